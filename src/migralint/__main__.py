@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from migralint.cli import main
+
+main()

@@ -1,0 +1,208 @@
+"""Settings: defaults, then the nearest config file, then --config, then command-line flags.
+
+The nearest `migralint.toml`, or `pyproject.toml` with a `[tool.migralint]` table, found by
+walking up from the working directory, is used whole; parents are not merged.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from migralint.errors import ConfigError
+from migralint.linter.finding import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on Python 3.10 only
+    import tomli as tomllib
+
+if TYPE_CHECKING:
+    from migralint.rules.base import Rule
+
+DEFAULT_PG_VERSION = 15
+OLDEST_PG_VERSION = 9
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    pg_version: int = DEFAULT_PG_VERSION
+    strict: bool = False
+    select: tuple[str, ...] | None = None  # None: every rule that is on by default
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    extend_ignore: tuple[str, ...] = ()
+    severity: Mapping[str, Severity] = field(default_factory=dict)
+    per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    migrations_dir: str | None = None
+    runner_sets_lock_timeout: bool = False
+    assume_in_transaction: bool = False
+    root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
+    source: Path | None = None  # the config file these came from
+
+    def severity_for(self, rule: Rule) -> Severity:
+        return self.severity.get(rule.name, rule.severity)
+
+    def ignored_in_file(self, path: str) -> frozenset[str]:
+        """Rules that per-file-ignores switch off for `path` (relative to the config's folder)."""
+        if not self.per_file_ignores:
+            return frozenset()
+        candidates = {path.replace("\\", "/")}
+        try:
+            candidates.add(Path(path).resolve().relative_to(self.root.resolve()).as_posix())
+        except ValueError:
+            pass
+        rules: set[str] = set()
+        for pattern, names in self.per_file_ignores.items():
+            if any(fnmatch.fnmatch(candidate, pattern) for candidate in candidates):
+                rules.update(names)
+        return frozenset(rules)
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+# key in the file -> (field name, parser)
+def _bool(key: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"{key} must be true or false")
+    return value
+
+
+def _int_version(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < OLDEST_PG_VERSION:
+        raise ValueError(f"{key} must be a PostgreSQL major version such as 15")
+    return value
+
+
+def _names(key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{key} must be a list of rule names")
+    return tuple(value)
+
+
+def _str(key: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"{key} must be a string")
+    return value
+
+
+def _severities(key: str, value: Any) -> dict[str, Severity]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{key} must be a table of rule = \"error\" | \"warning\"")
+    result = {}
+    for rule, level in value.items():
+        try:
+            result[rule] = Severity(level)
+        except ValueError:
+            raise ValueError(f"{key}.{rule} must be \"error\" or \"warning\", not {level!r}") from None
+    return result
+
+
+def _per_file(key: str, value: Any) -> dict[str, tuple[str, ...]]:
+    if not isinstance(value, dict):
+        raise ValueError(f"{key} must be a table of \"glob\" = [rule, ...]")
+    return {pattern: _names(f"{key}.{pattern}", names) for pattern, names in value.items()}
+
+
+_KEYS = {
+    "pg_version": ("pg_version", _int_version),
+    "strict": ("strict", _bool),
+    "select": ("select", _names),
+    "extend_select": ("extend_select", _names),
+    "ignore": ("ignore", _names),
+    "extend_ignore": ("extend_ignore", _names),
+    "severity": ("severity", _severities),
+    "per_file_ignores": ("per_file_ignores", _per_file),
+    "migrations_dir": ("migrations_dir", _str),
+    "runner_sets_lock_timeout": ("runner_sets_lock_timeout", _bool),
+    "assume_in_transaction": ("assume_in_transaction", _bool),
+}
+
+
+def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:
+    values: dict[str, Any] = {"root": source.parent, "source": source}
+    for raw_key, raw_value in table.items():
+        key = raw_key.replace("-", "_")
+        if key not in _KEYS:
+            known = ", ".join(sorted(k.replace("_", "-") if k == "per_file_ignores" else k for k in _KEYS))
+            raise ConfigError(f"{source}: unknown key {raw_key!r} (known keys: {known})")
+        name, parse = _KEYS[key]
+        try:
+            values[name] = parse(raw_key, raw_value)
+        except ValueError as exc:
+            raise ConfigError(f"{source}: {exc}") from None
+    return Settings(**values)
+
+
+def load_file(path: Path) -> Settings:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    if path.name == "pyproject.toml":
+        table = data.get("tool", {}).get("migralint", {})
+    else:
+        table = data.get("tool", {}).get("migralint", data) if "tool" in data else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.migralint] must be a table")
+    return settings_from_table(table, path.resolve())
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
+    for folder in (start, *start.parents):
+        candidate = folder / "migralint.toml"
+        if candidate.is_file():
+            return candidate
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _has_migralint_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_migralint_table(pyproject: Path) -> bool:
+    try:
+        text = pyproject.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return "[tool.migralint" in text
+
+
+def load_settings(config: Path | None = None, cwd: Path | None = None) -> Settings:
+    """Settings from `config` if given, else from the nearest config file, else defaults."""
+    cwd = cwd or Path.cwd()
+    path = config or find_config(cwd)
+    if path is None:
+        return Settings(root=cwd)
+    return load_file(path)
+
+
+def enabled_rule_names(settings: Settings, all_rules: Iterable[Rule]) -> set[str]:
+    rules = list(all_rules)
+    known = {r.name for r in rules}
+    for name in (*(settings.select or ()), *settings.extend_select, *settings.ignore, *settings.extend_ignore):
+        if name != "ALL" and name not in known:
+            raise ConfigError(f"unknown rule {name!r} (see `migralint rules`)")
+    for name in settings.severity:
+        if name not in known:
+            raise ConfigError(f"unknown rule {name!r} in severity (see `migralint rules`)")
+    if settings.select is None:
+        chosen = {r.name for r in rules if r.default_enabled}
+    elif "ALL" in settings.select:
+        chosen = set(known)
+    else:
+        chosen = set(settings.select)
+    chosen |= known if "ALL" in settings.extend_select else set(settings.extend_select)
+    chosen -= set(settings.ignore) | set(settings.extend_ignore)
+    return chosen

@@ -1,0 +1,1 @@
+"""Reading, parsing and checking one migration file at a time."""

@@ -1,0 +1,136 @@
+"""What a rule may know while it checks one statement: the file, its schema, its transactions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from migralint.linter.file_schema import FileSchema
+from migralint.linter.finding import Finding
+from migralint.linter.nodes import Node, TableName
+from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
+from migralint.linter.transactions import RunnerMode, TransactionBlock
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.rules.base import Rule
+
+
+class Context:
+    def __init__(
+        self,
+        *,
+        path: str,
+        parsed: ParsedSource,
+        statements: tuple[Statement, ...],
+        blocks: Sequence[TransactionBlock | None],
+        runner: RunnerMode,
+        settings: Settings,
+        schema: FileSchema,
+        rollback: bool = False,
+    ) -> None:
+        self.path = path
+        self.parsed = parsed
+        self.statements = statements
+        self.runner = runner
+        self.settings = settings
+        self.schema = schema
+        self.rollback = rollback
+        self._blocks = blocks
+        self._position = 0  # index into self.statements of the statement being checked
+
+    # -- where we are ----------------------------------------------------------------
+
+    def at(self, position: int) -> None:
+        self._position = position
+
+    @property
+    def statement(self) -> Statement:
+        return self.statements[self._position]
+
+    @property
+    def earlier(self) -> tuple[Statement, ...]:
+        """The statements before the current one, nearest last."""
+        return self.statements[: self._position]
+
+    @property
+    def pg_version(self) -> int:
+        return self.settings.pg_version
+
+    # -- the schema ------------------------------------------------------------------
+
+    def table(self, range_var: Node) -> TableName:
+        return TableName.from_range_var(range_var)
+
+    def is_new_table(self, table: TableName | Node) -> bool:
+        """True when the table was created earlier in this file: it holds no rows yet."""
+        if not isinstance(table, TableName):
+            table = TableName.from_range_var(table)
+        return self.schema.table_is_new(table, self.statement.index)
+
+    def is_new_column(self, table: TableName, column: str) -> bool:
+        return self.schema.column_is_new(table, column, self.statement.index)
+
+    # -- transactions ----------------------------------------------------------------
+
+    def block_of(self, statement: Statement) -> TransactionBlock | None:
+        return self._blocks[self._position_of(statement)]
+
+    @property
+    def block(self) -> TransactionBlock | None:
+        return self._blocks[self._position]
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.block is not None
+
+    def same_transaction(self, statement: Statement) -> bool:
+        here, there = self.block, self.block_of(statement)
+        return here is not None and there is not None and here.id == there.id
+
+    def _position_of(self, statement: Statement) -> int:
+        return statement.index - self.statements[0].index
+
+    # -- findings --------------------------------------------------------------------
+
+    def node_offset(self, location: int | None) -> int:
+        """A node's character offset from libpg_query's byte location (-1 or None: the statement)."""
+        if location is None or location < 0:
+            return self.statement.start
+        return self.parsed.index.char_offset(location)
+
+    def subcommand_span(self, number: int) -> tuple[int, int]:
+        """The span of the `number`-th subcommand of the current ALTER TABLE."""
+        count = len(self.statement.node.get("cmds", ()))
+        return subcommand_spans(self.parsed, self.statement, count)[number]
+
+    def finding(
+        self,
+        rule: Rule,
+        message: str,
+        *,
+        help: str = "",
+        span: tuple[int, int] | None = None,
+        location: int | None = None,
+    ) -> Finding:
+        """A finding on the current statement, or on `span` (characters), or from a node's `location`."""
+        if span is None:
+            start = self.node_offset(location)
+            span = (start, max(start, self.statement.end))
+        return self.finding_at(rule, message, span, help=help)
+
+    def finding_at(self, rule: Rule, message: str, span: tuple[int, int], *, help: str = "") -> Finding:
+        index = self.parsed.index
+        line, column = index.position(span[0])
+        end_line, end_column = index.position(span[1])
+        return Finding(
+            path=self.path,
+            line=line,
+            column=column,
+            end_line=end_line,
+            end_column=end_column,
+            rule=rule.name,
+            severity=self.settings.severity_for(rule),
+            message=message,
+            help=help,
+        )

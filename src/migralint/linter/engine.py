@@ -1,0 +1,219 @@
+"""The engine: one file in, findings out.
+
+It parses the file once, works out the transaction each statement runs in and which tables
+the file creates, hands each statement to the rules that asked for its type, then applies
+inline ignores and per-file ignores.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from migralint.linter.context import Context
+from migralint.linter.file_schema import FileSchema
+from migralint.linter.finding import Finding, IgnoredFinding
+from migralint.linter.parse import ParsedSource, Statement, parse_source
+from migralint.linter.suppressions import Ignore, parse_ignores
+from migralint.linter.transactions import RunnerMode, transaction_blocks
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.rules.base import Rule
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A stretch of a file that the runner executes one way (dbmate files have an up and a down)."""
+
+    start: int  # character offset; statements starting in [start, end) belong to it
+    end: int
+    runner: RunnerMode
+    rollback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class FileReport:
+    path: str
+    findings: tuple[Finding, ...]
+    ignored: tuple[IgnoredFinding, ...] = ()
+
+
+class RuleSet:
+    """The enabled rules, indexed by the statement types they check."""
+
+    def __init__(self, rules: Iterable[Rule], all_names: Iterable[str]) -> None:
+        self.rules = tuple(rules)
+        self.enabled = frozenset(r.name for r in self.rules)
+        self.known = frozenset(all_names)
+        self.by_name = {r.name: r for r in self.rules}
+        self.by_node: dict[str, list[Rule]] = {}
+        for rule in self.rules:
+            for node in rule.nodes:
+                self.by_node.setdefault(node, []).append(rule)
+
+
+def lint_text(
+    text: str,
+    *,
+    path: str,
+    sections: list[Section],
+    settings: Settings,
+    rules: RuleSet,
+    forward_text: str | None = None,
+) -> FileReport:
+    """Lint one file's text. `forward_text` is the migration a rollback file undoes."""
+    parsed = parse_source(text)
+    collected: list[Finding] = []
+    forward_schema = FileSchema.of(parse_source(forward_text).statements) if forward_text else None
+    for section in sections:
+        statements = tuple(s for s in parsed.statements if section.start <= s.start < section.end)
+        inherited = forward_schema if section.rollback else None
+        if section.rollback and forward_schema is None and len(sections) > 1:
+            # dbmate: the down section undoes the up section of the same file.
+            up = tuple(s for s in parsed.statements if s.start < section.start)
+            inherited = FileSchema.of(up)
+        _check_section(parsed, statements, section, settings, rules, collected, path, inherited)
+    if parsed.syntax_error is not None and "syntax-error" in rules.enabled:
+        collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
+    return _apply_ignores(parsed, path, collected, settings, rules)
+
+
+def _check_section(
+    parsed: ParsedSource,
+    statements: tuple[Statement, ...],
+    section: Section,
+    settings: Settings,
+    rules: RuleSet,
+    collected: list[Finding],
+    path: str,
+    inherited: FileSchema | None,
+) -> None:
+    if not statements:
+        return
+    blocks, _events = transaction_blocks(statements, section.runner)
+    ctx = Context(
+        path=path,
+        parsed=parsed,
+        statements=statements,
+        blocks=blocks,
+        runner=section.runner,
+        settings=settings,
+        schema=FileSchema.of(statements, inherited),
+        rollback=section.rollback,
+    )
+    by_node = rules.by_node
+    for position, statement in enumerate(statements):
+        interested = by_node.get(statement.kind)
+        if interested:
+            ctx.at(position)
+            for rule in interested:
+                collected.extend(rule.check(statement, ctx))
+    for rule in rules.rules:
+        ctx.at(0)
+        collected.extend(rule.check_file(ctx))
+
+
+def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: Rule) -> Finding:
+    error = parsed.syntax_error
+    assert error is not None
+    index = parsed.index
+    line, column = index.position(error.offset)
+    end = error.offset + max(1, _token_length(parsed.text, error.offset))
+    end_line, end_column = index.position(end)
+    message = error.message[:1].upper() + error.message[1:]
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        end_line=end_line,
+        end_column=end_column,
+        rule=rule.name,
+        severity=settings.severity_for(rule),
+        message=f"{message}: PostgreSQL cannot parse this file, and nothing after this point was checked.",
+        help="Fix the SQL so that PostgreSQL can parse it; `psql -f` on a scratch database shows the same error.",
+    )
+
+
+def _token_length(text: str, offset: int) -> int:
+    end = offset
+    while end < len(text) and not text[end].isspace() and text[end] not in ";,()":
+        end += 1
+    return end - offset
+
+
+def _apply_ignores(
+    parsed: ParsedSource, path: str, findings: list[Finding], settings: Settings, rules: RuleSet
+) -> FileReport:
+    ignores = parse_ignores(parsed)
+    per_file = settings.ignored_in_file(path)
+    starts = [s.start for s in parsed.statements]
+    used: set[int] = set()
+    kept: list[Finding] = []
+    ignored: list[IgnoredFinding] = []
+    for finding in findings:
+        if finding.rule in per_file:
+            continue
+        statement = _statement_at(parsed, starts, finding)
+        match = next(
+            (
+                k
+                for k, ignore in enumerate(ignores)
+                if finding.rule in ignore.rules and (ignore.file_wide or ignore.statement == statement)
+            ),
+            None,
+        )
+        if match is None:
+            kept.append(finding)
+        else:
+            used.add(match)
+            ignored.append(IgnoredFinding(finding, ignores[match].reason))
+    kept.extend(_ignore_problems(parsed, path, ignores, used, settings, rules))
+    kept.sort(key=lambda f: (f.line, f.column, f.rule))
+    return FileReport(path, tuple(kept), tuple(ignored))
+
+
+def _statement_at(parsed: ParsedSource, starts: list[int], finding: Finding) -> int | None:
+    offset = parsed.index.offset(finding.line, finding.column)
+    k = bisect_right(starts, offset) - 1
+    if k >= 0 and offset <= parsed.statements[k].end:
+        return k
+    return None
+
+
+def _ignore_problems(
+    parsed: ParsedSource, path: str, ignores: list[Ignore], used: set[int], settings: Settings, rules: RuleSet
+) -> list[Finding]:
+    problems = []
+    unknown_rule = rules.by_name.get("unknown-rule-in-ignore")
+    unused_rule = rules.by_name.get("unused-ignore")
+    for k, ignore in enumerate(ignores):
+        unknown = [name for name in ignore.rules if name not in rules.known]
+        if unknown_rule and (unknown or not ignore.rules):
+            message = (
+                f"Unknown rule {', '.join(repr(n) for n in unknown)} in an ignore comment."
+                if unknown
+                else "This ignore comment names no rule; migralint has no blanket ignore."
+            )
+            problems.append(
+                _comment_finding(parsed, path, ignore, unknown_rule, settings, message,
+                                 "Name the rules to ignore; `migralint rules` lists them.")
+            )
+        elif unused_rule and k not in used and all(name in rules.enabled for name in ignore.rules):
+            names = ", ".join(ignore.rules)
+            problems.append(
+                _comment_finding(parsed, path, ignore, unused_rule, settings,
+                                 f"This ignore of {names} suppresses nothing: remove it.",
+                                 "Delete the comment; it no longer applies to the statement it covers.")
+            )
+    return problems
+
+
+def _comment_finding(
+    parsed: ParsedSource, path: str, ignore: Ignore, rule: Rule, settings: Settings, message: str, help: str
+) -> Finding:
+    line, column = parsed.index.position(ignore.span[0])
+    end_line, end_column = parsed.index.position(ignore.span[1])
+    return Finding(path, line, column, end_line, end_column, rule.name, settings.severity_for(rule), message, help)

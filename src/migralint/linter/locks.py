@@ -1,0 +1,134 @@
+"""PostgreSQL's table lock levels, and which lock a statement takes on which table.
+
+The levels and what each blocks follow the "Explicit Locking" chapter of the PostgreSQL
+documentation and `AlterTableGetLockLevel` in tablecmds.c.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+
+from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap, walk
+
+
+class Lock(IntEnum):
+    ACCESS_SHARE = 1
+    ROW_SHARE = 2
+    ROW_EXCLUSIVE = 3
+    SHARE_UPDATE_EXCLUSIVE = 4
+    SHARE = 5
+    SHARE_ROW_EXCLUSIVE = 6
+    EXCLUSIVE = 7
+    ACCESS_EXCLUSIVE = 8
+
+    @property
+    def sql_name(self) -> str:
+        return self.name.replace("_", " ")
+
+    @property
+    def blocks(self) -> str:
+        """What waits while this lock is held, in a user's words."""
+        if self >= Lock.ACCESS_EXCLUSIVE:
+            return "every query on it, reads included, waits"
+        if self >= Lock.SHARE:
+            return "INSERT, UPDATE and DELETE wait"
+        if self >= Lock.SHARE_UPDATE_EXCLUSIVE:
+            return "other schema changes and VACUUM wait, reads and writes go on"
+        return "only ACCESS EXCLUSIVE waits"
+
+    @property
+    def blocks_writes(self) -> bool:
+        return self >= Lock.SHARE
+
+
+@dataclass(frozen=True, slots=True)
+class LockTaken:
+    table: TableName
+    lock: Lock
+
+
+# ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (tablecmds.c).
+_ALTER_TABLE_LOCKS = {
+    "AT_AddConstraint": Lock.ACCESS_EXCLUSIVE,  # refined for foreign keys below
+    "AT_ValidateConstraint": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_SetStatistics": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_SetOptions": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_ResetOptions": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_SetRelOptions": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_ResetRelOptions": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_ClusterOn": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_DropCluster": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_AttachPartition": Lock.SHARE_UPDATE_EXCLUSIVE,
+    "AT_EnableTrig": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableAlwaysTrig": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableReplicaTrig": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableTrigAll": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_EnableTrigUser": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrig": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrigAll": Lock.SHARE_ROW_EXCLUSIVE,
+    "AT_DisableTrigUser": Lock.SHARE_ROW_EXCLUSIVE,
+}
+
+
+def alter_table_command_lock(cmd: Node) -> Lock:
+    subtype = cmd.get("subtype", "")
+    if subtype == "AT_AddConstraint" and _is_foreign_key(cmd.get("def")):
+        return Lock.SHARE_ROW_EXCLUSIVE
+    if subtype == "AT_DetachPartition" and cmd.get("def", {}).get("PartitionCmd", {}).get("concurrent"):
+        return Lock.SHARE_UPDATE_EXCLUSIVE
+    return _ALTER_TABLE_LOCKS.get(subtype, Lock.ACCESS_EXCLUSIVE)
+
+
+def _is_foreign_key(definition: Node | None) -> bool:
+    return bool(definition) and unwrap(definition)[1].get("contype") == "CONSTR_FOREIGN"  # type: ignore[arg-type]
+
+
+def referenced_tables(node: Node) -> list[TableName]:
+    """Tables named by foreign keys anywhere below `node`."""
+    return [
+        TableName.from_range_var(body["pktable"])
+        for kind, body in walk(node)
+        if kind == "Constraint" and body.get("contype") == "CONSTR_FOREIGN" and "pktable" in body
+    ]
+
+
+def statement_locks(kind: str, node: Node) -> list[LockTaken]:
+    """The table locks a statement takes, strongest per table; unknown statements take none."""
+    taken: list[LockTaken] = []
+    if kind == "IndexStmt":
+        lock = Lock.SHARE_UPDATE_EXCLUSIVE if node.get("concurrent") else Lock.SHARE
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), lock))
+    elif kind == "AlterTableStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
+        table = TableName.from_range_var(node["relation"])
+        commands = alter_table_commands(node)
+        if commands:
+            taken.append(LockTaken(table, max(alter_table_command_lock(c) for c in commands)))
+        for other in referenced_tables(node):
+            taken.append(LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE))
+    elif kind == "RenameStmt" and node.get("renameType") in ("OBJECT_TABLE", "OBJECT_COLUMN", "OBJECT_TABCONSTRAINT"):
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
+        for obj in node.get("objects", []):
+            taken.append(LockTaken(TableName.from_names(unwrap(obj)[1].get("items", [])), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "TruncateStmt":
+        for relation in node.get("relations", []):
+            taken.append(LockTaken(TableName.from_range_var(unwrap(relation)[1]), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "CreateStmt":
+        for other in referenced_tables(node):
+            taken.append(LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE))
+    elif kind == "CreateTrigStmt" and "relation" in node:
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), Lock.SHARE_ROW_EXCLUSIVE))
+    elif kind == "LockStmt":
+        lock = Lock(node.get("mode", Lock.ACCESS_EXCLUSIVE))
+        for relation in node.get("relations", []):
+            taken.append(LockTaken(TableName.from_range_var(unwrap(relation)[1]), lock))
+    return _strongest_per_table(taken)
+
+
+def _strongest_per_table(taken: list[LockTaken]) -> list[LockTaken]:
+    strongest: dict[TableName, Lock] = {}
+    for item in taken:
+        if item.lock > strongest.get(item.table, Lock.ACCESS_SHARE - 1):
+            strongest[item.table] = item.lock
+    return [LockTaken(table, lock) for table, lock in strongest.items()]

@@ -1,0 +1,113 @@
+"""Small readers for libpg_query's JSON tree, so that rules speak of tables, not dicts."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+Node = dict[str, Any]
+
+DEFAULT_SCHEMA = "public"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TableName:
+    """A table (or index, view...) as PostgreSQL resolves it: schema and folded name."""
+
+    schema: str
+    name: str
+
+    @classmethod
+    def from_range_var(cls, range_var: Node) -> TableName:
+        return cls(range_var.get("schemaname") or DEFAULT_SCHEMA, range_var.get("relname", ""))
+
+    @classmethod
+    def from_names(cls, names: list[Node]) -> TableName:
+        """From a qualified name list such as a DropStmt object: [schema,] name."""
+        parts = [string_value(n) for n in names]
+        if len(parts) >= 2:
+            return cls(parts[-2], parts[-1])
+        return cls(DEFAULT_SCHEMA, parts[-1] if parts else "")
+
+    def sql(self) -> str:
+        """The name as SQL, schema omitted when it is the default."""
+        if self.schema == DEFAULT_SCHEMA:
+            return quote_ident(self.name)
+        return f"{quote_ident(self.schema)}.{quote_ident(self.name)}"
+
+    def __str__(self) -> str:
+        return self.name if self.schema == DEFAULT_SCHEMA else f"{self.schema}.{self.name}"
+
+
+_SIMPLE_IDENT = re.compile(r"[a-z_][a-z0-9_$]*\Z")
+
+# Reserved keywords that must be quoted when used as identifiers (the common ones in DDL).
+_RESERVED = frozenset(
+    """all analyse analyze and any array as asc asymmetric both case cast check collate column
+    constraint create current_catalog current_date current_role current_time current_timestamp
+    current_user default deferrable desc distinct do else end except false fetch for foreign from
+    grant group having in initially intersect into lateral leading limit localtime localtimestamp
+    not null offset on only or order placing primary references returning select session_user
+    some symmetric system_user table then to trailing true union unique user using variadic when
+    where window with""".split()
+)
+
+
+def quote_ident(name: str) -> str:
+    if _SIMPLE_IDENT.match(name) and name not in _RESERVED:
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def string_value(node: Node) -> str:
+    """The text of a String node (or of a bare dict with sval)."""
+    if "String" in node:
+        return str(node["String"].get("sval", ""))
+    return str(node.get("sval", ""))
+
+
+def unwrap(node: Node) -> tuple[str, Node]:
+    """`{"Type": {...}}` -> ("Type", {...})."""
+    ((kind, body),) = node.items()
+    return kind, body
+
+
+def walk(node: Any) -> Iterator[tuple[str, Node]]:
+    """Every typed node below `node`, depth first, as (type, fields)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if len(item) == 1:
+                ((key, value),) = item.items()
+                if key[:1].isupper() and isinstance(value, dict):
+                    yield key, value
+                    stack.append(value)
+                    continue
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+
+
+def type_name(type_node: Node) -> str:
+    """A column type's base name, lower case, without the pg_catalog prefix: "int4", "varchar"."""
+    names = [string_value(n) for n in type_node.get("names", [])]
+    return names[-1].lower() if names else ""
+
+
+def column_constraints(column_def: Node) -> list[Node]:
+    return [unwrap(c)[1] for c in column_def.get("constraints", [])]
+
+
+def has_constraint(column_def: Node, contype: str) -> bool:
+    return any(c.get("contype") == contype for c in column_constraints(column_def))
+
+
+def alter_table_commands(statement_node: Node) -> list[Node]:
+    return [unwrap(c)[1] for c in statement_node.get("cmds", [])]
+
+
+def is_serial_type(type_node: Node) -> bool:
+    return type_name(type_node) in ("serial", "serial4", "serial8", "bigserial", "smallserial", "serial2")

@@ -1,0 +1,101 @@
+"""Lint a list of migration files: read each once, lint it, keep going whatever happens."""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from migralint.linter.engine import FileReport, RuleSet, Section, lint_text
+from migralint.linter.finding import Finding, IgnoredFinding, Severity
+from migralint.linter.transactions import RunnerMode
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.migrations.layouts import MigrationFile
+
+
+@dataclass(frozen=True, slots=True)
+class InternalError:
+    path: str
+    error: str
+    trace: str
+
+
+@dataclass(slots=True)
+class LintResult:
+    files_checked: int = 0
+    findings: list[Finding] = field(default_factory=list)
+    ignored: list[IgnoredFinding] = field(default_factory=list)
+    input_errors: list[str] = field(default_factory=list)  # files that could not be read
+    internal_errors: list[InternalError] = field(default_factory=list)
+
+    def add(self, report: FileReport) -> None:
+        self.files_checked += 1
+        self.findings.extend(report.findings)
+        self.ignored.extend(report.ignored)
+
+    def fails(self, strict: bool) -> bool:
+        return any(strict or f.severity is Severity.ERROR for f in self.findings)
+
+
+def read_sql(path: Path) -> str:
+    """A migration file's text. Raises OSError or UnicodeDecodeError."""
+    return path.read_bytes().decode("utf-8-sig")
+
+
+def display_path(path: Path) -> str:
+    """Paths under the working directory are shown relative to it, as editors and CI expect."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def lint_files(files: list[MigrationFile], settings: Settings, rules: RuleSet) -> LintResult:
+    result = LintResult()
+    for migration in files:
+        shown = display_path(migration.path)
+        try:
+            text = read_sql(migration.path)
+        except UnicodeDecodeError as exc:
+            result.input_errors.append(f"{shown}: not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files")
+            continue
+        except OSError as exc:
+            result.input_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
+            continue
+        forward = _forward_text(migration)
+        try:
+            report = lint_text(
+                text,
+                path=shown,
+                sections=migration.sections(text),
+                settings=settings,
+                rules=rules,
+                forward_text=forward,
+            )
+        except Exception as exc:  # a bug in migralint: report it, keep linting the rest
+            result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            continue
+        result.add(report)
+    return result
+
+
+def _forward_text(migration: MigrationFile) -> str | None:
+    if not migration.rollback or migration.forward is None:
+        return None
+    try:
+        return read_sql(migration.forward)
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def lint_stdin(text: str, name: str, settings: Settings, rules: RuleSet) -> LintResult:
+    runner = RunnerMode.TRANSACTION if settings.assume_in_transaction else RunnerMode.AUTOCOMMIT
+    result = LintResult()
+    try:
+        result.add(lint_text(text, path=name, sections=[Section(0, len(text), runner)], settings=settings, rules=rules))
+    except Exception as exc:
+        result.internal_errors.append(InternalError(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+    return result

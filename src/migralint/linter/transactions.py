@@ -1,0 +1,90 @@
+"""Which transaction each statement of a file runs in, given how the runner sends the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from migralint.linter.parse import Statement
+
+
+class RunnerMode(str, Enum):
+    # The runner wraps the whole file in one transaction (Flyway, diesel, dbmate).
+    TRANSACTION = "transaction"
+    # The whole file is sent as one query string (Prisma, golang-migrate): PostgreSQL runs
+    # it as one implicit transaction as soon as it holds more than one statement.
+    SINGLE_QUERY = "single-query"
+    # Each statement runs and commits on its own (psql, plain files by default).
+    AUTOCOMMIT = "autocommit"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class BlockOrigin(str, Enum):
+    RUNNER = "the runner's transaction"
+    IMPLICIT = "the implicit transaction of a multi-statement query"
+    EXPLICIT = "an explicit BEGIN"
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionBlock:
+    id: int
+    origin: BlockOrigin
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionEvent:
+    """Something about transaction control that a rule may want to report."""
+
+    statement: int
+    kind: str  # "nested-begin", "commit-without-transaction", "uncommitted-begin"
+
+
+_BEGIN = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
+_END = frozenset({"TRANS_STMT_COMMIT", "TRANS_STMT_ROLLBACK", "TRANS_STMT_PREPARE"})
+
+
+def transaction_blocks(
+    statements: tuple[Statement, ...], mode: RunnerMode
+) -> tuple[list[TransactionBlock | None], list[TransactionEvent]]:
+    """For each statement, the transaction block it runs in (None: autocommit)."""
+    implicit = mode is RunnerMode.SINGLE_QUERY and len(statements) > 1
+    next_id = 0
+
+    def new_block(origin: BlockOrigin) -> TransactionBlock:
+        nonlocal next_id
+        next_id += 1
+        return TransactionBlock(next_id, origin)
+
+    current: TransactionBlock | None = None
+    if mode is RunnerMode.TRANSACTION:
+        current = new_block(BlockOrigin.RUNNER)
+    elif implicit:
+        current = new_block(BlockOrigin.IMPLICIT)
+    explicit_open: int | None = None
+    blocks: list[TransactionBlock | None] = []
+    events: list[TransactionEvent] = []
+    for stmt in statements:
+        kind = stmt.node.get("kind") if stmt.kind == "TransactionStmt" else None
+        if kind in _BEGIN:
+            if explicit_open is not None or (current is not None and current.origin is BlockOrigin.RUNNER):
+                events.append(TransactionEvent(stmt.index, "nested-begin"))
+            if current is None:
+                current = new_block(BlockOrigin.EXPLICIT)
+            elif current.origin is BlockOrigin.IMPLICIT:
+                # BEGIN inside a multi-statement query turns the implicit block explicit.
+                current = TransactionBlock(current.id, BlockOrigin.EXPLICIT)
+            explicit_open = stmt.index
+            blocks.append(current)
+        elif kind in _END:
+            if current is None:
+                events.append(TransactionEvent(stmt.index, "commit-without-transaction"))
+            blocks.append(current)
+            explicit_open = None
+            current = new_block(BlockOrigin.IMPLICIT) if implicit else None
+        else:
+            blocks.append(current)
+    if explicit_open is not None:
+        events.append(TransactionEvent(explicit_open, "uncommitted-begin"))
+    return blocks, events

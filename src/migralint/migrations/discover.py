@@ -1,0 +1,126 @@
+"""From the paths a user gives (files, folders, globs, or nothing) to ordered migration files."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from migralint.errors import InputError, UserError
+from migralint.migrations.layouts import Layout, MigrationFile, classify
+
+DEFAULT_DIRS = ("prisma/migrations", "migrations", "db/migrations", "supabase/migrations")
+_SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
+_PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
+_HEAD_BYTES = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Discovery:
+    files: tuple[MigrationFile, ...]
+    searched: tuple[Path, ...]  # the folders searched when no path was given
+
+
+def default_folder(cwd: Path, configured: str | None) -> Path:
+    """The migrations folder to lint when no path is given."""
+    candidates = (configured,) if configured else DEFAULT_DIRS
+    for candidate in candidates:
+        assert candidate is not None
+        folder = cwd / candidate
+        if folder.is_dir():
+            return folder
+    if configured:
+        raise InputError(f"migrations_dir {configured!r} from the config does not exist under {cwd}")
+    raise InputError(
+        "no migrations folder found: looked for " + ", ".join(DEFAULT_DIRS) + f" under {cwd}; pass a path"
+    )
+
+
+def discover(paths: list[str], *, assume_in_transaction: bool = False) -> list[MigrationFile]:
+    """Migration files for files, folders and globs, in the order their runners apply them."""
+    found: dict[Path, MigrationFile] = {}
+    for raw in paths:
+        for path in _expand(raw):
+            if path.is_dir():
+                for file in _sql_files(path):
+                    _add(found, file, assume_in_transaction, from_folder=True)
+            else:
+                _add(found, path, assume_in_transaction, from_folder=False)
+    files = sorted(found.values(), key=lambda m: (str(_migrations_root(m)), m.sort_key, str(m.path)))
+    _check_prisma_providers(files)
+    return files
+
+
+def _expand(raw: str) -> list[Path]:
+    if glob.has_magic(raw):
+        matches = sorted(glob.glob(raw, recursive=True))
+        if not matches:
+            raise InputError(f"no files match {raw!r}")
+        return [Path(m) for m in matches]
+    path = Path(raw)
+    if not path.exists():
+        raise InputError(f"{raw}: no such file or folder")
+    return [path]
+
+
+def _sql_files(folder: Path) -> list[Path]:
+    result = []
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
+        result.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(".sql"))
+    return result
+
+
+def _add(found: dict[Path, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
+    head = _head(path) if not _has_layout_name(path) else ""
+    migration = classify(path, head, assume_in_transaction=assume_in_transaction)
+    if from_folder and migration.layout is Layout.POPX and ".postgres." not in path.name:
+        return  # ory popx keeps one file per database dialect; only PostgreSQL's are ours
+    found.setdefault(path, migration)
+
+
+def _has_layout_name(path: Path) -> bool:
+    return path.name in ("migration.sql", "up.sql", "down.sql") or path.name.endswith((".up.sql", ".down.sql"))
+
+
+def _head(path: Path) -> str:
+    try:
+        with path.open("rb") as handle:
+            return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except OSError:
+        return ""  # reported when the file is read for linting
+
+
+def _migrations_root(migration: MigrationFile) -> Path:
+    if migration.layout in (Layout.PRISMA, Layout.DIESEL):
+        return migration.path.parent.parent
+    return migration.path.parent
+
+
+def _check_prisma_providers(files: list[MigrationFile]) -> None:
+    seen: set[Path] = set()
+    for migration in files:
+        if migration.layout is not Layout.PRISMA:
+            continue
+        lock = migration.path.parent.parent / "migration_lock.toml"
+        if lock in seen:
+            continue
+        seen.add(lock)
+        provider = prisma_provider(lock)
+        if provider is not None and provider != "postgresql":
+            raise UserError(
+                f"{lock}: provider is {provider!r}; migralint lints PostgreSQL migrations only, "
+                f"and support for {provider} is not there yet"
+            )
+
+
+def prisma_provider(lock: Path) -> str | None:
+    """The provider named in a Prisma `migration_lock.toml`, or None when there is no such file."""
+    try:
+        text = lock.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    match = _PROVIDER.search(text)
+    return match.group(1) if match else None

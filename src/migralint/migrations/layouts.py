@@ -1,0 +1,126 @@
+"""Migration layouts: which tool a file belongs to, where it sorts, how its runner runs it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+
+from migralint.linter.engine import Section
+from migralint.linter.transactions import RunnerMode
+
+
+class Layout(str, Enum):
+    PRISMA = "Prisma Migrate"
+    FLYWAY = "Flyway"
+    GOLANG_MIGRATE = "golang-migrate"
+    POPX = "ory popx"
+    DBMATE = "dbmate"
+    DIESEL = "diesel"
+    PLAIN = "plain SQL"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationFile:
+    path: Path
+    layout: Layout
+    name: str  # the migration's identity: Prisma's folder name, Flyway's script name...
+    sort_key: tuple[object, ...]
+    runner: RunnerMode
+    rollback: bool = False
+    forward: Path | None = None  # for a rollback: the file it undoes, when there is one
+
+    def sections(self, text: str) -> list[Section]:
+        if self.layout is Layout.DBMATE:
+            return dbmate_sections(text, self.runner)
+        return [Section(0, len(text), self.runner, self.rollback)]
+
+
+_PRISMA_FOLDER = re.compile(r"^\d{8,}_.+")
+_FLYWAY = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
+_UP_DOWN = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
+_POPX = re.compile(
+    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3)"
+    r"(?P<autocommit>\.autocommit)?\.(?P<direction>up|down)\.sql$"
+)
+_DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
+_DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
+_NUMBER = re.compile(r"\d+")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in _NUMBER.findall(version))
+
+
+def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = False) -> MigrationFile:
+    """The layout of one .sql file, from its path (and, for dbmate, its first lines)."""
+    name = path.name
+    parent = path.parent.name
+    if name == "migration.sql" and _PRISMA_FOLDER.match(parent):
+        return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
+    if name in ("up.sql", "down.sql") and (path.parent / "up.sql").exists():
+        rollback = name == "down.sql"
+        runner = RunnerMode.AUTOCOMMIT if _diesel_without_transaction(path.parent) else RunnerMode.TRANSACTION
+        forward = path.parent / "up.sql" if rollback else None
+        return MigrationFile(path, Layout.DIESEL, parent, (parent, rollback), runner, rollback, forward)
+    popx = _POPX.match(name)
+    if popx:
+        rollback = popx["direction"] == "down"
+        runner = RunnerMode.AUTOCOMMIT if popx["autocommit"] else RunnerMode.TRANSACTION
+        forward = path.with_name(name[: -len("down.sql")] + "up.sql") if rollback else None
+        key = (_version_key(popx["version"]), rollback)
+        return MigrationFile(path, Layout.POPX, f"{popx['version']}_{popx['name']}", key, runner, rollback, forward)
+    flyway = _FLYWAY.match(name)
+    if flyway:
+        kind = flyway["kind"].upper()
+        runner = RunnerMode.AUTOCOMMIT if _flyway_without_transaction(path) else RunnerMode.TRANSACTION
+        key = (1, (), flyway["name"]) if kind == "R" else (0, _version_key(flyway["version"] or ""), kind == "U")
+        return MigrationFile(path, Layout.FLYWAY, path.stem, key, runner, rollback=kind == "U")
+    up_down = _UP_DOWN.match(name)
+    if up_down:
+        rollback = up_down["direction"].lower() == "down"
+        forward = path.with_name(name[: -len("down.sql")] + "up.sql") if rollback else None
+        key = (int(up_down["version"]), rollback)
+        ident = f"{up_down['version']}_{up_down['name']}"
+        return MigrationFile(path, Layout.GOLANG_MIGRATE, ident, key, RunnerMode.SINGLE_QUERY, rollback, forward)
+    up = _DBMATE_UP.search(text_head)
+    if up:
+        runner = RunnerMode.AUTOCOMMIT if "transaction:false" in up["options"].replace(" ", "") else RunnerMode.TRANSACTION
+        return MigrationFile(path, Layout.DBMATE, path.stem, (path.stem,), runner)
+    runner = RunnerMode.TRANSACTION if assume_in_transaction else RunnerMode.AUTOCOMMIT
+    return MigrationFile(path, Layout.PLAIN, path.stem, (name,), runner)
+
+
+def dbmate_sections(text: str, runner: RunnerMode) -> list[Section]:
+    up = _DBMATE_UP.search(text)
+    down = _DBMATE_DOWN.search(text)
+    up_start = up.start() if up else 0
+    if down is None or down.start() < up_start:
+        return [Section(up_start, len(text), runner)]
+    return [Section(up_start, down.start(), runner), Section(down.start(), len(text), runner, rollback=True)]
+
+
+def _diesel_without_transaction(folder: Path) -> bool:
+    metadata = folder / "metadata.toml"
+    if not metadata.is_file():
+        return False
+    try:
+        text = metadata.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*run_in_transaction\s*=\s*false\b", text, re.M) is not None
+
+
+def _flyway_without_transaction(path: Path) -> bool:
+    conf = path.with_name(path.name + ".conf")
+    if not conf.is_file():
+        return False
+    try:
+        text = conf.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return re.search(r"^\s*executeInTransaction\s*=\s*false\b", text, re.M) is not None

@@ -1,0 +1,51 @@
+"""The Rule base class: metadata checked when a rule is defined, and the check hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, ClassVar
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.parse import Statement
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
+
+
+class Rule:
+    """One check. Subclasses set the metadata below and override `check` or `check_file`.
+
+    `bad` must produce at least one finding of this rule and `good` none: the examples in
+    the docs are run as tests.
+    """
+
+    name: ClassVar[str]
+    severity: ClassVar[Severity]
+    summary: ClassVar[str]  # one sentence: what it flags and why it matters
+    why: ClassVar[str]  # the lock it takes and what that blocks, or what breaks
+    bad: ClassVar[str]
+    good: ClassVar[str]
+    nodes: ClassVar[tuple[str, ...]] = ()  # statement types the engine hands to `check`
+    lock: ClassVar[Lock | None] = None  # the lock the flagged statement takes, for the docs
+    default_enabled: ClassVar[bool] = True
+    options: ClassVar[str] = ""  # settings that change what it flags
+    references: ClassVar[tuple[str, ...]] = ()
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        missing = [attr for attr in _REQUIRED if not getattr(cls, attr, None)]
+        if missing:
+            raise TypeError(f"rule {cls.__name__} lacks {', '.join(missing)}")
+        if cls.name != cls.name.lower() or " " in cls.name:
+            raise TypeError(f"rule name {cls.name!r} must be lower-case-with-dashes")
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        """Findings for one statement of a type listed in `nodes`."""
+        return iter(())
+
+    def check_file(self, ctx: Context) -> Iterator[Finding]:
+        """Findings that need the whole file; called once after every statement was checked."""
+        return iter(())

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.parse import Statement
+from migralint.linter.rewrite import add_concurrently
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class RequireConcurrentIndexCreation(Rule):
+    name = "require-concurrent-index-creation"
+    severity = Severity.ERROR
+    lock = Lock.SHARE
+    nodes = ("IndexStmt",)
+    summary = "CREATE INDEX without CONCURRENTLY blocks all writes to the table while the index builds."
+    why = (
+        "A plain CREATE INDEX takes a SHARE lock on the table and holds it until the index is built "
+        "and the transaction commits. Reads go on, but every INSERT, UPDATE and DELETE waits, for "
+        "minutes on a large table. CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE instead, "
+        "which lets writes continue. An index on a table created earlier in the same migration is "
+        "not flagged: that table holds no rows yet."
+    )
+    bad = 'CREATE INDEX "User_email_idx" ON "User"("email");'
+    good = (
+        'CREATE TABLE "Post" ("id" TEXT NOT NULL, "authorId" TEXT NOT NULL);\n'
+        'CREATE INDEX "Post_authorId_idx" ON "Post"("authorId");'
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("concurrent") or ctx.is_new_table(node["relation"]):
+            return
+        table = ctx.table(node["relation"])
+        concurrent = add_concurrently(ctx.parsed.text[statement.start : statement.end])
+        yield ctx.finding(
+            self,
+            f'CREATE INDEX takes SHARE on "{table}": INSERT, UPDATE and DELETE wait until the index is built.',
+            help=(
+                "Build it without blocking writes, in a migration of its own (CONCURRENTLY cannot run "
+                f"inside a transaction, and a multi-statement migration is one):\n{concurrent};"
+            ),
+        )

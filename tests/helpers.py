@@ -1,0 +1,38 @@
+"""Shared helpers for tests: lint SQL text the way the CLI would, with real rules."""
+
+from __future__ import annotations
+
+from migralint.config import Settings, enabled_rule_names
+from migralint.linter.engine import FileReport, RuleSet, Section, lint_text
+from migralint.linter.transactions import RunnerMode
+from migralint.rules.registry import ALL_RULES
+
+
+def rule_set(settings: Settings) -> RuleSet:
+    instances = [rule() for rule in ALL_RULES]
+    enabled = enabled_rule_names(settings, instances)
+    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
+
+
+def lint_sql(
+    sql: str,
+    *,
+    runner: RunnerMode = RunnerMode.AUTOCOMMIT,
+    settings: Settings | None = None,
+    path: str = "migration.sql",
+    forward_sql: str | None = None,
+    rollback: bool = False,
+) -> FileReport:
+    settings = settings or Settings(select=("ALL",))
+    return lint_text(
+        sql,
+        path=path,
+        sections=[Section(0, len(sql), runner, rollback)],
+        settings=settings,
+        rules=rule_set(settings),
+        forward_text=forward_sql,
+    )
+
+
+def rules_found(sql: str, **kwargs: object) -> list[str]:
+    return [f.rule for f in lint_sql(sql, **kwargs).findings]  # type: ignore[arg-type]
