@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migralint.linter.engine import FileReport, RuleSet, Section, lint_text
+from migralint.linter.engine import FileReport, RuleSet, lint_text
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
-from migralint.linter.transactions import RunnerMode
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -30,11 +29,14 @@ class LintResult:
     ignored: list[IgnoredFinding] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)  # files that could not be read
     internal_errors: list[InternalError] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # text of files with findings, for snippets
 
-    def add(self, report: FileReport) -> None:
+    def add(self, report: FileReport, text: str) -> None:
         self.files_checked += 1
         self.findings.extend(report.findings)
         self.ignored.extend(report.ignored)
+        if report.findings or report.ignored:
+            self.sources[report.path] = text
 
     def fails(self, strict: bool) -> bool:
         return any(strict or f.severity is Severity.ERROR for f in self.findings)
@@ -78,7 +80,7 @@ def lint_files(files: list[MigrationFile], settings: Settings, rules: RuleSet) -
         except Exception as exc:  # a bug in migralint: report it, keep linting the rest
             result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             continue
-        result.add(report)
+        result.add(report, text)
     return result
 
 
@@ -91,11 +93,12 @@ def _forward_text(migration: MigrationFile) -> str | None:
         return None
 
 
-def lint_stdin(text: str, name: str, settings: Settings, rules: RuleSet) -> LintResult:
-    runner = RunnerMode.TRANSACTION if settings.assume_in_transaction else RunnerMode.AUTOCOMMIT
+def lint_stdin(text: str, migration: MigrationFile, name: str, settings: Settings, rules: RuleSet) -> LintResult:
+    """Lint text from standard input as if it were `migration` (its layout decides the runner)."""
     result = LintResult()
     try:
-        result.add(lint_text(text, path=name, sections=[Section(0, len(text), runner)], settings=settings, rules=rules))
+        report = lint_text(text, path=name, sections=migration.sections(text), settings=settings, rules=rules)
+        result.add(report, text)
     except Exception as exc:
         result.internal_errors.append(InternalError(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
     return result

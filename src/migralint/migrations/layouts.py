@@ -40,7 +40,6 @@ class MigrationFile:
         return [Section(0, len(text), self.runner, self.rollback)]
 
 
-_PRISMA_FOLDER = re.compile(r"^\d{8,}_.+")
 _FLYWAY = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
 _UP_DOWN = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
 _POPX = re.compile(
@@ -60,7 +59,7 @@ def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = F
     """The layout of one .sql file, from its path (and, for dbmate, its first lines)."""
     name = path.name
     parent = path.parent.name
-    if name == "migration.sql" and _PRISMA_FOLDER.match(parent):
+    if name == "migration.sql":  # Prisma accepts any folder name and sorts them as strings
         return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
     if name in ("up.sql", "down.sql") and (path.parent / "up.sql").exists():
         rollback = name == "down.sql"

@@ -1,0 +1,185 @@
+"""The command line: parse options, call the library, map outcomes to exit codes.
+
+Exit codes: 0 nothing fails; 1 findings fail the run; 2 the user's mistake (bad option,
+config or path, unreadable file); 3 a bug in migralint. This module is the only one that
+prints or exits.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from migralint import ISSUES_URL, __version__
+from migralint.config import Settings, enabled_rule_names, load_settings
+from migralint.errors import UserError
+from migralint.linter.engine import RuleSet
+from migralint.linter.run import LintResult, lint_files, lint_stdin
+from migralint.migrations.discover import default_folder, discover
+from migralint.migrations.layouts import classify
+from migralint.report import REPORTERS, OutputFormat
+from migralint.rules.docs import render_rule_doc
+from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
+
+
+def _names(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(name.strip() for name in value.split(",") if name.strip())
+
+
+def _fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
+    click.echo(f"migralint: error: {message}", err=True)
+    sys.exit(code)
+
+
+def _version_text() -> str:
+    import pglast
+
+    return f"migralint {__version__} (pglast {pglast.__version__})"
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(message="%(version)s", version=__version__, package_name="migralint",
+                      prog_name="migralint", help="Show the version and exit.")
+def main() -> None:
+    """migralint: find the migrations that would lock, break or fail in production."""
+
+
+def build_rule_set(settings: Settings) -> RuleSet:
+    instances = [rule() for rule in ALL_RULES]
+    enabled = enabled_rule_names(settings, instances)
+    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("--strict", is_flag=True, default=None, help="Fail on warnings too.")
+@click.option("--format", "output_format", type=click.Choice([f.value for f in OutputFormat]),
+              default=None, help="Output format (default: text).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this config file instead of the nearest one.")
+@click.option("--pg-version", type=click.IntRange(9, 99), help="PostgreSQL major version (default 15).")
+@click.option("--select", help="Only these rules (comma-separated; ALL for every rule).")
+@click.option("--extend-select", help="Add these rules to the selection.")
+@click.option("--ignore", help="Switch these rules off.")
+@click.option("--extend-ignore", help="Switch these rules off, in addition to the config's.")
+@click.option("--assume-in-transaction", is_flag=True, default=None,
+              help="Plain .sql files run inside a transaction.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
+@click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
+def lint(
+    paths: tuple[str, ...],
+    strict: bool | None,
+    output_format: str | None,
+    config_path: Path | None,
+    pg_version: int | None,
+    select: str | None,
+    extend_select: str | None,
+    ignore: str | None,
+    extend_ignore: str | None,
+    assume_in_transaction: bool | None,
+    exit_zero: bool,
+    stdin_filename: str | None,
+) -> None:
+    """Lint migration files, folders or globs (default: the project's migrations folder)."""
+    try:
+        settings = load_settings(config_path).with_overrides(
+            strict=strict,
+            pg_version=pg_version,
+            select=_names(select),
+            extend_select=_names(extend_select),
+            ignore=_names(ignore),
+            extend_ignore=_names(extend_ignore),
+            assume_in_transaction=assume_in_transaction,
+        )
+        rules = build_rule_set(settings)
+        result = _lint(paths, settings, rules, stdin_filename)
+    except UserError as exc:
+        _fail(str(exc))
+    except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
+        _internal_error(f"{type(exc).__name__}: {exc}")
+    fmt = OutputFormat(output_format or OutputFormat.TEXT)
+    color = fmt is OutputFormat.TEXT and _wants_color()
+    REPORTERS[fmt](result, sys.stdout, color=color)
+    sys.stdout.flush()
+    sys.exit(_exit_code(result, settings, exit_zero))
+
+
+def _lint(paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_filename: str | None) -> LintResult:
+    if paths == ("-",):
+        name = stdin_filename or "<stdin>"
+        migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction)
+        text = sys.stdin.read()
+        return lint_stdin(text, migration, name, settings, rules)
+    if "-" in paths:
+        raise UserError("'-' (standard input) cannot be combined with other paths")
+    targets = list(paths)
+    if not targets:
+        folder = default_folder(Path.cwd(), settings.migrations_dir)
+        targets = [str(folder)]
+    files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
+    if not paths:
+        layouts = sorted({str(m.layout) for m in files}) or ["no migration files"]
+        click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
+    elif not files:
+        click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
+    return lint_files(files, settings, rules)
+
+
+def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
+    for message in result.input_errors:
+        click.echo(f"migralint: error: {message}", err=True)
+    if result.internal_errors:
+        for error in result.internal_errors:
+            click.echo(f"migralint: internal error while linting {error.path}: {error.error}", err=True)
+            if os.environ.get("MIGRALINT_DEBUG"):
+                click.echo(error.trace, err=True)
+        click.echo(f"migralint: this is a bug in migralint; please report it at {ISSUES_URL} "
+                   "with the file named above (MIGRALINT_DEBUG=1 shows the traceback).", err=True)
+        return EXIT_INTERNAL_ERROR
+    if result.input_errors:
+        return EXIT_USER_ERROR
+    if exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if result.fails(settings.strict) else EXIT_OK
+
+
+def _internal_error(error: str) -> NoReturn:
+    if os.environ.get("MIGRALINT_DEBUG"):
+        import traceback
+
+        traceback.print_exc()
+    _fail(f"internal error: {error}. This is a bug in migralint; please report it at {ISSUES_URL} "
+          "(MIGRALINT_DEBUG=1 shows the traceback).", EXIT_INTERNAL_ERROR)
+
+
+def _wants_color() -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule: name, severity, whether it is on by default, summary."""
+    width = max(len(rule.name) for rule in ALL_RULES)
+    for rule in sorted(ALL_RULES, key=lambda r: r.name):
+        default = "" if rule.default_enabled else " (off by default)"
+        click.echo(f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+
+
+@main.command("rule")
+@click.argument("name")
+def rule_command(name: str) -> None:
+    """Print one rule's documentation."""
+    rule = RULES_BY_NAME.get(name)
+    if rule is None:
+        _fail(f"unknown rule {name!r} (see `migralint rules`)")
+    click.echo(render_rule_doc(rule), nl=False)

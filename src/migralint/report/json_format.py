@@ -1,0 +1,37 @@
+"""One JSON object: version, files_checked, findings (and the findings accepted by inline ignores)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from migralint import __version__
+from migralint.linter.finding import Finding
+
+if TYPE_CHECKING:
+    from migralint.linter.run import LintResult
+
+
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    return {
+        "path": finding.path,
+        "line": finding.line,
+        "column": finding.column,
+        "end_line": finding.end_line,
+        "end_column": finding.end_column,
+        "rule": finding.rule,
+        "severity": finding.severity.value,
+        "message": finding.message,
+        "help": finding.help,
+    }
+
+
+def write_json(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+    document = {
+        "version": __version__,
+        "files_checked": result.files_checked,
+        "findings": [finding_dict(f) for f in result.findings],
+        "ignored": [{**finding_dict(i.finding), "reason": i.reason} for i in result.ignored],
+    }
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
