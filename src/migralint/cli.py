@@ -18,7 +18,7 @@ from migralint import ISSUES_URL, __version__
 from migralint.config import Settings, enabled_rule_names, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
-from migralint.linter.run import LintResult, lint_files, lint_stdin
+from migralint.linter.run import LintResult, display_path, lint_files, lint_stdin
 from migralint.migrations.discover import default_folder, discover
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat
@@ -46,7 +46,7 @@ def _version_text() -> str:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(message="%(version)s", version=__version__, package_name="migralint",
+@click.version_option(message="%(prog)s %(version)s", version=__version__, package_name="migralint",
                       prog_name="migralint", help="Show the version and exit.")
 def main() -> None:
     """migralint: find the migrations that would lock, break or fail in production."""
@@ -123,7 +123,7 @@ def _lint(paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_file
     targets = list(paths)
     if not targets:
         folder = default_folder(Path.cwd(), settings.migrations_dir)
-        targets = [str(folder)]
+        targets = [display_path(folder)]
     files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
     if not paths:
         layouts = sorted({str(m.layout) for m in files}) or ["no migration files"]

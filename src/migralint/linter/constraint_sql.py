@@ -1,0 +1,156 @@
+"""SQL that the help of drop, rename and constraint rules suggests: PostgreSQL's default
+constraint names, and the user's own clauses cut out of their statement text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pglast import parser as pg_parser
+
+from migralint.linter.nodes import Node, TableName, quote_ident, string_value, unwrap, walk
+
+# NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
+_MAX_NAME_BYTES = 63
+
+
+def _clip(name: str, max_bytes: int) -> str:
+    """The longest prefix of `name` that fits `max_bytes` of UTF-8 without splitting a character."""
+    return name.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
+
+
+def object_name(name1: str, name2: str, label: str) -> str:
+    """PostgreSQL's makeObjectName: `name1_name2_label`, the two names shortened to fit 63 bytes.
+
+    PostgreSQL adds a number when the name is taken; that cannot be known here.
+    """
+    overhead = len(label) + 1 + (1 if name2 else 0)
+    available = _MAX_NAME_BYTES - overhead
+    chars1, chars2 = len(name1.encode("utf-8")), len(name2.encode("utf-8"))
+    while chars1 + chars2 > available:
+        if chars1 > chars2:
+            chars1 -= 1
+        else:
+            chars2 -= 1
+    parts = [_clip(name1, chars1)] + ([_clip(name2, chars2)] if name2 else []) + [label]
+    return "_".join(parts)
+
+
+def default_constraint_name(table: TableName, columns: list[str], label: str) -> str:
+    """The name PostgreSQL gives an unnamed constraint: label is fkey, key, pkey or check."""
+    return object_name(table.name, "_".join(columns), label)
+
+
+def names(items: list[Node] | None) -> list[str]:
+    """Column names of a constraint's keys / fk_attrs list."""
+    return [string_value(item) for item in items or []]
+
+
+def check_columns(constraint: Node) -> list[str]:
+    """The column PostgreSQL names an unnamed CHECK after: the one column its expression uses, if one."""
+    used = {string_value(body["fields"][-1]) for kind, body in walk(constraint.get("raw_expr", {})) if kind == "ColumnRef"}
+    return sorted(used) if len(used) == 1 else []
+
+
+def alter_table_prefix(node: Node) -> str:
+    """`ALTER TABLE [IF EXISTS] [ONLY] name` for an AlterTableStmt or RenameStmt."""
+    relation = node["relation"]
+    return (
+        "ALTER TABLE "
+        + ("IF EXISTS " if node.get("missing_ok") else "")
+        + ("" if relation.get("inh", True) else "ONLY ")
+        + TableName.from_range_var(relation).sql()
+    )
+
+
+def clause_end(text: str, start: int, limit: int) -> int:
+    """Where the clause starting at `start` ends: before the first top-level comma, or at `limit`.
+
+    Comments after its last token are left out, so that text appended to the clause
+    (NOT VALID) is never commented out.
+    """
+    try:
+        tokens = pg_parser.scan(text[start:limit])
+    except pg_parser.ParseError:
+        return limit
+    depth = 0
+    end = start
+    for token in tokens:
+        if token.name in ("SQL_COMMENT", "C_COMMENT"):
+            continue
+        if token.name in ("ASCII_40", "ASCII_91"):
+            depth += 1
+        elif token.name in ("ASCII_41", "ASCII_93"):
+            depth -= 1
+        elif token.name == "ASCII_44" and depth == 0:
+            break
+        end = start + token.end + 1  # the scanner's ends are inclusive
+    return end
+
+
+def column_constraint_end(
+    column_def: Node, constraint: Node, char_offset: Callable[[int], int], limit: int
+) -> int:
+    """The character offset where a column constraint's clause ends: at the next constraint
+    or COLLATE clause of the column (DEFERRABLE and the like belong to the clause), else `limit`.
+
+    `char_offset` turns a node's byte location into a character offset (Context.node_offset).
+    """
+    start = constraint.get("location", -1)
+    following = [
+        body["location"]
+        for body in (unwrap(c)[1] for c in column_def.get("constraints", []))
+        if body.get("location", -1) > start and not body.get("contype", "").startswith("CONSTR_ATTR_")
+    ]
+    collate = column_def.get("collClause", {}).get("location", -1)
+    if collate > start:
+        following.append(collate)
+    if not following:
+        return limit
+    return min(char_offset(location) for location in following)
+
+
+def strip_constraint_name(clause: str) -> str:
+    """A constraint clause without its leading `CONSTRAINT name`."""
+    try:
+        tokens = pg_parser.scan(clause)
+    except pg_parser.ParseError:
+        return clause
+    if len(tokens) > 2 and tokens[0].name == "CONSTRAINT":
+        return clause[tokens[2].start :]
+    return clause
+
+
+def without_span(text: str, start: int, end: int) -> str:
+    """`text` with [start, end) cut out and the white space around the cut made one space."""
+    return (text[:start].rstrip() + " " + text[end:].lstrip()).strip()
+
+
+_CATALOG_TYPES = {
+    "int2": "smallint",
+    "int4": "integer",
+    "int8": "bigint",
+    "float4": "real",
+    "float8": "double precision",
+    "bool": "boolean",
+    "bpchar": "char",
+}
+
+
+def type_sql(type_node: Node) -> str:
+    """A column type as SQL that PostgreSQL parses back to the same type: "varchar(20)", "\"Role\"[]"."""
+    parts = [string_value(n) for n in type_node.get("names", [])]
+    if len(parts) == 2 and parts[0] == "pg_catalog":
+        base = _CATALOG_TYPES.get(parts[1], parts[1])
+    else:
+        base = ".".join(quote_ident(p) for p in parts)
+    modifiers = []
+    for typmod in type_node.get("typmods", []):
+        value = unwrap(typmod)[1].get("ival")
+        if not isinstance(value, dict):
+            modifiers = []  # something other than plain numbers (interval fields): leave them out
+            break
+        modifiers.append(str(value.get("ival", 0)))
+    if modifiers and base != "interval" and base != "double precision":
+        base += f"({', '.join(modifiers)})"
+    return base + "[]" * len(type_node.get("arrayBounds", []))

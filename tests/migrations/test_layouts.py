@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from migralint.errors import InputError, UserError
+from migralint.linter.transactions import RunnerMode
+from migralint.migrations.discover import default_folder, discover
+from migralint.migrations.layouts import Layout, classify
+
+
+def write(root: Path, relative: str, text: str = "SELECT 1;\n") -> Path:
+    path = root / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_prisma_folder_is_one_query_per_file_in_name_order(tmp_path: Path) -> None:
+    root = tmp_path / "prisma" / "migrations"
+    write(root, "migration_lock.toml", 'provider = "postgresql"\n')
+    write(root, "20240102000000_add_email/migration.sql")
+    write(root, "20240101000000_init/migration.sql")
+    files = discover([str(root)])
+    assert [(m.layout, m.name, m.runner) for m in files] == [
+        (Layout.PRISMA, "20240101000000_init", RunnerMode.SINGLE_QUERY),
+        (Layout.PRISMA, "20240102000000_add_email", RunnerMode.SINGLE_QUERY),
+    ]
+
+
+def test_prisma_provider_other_than_postgresql_is_a_user_error(tmp_path: Path) -> None:
+    write(tmp_path, "migration_lock.toml", 'provider = "mysql"\n')
+    write(tmp_path, "20240101000000_init/migration.sql")
+    with pytest.raises(UserError, match="provider is 'mysql'"):
+        discover([str(tmp_path)])
+
+
+def test_flyway_versions_sort_numerically_and_run_in_a_transaction(tmp_path: Path) -> None:
+    for name in ("V1_10__b.sql", "V1_2__a.sql", "R__views.sql", "V2__c.sql"):
+        write(tmp_path, name)
+    write(tmp_path, "V3__concurrent.sql")
+    write(tmp_path, "V3__concurrent.sql.conf", "executeInTransaction=false\n")
+    files = discover([str(tmp_path)])
+    assert [m.path.name for m in files] == ["V1_2__a.sql", "V1_10__b.sql", "V2__c.sql", "V3__concurrent.sql", "R__views.sql"]
+    assert {m.layout for m in files} == {Layout.FLYWAY}
+    assert [m.runner for m in files][-2:] == [RunnerMode.AUTOCOMMIT, RunnerMode.TRANSACTION]
+
+
+def test_golang_migrate_down_files_are_rollbacks_of_their_up_file(tmp_path: Path) -> None:
+    up = write(tmp_path, "000002_add_index.up.sql")
+    write(tmp_path, "000002_add_index.down.sql")
+    write(tmp_path, "000001_init.up.sql")
+    files = discover([str(tmp_path)])
+    assert [(m.path.name, m.rollback) for m in files] == [
+        ("000001_init.up.sql", False),
+        ("000002_add_index.up.sql", False),
+        ("000002_add_index.down.sql", True),
+    ]
+    assert files[2].forward == up
+    assert files[0].runner is RunnerMode.SINGLE_QUERY
+
+
+def test_diesel_folders_and_run_in_transaction_false(tmp_path: Path) -> None:
+    write(tmp_path, "2019-02-26-002946_create_user/up.sql")
+    write(tmp_path, "2019-02-26-002946_create_user/down.sql")
+    write(tmp_path, "2020-01-01-000000_index/up.sql")
+    write(tmp_path, "2020-01-01-000000_index/down.sql")
+    write(tmp_path, "2020-01-01-000000_index/metadata.toml", "run_in_transaction = false\n")
+    files = discover([str(tmp_path)])
+    assert [(m.layout, m.name, m.rollback, m.runner) for m in files] == [
+        (Layout.DIESEL, "2019-02-26-002946_create_user", False, RunnerMode.TRANSACTION),
+        (Layout.DIESEL, "2019-02-26-002946_create_user", True, RunnerMode.TRANSACTION),
+        (Layout.DIESEL, "2020-01-01-000000_index", False, RunnerMode.AUTOCOMMIT),
+        (Layout.DIESEL, "2020-01-01-000000_index", True, RunnerMode.AUTOCOMMIT),
+    ]
+
+
+def test_dbmate_sections_and_transaction_false(tmp_path: Path) -> None:
+    text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n-- migrate:down\nDROP INDEX i;\n"
+    path = write(tmp_path, "20240101000000_index.sql", text)
+    (migration,) = discover([str(path)])
+    assert migration.layout is Layout.DBMATE and migration.runner is RunnerMode.AUTOCOMMIT
+    up, down = migration.sections(text)
+    assert not up.rollback and down.rollback
+    assert text[up.start : up.end].strip().endswith("(c);")
+    assert text[down.start :].startswith("-- migrate:down")
+
+
+def test_popx_dialects_other_than_postgres_are_skipped_in_folders(tmp_path: Path) -> None:
+    write(tmp_path, "20200101000000_x.postgres.up.sql")
+    write(tmp_path, "20200101000000_x.mysql.up.sql")
+    write(tmp_path, "20200102000000_idx.postgres.autocommit.up.sql")
+    files = discover([str(tmp_path)])
+    assert [(m.path.name, m.runner) for m in files] == [
+        ("20200101000000_x.postgres.up.sql", RunnerMode.TRANSACTION),
+        ("20200102000000_idx.postgres.autocommit.up.sql", RunnerMode.AUTOCOMMIT),
+    ]
+
+
+def test_plain_files_sort_by_name_and_assume_in_transaction(tmp_path: Path) -> None:
+    write(tmp_path, "b.sql")
+    write(tmp_path, "a.sql")
+    files = discover([str(tmp_path)])
+    assert [(m.layout, m.path.name, m.runner) for m in files] == [
+        (Layout.PLAIN, "a.sql", RunnerMode.AUTOCOMMIT),
+        (Layout.PLAIN, "b.sql", RunnerMode.AUTOCOMMIT),
+    ]
+    assert classify(tmp_path / "a.sql", assume_in_transaction=True).runner is RunnerMode.TRANSACTION
+
+
+def test_globs_missing_paths_and_hidden_folders(tmp_path: Path) -> None:
+    write(tmp_path, "one/x.sql")
+    write(tmp_path, "node_modules/pkg/y.sql")
+    write(tmp_path, ".hidden/z.sql")
+    assert [m.path.name for m in discover([str(tmp_path)])] == ["x.sql"]
+    assert [m.path.name for m in discover([str(tmp_path / "**" / "x.sql")])] == ["x.sql"]
+    with pytest.raises(InputError, match="no such file"):
+        discover([str(tmp_path / "missing.sql")])
+    with pytest.raises(InputError, match="no files match"):
+        discover([str(tmp_path / "*.nothing")])
+
+
+def test_default_folder_search(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no migrations folder found"):
+        default_folder(tmp_path, None)
+    (tmp_path / "db" / "migrations").mkdir(parents=True)
+    assert default_folder(tmp_path, None) == tmp_path / "db" / "migrations"
+    (tmp_path / "prisma" / "migrations").mkdir(parents=True)
+    assert default_folder(tmp_path, None) == tmp_path / "prisma" / "migrations"
+    with pytest.raises(InputError, match="migrations_dir 'sql'"):
+        default_folder(tmp_path, "sql")

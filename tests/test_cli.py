@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migralint import __version__
+from migralint.cli import main
+
+UNSAFE = 'CREATE INDEX "User_email_idx" ON "User"("email");\n'
+SAFE = 'CREATE TABLE "Post" ("id" TEXT NOT NULL);\nCREATE INDEX "Post_id_idx" ON "Post"("id");\n'
+
+
+@pytest.fixture()
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "prisma" / "migrations"
+    (folder / "20240101000000_init").mkdir(parents=True)
+    (folder / "20240101000000_init" / "migration.sql").write_text(SAFE)
+    (folder / "20240102000000_email_index").mkdir()
+    (folder / "20240102000000_email_index" / "migration.sql").write_text("-- ☕ é\n" + UNSAFE)
+    (folder / "migration_lock.toml").write_text('provider = "postgresql"\n')
+    return tmp_path
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_concise_output_and_exit_code(project: Path) -> None:
+    code, out, err = run("lint", "--format", "concise", "prisma/migrations")
+    assert code == 1
+    assert out == (
+        "prisma/migrations/20240102000000_email_index/migration.sql:2:1: error[require-concurrent-index-creation] "
+        'CREATE INDEX takes SHARE on "User": INSERT, UPDATE and DELETE wait until the index is built.\n'
+    )
+
+
+def test_no_path_finds_the_default_folder_and_says_so(project: Path) -> None:
+    code, out, err = run("lint", "--format", "concise")
+    assert code == 1
+    assert err == "migralint: linting prisma/migrations (Prisma Migrate)\n"
+
+
+def test_no_folder_at_all_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run("lint")
+    assert code == 2
+    assert err.startswith("migralint: error: no migrations folder found: looked for prisma/migrations")
+
+
+def test_json_format(project: Path) -> None:
+    code, out, _ = run("lint", "--format", "json", "prisma/migrations")
+    document = json.loads(out)
+    assert document["version"] == __version__ and document["files_checked"] == 2
+    (finding,) = document["findings"]
+    assert {k: finding[k] for k in ("line", "column", "end_line", "end_column", "rule", "severity")} == {
+        "line": 2, "column": 1, "end_line": 2, "end_column": 49,
+        "rule": "require-concurrent-index-creation", "severity": "error",
+    }
+    assert "CREATE INDEX CONCURRENTLY" in finding["help"]
+
+
+def test_text_format_shows_source_help_and_docs_without_colour(project: Path) -> None:
+    code, out, _ = run("lint", "prisma/migrations")
+    assert code == 1
+    assert "\x1b[" not in out
+    lines = out.splitlines()
+    assert lines[0].startswith("prisma/migrations/20240102000000_email_index/migration.sql:2:1: error[require-concurrent-index-creation]")
+    assert lines[1] == '  2 | CREATE INDEX "User_email_idx" ON "User"("email");'
+    assert lines[2] == "    | " + "^" * 48
+    assert lines[3].startswith("  help: ")
+    assert any(line.startswith("  docs: ") and line.endswith("require-concurrent-index-creation.md") for line in lines)
+    assert lines[-1] == "Found 1 error in 1 of 2 files."
+
+
+def test_exit_zero_strict_and_ignore(project: Path) -> None:
+    assert run("lint", "--exit-zero", "prisma/migrations")[0] == 0
+    assert run("lint", "--ignore", "require-concurrent-index-creation", "prisma/migrations")[0] == 0
+    config = project / "migralint.toml"
+    config.write_text('[severity]\n"require-concurrent-index-creation" = "warning"\n')
+    config.write_text('severity = { "require-concurrent-index-creation" = "warning" }\n')
+    assert run("lint", "prisma/migrations")[0] == 0
+    assert run("lint", "--strict", "prisma/migrations")[0] == 1
+
+
+def test_user_errors_are_one_line_and_exit_2(project: Path) -> None:
+    code, _, err = run("lint", "missing.sql")
+    assert (code, err) == (2, "migralint: error: missing.sql: no such file or folder\n")
+    code, _, err = run("lint", "--select", "no-such-rule", "prisma/migrations")
+    assert (code, err) == (2, "migralint: error: unknown rule 'no-such-rule' (see `migralint rules`)\n")
+    (project / "migralint.toml").write_text("colour = true\n")
+    code, _, err = run("lint", "prisma/migrations")
+    assert code == 2 and "unknown key 'colour'" in err and "Traceback" not in err
+
+
+def test_unreadable_file_is_exit_2_and_others_are_still_linted(project: Path) -> None:
+    bad = project / "prisma" / "migrations" / "20240103000000_latin1" / "migration.sql"
+    bad.parent.mkdir()
+    bad.write_bytes(b"-- caf\xe9\nSELECT 1;\n")
+    code, out, err = run("lint", "--format", "concise", "prisma/migrations")
+    assert code == 2
+    assert "20240103000000_latin1/migration.sql: not UTF-8 text" in err
+    assert "require-concurrent-index-creation" in out
+
+
+def test_syntax_error_is_a_finding_and_other_files_are_linted(project: Path) -> None:
+    broken = project / "prisma" / "migrations" / "20240104000000_broken" / "migration.sql"
+    broken.parent.mkdir()
+    broken.write_text("ALTER TABLE \"User\" ADD COLUMN \"é\" TEXT;\nALTER TABLE \"User\" ADD COLUMN;\n")
+    code, out, _ = run("lint", "--format", "concise", "prisma/migrations")
+    assert code == 1
+    assert "20240104000000_broken/migration.sql:2:30: error[syntax-error] Syntax error at or near \";\"" in out
+    assert "20240102000000_email_index" in out
+
+
+def test_stdin_with_a_filename_uses_its_layout() -> None:
+    sql = "SELECT 1;\nCREATE INDEX CONCURRENTLY i ON t (c);\n"
+    code, out, _ = run("lint", "--format", "concise", "--stdin-filename",
+                       "prisma/migrations/1_x/migration.sql", "-", input=sql)
+    assert out.startswith("prisma/migrations/1_x/migration.sql:2:1:")
+    code, out, _ = run("lint", "--format", "concise", "-", input="SELECT 1;\n")
+    assert (code, out) == (0, "")
+
+
+def test_mysql_provider_is_exit_2(project: Path) -> None:
+    (project / "prisma" / "migrations" / "migration_lock.toml").write_text('provider = "mysql"\n')
+    code, _, err = run("lint", "prisma/migrations")
+    assert code == 2 and "provider is 'mysql'" in err
+
+
+def test_rules_and_rule_commands() -> None:
+    code, out, _ = run("rules")
+    assert code == 0
+    assert any(line.startswith("require-concurrent-index-creation  error") for line in out.splitlines())
+    code, out, _ = run("rule", "require-concurrent-index-creation")
+    assert code == 0 and "# require-concurrent-index-creation" in out and "## Why is this bad?" in out
+    code, _, err = run("rule", "nope")
+    assert (code, err) == (2, "migralint: error: unknown rule 'nope' (see `migralint rules`)\n")
+
+
+def test_installed_command_runs_as_a_subprocess(project: Path) -> None:
+    executable = Path(sys.executable).parent / "migralint"
+    env = {**os.environ, "NO_COLOR": "1"}
+    version = subprocess.run([str(executable), "--version"], capture_output=True, text=True, env=env)
+    assert version.returncode == 0 and version.stdout.strip() == f"migralint {__version__}"
+    lint = subprocess.run([str(executable), "lint", "--format", "concise"], capture_output=True, text=True, env=env, cwd=project)
+    assert lint.returncode == 1 and "require-concurrent-index-creation" in lint.stdout
