@@ -1,0 +1,2 @@
+-- AlterTable: the running app still reads "body".
+ALTER TABLE "Post" RENAME COLUMN "body" TO "content";

@@ -1,0 +1,56 @@
+"""Every migration of the shared real-world corpus lints without an internal error.
+
+The corpus lives beside the repository (../shared/corpus) and is never copied into it;
+without it these tests skip.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migralint.config import Settings
+from migralint.linter.run import lint_files
+from migralint.migrations.discover import discover
+from tests.helpers import rule_set
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is not beside the repository")
+
+
+def _projects() -> list[Path]:
+    if not CORPUS.is_dir():
+        return []
+    return sorted(p for kind in ("prisma", "other") for p in (CORPUS / kind).iterdir() if p.is_dir())
+
+
+@needs_corpus
+@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+def test_project_lints_without_internal_error(project: Path) -> None:
+    settings = Settings(select=("ALL",))
+    files = discover([str(project)])
+    assert files, f"no migrations found in {project}"
+    result = lint_files(files, settings, rule_set(settings))
+    assert not result.internal_errors, result.internal_errors[0].trace
+    assert not result.input_errors, result.input_errors
+    assert result.files_checked == len(files)
+
+
+@needs_corpus
+def test_edited_migrations_lint_without_internal_error() -> None:
+    files = discover([str(CORPUS / "edited")])
+    settings = Settings(select=("ALL",))
+    result = lint_files(files, settings, rule_set(settings))
+    assert not result.internal_errors and not result.input_errors
+    assert result.files_checked == len(files) > 0
+
+
+@needs_corpus
+def test_whole_prisma_corpus_through_the_command_exits_0_or_1() -> None:
+    command = [sys.executable, "-m", "migralint", "lint", "--format", "concise", str(CORPUS / "prisma")]
+    completed = subprocess.run(command, capture_output=True, text=True)
+    assert completed.returncode in (0, 1), completed.stderr
+    assert "internal error" not in completed.stderr
