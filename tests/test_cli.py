@@ -23,7 +23,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (folder / "20240101000000_init").mkdir(parents=True)
     (folder / "20240101000000_init" / "migration.sql").write_text(SAFE)
     (folder / "20240102000000_email_index").mkdir()
-    (folder / "20240102000000_email_index" / "migration.sql").write_text("-- ☕ é\n" + UNSAFE)
+    (folder / "20240102000000_email_index" / "migration.sql").write_text("-- ☕ é\nSET lock_timeout = '5s';\n" + UNSAFE)
     (folder / "migration_lock.toml").write_text('provider = "postgresql"\n')
     return tmp_path
 
@@ -37,7 +37,7 @@ def test_concise_output_and_exit_code(project: Path) -> None:
     code, out, err = run("lint", "--format", "concise", "prisma/migrations")
     assert code == 1
     assert out == (
-        "prisma/migrations/20240102000000_email_index/migration.sql:2:1: error[require-concurrent-index-creation] "
+        "prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation] "
         'CREATE INDEX takes SHARE on "User": INSERT, UPDATE and DELETE wait until the index is built.\n'
     )
 
@@ -61,7 +61,7 @@ def test_json_format(project: Path) -> None:
     assert document["version"] == __version__ and document["files_checked"] == 2
     (finding,) = document["findings"]
     assert {k: finding[k] for k in ("line", "column", "end_line", "end_column", "rule", "severity")} == {
-        "line": 2, "column": 1, "end_line": 2, "end_column": 49,
+        "line": 3, "column": 1, "end_line": 3, "end_column": 49,
         "rule": "require-concurrent-index-creation", "severity": "error",
     }
     assert "CREATE INDEX CONCURRENTLY" in finding["help"]
@@ -72,8 +72,8 @@ def test_text_format_shows_source_help_and_docs_without_colour(project: Path) ->
     assert code == 1
     assert "\x1b[" not in out
     lines = out.splitlines()
-    assert lines[0].startswith("prisma/migrations/20240102000000_email_index/migration.sql:2:1: error[require-concurrent-index-creation]")
-    assert lines[1] == '  2 | CREATE INDEX "User_email_idx" ON "User"("email");'
+    assert lines[0].startswith("prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation]")
+    assert lines[1] == '  3 | CREATE INDEX "User_email_idx" ON "User"("email");'
     assert lines[2] == "    | " + "^" * 48
     assert lines[3].startswith("  help: ")
     assert any(line.startswith("  docs: ") and line.endswith("require-concurrent-index-creation.md") for line in lines)
@@ -138,7 +138,9 @@ def test_mysql_provider_is_exit_2(project: Path) -> None:
 def test_rules_and_rule_commands() -> None:
     code, out, _ = run("rules")
     assert code == 0
-    assert any(line.startswith("require-concurrent-index-creation  error") for line in out.splitlines())
+    rows = {line.split()[0]: line.split()[1] for line in out.splitlines()}
+    assert rows["require-concurrent-index-creation"] == "error"
+    assert rows["unused-ignore"] == "warning"
     code, out, _ = run("rule", "require-concurrent-index-creation")
     assert code == 0 and "# require-concurrent-index-creation" in out and "## Why is this bad?" in out
     code, _, err = run("rule", "nope")

@@ -22,7 +22,6 @@ from migralint.linter.run import LintResult, display_path, lint_files, lint_stdi
 from migralint.migrations.discover import default_folder, discover
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat
-from migralint.rules.docs import render_rule_doc
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -182,4 +181,6 @@ def rule_command(name: str) -> None:
     rule = RULES_BY_NAME.get(name)
     if rule is None:
         _fail(f"unknown rule {name!r} (see `migralint rules`)")
+    from migralint.rules.docs import render_rule_doc
+
     click.echo(render_rule_doc(rule), nl=False)

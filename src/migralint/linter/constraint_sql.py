@@ -4,11 +4,25 @@ constraint names, and the user's own clauses cut out of their statement text.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pglast import parser as pg_parser
 
-from migralint.linter.nodes import Node, TableName, quote_ident, string_value, unwrap, walk
+from migralint.linter.nodes import (
+    Node,
+    TableName,
+    alter_table_commands,
+    column_constraints,
+    quote_ident,
+    string_value,
+    unwrap,
+    walk,
+)
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
 
 # NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
 _MAX_NAME_BYTES = 63
@@ -58,7 +72,7 @@ def alter_table_prefix(node: Node) -> str:
     return (
         "ALTER TABLE "
         + ("IF EXISTS " if node.get("missing_ok") else "")
-        + ("" if relation.get("inh", True) else "ONLY ")
+        + ("" if relation.get("inh") else "ONLY ")  # libpg_query leaves out false fields
         + TableName.from_range_var(relation).sql()
     )
 
@@ -144,7 +158,7 @@ def type_sql(type_node: Node) -> str:
         base = _CATALOG_TYPES.get(parts[1], parts[1])
     else:
         base = ".".join(quote_ident(p) for p in parts)
-    modifiers = []
+    modifiers: list[str] = []
     for typmod in type_node.get("typmods", []):
         value = unwrap(typmod)[1].get("ival")
         if not isinstance(value, dict):
@@ -154,3 +168,86 @@ def type_sql(type_node: Node) -> str:
     if modifiers and base != "interval" and base != "double precision":
         base += f"({', '.join(modifiers)})"
     return base + "[]" * len(type_node.get("arrayBounds", []))
+
+
+@dataclass(frozen=True, slots=True)
+class AddedConstraint:
+    """A constraint that an ALTER TABLE subcommand adds: `ADD CONSTRAINT ...`, or a column
+    constraint of `ADD COLUMN ...` (then `column` is the ColumnDef)."""
+
+    number: int  # index of the subcommand in the statement's cmds
+    command: Node
+    constraint: Node
+    column: Node | None
+
+    @property
+    def contype(self) -> str:
+        return str(self.constraint.get("contype", ""))
+
+
+def added_constraints(node: Node, contypes: frozenset[str]) -> Iterator[AddedConstraint]:
+    """The constraints of the given types that an AlterTableStmt adds, in order."""
+    for number, cmd in enumerate(alter_table_commands(node)):
+        definition = cmd.get("def")
+        if not definition:
+            continue
+        kind, body = unwrap(definition)
+        if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
+            if body.get("contype") in contypes:
+                yield AddedConstraint(number, cmd, body, None)
+        elif cmd.get("subtype") == "AT_AddColumn" and kind == "ColumnDef":
+            for constraint in column_constraints(body):
+                if constraint.get("contype") in contypes:
+                    yield AddedConstraint(number, cmd, constraint, body)
+
+
+def clause_span(ctx: Context, added: AddedConstraint) -> tuple[int, int]:
+    """Character span of the constraint's own text in the current statement."""
+    span = ctx.subcommand_span(added.number)
+    location = added.constraint.get("location", -1)
+    if location < 0:
+        return span
+    start = ctx.node_offset(location)
+    limit = span[1]
+    if added.column is not None:
+        limit = min(limit, column_constraint_end(added.column, added.constraint, ctx.node_offset, limit))
+    return start, clause_end(ctx.parsed.text, start, limit)
+
+
+def clause_text(ctx: Context, added: AddedConstraint, *, with_name: bool = True) -> str:
+    """The user's text of the constraint (`CONSTRAINT "x" FOREIGN KEY ... REFERENCES ...`)."""
+    start, end = clause_span(ctx, added)
+    text = ctx.parsed.text[start:end]
+    return text if with_name else strip_constraint_name(text)
+
+
+def column_without_constraint(ctx: Context, added: AddedConstraint) -> str:
+    """The user's `ADD COLUMN ...` subcommand with the constraint's clause cut out."""
+    assert added.column is not None
+    text = ctx.parsed.text
+    # From the column's name on: independent of how well the subcommands could be split.
+    start = ctx.node_offset(added.column.get("location", -1))
+    end = clause_end(text, start, ctx.subcommand_span(added.number)[1])
+    cut_start, cut_end = clause_span(ctx, added)
+    column = without_span(text[start:end], cut_start - start, cut_end - start)
+    return "ADD COLUMN " + ("IF NOT EXISTS " if added.command.get("missing_ok") else "") + column
+
+
+_LABELS = {"CONSTR_FOREIGN": "fkey", "CONSTR_UNIQUE": "key", "CONSTR_PRIMARY": "pkey", "CONSTR_CHECK": "check"}
+
+
+def constraint_name(table: TableName, added: AddedConstraint) -> str:
+    """The constraint's name as the user gave it, else the one PostgreSQL would choose."""
+    if added.constraint.get("conname"):
+        return str(added.constraint["conname"])
+    contype = added.contype
+    column = [str(added.column.get("colname", ""))] if added.column is not None else []
+    if contype == "CONSTR_FOREIGN":
+        columns = names(added.constraint.get("fk_attrs")) or column
+    elif contype == "CONSTR_UNIQUE":
+        columns = names(added.constraint.get("keys")) or column
+    elif contype == "CONSTR_CHECK":
+        columns = check_columns(added.constraint)
+    else:
+        columns = []
+    return default_constraint_name(table, columns, _LABELS.get(contype, "fkey"))

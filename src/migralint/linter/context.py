@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.finding import Finding
+from migralint.linter.locks import LockTaken, statement_locks
 from migralint.linter.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
 from migralint.linter.transactions import RunnerMode, TransactionBlock
@@ -38,6 +39,9 @@ class Context:
         self.rollback = rollback
         self._blocks = blocks
         self._position = 0  # index into self.statements of the statement being checked
+        # Several rules ask for the same statement's locks and subcommand spans: compute once.
+        self._locks: dict[int, list[LockTaken]] = {}
+        self._spans: dict[int, list[tuple[int, int]]] = {}
 
     # -- where we are ----------------------------------------------------------------
 
@@ -101,8 +105,19 @@ class Context:
 
     def subcommand_span(self, number: int) -> tuple[int, int]:
         """The span of the `number`-th subcommand of the current ALTER TABLE."""
-        count = len(self.statement.node.get("cmds", ()))
-        return subcommand_spans(self.parsed, self.statement, count)[number]
+        statement = self.statement
+        spans = self._spans.get(statement.index)
+        if spans is None:
+            count = len(statement.node.get("cmds", ()))
+            spans = self._spans[statement.index] = subcommand_spans(self.parsed, statement, count)
+        return spans[number]
+
+    def locks(self, statement: Statement) -> list[LockTaken]:
+        """The table locks `statement` takes (see linter/locks.py)."""
+        taken = self._locks.get(statement.index)
+        if taken is None:
+            taken = self._locks[statement.index] = statement_locks(statement.kind, statement.node)
+        return taken
 
     def finding(
         self,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap, walk
+from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap
 
 
 class Lock(IntEnum):
@@ -85,11 +85,23 @@ def _is_foreign_key(definition: Node | None) -> bool:
 
 
 def referenced_tables(node: Node) -> list[TableName]:
-    """Tables named by foreign keys anywhere below `node`."""
+    """Tables named by foreign keys of a CREATE TABLE or ALTER TABLE.
+
+    Foreign keys stand only as table constraints or column constraints; looking there, and
+    not through whole expression trees, keeps this cheap on large CREATE TABLE statements.
+    """
+    elements = [unwrap(e) for e in node.get("tableElts", ())]
+    elements += [unwrap(c["def"]) for c in alter_table_commands(node) if c.get("def")]
+    constraints = []
+    for kind, body in elements:
+        if kind == "Constraint":
+            constraints.append(body)
+        elif kind == "ColumnDef":
+            constraints.extend(unwrap(c)[1] for c in body.get("constraints", ()))
     return [
-        TableName.from_range_var(body["pktable"])
-        for kind, body in walk(node)
-        if kind == "Constraint" and body.get("contype") == "CONSTR_FOREIGN" and "pktable" in body
+        TableName.from_range_var(c["pktable"])
+        for c in constraints
+        if c.get("contype") == "CONSTR_FOREIGN" and "pktable" in c
     ]
 
 
@@ -123,6 +135,26 @@ def statement_locks(kind: str, node: Node) -> list[LockTaken]:
         lock = Lock(node.get("mode", Lock.ACCESS_EXCLUSIVE))
         for relation in node.get("relations", []):
             taken.append(LockTaken(TableName.from_range_var(unwrap(relation)[1]), lock))
+    elif kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_TABLE" and "relation" in node:
+        # REINDEX INDEX names only the index; its table is found through the file schema.
+        concurrent = any(unwrap(p)[1].get("defname") == "concurrently" for p in node.get("params", []))
+        lock = Lock.SHARE_UPDATE_EXCLUSIVE if concurrent else Lock.SHARE
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), lock))
+    elif kind == "DropStmt" and node.get("removeType") in ("OBJECT_TRIGGER", "OBJECT_RULE"):
+        for obj in node.get("objects", []):
+            items = unwrap(obj)[1].get("items", [])  # [schema,] table, trigger
+            taken.append(LockTaken(TableName.from_names(items[:-1]), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "ClusterStmt" and "relation" in node:
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "VacuumStmt" and any(
+        unwrap(o)[1].get("defname") == "full" and not unwrap(o)[1].get("arg") for o in node.get("options", [])
+    ):
+        for relation in node.get("rels", []):
+            range_var = unwrap(relation)[1].get("relation", {})
+            taken.append(LockTaken(TableName.from_range_var(range_var), Lock.ACCESS_EXCLUSIVE))
+    elif kind == "RefreshMatViewStmt":
+        lock = Lock.EXCLUSIVE if node.get("concurrent") else Lock.ACCESS_EXCLUSIVE
+        taken.append(LockTaken(TableName.from_range_var(node["relation"]), lock))
     return _strongest_per_table(taken)
 
 

@@ -56,28 +56,29 @@ class ParsedSource:
 
 def parse_source(text: str) -> ParsedSource:
     index = LineIndex(text)
-    comments = _comments(text)
+    # Comments matter only for ignore directives; scanning costs as much as parsing, so
+    # files that mention no directive skip it.
+    comments = _comments(text) if "migralint" in text else ()
     error: SyntaxProblem | None = None
     try:
         tree = json.loads(pg_parser.parse_sql_json(text))
     except pg_parser.ParseError as exc:
         error = _syntax_problem(text, exc)
         tree = _parse_prefix(text, error.offset)
-    statements = _statements(tree, index, comments)
+    statements = _statements(tree, index)
     return ParsedSource(index, statements, comments, error)
 
 
-def _statements(tree: Node, index: LineIndex, comments: tuple[Comment, ...]) -> tuple[Statement, ...]:
+def _statements(tree: Node, index: LineIndex) -> tuple[Statement, ...]:
     text = index.text
-    comment_at = {c.start: c.end for c in comments}
-    result = []
+    result: list[Statement] = []
     for raw in tree.get("stmts", ()):
         ((kind, node),) = raw["stmt"].items()
         byte_start = raw.get("stmt_location", 0)
         byte_len = raw.get("stmt_len", 0)
         start = index.char_offset(byte_start)
         end = index.char_offset(byte_start + byte_len) if byte_len else len(text)
-        start = _skip_blank_and_comments(text, start, end, comment_at)
+        start = skip_blank_and_comments(text, start, end)
         while end > start and text[end - 1].isspace():
             end -= 1
         if end > start and text[end - 1] == ";":
@@ -86,20 +87,38 @@ def _statements(tree: Node, index: LineIndex, comments: tuple[Comment, ...]) -> 
     return tuple(result)
 
 
-def _skip_blank_and_comments(text: str, pos: int, end: int, comment_at: dict[int, int]) -> int:
+def skip_blank_and_comments(text: str, pos: int, end: int) -> int:
+    """The first offset from `pos` that is neither white space nor inside a comment."""
     while pos < end:
         if text[pos].isspace():
             pos += 1
-        elif pos in comment_at:
-            pos = comment_at[pos]
+        elif text.startswith("--", pos):
+            newline = text.find("\n", pos)
+            pos = end if newline == -1 else newline + 1
+        elif text.startswith("/*", pos):
+            pos = _block_comment_end(text, pos)
         else:
             break
+    return min(pos, end)
+
+
+def _block_comment_end(text: str, pos: int) -> int:
+    depth = 0  # PostgreSQL block comments nest
+    while pos < len(text):
+        if text.startswith("/*", pos):
+            depth += 1
+            pos += 2
+        elif text.startswith("*/", pos):
+            depth -= 1
+            pos += 2
+            if depth == 0:
+                return pos
+        else:
+            pos += 1
     return pos
 
 
 def _comments(text: str) -> tuple[Comment, ...]:
-    if "--" not in text and "/*" not in text:
-        return ()
     try:
         tokens = pg_parser.scan(text)
     except pg_parser.ParseError:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,18 +48,20 @@ def read_sql(path: Path) -> str:
     return path.read_bytes().decode("utf-8-sig")
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: str | None = None) -> str:
     """Paths under the working directory are shown relative to it, as editors and CI expect."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    cwd = cwd or os.getcwd()
+    absolute = os.path.abspath(path)
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    return path.as_posix()
 
 
 def lint_files(files: list[MigrationFile], settings: Settings, rules: RuleSet) -> LintResult:
     result = LintResult()
+    cwd = os.getcwd()
     for migration in files:
-        shown = display_path(migration.path)
+        shown = display_path(migration.path, cwd)
         try:
             text = read_sql(migration.path)
         except UnicodeDecodeError as exc:

@@ -66,7 +66,7 @@ def _expand(raw: str) -> list[Path]:
 
 
 def _sql_files(folder: Path) -> list[Path]:
-    result = []
+    result: list[Path] = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         result.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(".sql"))

@@ -71,7 +71,7 @@ def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = F
         rollback = popx["direction"] == "down"
         runner = RunnerMode.AUTOCOMMIT if popx["autocommit"] else RunnerMode.TRANSACTION
         forward = path.with_name(name[: -len("down.sql")] + "up.sql") if rollback else None
-        key = (_version_key(popx["version"]), rollback)
+        key: tuple[object, ...] = (_version_key(popx["version"]), rollback)
         return MigrationFile(path, Layout.POPX, f"{popx['version']}_{popx['name']}", key, runner, rollback, forward)
     flyway = _FLYWAY.match(name)
     if flyway:

@@ -1,0 +1,38 @@
+"""CONCURRENTLY operations: which statements are one, and how to get them out of a transaction."""
+
+from __future__ import annotations
+
+from migralint.linter.nodes import Node, unwrap
+from migralint.linter.transactions import RunnerMode
+
+# Runners that wrap each file in a transaction need to be told not to, each in its own way.
+NON_TRANSACTIONAL_NOTE = (
+    "-- mark that migration non-transactional: Flyway executeInTransaction=false in <script>.sql.conf, "
+    "diesel run_in_transaction = false in metadata.toml, dbmate -- migrate:up transaction:false"
+)
+
+
+def own_migration_note(runner: RunnerMode) -> str:
+    """An SQL comment line: where a CONCURRENTLY statement must go."""
+    if runner is RunnerMode.TRANSACTION:
+        return NON_TRANSACTIONAL_NOTE
+    return "-- a migration of its own, holding only this statement (a one-statement file runs outside a transaction):"
+
+
+def reindex_is_concurrent(node: Node) -> bool:
+    """True for REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY, not for (CONCURRENTLY false)."""
+    return any(_is_concurrently_option(unwrap(p)[1]) for p in node.get("params", []))
+
+
+def _is_concurrently_option(option: Node) -> bool:
+    if option.get("defname") != "concurrently":
+        return False
+    arg = option.get("arg")
+    if not arg:
+        return True  # a bare CONCURRENTLY means true
+    kind, value = unwrap(arg)
+    if kind == "Integer":
+        return bool(value.get("ival", 0))
+    if kind == "Boolean":
+        return bool(value.get("boolval", False))
+    return str(value.get("sval", "")).lower() not in ("false", "off", "0", "no")

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.constraint_sql import (
+    AddedConstraint,
+    added_constraints,
+    alter_table_prefix,
+    clause_text,
+    column_without_constraint,
+    constraint_name,
+)
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.nodes import TableName, quote_ident
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_FOREIGN = frozenset({"CONSTR_FOREIGN"})
+
+
+class AddingForeignKeyConstraint(Rule):
+    name = "adding-foreign-key-constraint"
+    severity = Severity.ERROR
+    lock = Lock.SHARE_ROW_EXCLUSIVE
+    nodes = ("AlterTableStmt",)
+    summary = "A foreign key added without NOT VALID blocks writes to both tables while every row is checked."
+    why = (
+        "Adding a foreign key to a table that holds rows takes SHARE ROW EXCLUSIVE on the table "
+        "and on the table it references, then scans the whole table to check that every row has "
+        "its match. INSERT, UPDATE and DELETE on both tables wait until the scan ends and the "
+        "transaction commits (ADD COLUMN ... REFERENCES holds ACCESS EXCLUSIVE on the table "
+        "meanwhile, so there even reads wait). Add the constraint NOT VALID instead, which "
+        "skips the scan, and run VALIDATE CONSTRAINT in a later migration: it takes SHARE UPDATE "
+        "EXCLUSIVE, so reads and writes go on while it checks. A foreign key on a table created "
+        "earlier in the same file is not flagged, whichever table it references."
+    )
+    bad = (
+        'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
+        'REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE;'
+    )
+    good = (
+        'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
+        'REFERENCES "User"("id") ON DELETE RESTRICT ON UPDATE CASCADE NOT VALID;\n'
+        "-- then, in a migration of its own:\n"
+        'ALTER TABLE "Post" VALIDATE CONSTRAINT "Post_authorId_fkey";'
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
+        "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+            return
+        table = ctx.table(node["relation"])
+        for added in added_constraints(node, _FOREIGN):
+            if added.constraint.get("skip_validation"):
+                continue
+            referenced = ctx.table(added.constraint["pktable"])
+            yield ctx.finding(
+                self,
+                _message(table, referenced, added),
+                help=_help(ctx, node, table, added),
+                span=ctx.subcommand_span(added.number),
+            )
+
+
+def _message(table: TableName, referenced: TableName, added: AddedConstraint) -> str:
+    share = Lock.SHARE_ROW_EXCLUSIVE
+    if added.column is not None:
+        return (
+            f'ADD COLUMN ... REFERENCES scans "{table}" to validate the new foreign key while holding '
+            f'{Lock.ACCESS_EXCLUSIVE.sql_name} on it and {share.sql_name} on "{referenced}": every query '
+            f'on "{table}" and every write to "{referenced}" waits until the scan ends.'
+        )
+    on = f'"{table}"' if referenced == table else f'"{table}" and "{referenced}"'
+    return (
+        f"ADD FOREIGN KEY takes {share.sql_name} on {on} and scans \"{table}\" to validate every row: "
+        f"{share.blocks} until the scan ends."
+    )
+
+
+def _help(ctx: Context, node: dict[str, object], table: TableName, added: AddedConstraint) -> str:
+    prefix = alter_table_prefix(node)
+    name = constraint_name(table, added)
+    if added.column is not None:
+        column = quote_ident(str(added.column.get("colname", "")))
+        references = clause_text(ctx, added, with_name=False)
+        steps = (
+            f"{prefix} {column_without_constraint(ctx, added)};\n"
+            f"{prefix} ADD CONSTRAINT {quote_ident(name)} FOREIGN KEY ({column}) {references} NOT VALID;\n"
+        )
+    elif added.constraint.get("conname"):
+        steps = f"{prefix} ADD {clause_text(ctx, added)} NOT VALID;\n"
+    else:
+        steps = f"{prefix} ADD CONSTRAINT {quote_ident(name)} {clause_text(ctx, added)} NOT VALID;\n"
+    return (
+        "Add the foreign key NOT VALID, which skips the scan, and validate it in a later migration, "
+        "which lets reads and writes go on.\n"
+        f"{steps}"
+        "-- in a migration of its own (VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):\n"
+        f"ALTER TABLE {table.sql()} VALIDATE CONSTRAINT {quote_ident(name)};"
+    )

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.column_sql import not_null_check_name, not_null_checks, set_not_null_steps
+from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident
+from migralint.linter.parse import Statement
+from migralint.linter.table_rows import emptied_by
+from migralint.linter.type_changes import alter_type_rewrites
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_LOCK = Lock.ACCESS_EXCLUSIVE
+
+
+class AddingNotNullableField(Rule):
+    name = "adding-not-nullable-field"
+    severity = Severity.ERROR
+    lock = _LOCK
+    nodes = ("AlterTableStmt",)
+    summary = "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs."
+    why = (
+        "ALTER COLUMN ... SET NOT NULL takes ACCESS EXCLUSIVE on the table and reads every row to "
+        "make sure none is NULL: every query on the table, reads included, waits until the scan "
+        "ends. Since PostgreSQL 12 the scan is skipped when a validated CHECK (\"column\" IS NOT "
+        "NULL) constraint already proves it, and that constraint can be added NOT VALID and "
+        "validated under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. Not flagged: "
+        "tables created earlier in the same file, and (PostgreSQL 12+) a column with such a "
+        "validated CHECK constraint added earlier in the file. Before PostgreSQL 12 there is no "
+        "scan-free way."
+    )
+    bad = 'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;'
+    good = (
+        'ALTER TABLE "User" ADD CONSTRAINT "User_email_not_null" CHECK ("email" IS NOT NULL) NOT VALID;\n'
+        "-- in a migration of its own:\n"
+        'ALTER TABLE "User" VALIDATE CONSTRAINT "User_email_not_null";\n'
+        'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;\n'
+        'ALTER TABLE "User" DROP CONSTRAINT "User_email_not_null";'
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+            return
+        table = ctx.table(node["relation"])
+        commands = alter_table_commands(node)
+        for number, cmd in enumerate(commands):
+            if cmd.get("subtype") != "AT_SetNotNull":
+                continue
+            column = str(cmd.get("name", ""))
+            checks = not_null_checks(ctx.earlier, table, column)
+            validated = [name for name, valid in checks.items() if valid]
+            if validated and ctx.pg_version >= 12:
+                continue
+            if emptied_by(ctx.earlier, table) == "TRUNCATE":
+                return  # truncated earlier in the file: nothing to scan
+            retypes = (c for c in commands if c.get("subtype") == "AT_AlterColumnType")
+            if any(alter_type_rewrites(ctx.earlier, table, c) for c in retypes):
+                return  # the rewrite (changing-column-type's finding) checks NOT NULL as it copies the rows
+            message = (
+                f'SET NOT NULL on "{column}" takes {_LOCK.sql_name} on "{table}" and scans every row for '
+                f"NULLs: {_LOCK.blocks} until the scan ends."
+            )
+            if validated:
+                message += (
+                    f' PostgreSQL {ctx.pg_version} does not use the validated CHECK "{validated[-1]}" to '
+                    "skip the scan (12+ does)."
+                )
+            yield ctx.finding(
+                self,
+                message,
+                help=_help(ctx, node, table, column, checks),
+                span=ctx.subcommand_span(number),
+            )
+
+
+def _help(ctx: Context, node: Node, table: TableName, column: str, checks: dict[str, bool]) -> str:
+    prefix = alter_table_prefix(node)
+    col = quote_ident(column)
+    unvalidated = [name for name, valid in checks.items() if not valid]
+    # An earlier check (validated or not) is reused rather than added a second time.
+    name = list(checks)[-1] if checks else not_null_check_name(table, column)
+    if ctx.pg_version < 12:
+        lines = [
+            "Before PostgreSQL 12 NOT NULL cannot be set without a full scan under ACCESS EXCLUSIVE: "
+            "keep a validated CHECK constraint instead, or run it while the table is small or quiet."
+        ]
+        if not checks:
+            lines.append("-- a CHECK constraint enforces the same rule and is validated without blocking writes:")
+            lines.append(f"{prefix} ADD CONSTRAINT {quote_ident(name)} CHECK ({col} IS NOT NULL) NOT VALID;")
+        if not checks or unvalidated:
+            lines.append("-- in a migration of its own (VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):")
+            lines.append(f"{prefix} VALIDATE CONSTRAINT {quote_ident(unvalidated[-1] if unvalidated else name)};")
+        lines.append("-- or, at a quiet time, with a short lock_timeout so that waiting queries do not pile up:")
+        lines.append("SET lock_timeout = '5s';")
+        lines.append(f"{prefix} ALTER COLUMN {col} SET NOT NULL;")
+        return "\n".join(lines)
+    steps = set_not_null_steps(prefix, column, name, ctx.pg_version, add_check=not checks)
+    first = (
+        f'Validate the CHECK constraint "{name}" in a later migration first, then set NOT NULL without a scan:'
+        if checks
+        else "Prove NOT NULL with a CHECK constraint validated without blocking writes, then set it without a scan:"
+    )
+    return "\n".join([first, *steps])

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.column_sql import after_keyword, batch_update, until_keyword
+from migralint.linter.constraint_sql import alter_table_prefix, clause_end, object_name
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, unwrap
+from migralint.linter.parse import Statement
+from migralint.linter.table_rows import emptied_by
+from migralint.linter.type_changes import column_type_before, is_plain_using, rewrite_free_sources, type_change
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_LOCK = Lock.ACCESS_EXCLUSIVE
+
+
+class ChangingColumnType(Rule):
+    name = "changing-column-type"
+    severity = Severity.ERROR
+    lock = _LOCK
+    nodes = ("AlterTableStmt",)
+    summary = "ALTER COLUMN TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE."
+    why = (
+        "Most column type changes make PostgreSQL rewrite every row of the table and rebuild all "
+        "its indexes while holding ACCESS EXCLUSIVE: every query on the table, reads included, "
+        "waits until it is done, minutes on a large table. A few changes need no rewrite: raising "
+        "or removing a varchar or varbit length limit, varchar to text, numeric(p, s) to a larger "
+        "precision with the same scale, a larger timestamp or time precision, cidr to inet. They "
+        "are not flagged when the column's old type is known from earlier in the same file. Nor "
+        "are tables created earlier in the file. Change a type on a large table by expanding and "
+        "contracting: a new column, a batched backfill, then dropping the old one."
+    )
+    bad = 'ALTER TABLE "Order" ALTER COLUMN "amount" SET DATA TYPE BIGINT;'
+    good = (
+        "-- Expand: a column of the new type, backfilled in batches, then the old one dropped later.\n"
+        'ALTER TABLE "Order" ADD COLUMN "amount_new" BIGINT;\n'
+        "-- Rewrite-free, and known to be (the old type is in this file): a larger varchar limit.\n"
+        'ALTER TABLE "Order" ADD COLUMN "note" VARCHAR(100);\n'
+        'ALTER TABLE "Order" ALTER COLUMN "note" SET DATA TYPE VARCHAR(500);'
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DATA-TYPE",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+            return
+        table = ctx.table(node["relation"])
+        for number, cmd in enumerate(alter_table_commands(node)):
+            if cmd.get("subtype") != "AT_AlterColumnType" or not cmd.get("def"):
+                continue
+            column = str(cmd.get("name", ""))
+            column_def = unwrap(cmd["def"])[1]
+            new = column_def.get("typeName", {})
+            plain = is_plain_using(column_def.get("raw_default"), column, new)
+            old = column_type_before(ctx.earlier, table, column)
+            note = ""
+            if old is not None:
+                change = type_change(old, new)
+                if change.rewrite_free and plain and "collClause" not in column_def:
+                    continue
+                if not change.rewrite_free:
+                    note = change.reason
+                elif not plain:
+                    note = "a USING expression other than the column itself rewrites every row"
+                else:
+                    note = f'a new COLLATE rebuilds the indexes on "{column}"'
+            elif plain and (sources := rewrite_free_sources(new)):
+                note = f"unless the old type is {sources}, which PostgreSQL changes in place"
+            if emptied_by(ctx.earlier, table) == "TRUNCATE":
+                return  # truncated earlier in the file: nothing to rewrite
+            message = (
+                f'ALTER COLUMN TYPE takes {_LOCK.sql_name} on "{table}" and rewrites it (and rebuilds its '
+                f"indexes): {_LOCK.blocks}"
+            )
+            yield ctx.finding(
+                self,
+                message + (f" ({note})." if note else "."),
+                help=_help(ctx, number, node, table, column, column_def),
+                span=ctx.subcommand_span(number),
+            )
+
+
+def _help(ctx: Context, number: int, node: Node, table: TableName, column: str, column_def: Node) -> str:
+    text = ctx.parsed.text
+    start = ctx.node_offset(column_def.get("typeName", {}).get("location"))
+    limit = ctx.subcommand_span(number)[1]
+    clause = text[start : clause_end(text, start, limit if limit > start else ctx.statement.end)]
+    new_type = until_keyword(clause, ("USING",))
+    new_name = object_name(column, "", "new")
+    old_col, new_col = quote_ident(column), quote_ident(new_name)
+    value = after_keyword(clause, "USING") if "raw_default" in column_def else None
+    prefix = alter_table_prefix(node)
+    return "\n".join(
+        [
+            "Expand and contract: add a column of the new type, backfill it in batches, switch the code "
+            "to it, then drop the old column:",
+            f"{prefix} ADD COLUMN {new_col} {new_type};",
+            f"-- keep {new_col} in step with {old_col} (in the code or with a trigger) and backfill in "
+            "batches, each in a transaction of its own (repeat until it updates no row):",
+            batch_update(table, new_name, value or old_col, f" AND {old_col} IS NOT NULL"),
+            f"-- once the code reads and writes only {new_col}, in a later migration:",
+            f"{prefix} DROP COLUMN {old_col};",
+        ]
+    )

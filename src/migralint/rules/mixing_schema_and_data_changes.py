@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.index_tables import dropped_index_names, index_table_at
+from migralint.linter.locks import Lock
+from migralint.linter.nodes import TableName, unwrap, walk
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_SCHEMA_VERBS = {"AlterTableStmt": "ALTER TABLE", "RenameStmt": "ALTER TABLE ... RENAME", "IndexStmt": "CREATE INDEX"}
+_DATA_VERBS = {"UpdateStmt": "UPDATE", "DeleteStmt": "DELETE", "InsertStmt": "INSERT ... SELECT", "MergeStmt": "MERGE"}
+
+
+@dataclass(frozen=True, slots=True)
+class _SchemaChange:
+    position: int
+    verb: str
+    lock: Lock
+    table: TableName | None  # None: the table of a dropped index the file does not name
+    table_words: str  # the table as the message names it
+
+
+class MixingSchemaAndDataChanges(Rule):
+    name = "mixing-schema-and-data-changes"
+    severity = Severity.WARNING
+    summary = "One transaction both changes an existing table's schema and rewrites existing rows."
+    why = (
+        "A schema change on an existing table (ALTER TABLE, a rename, DROP, CREATE INDEX) takes a lock "
+        "that blocks writes, often reads too, and keeps it until its transaction commits. When the "
+        "same transaction then runs an UPDATE, DELETE or INSERT ... SELECT over existing rows, that "
+        "lock stays held for the whole data change, minutes on a large table, and the application "
+        "waits. Split them: the schema change in a migration that commits in milliseconds, the data "
+        "change afterwards, in batches. A migration file that Prisma or golang-migrate runs, or that "
+        "the runner wraps in a transaction, is one transaction. Seed rows (INSERT ... VALUES) and "
+        "tables created in the same migration do not count."
+    )
+    bad = (
+        'BEGIN;\nALTER TABLE "User" ADD COLUMN "fullName" TEXT;\n'
+        'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName";\nCOMMIT;'
+    )
+    good = (
+        'ALTER TABLE "User" ADD COLUMN "fullName" TEXT;\n'
+        'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName";'
+    )
+
+    def check_file(self, ctx: Context) -> Iterator[Finding]:
+        schema_changes: list[_SchemaChange] = []
+        data_changes: list[tuple[int, TableName]] = []
+        for position, statement in enumerate(ctx.statements):
+            ctx.at(position)
+            change = _schema_change(ctx, statement, position)
+            if change is not None:
+                schema_changes.append(change)
+            table = _data_change_table(ctx, statement)
+            if table is not None:
+                data_changes.append((position, table))
+        for position, table in data_changes:
+            ctx.at(position)
+            # Only a schema change before the data change holds its lock through it; one after it
+            # takes its lock once the rows are written, as it would in a migration of its own.
+            held = [
+                c for c in schema_changes
+                if c.position < position and ctx.same_transaction(ctx.statements[c.position])
+            ]
+            if held:
+                # The lock on the table whose rows change matters most, then the strongest lock.
+                change = min(held, key=lambda c: (c.table != table, -c.lock, c.position))
+                yield self._finding(ctx, change, table)
+                return
+
+    def _finding(self, ctx: Context, change: _SchemaChange, table: TableName) -> Finding:
+        data = ctx.statement
+        schema_statement = ctx.statements[change.position]
+        line, _ = ctx.parsed.index.position(schema_statement.start)
+        text = ctx.parsed.text
+        return ctx.finding(
+            self,
+            f'{_DATA_VERBS[data.kind]} changes rows of "{table}" in the same transaction as the {change.verb} '
+            f"on line {line}: the {change.lock.sql_name} lock it took on {change.table_words} stays held while the "
+            f"rows change, and {change.lock.blocks} until the transaction commits.",
+            help=(
+                "Split them: one migration per step, so the schema change commits in milliseconds and the "
+                "data change runs on its own, in batches on a large table.\n"
+                f"-- a migration of its own:\n{text[schema_statement.start : schema_statement.end]};\n"
+                f"-- the next migration:\n{text[data.start : data.end]};"
+            ),
+        )
+
+
+def _schema_change(ctx: Context, statement: Statement, position: int) -> _SchemaChange | None:
+    """A write-blocking lock the statement takes on an existing table it changes the schema of."""
+    node = statement.node
+    targets: list[TableName] = []
+    if statement.kind in _SCHEMA_VERBS and "relation" in node and not node.get("concurrent"):
+        targets = [ctx.table(node["relation"])]
+    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
+        targets = [TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])]
+    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):
+        for name in dropped_index_names(node):
+            index = index_table_at(ctx.schema, name, statement.index)
+            if not index.created_earlier:
+                return _SchemaChange(position, "DROP INDEX", Lock.ACCESS_EXCLUSIVE, index.table, index.table_words())
+        return None
+    verb = "DROP TABLE" if statement.kind == "DropStmt" else _SCHEMA_VERBS.get(statement.kind, "")
+    for taken in ctx.locks(statement):
+        if taken.table in targets and taken.lock.blocks_writes and not ctx.is_new_table(taken.table):
+            return _SchemaChange(position, verb, taken.lock, taken.table, f'"{taken.table}"')
+    return None
+
+
+def _data_change_table(ctx: Context, statement: Statement) -> TableName | None:
+    """The existing table whose rows an UPDATE, DELETE, MERGE or INSERT ... SELECT changes."""
+    node = statement.node
+    if statement.kind not in _DATA_VERBS or "relation" not in node or ctx.is_new_table(node["relation"]):
+        return None
+    if statement.kind == "InsertStmt" and not _reads_tables(node.get("selectStmt")):
+        return None  # INSERT ... VALUES: seed rows
+    return ctx.table(node["relation"])
+
+
+def _reads_tables(select: object) -> bool:
+    return any(kind == "SelectStmt" and body.get("fromClause") for kind, body in walk(select))

@@ -1,0 +1,108 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.constraint_sql import object_name, type_sql
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class RenamingColumn(Rule):
+    name = "renaming-column"
+    severity = Severity.ERROR
+    nodes = ("RenameStmt",)
+    summary = "RENAME COLUMN breaks the code still running that uses the old name."
+    why = (
+        "While a migration runs, the previous release of the application is still serving "
+        "requests under the old column name: from the moment the rename commits, each of its "
+        "queries that names the column fails (a Prisma client names every column it selects). "
+        "Rename in steps instead: add the new column, keep both in sync, backfill, move the code "
+        "to the new name, and drop the old column in a later migration. A column of a table "
+        "created earlier in the same file, or added earlier in it, is not flagged."
+    )
+    bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
+    good = (
+        '-- Expand: add the new column; a trigger keeps it in sync with "name" until the code moved.\n'
+        'ALTER TABLE "User" ADD COLUMN "fullName" TEXT;'
+    )
+    references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("renameType") != "OBJECT_COLUMN" or node.get("relationType") != "OBJECT_TABLE":
+            return
+        table = ctx.table(node["relation"])
+        old, new = node.get("subname", ""), node.get("newname", "")
+        if ctx.is_new_column(table, old):
+            return
+        yield ctx.finding(
+            self,
+            f'RENAME COLUMN renames "{old}" of "{table}" to "{new}": running code that still uses '
+            f'"{old}" fails from the moment it commits.',
+            help=self._help(ctx, table, old, new),
+        )
+
+    def _help(self, ctx: Context, table: TableName, old: str, new: str) -> str:
+        t, o, n = table.sql(), quote_ident(old), quote_ident(new)
+        known = _column_type(ctx, table, old)
+        if known:
+            add_column = f"ALTER TABLE {t} ADD COLUMN {n} {known};"
+        else:
+            add_column = (
+                "-- use the column's current type: text below is a placeholder\n"
+                f"ALTER TABLE {t} ADD COLUMN {n} text;"
+            )
+        trigger = object_name(table.name, new, "sync")
+        sync = TableName(table.schema, trigger).sql()
+        execute = "FUNCTION" if ctx.pg_version >= 11 else "PROCEDURE"
+        return (
+            f'Rename in steps so that running code keeps working: add "{new}", keep it in sync with "{old}", '
+            f'backfill, move the code to "{new}", then drop "{old}" in a later migration.\n'
+            f"{add_column}\n"
+            "-- keep both columns in sync while old and new code run side by side:\n"
+            f"CREATE FUNCTION {sync}() RETURNS trigger LANGUAGE plpgsql AS $$\n"
+            "BEGIN\n"
+            # Old code never sets the new column; new code does, and then a default of the old
+            # column must not win.
+            "  IF TG_OP = 'INSERT' THEN\n"
+            f"    IF NEW.{n} IS NULL THEN NEW.{n} := NEW.{o}; ELSE NEW.{o} := NEW.{n}; END IF;\n"
+            f"  ELSIF NEW.{n} IS DISTINCT FROM OLD.{n} THEN\n"
+            f"    NEW.{o} := NEW.{n};\n"
+            "  ELSE\n"
+            f"    NEW.{n} := NEW.{o};\n"
+            "  END IF;\n"
+            "  RETURN NEW;\n"
+            "END\n"
+            "$$;\n"
+            f"CREATE TRIGGER {quote_ident(trigger)} BEFORE INSERT OR UPDATE "
+            f"ON {t} FOR EACH ROW EXECUTE {execute} {sync}();\n"
+            "-- in a migration of its own, backfill in batches; repeat until it updates no rows:\n"
+            f"UPDATE {t} SET {n} = {o} WHERE ctid = ANY (ARRAY(\n"
+            f"  SELECT ctid FROM {t} WHERE {n} IS NULL AND {o} IS NOT NULL LIMIT 10000));\n"
+            f'-- then give "{new}" the NOT NULL, default, indexes and constraints of "{old}",\n'
+            f'-- and deploy code that uses "{new}" only.\n'
+            f'-- in a later migration, once no deployed code uses "{old}":\n'
+            f"DROP TRIGGER {quote_ident(trigger)} ON {t};\n"
+            f"DROP FUNCTION {sync}();\n"
+            f"ALTER TABLE {t} DROP COLUMN {o};"
+        )
+
+
+def _column_type(ctx: Context, table: TableName, column: str) -> str | None:
+    """The column's type when a statement earlier in the file sets it (ALTER COLUMN TYPE)."""
+    for earlier in reversed(ctx.earlier):
+        if earlier.kind != "AlterTableStmt" or ctx.table(earlier.node.get("relation", {})) != table:
+            continue
+        for cmd in reversed(alter_table_commands(earlier.node)):
+            definition = unwrap(cmd["def"])[1] if cmd.get("def") else {}
+            if cmd.get("subtype") == "AT_AlterColumnType" and cmd.get("name") == column:
+                return type_sql(definition["typeName"])
+            if cmd.get("subtype") == "AT_AddColumn" and definition.get("colname") == column:
+                return type_sql(definition["typeName"])
+    return None

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE, own_migration_note
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.index_tables import IndexTable, dropped_index_names, index_table_at
+from migralint.linter.locks import Lock
+from migralint.linter.parse import Statement
+from migralint.linter.rewrite import add_concurrently
+from migralint.linter.transactions import RunnerMode
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class RequireConcurrentIndexDeletion(Rule):
+    name = "require-concurrent-index-deletion"
+    severity = Severity.WARNING
+    lock = Lock.ACCESS_EXCLUSIVE
+    nodes = ("DropStmt",)
+    summary = "DROP INDEX without CONCURRENTLY makes every query on the table wait, reads included."
+    why = (
+        "A plain DROP INDEX takes an ACCESS EXCLUSIVE lock on the index's table. The drop itself is "
+        "quick, but it first waits for every query already running on the table to finish, and while "
+        "it waits every new query on the table, reads included, queues behind it: one slow report "
+        "stalls the whole application. DROP INDEX CONCURRENTLY waits for those queries without "
+        "blocking anybody. An index created earlier in the same migration, or on a table created "
+        "there, is not flagged."
+    )
+    bad = 'DROP INDEX "User_email_idx";'
+    good = 'DROP INDEX CONCURRENTLY "User_email_idx";'
+    references = ("https://www.postgresql.org/docs/current/sql-dropindex.html",)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        if node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
+            return
+        indexes = [index_table_at(ctx.schema, name, statement.index) for name in dropped_index_names(node)]
+        risky = [i for i in indexes if not i.created_earlier and not (i.table and ctx.is_new_table(i.table))]
+        if not risky:
+            return
+        names = ", ".join(f'"{i.index}"' for i in risky)
+        tables = {i.table for i in risky}
+        if len(tables) == 1 and None not in tables:
+            where, it = risky[0].table_words(), "it"
+        else:
+            where, it = ("its table", "it") if len(risky) == 1 else ("their tables", "them")
+        yield ctx.finding(
+            self,
+            f"DROP INDEX {names} takes ACCESS EXCLUSIVE on {where}: every query on {it}, reads included, "
+            "waits until the drop is done, and the drop itself waits behind any long query already running.",
+            help=self._help(ctx, statement, risky, len(indexes)),
+        )
+
+    def _help(self, ctx: Context, statement: Statement, risky: list[IndexTable], count: int) -> str:
+        first = "Drop it with CONCURRENTLY, which blocks no query but cannot run inside a transaction:"
+        cascade = statement.node.get("behavior") == "DROP_CASCADE"
+        if count == 1 and not cascade:
+            sql = add_concurrently(ctx.parsed.text[statement.start : statement.end])
+            return f"{first}\n{own_migration_note(ctx.runner)}\n{sql};"
+        lines = [first]
+        if len(risky) > 1:
+            lines.append("-- CONCURRENTLY drops one index per statement: each in a migration of its own")
+            if ctx.runner is RunnerMode.TRANSACTION:
+                lines.append(NON_TRANSACTIONAL_NOTE)
+        else:
+            lines.append(own_migration_note(ctx.runner))
+        if cascade:
+            lines.append("-- CONCURRENTLY does not support CASCADE: drop what depends on the index first")
+        if_exists = " IF EXISTS" if statement.node.get("missing_ok") else ""
+        lines.extend(f"DROP INDEX CONCURRENTLY{if_exists} {i.index.sql()};" for i in risky)
+        return "\n".join(lines)
