@@ -72,6 +72,13 @@ class Context:
             table = TableName.from_range_var(table)
         return self.schema.table_is_new(table, self.statement.index)
 
+    def altered_existing_table(self, statement: Statement) -> TableName | None:
+        """The table an ALTER TABLE changes, when it may hold rows (not new, not a view or index)."""
+        node = statement.node
+        if node.get("objtype") != "OBJECT_TABLE" or "relation" not in node or self.is_new_table(node["relation"]):
+            return None
+        return TableName.from_range_var(node["relation"])
+
     def is_new_column(self, table: TableName, column: str) -> bool:
         return self.schema.column_is_new(table, column, self.statement.index)
 

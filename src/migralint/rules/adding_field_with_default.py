@@ -50,9 +50,9 @@ class AddingFieldWithDefault(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node
-        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+        table = ctx.altered_existing_table(statement)
+        if table is None:
             return
-        table = ctx.table(node["relation"])
         for number, cmd in enumerate(alter_table_commands(node)):
             if cmd.get("subtype") != "AT_AddColumn" or not cmd.get("def"):
                 continue

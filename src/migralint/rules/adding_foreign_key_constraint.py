@@ -56,9 +56,9 @@ class AddingForeignKeyConstraint(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node
-        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+        table = ctx.altered_existing_table(statement)
+        if table is None:
             return
-        table = ctx.table(node["relation"])
         for added in added_constraints(node, _FOREIGN):
             if added.constraint.get("skip_validation"):
                 continue

@@ -50,9 +50,9 @@ class AddingNotNullableField(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node
-        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+        table = ctx.altered_existing_table(statement)
+        if table is None:
             return
-        table = ctx.table(node["relation"])
         commands = alter_table_commands(node)
         for number, cmd in enumerate(commands):
             if cmd.get("subtype") != "AT_SetNotNull":

@@ -40,9 +40,9 @@ class BanDropColumn(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node
-        if node.get("objtype") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
+        table = ctx.altered_existing_table(statement)
+        if table is None:
             return
-        table = ctx.table(node["relation"])
         for number, cmd in enumerate(alter_table_commands(node)):
             column = cmd.get("name", "")
             if cmd.get("subtype") != "AT_DropColumn" or ctx.is_new_column(table, column):
