@@ -154,3 +154,39 @@ def test_installed_command_runs_as_a_subprocess(project: Path) -> None:
     assert version.returncode == 0 and version.stdout.strip() == f"migralint {__version__}"
     lint = subprocess.run([str(executable), "lint", "--format", "concise"], capture_output=True, text=True, env=env, cwd=project)
     assert lint.returncode == 1 and "require-concurrent-index-creation" in lint.stdout
+
+
+def test_colour_only_when_wanted_and_never_with_no_color(project: Path) -> None:
+    forced = CliRunner().invoke(main, ["lint", "prisma/migrations"], env={"FORCE_COLOR": "1", "NO_COLOR": ""})
+    assert "\x1b[" in forced.stdout
+    refused = CliRunner().invoke(main, ["lint", "prisma/migrations"], env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[" not in refused.stdout
+
+
+def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(project: Path) -> None:
+    from collections.abc import Iterator
+
+    from migralint.cli import _exit_code
+    from migralint.config import Settings
+    from migralint.linter.engine import RuleSet
+    from migralint.linter.finding import Finding, Severity
+    from migralint.linter.run import lint_files
+    from migralint.migrations.discover import discover
+    from migralint.rules.base import Rule
+    from migralint.rules.require_concurrent_index_creation import RequireConcurrentIndexCreation
+
+    class Broken(Rule):  # a deliberately buggy rule: it fails on CREATE TABLE
+        name = "broken"
+        severity = Severity.ERROR
+        summary = why = bad = good = "x"
+        nodes = ("CreateStmt",)
+
+        def check(self, statement, ctx) -> Iterator[Finding]:  # type: ignore[no-untyped-def]
+            raise KeyError("relation")
+
+    rules = RuleSet([Broken(), RequireConcurrentIndexCreation()], ["broken", "require-concurrent-index-creation"])
+    result = lint_files(discover(["prisma/migrations"]), Settings(), rules)
+    assert [e.path for e in result.internal_errors] == ["prisma/migrations/20240101000000_init/migration.sql"]
+    assert "KeyError" in result.internal_errors[0].error and "Traceback" in result.internal_errors[0].trace
+    assert [f.rule for f in result.findings] == ["require-concurrent-index-creation"]
+    assert _exit_code(result, Settings(), exit_zero=True) == 3
