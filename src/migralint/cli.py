@@ -19,7 +19,7 @@ from migralint.config import Settings, enabled_rule_names, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
 from migralint.linter.run import LintResult, display_path, lint_files, lint_stdin
-from migralint.migrations.discover import default_folder, discover
+from migralint.migrations.discover import default_folder, discover, with_history
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
@@ -71,6 +71,8 @@ def build_rule_set(settings: Settings) -> RuleSet:
 @click.option("--extend-ignore", help="Switch these rules off, in addition to the config's.")
 @click.option("--assume-in-transaction", is_flag=True, default=None,
               help="Plain .sql files run inside a transaction.")
+@click.option("--assume-applied-through", "applied_through", metavar="MIGRATION",
+              help="Migrations after this one are not applied yet: their tables hold no rows.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
 def lint(
@@ -84,6 +86,7 @@ def lint(
     ignore: str | None,
     extend_ignore: str | None,
     assume_in_transaction: bool | None,
+    applied_through: str | None,
     exit_zero: bool,
     stdin_filename: str | None,
 ) -> None:
@@ -97,6 +100,7 @@ def lint(
             ignore=_names(ignore),
             extend_ignore=_names(extend_ignore),
             assume_in_transaction=assume_in_transaction,
+            applied_through=applied_through,
         )
         rules = build_rule_set(settings)
         result = _lint(paths, settings, rules, stdin_filename)
@@ -129,7 +133,7 @@ def _lint(paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_file
         click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
-    return lint_files(files, settings, rules)
+    return lint_files(with_history(files, assume_in_transaction=settings.assume_in_transaction), settings, rules)
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:

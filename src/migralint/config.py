@@ -41,6 +41,7 @@ class Settings:
     migrations_dir: str | None = None
     runner_sets_lock_timeout: bool = False
     assume_in_transaction: bool = False
+    applied_through: str | None = None  # migrations after this one are pending: their tables are empty
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
@@ -123,6 +124,7 @@ _KEYS = {
     "migrations_dir": ("migrations_dir", _str),
     "runner_sets_lock_timeout": ("runner_sets_lock_timeout", _bool),
     "assume_in_transaction": ("assume_in_transaction", _bool),
+    "applied_through": ("applied_through", _str),
 }
 
 

@@ -17,9 +17,9 @@ from migralint.linter.constraint_sql import (
     without_span,
 )
 from migralint.linter.nodes import Node, TableName, column_constraints, quote_ident, string_value, unwrap
-from migralint.linter.parse import Statement
 
 if TYPE_CHECKING:
+    from migralint.linter.catalog import Catalog
     from migralint.linter.context import Context
 
 BATCH_SIZE = 10000
@@ -144,30 +144,16 @@ def is_not_null_check(expression: Node, column: str) -> bool:
     return bool(fields) and string_value(fields[-1]) == column
 
 
-def not_null_checks(statements: Iterable[Statement], table: TableName, column: str) -> dict[str, bool]:
-    """The CHECK constraints proving `column` NOT NULL that `statements` leave on `table`,
-    by name, each with whether it is validated (added without NOT VALID, or VALIDATEd since)."""
-    checks: dict[str, bool] = {}
-    for statement in statements:
-        node = statement.node
-        if statement.kind != "AlterTableStmt" or TableName.from_range_var(node.get("relation", {})) != table:
-            continue
-        for raw in node.get("cmds", []):
-            cmd = unwrap(raw)[1]
-            subtype, name = cmd.get("subtype"), str(cmd.get("name", ""))
-            if subtype == "AT_AddConstraint" and cmd.get("def"):
-                constraint = unwrap(cmd["def"])[1]
-                if constraint.get("contype") == "CONSTR_CHECK" and is_not_null_check(
-                    constraint.get("raw_expr", {"": {}}), column
-                ):
-                    # PostgreSQL names an unnamed one-column check <table>_<column>_check.
-                    conname = constraint.get("conname") or object_name(table.name, column, "check")
-                    checks[conname] = not constraint.get("skip_validation")
-            elif subtype == "AT_ValidateConstraint" and name in checks:
-                checks[name] = True
-            elif subtype == "AT_DropConstraint":
-                checks.pop(name, None)
-    return checks
+def not_null_checks(catalog: Catalog, table: TableName, column: str) -> dict[str, bool]:
+    """The CHECK constraints on `table` that prove `column` NOT NULL, by name, each with whether
+    it is validated (added without NOT VALID, or VALIDATEd since), as the history so far left them."""
+    return {
+        constraint.name: constraint.validated
+        for constraint in catalog.constraints_of(table)
+        if constraint.kind == "check"
+        and constraint.expression is not None
+        and is_not_null_check(constraint.expression, column)
+    }
 
 
 def nullable_column_steps(ctx: Context, number: int, column_def: Node, *, default_sql: str | None = None) -> list[str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.finding import Finding
 from migralint.linter.locks import LockTaken, statement_locks
 from migralint.linter.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
-from migralint.linter.transactions import RunnerMode, TransactionBlock
+from migralint.linter.transactions import RunnerMode, TransactionBlock, TransactionEvent
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -25,10 +26,14 @@ class Context:
         parsed: ParsedSource,
         statements: tuple[Statement, ...],
         blocks: Sequence[TransactionBlock | None],
+        transaction_events: Sequence[TransactionEvent] = (),
         runner: RunnerMode,
         settings: Settings,
         schema: FileSchema,
         rollback: bool = False,
+        catalog: Catalog | None = None,
+        migration: str = "",
+        pending: frozenset[str] = frozenset(),
     ) -> None:
         self.path = path
         self.parsed = parsed
@@ -37,7 +42,14 @@ class Context:
         self.settings = settings
         self.schema = schema
         self.rollback = rollback
+        # The schema replayed from earlier migrations and from this file up to the current
+        # statement; `pending` names the migrations not applied yet (their tables are empty).
+        self.catalog = catalog if catalog is not None else Catalog()
+        self.migration = migration
+        self.pending = pending
         self._blocks = blocks
+        # Transaction control the runner would trip over: nested BEGIN, stray COMMIT, open BEGIN.
+        self.transaction_events = tuple(transaction_events)
         self._position = 0  # index into self.statements of the statement being checked
         # Several rules ask for the same statement's locks and subcommand spans: compute once.
         self._locks: dict[int, list[LockTaken]] = {}
@@ -67,10 +79,19 @@ class Context:
         return TableName.from_range_var(range_var)
 
     def is_new_table(self, table: TableName | Node) -> bool:
-        """True when the table was created earlier in this file: it holds no rows yet."""
+        """True when the table holds no rows yet: created earlier in this file, or by a
+        migration that is not applied yet."""
         if not isinstance(table, TableName):
             table = TableName.from_range_var(table)
-        return self.schema.table_is_new(table, self.statement.index)
+        if self.schema.table_is_new(table, self.statement.index):
+            return True
+        known = self.catalog.tables.get(table)
+        return known is not None and known.origin != self.migration and known.origin in self.pending
+
+    def origin_of(self, table: TableName) -> str | None:
+        """The migration that created `table`, when the replayed history knows it."""
+        known = self.catalog.tables.get(table)
+        return known.origin if known is not None else None
 
     def altered_existing_table(self, statement: Statement) -> TableName | None:
         """The table an ALTER TABLE changes, when it may hold rows (not new, not a view or index)."""
@@ -81,6 +102,19 @@ class Context:
 
     def is_new_column(self, table: TableName, column: str) -> bool:
         return self.schema.column_is_new(table, column, self.statement.index)
+
+    def history_note(self, table: TableName, column: str | None = None) -> str:
+        """A sentence on where the table (or column) comes from and what still uses it, or ""."""
+        subject = f'"{column}"' if column else f'"{table}"'
+        parts = []
+        known = self.catalog.tables.get(table)
+        origin = (known.columns[column].origin if column and column in known.columns else known.origin) if known else ""
+        if origin:
+            parts.append(f"{subject} was created by migration {origin}")
+        uses = self.catalog.still_using(table, column, since=origin)
+        if uses:
+            parts.append(f"still used by {', '.join(uses)}")
+        return f" {'; '.join(parts)}." if parts else ""
 
     # -- transactions ----------------------------------------------------------------
 

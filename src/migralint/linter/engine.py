@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.finding import Finding, IgnoredFinding
@@ -32,6 +33,13 @@ class Section:
     end: int
     runner: RunnerMode
     rollback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _History:
+    catalog: Catalog
+    migration: str
+    pending: frozenset[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,8 +71,17 @@ def lint_text(
     settings: Settings,
     rules: RuleSet,
     forward_text: str | None = None,
+    catalog: Catalog | None = None,
+    migration: str = "",
+    pending: frozenset[str] = frozenset(),
 ) -> FileReport:
-    """Lint one file's text. `forward_text` is the migration a rollback file undoes."""
+    """Lint one file's text. `forward_text` is the migration a rollback file undoes.
+
+    `catalog` holds the schema the earlier migrations built; the file's forward statements
+    are replayed into it as they are checked. `migration` is this file's migration name and
+    `pending` the names of migrations not applied yet.
+    """
+    catalog = catalog if catalog is not None else Catalog()
     parsed = parse_source(text)
     collected: list[Finding] = []
     forward_schema = FileSchema.of(parse_source(forward_text).statements) if forward_text else None
@@ -75,10 +92,22 @@ def lint_text(
             # dbmate: the down section undoes the up section of the same file.
             up = tuple(s for s in parsed.statements if s.start < section.start)
             inherited = FileSchema.of(up)
-        _check_section(parsed, statements, section, settings, rules, collected, path, inherited)
+        history = _History(catalog, migration, pending)
+        _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history)
     if parsed.syntax_error is not None and "syntax-error" in rules.enabled:
         collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
     return _apply_ignores(parsed, path, collected, settings, rules)
+
+
+def replay_text(text: str, sections: list[Section], catalog: Catalog, migration: str) -> None:
+    """Replay a migration that is history only (not linted) into the catalog."""
+    parsed = parse_source(text)
+    for section in sections:
+        if section.rollback:
+            continue
+        for statement in parsed.statements:
+            if section.start <= statement.start < section.end:
+                catalog.apply(statement, migration)
 
 
 def _check_section(
@@ -90,27 +119,35 @@ def _check_section(
     collected: list[Finding],
     path: str,
     inherited: FileSchema | None,
+    history: _History,
 ) -> None:
     if not statements:
         return
-    blocks, _events = transaction_blocks(statements, section.runner)
+    blocks, events = transaction_blocks(statements, section.runner)
     ctx = Context(
         path=path,
         parsed=parsed,
         statements=statements,
         blocks=blocks,
+        transaction_events=events,
         runner=section.runner,
         settings=settings,
         schema=FileSchema.of(statements, inherited),
         rollback=section.rollback,
+        catalog=history.catalog,
+        migration=history.migration,
+        pending=history.pending,
     )
     by_node = rules.by_node
+    replay = not section.rollback  # a rollback undoes; the history stays as the forward file left it
     for position, statement in enumerate(statements):
         interested = by_node.get(statement.kind)
         if interested:
             ctx.at(position)
             for rule in interested:
                 collected.extend(rule.check(statement, ctx))
+        if replay:
+            history.catalog.apply(statement, history.migration)
     for rule in rules.rules:
         ctx.at(0)
         collected.extend(rule.check_file(ctx))

@@ -8,7 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migralint.linter.engine import FileReport, RuleSet, lint_text
+from migralint.errors import UserError
+from migralint.linter.catalog import Catalog
+from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
+from migralint.migrations.discover import Planned
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
 
 if TYPE_CHECKING:
@@ -57,34 +60,73 @@ def display_path(path: Path, cwd: str | None = None) -> str:
     return path.as_posix()
 
 
-def lint_files(files: list[MigrationFile], settings: Settings, rules: RuleSet) -> LintResult:
+def lint_files(
+    files: list[MigrationFile] | list[Planned], settings: Settings, rules: RuleSet
+) -> LintResult:
+    """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted."""
+    planned = [p if isinstance(p, Planned) else Planned(p, True) for p in files]
+    pending = pending_migrations([p.migration for p in planned], settings.applied_through)
+    catalogs: dict[Path, Catalog] = {}
     result = LintResult()
     cwd = os.getcwd()
-    for migration in files:
+    for item in planned:
+        migration = item.migration
+        catalog = catalogs.setdefault(migration.root, Catalog())
         shown = display_path(migration.path, cwd)
         try:
             text = read_sql(migration.path)
         except UnicodeDecodeError as exc:
-            result.input_errors.append(f"{shown}: not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files")
+            if item.lint:
+                result.input_errors.append(f"{shown}: not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files")
             continue
         except OSError as exc:
-            result.input_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
+            if item.lint:
+                result.input_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
             continue
-        forward = _forward_text(migration)
         try:
+            if not item.lint:
+                replay_text(text, migration.sections(text), catalog, migration.name)
+                continue
             report = lint_text(
                 text,
                 path=shown,
                 sections=migration.sections(text),
                 settings=settings,
                 rules=rules,
-                forward_text=forward,
+                forward_text=_forward_text(migration),
+                catalog=catalog,
+                migration=migration.name,
+                pending=pending,
             )
         except Exception as exc:  # a bug in migralint: report it, keep linting the rest
             result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             continue
         result.add(report, text)
     return result
+
+
+def pending_migrations(migrations: list[MigrationFile], applied_through: str | None) -> frozenset[str]:
+    """Names of the migrations after `applied_through`, in each folder that has it.
+
+    With no `applied_through` every migration before the one being linted counts as
+    applied: its tables may hold data, which is the cautious assumption.
+    """
+    if applied_through is None:
+        return frozenset()
+    pending: set[str] = set()
+    found = False
+    by_root: dict[Path, list[str]] = {}
+    for migration in migrations:
+        names = by_root.setdefault(migration.root, [])
+        if migration.name not in names:
+            names.append(migration.name)
+    for names in by_root.values():
+        if applied_through in names:
+            found = True
+            pending.update(names[names.index(applied_through) + 1 :])
+    if not found:
+        raise UserError(f"applied_through names {applied_through!r}, which is not a migration here")
+    return frozenset(pending)
 
 
 def _forward_text(migration: MigrationFile) -> str | None:

@@ -10,12 +10,10 @@ its index's relfilenode before and after the ALTER.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from migralint.linter.constraint_sql import type_sql
-from migralint.linter.nodes import Node, TableName, alter_table_commands, string_value, unwrap
-from migralint.linter.parse import Statement
+from migralint.linter.nodes import Node, string_value, unwrap
 
 _LENGTH_LIMITED = ("varchar", "varbit")  # a larger limit, or none, is rewrite-free
 _TEMPORAL = ("timestamp", "timestamptz", "time", "timetz")  # a larger precision, or none, too
@@ -123,61 +121,12 @@ def is_plain_using(using: Node | None, column: str, new: Node) -> bool:
     return len(fields) == 1 and string_value(fields[0]) == column
 
 
-def column_type_before(statements: Iterable[Statement], table: TableName, column: str) -> Node | None:
-    """The TypeName `statements` last gave the column (CREATE TABLE, ADD COLUMN, ALTER TYPE),
-    following renames of the table and the column; None when they say nothing of it."""
-    types: dict[tuple[TableName, str], Node] = {}
-    for statement in statements:
-        node = statement.node
-        if statement.kind == "CreateStmt":
-            created = TableName.from_range_var(node["relation"])
-            for element in node.get("tableElts", []):
-                kind, body = unwrap(element)
-                if kind == "ColumnDef" and "typeName" in body:
-                    types[(created, body.get("colname", ""))] = body["typeName"]
-        elif statement.kind == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
-            _record_alter(types, TableName.from_range_var(node["relation"]), node)
-        elif statement.kind == "RenameStmt" and "relation" in node:
-            _record_rename(types, TableName.from_range_var(node["relation"]), node)
-        elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
-            dropped = {TableName.from_names(unwrap(o)[1].get("items", [])) for o in node.get("objects", [])}
-            types = {key: value for key, value in types.items() if key[0] not in dropped}
-    return types.get((table, column))
-
-
-def _record_alter(types: dict[tuple[TableName, str], Node], table: TableName, node: Node) -> None:
-    for cmd in alter_table_commands(node):
-        subtype = cmd.get("subtype")
-        definition = unwrap(cmd["def"])[1] if cmd.get("def") else {}
-        if subtype == "AT_AddColumn" and "typeName" in definition:
-            types[(table, definition.get("colname", ""))] = definition["typeName"]
-        elif subtype == "AT_AlterColumnType" and "typeName" in definition:
-            types[(table, cmd.get("name", ""))] = definition["typeName"]
-        elif subtype == "AT_DropColumn":
-            types.pop((table, cmd.get("name", "")), None)
-
-
-def _record_rename(types: dict[tuple[TableName, str], Node], table: TableName, node: Node) -> None:
-    new_name = node.get("newname", "")
-    if node.get("renameType") == "OBJECT_COLUMN":
-        old = types.pop((table, node.get("subname", "")), None)
-        if old is not None:
-            types[(table, new_name)] = old
-    elif node.get("renameType") == "OBJECT_TABLE":
-        renamed = TableName(table.schema, new_name)
-        for (owner, column), value in list(types.items()):
-            if owner == table:
-                del types[(owner, column)]
-                types[(renamed, column)] = value
-
-
-def alter_type_rewrites(statements: Iterable[Statement], table: TableName, cmd: Node) -> bool:
-    """Whether an ALTER COLUMN TYPE subcommand rewrites `table`, as far as the earlier
-    `statements` tell: yes unless the column's old type is known and the change is rewrite-free."""
+def alter_type_rewrites(old: Node | None, cmd: Node) -> bool:
+    """Whether an ALTER COLUMN TYPE subcommand rewrites the table, given the column's current
+    type `old` (None when unknown): yes unless the change is known to be rewrite-free."""
     column = str(cmd.get("name", ""))
     column_def = unwrap(cmd["def"])[1] if cmd.get("def") else {}
     new = column_def.get("typeName", {})
-    old = column_type_before(statements, table, column)
     if old is None:
         return True
     return not (type_change(old, new).rewrite_free and is_plain_using(column_def.get("raw_default"), column, new))

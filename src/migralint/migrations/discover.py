@@ -48,9 +48,57 @@ def discover(paths: list[str], *, assume_in_transaction: bool = False) -> list[M
                     _add(found, file, assume_in_transaction, from_folder=True)
             else:
                 _add(found, path, assume_in_transaction, from_folder=False)
-    files = sorted(found.values(), key=lambda m: (str(_migrations_root(m)), m.sort_key, str(m.path)))
+    files = sorted(found.values(), key=_order)
     _check_prisma_providers(files)
     return files
+
+
+def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
+    return (str(migration.root), migration.sort_key, str(migration.path))
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A migration in the order its runner applies it; `lint` is False for history only."""
+
+    migration: MigrationFile
+    lint: bool
+
+
+def with_history(targets: list[MigrationFile], *, assume_in_transaction: bool = False) -> list[Planned]:
+    """The targets, each preceded by the migrations before it in its folder.
+
+    The history is replayed, not linted, so that a file linted on its own (as pre-commit
+    does) is checked against the schema its predecessors built.
+    """
+    chosen = {m.path for m in targets}
+    everything: dict[Path, MigrationFile] = {m.path: m for m in targets}
+    for root, layouts in _roots(targets).items():
+        for path in _history_files(root, layouts):
+            if path not in everything:
+                migration = classify(path, _head(path), assume_in_transaction=assume_in_transaction)
+                if migration.layout in layouts and migration.root == root:
+                    everything[path] = migration
+    ordered = sorted(everything.values(), key=_order)
+    return [Planned(m, m.path in chosen) for m in ordered]
+
+
+def _roots(targets: list[MigrationFile]) -> dict[Path, set[Layout]]:
+    roots: dict[Path, set[Layout]] = {}
+    for migration in targets:
+        roots.setdefault(migration.root, set()).add(migration.layout)
+    return roots
+
+
+def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
+    try:
+        entries = sorted(root.iterdir())
+    except OSError:
+        return []
+    if layouts & {Layout.PRISMA, Layout.DIESEL}:
+        names = ("migration.sql",) if Layout.PRISMA in layouts else ("up.sql", "down.sql")
+        return [entry / name for entry in entries if entry.is_dir() for name in names if (entry / name).is_file()]
+    return [entry for entry in entries if entry.suffix.lower() == ".sql" and entry.is_file()]
 
 
 def _expand(raw: str) -> list[Path]:
@@ -91,12 +139,6 @@ def _head(path: Path) -> str:
             return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""  # reported when the file is read for linting
-
-
-def _migrations_root(migration: MigrationFile) -> Path:
-    if migration.layout in (Layout.PRISMA, Layout.DIESEL):
-        return migration.path.parent.parent
-    return migration.path.parent
 
 
 def _check_prisma_providers(files: list[MigrationFile]) -> None:

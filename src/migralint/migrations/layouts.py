@@ -34,6 +34,13 @@ class MigrationFile:
     rollback: bool = False
     forward: Path | None = None  # for a rollback: the file it undoes, when there is one
 
+    @property
+    def root(self) -> Path:
+        """The folder that holds this migration and the rest of its history."""
+        if self.layout in (Layout.PRISMA, Layout.DIESEL):
+            return self.path.parent.parent
+        return self.path.parent
+
     def sections(self, text: str) -> list[Section]:
         if self.layout is Layout.DBMATE:
             return dbmate_sections(text, self.runner)

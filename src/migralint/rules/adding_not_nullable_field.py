@@ -58,14 +58,17 @@ class AddingNotNullableField(Rule):
             if cmd.get("subtype") != "AT_SetNotNull":
                 continue
             column = str(cmd.get("name", ""))
-            checks = not_null_checks(ctx.earlier, table, column)
+            known = ctx.catalog.column(table, column)
+            if known is not None and known.not_null:
+                continue  # already NOT NULL: PostgreSQL does nothing
+            checks = not_null_checks(ctx.catalog, table, column)
             validated = [name for name, valid in checks.items() if valid]
             if validated and ctx.pg_version >= 12:
                 continue
             if emptied_by(ctx.earlier, table) == "TRUNCATE":
                 return  # truncated earlier in the file: nothing to scan
             retypes = (c for c in commands if c.get("subtype") == "AT_AlterColumnType")
-            if any(alter_type_rewrites(ctx.earlier, table, c) for c in retypes):
+            if any(alter_type_rewrites(_current_type(ctx, table, c), c) for c in retypes):
                 return  # the rewrite (changing-column-type's finding) checks NOT NULL as it copies the rows
             message = (
                 f'SET NOT NULL on "{column}" takes {_LOCK.sql_name} on "{table}" and scans every row for '
@@ -82,6 +85,11 @@ class AddingNotNullableField(Rule):
                 help=_help(ctx, node, table, column, checks),
                 span=ctx.subcommand_span(number),
             )
+
+
+def _current_type(ctx: Context, table: TableName, cmd: Node) -> Node | None:
+    column = ctx.catalog.column(table, str(cmd.get("name", "")))
+    return column.type_name if column is not None else None
 
 
 def _help(ctx: Context, node: Node, table: TableName, column: str, checks: dict[str, bool]) -> str:

@@ -51,7 +51,8 @@ class BanDropColumn(Rule):
             yield ctx.finding(
                 self,
                 f'DROP COLUMN removes "{column}" from "{table}": running code that still selects or '
-                "writes it fails (a Prisma client selects every column of a model by name).",
+                "writes it fails (a Prisma client selects every column of a model by name)."
+                + ctx.history_note(table, column),
                 help=(
                     f'Deploy code that no longer uses "{column}" first (in Prisma: remove the field from '
                     "schema.prisma, or mark it @ignore), then drop the column in a later migration.\n"

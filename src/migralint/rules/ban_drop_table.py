@@ -46,7 +46,7 @@ class BanDropTable(Rule):
         yield ctx.finding(
             self,
             f"DROP TABLE deletes {quoted} and every row in {it}: running code that still queries "
-            f"{it} fails.",
+            f"{it} fails." + "".join(ctx.history_note(table) for table in existing),
             help=(
                 f"Deploy code that no longer uses {quoted} first (in Prisma: remove the model from "
                 f"schema.prisma), then drop {it} in a later migration.\n"

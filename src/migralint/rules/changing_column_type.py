@@ -10,7 +10,7 @@ from migralint.linter.locks import Lock
 from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
-from migralint.linter.type_changes import column_type_before, is_plain_using, rewrite_free_sources, type_change
+from migralint.linter.type_changes import is_plain_using, rewrite_free_sources, type_change
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -60,7 +60,8 @@ class ChangingColumnType(Rule):
             column_def = unwrap(cmd["def"])[1]
             new = column_def.get("typeName", {})
             plain = is_plain_using(column_def.get("raw_default"), column, new)
-            old = column_type_before(ctx.earlier, table, column)
+            known = ctx.catalog.column(table, column)
+            old = known.type_name if known is not None else None
             note = ""
             if old is not None:
                 change = type_change(old, new)

@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from migralint.config import Settings
+from migralint.linter.catalog import Catalog
+from migralint.linter.nodes import TableName
+from migralint.linter.parse import parse_source
+from migralint.linter.run import lint_files
+from migralint.migrations.discover import discover, with_history
+from tests.helpers import rule_set
+
+
+def replay(*migrations: str) -> Catalog:
+    catalog = Catalog()
+    for number, sql in enumerate(migrations, start=1):
+        for statement in parse_source(sql).statements:
+            catalog.apply(statement, f"m{number}")
+    return catalog
+
+
+USER = TableName("public", "User")
+
+
+def test_tables_columns_and_their_origins() -> None:
+    catalog = replay(
+        'CREATE TABLE "User" ("id" TEXT NOT NULL, "name" VARCHAR(10), CONSTRAINT "User_pkey" PRIMARY KEY ("id"));',
+        'ALTER TABLE "User" ADD COLUMN "age" INTEGER DEFAULT 0, ALTER COLUMN "name" TYPE VARCHAR(20);',
+    )
+    user = catalog.tables[USER]
+    assert user.origin == "m1"
+    assert list(user.columns) == ["id", "name", "age"]
+    assert user.columns["id"].not_null and not user.columns["name"].not_null
+    assert user.columns["age"].origin == "m2" and user.columns["age"].default is not None
+    assert user.columns["name"].type_name is not None
+    assert user.columns["name"].type_name["typmods"][0]["A_Const"]["ival"]["ival"] == 20
+    assert catalog.indexes[TableName("public", "User_pkey")].unique
+
+
+def test_constraints_validation_and_default_names() -> None:
+    catalog = replay(
+        'CREATE TABLE "Order" ("id" int PRIMARY KEY, "total" int, "userId" int);',
+        'ALTER TABLE "Order" ADD CHECK ("total" IS NOT NULL) NOT VALID;',
+        'ALTER TABLE "Order" VALIDATE CONSTRAINT "Order_total_check";'
+        'ALTER TABLE "Order" ADD FOREIGN KEY ("userId") REFERENCES "User"("id") NOT VALID;',
+    )
+    order = TableName("public", "Order")
+    by_name = {c.name: c for c in catalog.constraints_of(order)}
+    assert by_name["Order_total_check"].validated and by_name["Order_total_check"].origin == "m2"
+    assert not by_name["Order_userId_fkey"].validated
+    assert by_name["Order_userId_fkey"].references == USER
+    assert by_name["Order_pkey"].kind == "primary"
+
+
+def test_renames_and_drops_follow_the_objects() -> None:
+    catalog = replay(
+        "CREATE TABLE a (id int PRIMARY KEY, x int); CREATE INDEX a_x ON a (x); CREATE VIEW v AS SELECT x FROM a;",
+        "ALTER TABLE a RENAME TO b; ALTER TABLE b RENAME COLUMN x TO y; ALTER INDEX a_x RENAME TO b_y;",
+        "ALTER TABLE b DROP COLUMN y;",
+    )
+    b = catalog.tables[TableName("public", "b")]
+    assert TableName("public", "a") not in catalog.tables
+    assert list(b.columns) == ["id"]
+    assert TableName("public", "b_y") not in catalog.indexes  # dropped with its column
+    assert catalog.indexes[TableName("public", "a_pkey")].table == TableName("public", "b")
+    catalog = replay("CREATE TABLE t (id int); CREATE INDEX i ON t (id);", "DROP TABLE t;")
+    assert not catalog.tables and not catalog.indexes
+
+
+def test_enums_sequences_extensions_schemas_views() -> None:
+    catalog = replay(
+        "CREATE SCHEMA app; CREATE EXTENSION IF NOT EXISTS pgcrypto; CREATE SEQUENCE app.seq;"
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');",
+        "ALTER TYPE mood ADD VALUE 'happy' AFTER 'ok'; ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok';"
+        "ALTER TYPE mood RENAME VALUE 'sad' TO 'blue';"
+        "CREATE MATERIALIZED VIEW stats AS SELECT count(*) FROM app.t;",
+    )
+    assert catalog.enums[TableName("public", "mood")].values == ["blue", "meh", "ok", "happy"]
+    assert catalog.schemas == {"app": "m1"} and catalog.extensions == {"pgcrypto": "m1"}
+    assert TableName("app", "seq") in catalog.sequences
+    stats = catalog.views[TableName("public", "stats")]
+    assert stats.materialized and stats.tables == {TableName("app", "t")}
+
+
+def test_tables_older_than_the_history_are_remembered_from_their_alters() -> None:
+    catalog = replay('ALTER TABLE "Legacy" ADD CONSTRAINT c CHECK ("x" IS NOT NULL), ALTER COLUMN "y" SET NOT NULL;')
+    legacy = catalog.tables[TableName("public", "Legacy")]
+    assert legacy.origin == "" and legacy.columns["y"].not_null and legacy.columns["y"].type_name is None
+    assert [c.name for c in catalog.constraints_of(legacy.name)] == ["c"]
+
+
+def test_statements_it_does_not_model_are_skipped() -> None:
+    catalog = replay("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'; GRANT ALL ON t TO u; DO $$ BEGIN END $$;")
+    assert not catalog.tables
+
+
+def _project(tmp_path: Path, migrations: dict[str, str]) -> Path:
+    root = tmp_path / "prisma" / "migrations"
+    for name, sql in migrations.items():
+        (root / name).mkdir(parents=True)
+        (root / name / "migration.sql").write_text(sql)
+    return root
+
+
+def _rules(root: Path, targets: list[str], **settings: object) -> list[tuple[str, str]]:
+    chosen = Settings(**settings)  # type: ignore[arg-type]
+    files = with_history(discover(targets))
+    result = lint_files(files, chosen, rule_set(chosen))
+    return sorted({(Path(f.path).parent.name, f.rule) for f in result.findings})
+
+
+def test_a_file_linted_alone_knows_the_schema_its_history_built(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "1_init": 'CREATE TABLE "User" ("id" TEXT NOT NULL, "name" VARCHAR(10), CONSTRAINT "User_pkey" PRIMARY KEY ("id"));',
+        "2_widen": 'SET lock_timeout = \'1s\';\nALTER TABLE "User" ALTER COLUMN "name" TYPE VARCHAR(50), ALTER COLUMN "id" SET NOT NULL;',
+        "3_narrow": 'SET lock_timeout = \'1s\';\nALTER TABLE "User" ALTER COLUMN "name" TYPE VARCHAR(5);',
+    })
+    assert _rules(root, [str(root / "2_widen" / "migration.sql")]) == []
+    assert _rules(root, [str(root / "3_narrow" / "migration.sql")]) == [("3_narrow", "changing-column-type")]
+
+
+def test_tables_of_pending_migrations_hold_no_rows(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "1_init": 'CREATE TABLE "User" ("id" TEXT NOT NULL);',
+        "2_post": 'CREATE TABLE "Post" ("id" TEXT NOT NULL, "title" TEXT);',
+        "3_index": 'CREATE INDEX "Post_title_idx" ON "Post"("title");\nCREATE INDEX "User_id_idx" ON "User"("id");',
+    })
+    everything_applied = _rules(root, [str(root)], select=("require-concurrent-index-creation",))
+    assert everything_applied == [("3_index", "require-concurrent-index-creation")]
+    settings = {"select": ("require-concurrent-index-creation",), "applied_through": "1_init"}
+    result = lint_files(with_history(discover([str(root)])), Settings(**settings), rule_set(Settings(**settings)))  # type: ignore[arg-type]
+    assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [(2, 'CREATE INDEX takes SHARE on "User"')]
