@@ -18,7 +18,8 @@ from migralint import ISSUES_URL, __version__
 from migralint.config import Settings, enabled_rule_names, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
-from migralint.linter.run import LintResult, display_path, lint_files, lint_stdin
+from migralint.linter.fixing import apply_fixes
+from migralint.linter.run import LintResult, applied_migrations, display_path, lint_files, lint_stdin
 from migralint.migrations.discover import default_folder, discover, with_history
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat
@@ -73,6 +74,7 @@ def build_rule_set(settings: Settings) -> RuleSet:
               help="Plain .sql files run inside a transaction.")
 @click.option("--assume-applied-through", "applied_through", metavar="MIGRATION",
               help="Migrations after this one are not applied yet: their tables hold no rows.")
+@click.option("--fix", is_flag=True, help="Apply the safe fixes to migrations not yet applied, then lint again.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
 def lint(
@@ -87,6 +89,7 @@ def lint(
     extend_ignore: str | None,
     assume_in_transaction: bool | None,
     applied_through: str | None,
+    fix: bool,
     exit_zero: bool,
     stdin_filename: str | None,
 ) -> None:
@@ -103,7 +106,9 @@ def lint(
             applied_through=applied_through,
         )
         rules = build_rule_set(settings)
-        result = _lint(paths, settings, rules, stdin_filename)
+        if fix and paths == ("-",):
+            raise UserError("--fix edits files; it cannot be used with standard input")
+        result = _lint(paths, settings, rules, stdin_filename, fix=fix)
     except UserError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
@@ -115,7 +120,9 @@ def lint(
     sys.exit(_exit_code(result, settings, exit_zero))
 
 
-def _lint(paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_filename: str | None) -> LintResult:
+def _lint(
+    paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_filename: str | None, *, fix: bool = False
+) -> LintResult:
     if paths == ("-",):
         name = stdin_filename or "<stdin>"
         migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction)
@@ -133,7 +140,17 @@ def _lint(paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_file
         click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
-    return lint_files(with_history(files, assume_in_transaction=settings.assume_in_transaction), settings, rules)
+    planned = with_history(files, assume_in_transaction=settings.assume_in_transaction)
+    result = lint_files(planned, settings, rules)
+    if fix:
+        applied = applied_migrations([p.migration for p in planned], settings.applied_through)
+        outcome = apply_fixes(result, planned, applied)
+        for shown in outcome.refused:
+            click.echo(f"migralint: not fixing {shown}: it is already applied (see applied_through)", err=True)
+        if outcome.files:
+            click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
+            result = lint_files(planned, settings, rules)
+    return result
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.finding import Finding
+from migralint.linter.finding import Finding, Fix
 from migralint.linter.locks import LockTaken, statement_locks
 from migralint.linter.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
@@ -168,14 +168,17 @@ class Context:
         help: str = "",
         span: tuple[int, int] | None = None,
         location: int | None = None,
+        fix: Fix | None = None,
     ) -> Finding:
         """A finding on the current statement, or on `span` (characters), or from a node's `location`."""
         if span is None:
             start = self.node_offset(location)
             span = (start, max(start, self.statement.end))
-        return self.finding_at(rule, message, span, help=help)
+        return self.finding_at(rule, message, span, help=help, fix=fix)
 
-    def finding_at(self, rule: Rule, message: str, span: tuple[int, int], *, help: str = "") -> Finding:
+    def finding_at(
+        self, rule: Rule, message: str, span: tuple[int, int], *, help: str = "", fix: Fix | None = None
+    ) -> Finding:
         index = self.parsed.index
         line, column = index.position(span[0])
         end_line, end_column = index.position(span[1])
@@ -189,4 +192,5 @@ class Context:
             severity=self.settings.severity_for(rule),
             message=message,
             help=help,
+            fix=fix,
         )

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 import re
 
+from migralint.linter.finding import Edit, Fix
+from migralint.linter.parse import Statement
+
 _INDEX_KEYWORD = re.compile(r"\bINDEX\b", re.I)
 
 
 def add_concurrently(statement_sql: str) -> str:
     """`CREATE [UNIQUE] INDEX ...` or `DROP INDEX ...` with CONCURRENTLY after INDEX."""
     return _INDEX_KEYWORD.sub("INDEX CONCURRENTLY", statement_sql, count=1)
+
+
+def concurrently_fix(text: str, statement: Statement) -> Fix | None:
+    """Insert CONCURRENTLY after the INDEX keyword of a CREATE or DROP INDEX statement."""
+    match = _INDEX_KEYWORD.search(text, statement.start, statement.end)
+    if match is None:
+        return None
+    return Fix("add CONCURRENTLY", (Edit(match.end(), match.end(), " CONCURRENTLY"),))
 
 
 def one_line(sql: str) -> str:

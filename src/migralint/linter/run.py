@@ -105,6 +105,14 @@ def lint_files(
     return result
 
 
+def applied_migrations(migrations: list[MigrationFile], applied_through: str | None) -> frozenset[str]:
+    """Names of the migrations known to be applied: `applied_through` and those before it."""
+    if applied_through is None:
+        return frozenset()
+    pending = pending_migrations(migrations, applied_through)
+    return frozenset(m.name for m in migrations if m.name not in pending)
+
+
 def pending_migrations(migrations: list[MigrationFile], applied_through: str | None) -> frozenset[str]:
     """Names of the migrations after `applied_through`, in each folder that has it.
 

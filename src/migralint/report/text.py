@@ -60,6 +60,9 @@ def _finding_segments(finding: Finding, index: LineIndex | None) -> Iterator[Seg
         yield first + "\n", ""
         for line in rest.splitlines():
             yield f"        {line}\n", "cyan"
+    if finding.fix is not None:
+        yield "  fix: ", "bold green"
+        yield f"{finding.fix.description} (migralint lint --fix)\n", "green"
     yield "  docs: ", "dim"
     yield DOCS_URL.format(name=finding.rule) + "\n\n", "dim"
 

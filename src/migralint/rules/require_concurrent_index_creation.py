@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
-from migralint.linter.rewrite import add_concurrently
+from migralint.linter.rewrite import add_concurrently, concurrently_fix
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -41,6 +41,8 @@ class RequireConcurrentIndexCreation(Rule):
             return
         table = ctx.table(node["relation"])
         concurrent = add_concurrently(ctx.parsed.text[statement.start : statement.end])
+        # Outside a transaction block CONCURRENTLY runs as written: `lint --fix` may add it.
+        fix = concurrently_fix(ctx.parsed.text, statement) if not ctx.in_transaction else None
         yield ctx.finding(
             self,
             f'CREATE INDEX takes SHARE on "{table}": INSERT, UPDATE and DELETE wait until the index is built.',
@@ -48,4 +50,5 @@ class RequireConcurrentIndexCreation(Rule):
                 "Build it without blocking writes, in a migration of its own (CONCURRENTLY cannot run "
                 f"inside a transaction, and a multi-statement migration is one):\n{concurrent};"
             ),
+            fix=fix,
         )

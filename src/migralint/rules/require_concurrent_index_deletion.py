@@ -4,11 +4,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE, own_migration_note
-from migralint.linter.finding import Finding, Severity
+from migralint.linter.finding import Finding, Fix, Severity
 from migralint.linter.index_tables import IndexTable, dropped_index_names, index_table_at
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
-from migralint.linter.rewrite import add_concurrently
+from migralint.linter.rewrite import add_concurrently, concurrently_fix
 from migralint.linter.transactions import RunnerMode
 from migralint.rules.base import Rule
 
@@ -53,7 +53,14 @@ class RequireConcurrentIndexDeletion(Rule):
             f"DROP INDEX {names} takes ACCESS EXCLUSIVE on {where}: every query on {it}, reads included, "
             "waits until the drop is done, and the drop itself waits behind any long query already running.",
             help=self._help(ctx, statement, risky, len(indexes)),
+            fix=self._fix(ctx, statement, len(indexes)),
         )
+
+    def _fix(self, ctx: Context, statement: Statement, count: int) -> Fix | None:
+        # CONCURRENTLY drops one index, without CASCADE, outside a transaction block.
+        if count != 1 or statement.node.get("behavior") == "DROP_CASCADE" or ctx.in_transaction:
+            return None
+        return concurrently_fix(ctx.parsed.text, statement)
 
     def _help(self, ctx: Context, statement: Statement, risky: list[IndexTable], count: int) -> str:
         first = "Drop it with CONCURRENTLY, which blocks no query but cannot run inside a transaction:"
