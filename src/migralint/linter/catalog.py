@@ -55,6 +55,8 @@ class Index:
 class Table:
     name: TableName
     columns: dict[str, Column] = field(default_factory=dict)
+    constraints: dict[str, Constraint] = field(default_factory=dict)  # by name
+    index_names: set[TableName] = field(default_factory=set)  # keys of Catalog.indexes
     partitioned: bool = False
     partition_of: TableName | None = None
     origin: str = ""
@@ -93,8 +95,7 @@ class Catalog:
         self.schemas: dict[str, str] = {}  # name -> origin
         self.tables: dict[TableName, Table] = {}
         self.views: dict[TableName, View] = {}
-        self.indexes: dict[TableName, Index] = {}
-        self.constraints: dict[tuple[TableName, str], Constraint] = {}
+        self.indexes: dict[TableName, Index] = {}  # every index by name; each table lists its own
         self.enums: dict[TableName, EnumType] = {}
         self.sequences: dict[TableName, str] = {}
         self.extensions: dict[str, str] = {}
@@ -125,16 +126,24 @@ class Catalog:
         return found.columns.get(column) if found else None
 
     def constraints_of(self, table: TableName) -> Iterator[Constraint]:
-        return (c for (t, _), c in self.constraints.items() if t == table)
+        found = self.tables.get(table)
+        return iter(list(found.constraints.values()) if found else ())
 
     def indexes_of(self, table: TableName) -> Iterator[Index]:
-        return (i for i in self.indexes.values() if i.table == table)
+        found = self.tables.get(table)
+        return iter([self.indexes[i] for i in found.index_names if i in self.indexes] if found else ())
 
     def views_reading(self, table: TableName) -> Iterator[View]:
         return (v for v in self.views.values() if table in v.tables)
 
     def foreign_keys_to(self, table: TableName) -> Iterator[Constraint]:
-        return (c for c in self.constraints.values() if c.kind == "foreign" and c.references == table and c.table != table)
+        return (
+            c
+            for owner in self.tables.values()
+            if owner.name != table
+            for c in owner.constraints.values()
+            if c.kind == "foreign" and c.references == table
+        )
 
     def still_using(self, table: TableName, column: str | None = None, *, since: str = "") -> list[str]:
         """What later migrations made that still uses `table` (or its `column`): indexes,
@@ -244,12 +253,11 @@ class Catalog:
         references = TableName.from_range_var(node["pktable"]) if kind == "foreign" and "pktable" in node else None
         referenced = tuple(string_value(k) for k in node.get("pk_attrs", ()))
         validated = not node.get("skip_validation", False)
-        self.constraints[(table.name, name)] = Constraint(
+        table.constraints[name] = Constraint(
             table.name, name, kind, validated, columns, node.get("raw_expr"), references, referenced, self._origin
         )
         if kind in ("primary", "unique") and not node.get("indexname"):
-            index = TableName(table.name.schema, name)
-            self.indexes[index] = Index(index, table.name, unique=True, columns=columns, origin=self._origin)
+            self._add_index(Index(TableName(table.name.schema, name), table.name, True, False, True, columns, self._origin))
 
     def _alter_table(self, node: Node) -> None:
         if node.get("objtype") not in ("OBJECT_TABLE", None) or "relation" not in node:
@@ -274,10 +282,10 @@ class Catalog:
         elif subtype == "AT_DropColumn":
             # PostgreSQL drops the column's indexes and constraints with it.
             table.columns.pop(column_name, None)
-            for key in [k for k, c in self.constraints.items() if c.table == table.name and column_name in c.columns]:
-                del self.constraints[key]
+            for name in [n for n, c in table.constraints.items() if column_name in c.columns]:
+                del table.constraints[name]
             for index in [i for i in self.indexes_of(table.name) if column_name in i.columns]:
-                del self.indexes[index.name]
+                self._drop_index(index.name)
         elif subtype == "AT_AlterColumnType" and column is not None and definition is not None:
             column.type_name = definition.get("typeName", column.type_name)
         elif subtype == "AT_SetNotNull" and column is not None:
@@ -289,12 +297,12 @@ class Catalog:
         elif subtype == "AT_AddConstraint" and definition is not None:
             self._add_constraint(table, definition)
         elif subtype == "AT_ValidateConstraint":
-            constraint = self.constraints.get((table.name, cmd.get("name", "")))
+            constraint = table.constraints.get(cmd.get("name", ""))
             if constraint is not None:
                 constraint.validated = True
         elif subtype == "AT_DropConstraint":
-            self.constraints.pop((table.name, cmd.get("name", "")), None)
-            self.indexes.pop(TableName(table.name.schema, cmd.get("name", "")), None)
+            table.constraints.pop(cmd.get("name", ""), None)
+            self._drop_index(TableName(table.name.schema, cmd.get("name", "")))
 
     def _rename(self, node: Node) -> None:
         kind = node.get("renameType")
@@ -315,16 +323,16 @@ class Catalog:
                 self._rename_column_uses(table.name, old_name, new)
         elif kind == "OBJECT_INDEX":
             old = TableName.from_range_var(node["relation"])
-            index = self.indexes.pop(old, None)
+            index = self._drop_index(old)
             if index is not None:
                 index.name = TableName(old.schema, new)
-                self.indexes[index.name] = index
+                self._add_index(index)
         elif kind == "OBJECT_TABCONSTRAINT":
-            table_name = TableName.from_range_var(node["relation"])
-            constraint = self.constraints.pop((table_name, node.get("subname", "")), None)
-            if constraint is not None:
+            owner = self.tables.get(TableName.from_range_var(node["relation"]))
+            constraint = owner.constraints.pop(node.get("subname", ""), None) if owner else None
+            if owner is not None and constraint is not None:
                 constraint.name = new
-                self.constraints[(table_name, new)] = constraint
+                owner.constraints[new] = constraint
         elif kind in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
             old = TableName.from_range_var(node["relation"])
             view = self.views.pop(old, None)
@@ -342,27 +350,38 @@ class Catalog:
             constraint.columns = renamed(constraint.columns)
 
     def _retarget(self, old: TableName, new: TableName) -> None:
-        for index in self.indexes.values():
-            if index.table == old:
-                index.table = new
-        for key in [k for k in self.constraints if k[0] == old]:
-            constraint = self.constraints.pop(key)
-            constraint.table = new
-            self.constraints[(new, key[1])] = constraint
-        for constraint in self.constraints.values():
-            if constraint.references == old:
-                constraint.references = new
+        for index in self.indexes_of(new):
+            index.table = new
+        for owner in self.tables.values():
+            for constraint in owner.constraints.values():
+                if constraint.table == old:
+                    constraint.table = new
+                if constraint.references == old:
+                    constraint.references = new
 
     def _create_index(self, node: Node) -> None:
         table = TableName.from_range_var(node["relation"])
+        if table not in self.tables and table not in self.views:
+            self.tables[table] = Table(table, origin="")  # older than the history
         columns = tuple(p["IndexElem"].get("name", "") for p in node.get("indexParams", ()) if "IndexElem" in p)
         name = node.get("idxname") or _default_index_name(table, columns)
         index = TableName(table.schema, name)
         if index in self.indexes and node.get("if_not_exists"):
             return
-        self.indexes[index] = Index(
-            index, table, bool(node.get("unique")), "whereClause" in node, True, columns, self._origin
-        )
+        self._add_index(Index(index, table, bool(node.get("unique")), "whereClause" in node, True, columns, self._origin))
+
+    def _add_index(self, index: Index) -> None:
+        self._drop_index(index.name)
+        self.indexes[index.name] = index
+        owner = self.tables.get(index.table)
+        if owner is not None:
+            owner.index_names.add(index.name)
+
+    def _drop_index(self, name: TableName) -> Index | None:
+        index = self.indexes.pop(name, None)
+        if index is not None and (owner := self.tables.get(index.table)) is not None:
+            owner.index_names.discard(name)
+        return index
 
     def _drop(self, node: Node) -> None:
         kind = node.get("removeType")
@@ -382,7 +401,7 @@ class Catalog:
             if kind == "OBJECT_TABLE":
                 self._forget_table(name)
             elif kind == "OBJECT_INDEX":
-                self.indexes.pop(name, None)
+                self._drop_index(name)
             elif kind in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
                 self.views.pop(name, None)
             elif kind in ("OBJECT_TYPE", "OBJECT_DOMAIN"):
@@ -395,11 +414,9 @@ class Catalog:
                 self.extensions.pop(simple, None)
 
     def _forget_table(self, name: TableName) -> None:
-        self.tables.pop(name, None)
-        for index in [i for i, found in self.indexes.items() if found.table == name]:
-            del self.indexes[index]
-        for key in [k for k in self.constraints if k[0] == name]:
-            del self.constraints[key]
+        table = self.tables.pop(name, None)
+        for index in table.index_names if table else ():
+            self.indexes.pop(index, None)
 
     def _create_enum(self, node: Node) -> None:
         name = TableName.from_names(node.get("typeName", []))

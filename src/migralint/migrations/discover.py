@@ -76,11 +76,14 @@ def with_history(targets: list[MigrationFile], *, assume_in_transaction: bool = 
     for root, layouts in _roots(targets).items():
         for path in _history_files(root, layouts):
             if path not in everything:
-                migration = classify(path, _head(path), assume_in_transaction=assume_in_transaction)
+                head = "" if _has_layout_name(path) else _head(path)
+                migration = classify(path, head, assume_in_transaction=assume_in_transaction)
                 if migration.layout in layouts and migration.root == root:
                     everything[path] = migration
     ordered = sorted(everything.values(), key=_order)
-    return [Planned(m, m.path in chosen) for m in ordered]
+    # What comes after a folder's last target cannot change how the targets are linted.
+    last_target = {m.root: k for k, m in enumerate(ordered) if m.path in chosen}
+    return [Planned(m, m.path in chosen) for k, m in enumerate(ordered) if k <= last_target[m.root]]
 
 
 def _roots(targets: list[MigrationFile]) -> dict[Path, set[Layout]]:
@@ -92,13 +95,15 @@ def _roots(targets: list[MigrationFile]) -> dict[Path, set[Layout]]:
 
 def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
     try:
-        entries = sorted(root.iterdir())
+        with os.scandir(root) as scan:
+            entries = sorted((entry.name, entry.is_dir()) for entry in scan)
     except OSError:
         return []
     if layouts & {Layout.PRISMA, Layout.DIESEL}:
         names = ("migration.sql",) if Layout.PRISMA in layouts else ("up.sql", "down.sql")
-        return [entry / name for entry in entries if entry.is_dir() for name in names if (entry / name).is_file()]
-    return [entry for entry in entries if entry.suffix.lower() == ".sql" and entry.is_file()]
+        # A missing file in a folder is reported where it matters; here it is simply not history.
+        return [root / entry / name for entry, is_dir in entries if is_dir for name in names]
+    return [root / entry for entry, is_dir in entries if not is_dir and entry.lower().endswith(".sql")]
 
 
 def _expand(raw: str) -> list[Path]:
