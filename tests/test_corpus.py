@@ -54,3 +54,44 @@ def test_whole_prisma_corpus_through_the_command_exits_0_or_1() -> None:
     completed = subprocess.run(command, capture_output=True, text=True)
     assert completed.returncode in (0, 1), completed.stderr
     assert "internal error" not in completed.stderr
+
+
+def _created_tables(migrations: list) -> dict[str, list[tuple[int, int, str]]]:  # type: ignore[type-arg]
+    """For each migration: (order, line, "schema.table") of every CREATE TABLE, read independently."""
+    from migralint.linter.nodes import TableName
+    from migralint.linter.parse import parse_source
+    from migralint.linter.run import read_sql
+
+    created: dict[str, list[tuple[int, int, str]]] = {}
+    for order, migration in enumerate(migrations):
+        parsed = parse_source(read_sql(migration.path))
+        for statement in parsed.statements:
+            if statement.kind == "CreateStmt":
+                table = TableName.from_range_var(statement.node["relation"])
+                line = parsed.index.position(statement.start)[0]
+                created.setdefault(migration.name, []).append((order, line, f"{table.schema}.{table.name}"))
+    return created
+
+
+@needs_corpus
+@pytest.mark.parametrize("project", [p for p in _projects() if p.parent.name == "prisma"], ids=lambda p: p.name)
+def test_no_lock_rule_fires_on_a_table_that_holds_no_rows(project: Path) -> None:
+    """With only the first migration applied, every later table is empty until its migration runs."""
+    from migralint.linter.run import display_path
+    from migralint.rules.registry import ALL_RULES
+
+    lock_rules = {r.name for r in ALL_RULES if r.lock is not None} | {"unbatched-backfill"}
+    migrations = discover([str(project)])
+    settings = Settings(select=tuple(sorted(lock_rules)), applied_through=migrations[0].name)
+    result = lint_files(migrations, settings, rule_set(settings))
+    created = _created_tables(migrations)
+    order = {display_path(m.path): (k, m.name) for k, m in enumerate(migrations)}
+    for finding in result.findings:
+        position, name = order[finding.path]
+        empty = {
+            table
+            for migration, items in created.items()
+            for at, line, table in items
+            if (1 <= at < position) or (at == position and line < finding.line)
+        }
+        assert finding.table not in empty, finding

@@ -169,15 +169,23 @@ class Context:
         span: tuple[int, int] | None = None,
         location: int | None = None,
         fix: Fix | None = None,
+        table: TableName | None = None,
     ) -> Finding:
         """A finding on the current statement, or on `span` (characters), or from a node's `location`."""
         if span is None:
             start = self.node_offset(location)
             span = (start, max(start, self.statement.end))
-        return self.finding_at(rule, message, span, help=help, fix=fix)
+        return self.finding_at(rule, message, span, help=help, fix=fix, table=table)
 
     def finding_at(
-        self, rule: Rule, message: str, span: tuple[int, int], *, help: str = "", fix: Fix | None = None
+        self,
+        rule: Rule,
+        message: str,
+        span: tuple[int, int],
+        *,
+        help: str = "",
+        fix: Fix | None = None,
+        table: TableName | None = None,
     ) -> Finding:
         index = self.parsed.index
         line, column = index.position(span[0])
@@ -193,4 +201,13 @@ class Context:
             message=message,
             help=help,
             fix=fix,
+            table=_qualified(table or self._statement_table()),
         )
+
+    def _statement_table(self) -> TableName | None:
+        relation = self.statement.node.get("relation")
+        return TableName.from_range_var(relation) if isinstance(relation, dict) and "relname" in relation else None
+
+
+def _qualified(table: TableName | None) -> str | None:
+    return f"{table.schema}.{table.name}" if table is not None else None

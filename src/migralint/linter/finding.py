@@ -43,6 +43,9 @@ class Finding:
     message: str
     help: str = ""
     fix: Fix | None = field(default=None, compare=False)
+    # The table the finding is about, "schema.name", when there is one: reporters and the
+    # database-aware checks use it; it is not part of the output formats.
+    table: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
