@@ -388,7 +388,19 @@ def measure(args: argparse.Namespace) -> Results:
         ml_findings=ml_findings, sq_findings=sq_findings,
         ml_one=ml_one_series, sq_one=sq_one_series, anomalies=bench.anomalies,
     )
+    progress("replaying the history in-process")
+    results["replay"] = replay_section(corpus)
     return results
+
+
+def replay_section(corpus: Path) -> str | None:
+    """The catalog replay's share of a lint, when migralint is importable here (see replay.py)."""
+    try:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from replay import markdown, replay_figures
+    except ImportError:
+        return None
+    return markdown(replay_figures(corpus))
 
 
 # ---------------------------------------------------------------- reporting
@@ -586,6 +598,16 @@ def document(r: Results) -> str:
         markdown_table(rules_table(r)),
         "",
     ]
+    if r.get("replay"):
+        parts += [
+            "## Replaying the history",
+            "",
+            "migralint replays every earlier migration into a schema catalog before it lints the next "
+            "one (`benchmarks/replay.py` measures the parts on their own):",
+            "",
+            r["replay"],
+            "",
+        ]
     if r["anomalies"]:
         parts += ["## Anomalies", "", *[f"- {a}" for a in r["anomalies"]], ""]
     return "\n".join(parts)

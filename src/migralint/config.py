@@ -40,6 +40,7 @@ class Settings:
     per_file_ignores: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     migrations_dir: str | None = None
     runner_sets_lock_timeout: bool = False
+    runner_sets_statement_timeout: bool = False
     assume_in_transaction: bool = False
     applied_through: str | None = None  # migrations after this one are pending: their tables are empty
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
@@ -123,6 +124,7 @@ _KEYS = {
     "per_file_ignores": ("per_file_ignores", _per_file),
     "migrations_dir": ("migrations_dir", _str),
     "runner_sets_lock_timeout": ("runner_sets_lock_timeout", _bool),
+    "runner_sets_statement_timeout": ("runner_sets_statement_timeout", _bool),
     "assume_in_transaction": ("assume_in_transaction", _bool),
     "applied_through": ("applied_through", _str),
 }

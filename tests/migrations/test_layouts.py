@@ -71,8 +71,8 @@ def test_diesel_folders_and_run_in_transaction_false(tmp_path: Path) -> None:
     assert [(m.layout, m.name, m.rollback, m.runner) for m in files] == [
         (Layout.DIESEL, "2019-02-26-002946_create_user", False, RunnerMode.TRANSACTION),
         (Layout.DIESEL, "2019-02-26-002946_create_user", True, RunnerMode.TRANSACTION),
-        (Layout.DIESEL, "2020-01-01-000000_index", False, RunnerMode.AUTOCOMMIT),
-        (Layout.DIESEL, "2020-01-01-000000_index", True, RunnerMode.AUTOCOMMIT),
+        (Layout.DIESEL, "2020-01-01-000000_index", False, RunnerMode.SINGLE_QUERY),
+        (Layout.DIESEL, "2020-01-01-000000_index", True, RunnerMode.SINGLE_QUERY),
     ]
 
 
@@ -80,7 +80,7 @@ def test_dbmate_sections_and_transaction_false(tmp_path: Path) -> None:
     text = "-- migrate:up transaction:false\nCREATE INDEX CONCURRENTLY i ON t (c);\n\n-- migrate:down\nDROP INDEX i;\n"
     path = write(tmp_path, "20240101000000_index.sql", text)
     (migration,) = discover([str(path)])
-    assert migration.layout is Layout.DBMATE and migration.runner is RunnerMode.AUTOCOMMIT
+    assert migration.layout is Layout.DBMATE and migration.runner is RunnerMode.SINGLE_QUERY
     up, down = migration.sections(text)
     assert not up.rollback and down.rollback
     assert text[up.start : up.end].strip().endswith("(c);")
@@ -94,7 +94,7 @@ def test_popx_dialects_other_than_postgres_are_skipped_in_folders(tmp_path: Path
     files = discover([str(tmp_path)])
     assert [(m.path.name, m.runner) for m in files] == [
         ("20200101000000_x.postgres.up.sql", RunnerMode.TRANSACTION),
-        ("20200102000000_idx.postgres.autocommit.up.sql", RunnerMode.AUTOCOMMIT),
+        ("20200102000000_idx.postgres.autocommit.up.sql", RunnerMode.SINGLE_QUERY),
     ]
 
 

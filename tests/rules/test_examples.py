@@ -5,26 +5,27 @@ from __future__ import annotations
 import pytest
 from pglast import parser
 
+from migralint.config import Settings
 from migralint.rules.registry import ALL_RULES
 from tests.helpers import lint_sql
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.name)
 def test_bad_example_is_flagged(rule: type) -> None:
-    findings = lint_sql(rule.bad).findings
+    findings = lint_sql(rule.bad, settings=_example_settings(rule)).findings
     assert any(f.rule == rule.name for f in findings), f"{rule.name}: bad example not flagged"
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.name)
 def test_good_example_is_clean(rule: type) -> None:
-    findings = lint_sql(rule.good).findings
+    findings = lint_sql(rule.good, settings=_example_settings(rule)).findings
     assert not [f for f in findings if f.rule == rule.name], [f.message for f in findings]
 
 
 @pytest.mark.parametrize("rule", ALL_RULES, ids=lambda r: r.name)
 def test_help_of_bad_example_is_runnable_sql(rule: type) -> None:
     """Help text is prose lines and SQL; the SQL part must parse."""
-    for finding in lint_sql(rule.bad).findings:
+    for finding in lint_sql(rule.bad, settings=_example_settings(rule)).findings:
         if finding.rule == rule.name and finding.rule != "syntax-error":
             parser.parse_sql_json(help_sql(finding.help))
 
@@ -33,3 +34,8 @@ def help_sql(help_text: str) -> str:
     """The SQL lines of a help text: everything after its first line of prose."""
     _, _, sql = help_text.partition("\n")
     return sql
+
+
+def _example_settings(rule: type) -> Settings:
+    """Every rule on, at the PostgreSQL version the rule's examples are written for."""
+    return Settings(select=("ALL",), pg_version=rule.example_pg_version)

@@ -251,3 +251,42 @@ def constraint_name(table: TableName, added: AddedConstraint) -> str:
     else:
         columns = []
     return default_constraint_name(table, columns, _LABELS.get(contype, "fkey"))
+
+
+def attach_unique_index_help(ctx: Context, node: Node, table: TableName, added: AddedConstraint, kind: str) -> str:
+    """The help for an ADD UNIQUE / PRIMARY KEY (`kind`) without USING INDEX: build the unique index
+    concurrently in a migration of its own, then attach it as the constraint."""
+    constraint = added.constraint
+    name = quote_ident(constraint_name(table, added))
+    prefix = alter_table_prefix(node)
+    columns = names(constraint.get("keys"))
+    add_column = ""
+    if added.column is not None:
+        columns = [str(added.column.get("colname", ""))]
+        add_column = f"{prefix} {column_without_constraint(ctx, added)};\n"
+    index = f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table.sql()} ({column_list(columns)})"
+    if constraint.get("including"):
+        index += f" INCLUDE ({column_list(names(constraint['including']))})"
+    if constraint.get("nulls_not_distinct"):
+        index += " NULLS NOT DISTINCT"
+    attach = f"{prefix} ADD CONSTRAINT {name} {kind} USING INDEX {name}"
+    if constraint.get("deferrable"):
+        attach += " DEFERRABLE" + (" INITIALLY DEFERRED" if constraint.get("initdeferred") else "")
+    not_null_note = (
+        "-- PRIMARY KEY USING INDEX makes the columns NOT NULL, which scans the table unless they already are\n"
+        if kind == "PRIMARY KEY"
+        else ""
+    )
+    return (
+        "Build the unique index concurrently in a migration of its own, then attach it, which holds "
+        "ACCESS EXCLUSIVE only for a moment.\n"
+        f"{add_column}"
+        "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):\n"
+        f"{index};\n"
+        "-- then, in the next migration:\n"
+        f"{not_null_note}{attach};"
+    )
+
+
+def column_list(columns: list[str]) -> str:
+    return ", ".join(quote_ident(column) for column in columns)

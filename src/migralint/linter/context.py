@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
@@ -53,7 +53,13 @@ class Context:
         self._position = 0  # index into self.statements of the statement being checked
         # Several rules ask for the same statement's locks and subcommand spans: compute once.
         self._locks: dict[int, list[LockTaken]] = {}
+        self._scratch: dict[str, dict[Any, Any]] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    def scratch(self, owner: str) -> dict[Any, Any]:
+        """A dict private to one rule for this file section: for rules that gather facts
+        statement by statement and report in check_file. Rules keep no state of their own."""
+        return self._scratch.setdefault(owner, {})
 
     # -- where we are ----------------------------------------------------------------
 

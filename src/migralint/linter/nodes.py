@@ -111,3 +111,22 @@ def alter_table_commands(statement_node: Node) -> list[Node]:
 
 def is_serial_type(type_node: Node) -> bool:
     return type_name(type_node) in ("serial", "serial4", "serial8", "bigserial", "smallserial", "serial2")
+
+
+def option_is_on(options: list[Node], name: str) -> bool:
+    """True when a DefElem list (VACUUM, REINDEX, CLUSTER options) turns `name` on:
+    `FULL`, `(FULL)`, `(FULL true)`, `(FULL 1)`; not `(FULL false)` or `(FULL off)`."""
+    for item in options:
+        option = unwrap(item)[1]
+        if option.get("defname") != name:
+            continue
+        arg = option.get("arg")
+        if not arg:
+            return True
+        kind, value = unwrap(arg)
+        if kind == "Integer":
+            return bool(value.get("ival", 0))
+        if kind == "Boolean":
+            return bool(value.get("boolval", False))
+        return str(value.get("sval", "")).lower() not in ("false", "off", "0", "no")
+    return False

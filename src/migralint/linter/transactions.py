@@ -38,7 +38,10 @@ class TransactionEvent:
     """Something about transaction control that a rule may want to report."""
 
     statement: int
-    kind: str  # "nested-begin", "commit-without-transaction", "uncommitted-begin"
+    # "nested-begin", "commit-without-transaction", "uncommitted-begin", or
+    # "commit-ends-runner-transaction": a COMMIT or ROLLBACK with no BEGIN that ends the runner's
+    # transaction or the implicit transaction of a multi-statement query early.
+    kind: str
 
 
 _BEGIN = frozenset({"TRANS_STMT_BEGIN", "TRANS_STMT_START"})
@@ -80,6 +83,8 @@ def transaction_blocks(
         elif kind in _END:
             if current is None:
                 events.append(TransactionEvent(stmt.index, "commit-without-transaction"))
+            elif explicit_open is None and current.origin is not BlockOrigin.EXPLICIT:
+                events.append(TransactionEvent(stmt.index, "commit-ends-runner-transaction"))
             blocks.append(current)
             explicit_open = None
             current = new_block(BlockOrigin.IMPLICIT) if implicit else None

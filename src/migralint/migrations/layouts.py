@@ -70,13 +70,14 @@ def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = F
         return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
     if name in ("up.sql", "down.sql") and (path.parent / "up.sql").exists():
         rollback = name == "down.sql"
-        runner = RunnerMode.AUTOCOMMIT if _diesel_without_transaction(path.parent) else RunnerMode.TRANSACTION
+        # Without its transaction diesel still sends the file as one batch: one implicit transaction.
+        runner = RunnerMode.SINGLE_QUERY if _diesel_without_transaction(path.parent) else RunnerMode.TRANSACTION
         forward = path.parent / "up.sql" if rollback else None
         return MigrationFile(path, Layout.DIESEL, parent, (parent, rollback), runner, rollback, forward)
     popx = _POPX.match(name)
     if popx:
         rollback = popx["direction"] == "down"
-        runner = RunnerMode.AUTOCOMMIT if popx["autocommit"] else RunnerMode.TRANSACTION
+        runner = RunnerMode.SINGLE_QUERY if popx["autocommit"] else RunnerMode.TRANSACTION
         forward = path.with_name(name[: -len("down.sql")] + "up.sql") if rollback else None
         key: tuple[object, ...] = (_version_key(popx["version"]), rollback)
         return MigrationFile(path, Layout.POPX, f"{popx['version']}_{popx['name']}", key, runner, rollback, forward)
@@ -95,7 +96,8 @@ def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = F
         return MigrationFile(path, Layout.GOLANG_MIGRATE, ident, key, RunnerMode.SINGLE_QUERY, rollback, forward)
     up = _DBMATE_UP.search(text_head)
     if up:
-        runner = RunnerMode.AUTOCOMMIT if "transaction:false" in up["options"].replace(" ", "") else RunnerMode.TRANSACTION
+        no_transaction = "transaction:false" in up["options"].replace(" ", "")
+        runner = RunnerMode.SINGLE_QUERY if no_transaction else RunnerMode.TRANSACTION
         return MigrationFile(path, Layout.DBMATE, path.stem, (path.stem,), runner)
     runner = RunnerMode.TRANSACTION if assume_in_transaction else RunnerMode.AUTOCOMMIT
     return MigrationFile(path, Layout.PLAIN, path.stem, (name,), runner)

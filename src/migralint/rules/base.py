@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from migralint.config import DEFAULT_PG_VERSION
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
@@ -32,6 +33,7 @@ class Rule:
     lock: ClassVar[Lock | None] = None  # the lock the flagged statement takes, for the docs
     default_enabled: ClassVar[bool] = True
     options: ClassVar[str] = ""  # settings that change what it flags
+    example_pg_version: ClassVar[int] = DEFAULT_PG_VERSION  # what `bad` and `good` are linted with
     references: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:

@@ -24,8 +24,44 @@ from migralint.rules.unbatched_backfill import UnbatchedBackfill
 from migralint.rules.unknown_rule_in_ignore import UnknownRuleInIgnore
 from migralint.rules.unused_ignore import UnusedIgnore
 # --- object and maintenance rules: imports ---
+from migralint.rules.ban_alter_domain_with_add_constraint import BanAlterDomainWithAddConstraint
+from migralint.rules.ban_create_domain_with_constraint import BanCreateDomainWithConstraint
+from migralint.rules.ban_drop_database import BanDropDatabase
+from migralint.rules.ban_drop_extension import BanDropExtension
+from migralint.rules.ban_drop_function import BanDropFunction
+from migralint.rules.ban_drop_not_null import BanDropNotNull
+from migralint.rules.ban_drop_schema import BanDropSchema
+from migralint.rules.ban_drop_sequence import BanDropSequence
+from migralint.rules.ban_drop_type import BanDropType
+from migralint.rules.ban_drop_view import BanDropView
+from migralint.rules.ban_table_rewrite_maintenance import BanTableRewriteMaintenance
+from migralint.rules.ban_truncate import BanTruncate
+from migralint.rules.identifier_too_long import IdentifierTooLong
+from migralint.rules.renaming_enum_value import RenamingEnumValue
+from migralint.rules.require_concurrent_partition_detach import RequireConcurrentPartitionDetach
+from migralint.rules.require_concurrent_refresh import RequireConcurrentRefresh
+from migralint.rules.require_concurrent_reindex import RequireConcurrentReindex
 # --- transaction and rewrite rules: imports ---
+from migralint.rules.ban_uncommitted_transaction import BanUncommittedTransaction
+from migralint.rules.concurrently_on_partitioned_table import ConcurrentlyOnPartitionedTable
+from migralint.rules.concurrent_index_on_affected_version import ConcurrentIndexOnAffectedVersion
+from migralint.rules.enum_value_used_in_same_transaction import EnumValueUsedInSameTransaction
+from migralint.rules.prefer_robust_stmts import PreferRobustStmts
+from migralint.rules.adding_serial_primary_key_field import AddingSerialPrimaryKeyField
+from migralint.rules.adding_stored_generated_column import AddingStoredGeneratedColumn
+from migralint.rules.adding_exclusion_constraint import AddingExclusionConstraint
+from migralint.rules.statements_after_access_exclusive import StatementsAfterAccessExclusive
+from migralint.rules.require_statement_timeout import RequireStatementTimeout
+from migralint.rules.transaction_nesting import TransactionNesting
 # --- style rules: imports ---
+from migralint.rules.ban_char_field import BanCharField
+from migralint.rules.prefer_bigint_over_int import PreferBigintOverInt
+from migralint.rules.prefer_bigint_over_smallint import PreferBigintOverSmallint
+from migralint.rules.prefer_identity import PreferIdentity
+from migralint.rules.prefer_jsonb import PreferJsonb
+from migralint.rules.prefer_text_field import PreferTextField
+from migralint.rules.prefer_timestamptz import PreferTimestamptz
+from migralint.rules.require_enum_value_ordering import RequireEnumValueOrdering
 
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
@@ -49,8 +85,44 @@ ALL_RULES: tuple[type[Rule], ...] = (
     UnknownRuleInIgnore,
     UnusedIgnore,
     # --- object and maintenance rules ---
+    BanDropDatabase,
+    BanTruncate,
+    BanDropNotNull,
+    BanDropView,
+    BanDropType,
+    BanDropFunction,
+    BanDropSchema,
+    BanDropExtension,
+    BanDropSequence,
+    RequireConcurrentReindex,
+    RequireConcurrentPartitionDetach,
+    BanTableRewriteMaintenance,
+    RequireConcurrentRefresh,
+    RenamingEnumValue,
+    IdentifierTooLong,
+    BanCreateDomainWithConstraint,
+    BanAlterDomainWithAddConstraint,
     # --- transaction and rewrite rules ---
+    BanUncommittedTransaction,
+    TransactionNesting,
+    ConcurrentlyOnPartitionedTable,
+    ConcurrentIndexOnAffectedVersion,
+    EnumValueUsedInSameTransaction,
+    StatementsAfterAccessExclusive,
+    PreferRobustStmts,
+    AddingSerialPrimaryKeyField,
+    AddingStoredGeneratedColumn,
+    AddingExclusionConstraint,
+    RequireStatementTimeout,
     # --- style rules ---
+    RequireEnumValueOrdering,
+    BanCharField,
+    PreferTextField,
+    PreferBigintOverInt,
+    PreferBigintOverSmallint,
+    PreferIdentity,
+    PreferTimestamptz,
+    PreferJsonb,
 )
 
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

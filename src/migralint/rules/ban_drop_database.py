@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.nodes import quote_ident
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class BanDropDatabase(Rule):
+    name = "ban-drop-database"
+    severity = Severity.ERROR
+    nodes = ("DropdbStmt",)
+    summary = "DROP DATABASE deletes a whole database, and has no place in a migration."
+    why = (
+        "DROP DATABASE deletes every table of the database and every row in them, for good. It cannot "
+        "run inside a transaction block and fails while anybody is connected to the database, unless "
+        "WITH (FORCE) disconnects them, so in a migration it either breaks the deploy or takes the "
+        "application's data with it. Databases are created and dropped by hand or by provisioning "
+        "tools, never by a migration that runs in every environment."
+    )
+    bad = 'DROP DATABASE "analytics";'
+    good = 'DROP TABLE IF EXISTS "analytics_tmp";'
+    references = ("https://www.postgresql.org/docs/current/sql-dropdatabase.html",)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        dbname = statement.node.get("dbname", "")
+        database = quote_ident(dbname)
+        force = any(o.get("DefElem", {}).get("defname") == "force" for o in statement.node.get("options", []))
+        consequence = (
+            "WITH (FORCE) disconnects every session using it first"
+            if force
+            else "it also fails while any session is connected to it"
+        )
+        yield ctx.finding(
+            self,
+            f'DROP DATABASE deletes the database "{dbname}" with every table and row in it; {consequence}.',
+            help=(
+                "Take the statement out of the migration and drop the database by hand, once nothing uses it "
+                "and a backup exists.\n"
+                f"-- by hand, outside the migrations (pg_dump it first if its data may matter):\n"
+                f"-- DROP DATABASE {database};"
+            ),
+        )

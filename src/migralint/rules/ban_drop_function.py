@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.objects import drop_message_and_help, risky_drops
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_REMOVE_TYPES = ("OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE", "OBJECT_AGGREGATE")
+
+
+class BanDropFunction(Rule):
+    name = "ban-drop-function"
+    severity = Severity.WARNING
+    nodes = ("DropStmt",)
+    summary = "DROP FUNCTION breaks the code still running that calls the function."
+    why = (
+        "While a migration runs, the previous release of the application, scheduled jobs and other "
+        "services still call the function by name; from the moment it is gone each call fails. With "
+        "CASCADE, PostgreSQL also drops every trigger, column default, constraint, index and view that "
+        "uses it, silently. Drop a function once no deployed code calls it, in a later migration. Not "
+        "flagged: a function created earlier in the same file, and one dropped and created again in the "
+        "same transaction (the usual way to change its signature) unless CASCADE took triggers, defaults "
+        "or indexes with it, which re-creating the function does not restore. DROP PROCEDURE, ROUTINE and "
+        "AGGREGATE are flagged the same way."
+        " A rollback (down migration) is not checked: it drops what its forward migration created."
+    )
+    bad = 'DROP FUNCTION "set_updated_at"();'
+    good = (
+        "-- Replaced in one transaction: callers see the old function or the new one.\n"
+        'BEGIN;\nDROP FUNCTION IF EXISTS "set_updated_at"();\n'
+        'CREATE FUNCTION "set_updated_at"() RETURNS trigger LANGUAGE plpgsql AS $$ '
+        'BEGIN NEW."updatedAt" = now(); RETURN NEW; END $$;\nCOMMIT;'
+    )
+    references = ("https://www.postgresql.org/docs/current/sql-dropfunction.html",)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if statement.node.get("removeType") not in _REMOVE_TYPES:
+            return
+        risky = risky_drops(ctx, statement.node)
+        if not risky:
+            return
+        message, help = drop_message_and_help(
+            ctx,
+            statement,
+            risky,
+            what=statement.node["removeType"].removeprefix("OBJECT_").lower(),
+            breaks="still calls {it} (queries, triggers, jobs)",
+            cascade_drops="every trigger, column default, constraint, index and view that uses {it}",
+        )
+        yield ctx.finding(self, message, help=help)

@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.nodes import alter_table_commands, quote_ident
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class BanDropNotNull(Rule):
+    name = "ban-drop-not-null"
+    severity = Severity.WARNING
+    nodes = ("AlterTableStmt",)
+    summary = "DROP NOT NULL lets NULL into a column that running code and readers assume always holds a value."
+    why = (
+        "The statement itself is quick, but it changes a promise: code of the previous release, reports, "
+        "exports and other services that read the column assume it always holds a value, and the first "
+        "NULL that new code writes breaks them (a Prisma client typed the field as required and fails to "
+        "read the row). Make every reader cope with NULL before anything writes one. A column added, or a "
+        "table created, earlier in the same file is not flagged: no running code reads it yet."
+    )
+    bad = 'ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;'
+    good = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
+    references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        node = statement.node
+        table = ctx.altered_existing_table(statement)
+        if table is None:
+            return
+        for number, cmd in enumerate(alter_table_commands(node)):
+            column = cmd.get("name", "")
+            if cmd.get("subtype") != "AT_DropNotNull" or ctx.is_new_column(table, column):
+                continue
+            yield ctx.finding(
+                self,
+                f'DROP NOT NULL on "{table}"."{column}": code still running that assumes "{column}" always '
+                "holds a value (a Prisma client of the previous release types it as required) breaks on the "
+                "first NULL written there.",
+                help=(
+                    f'Make every reader of "{column}" (the previous release, reports, other services) handle NULL '
+                    "before any code writes NULL into it; the statement itself is quick.\n"
+                    f'-- once no running code assumes "{column}" holds a value:\n'
+                    f"{alter_table_prefix(node)} ALTER COLUMN {quote_ident(column)} DROP NOT NULL;"
+                ),
+                span=ctx.subcommand_span(number),
+            )

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.concurrently import own_migration_note
+from migralint.linter.enum_uses import LiteralUse, enum_literal_uses
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.nodes import TableName
+from migralint.linter.parse import Statement
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+# Statements that can use a constant as an enum value (as a DEFAULT, in a WHERE, a cast...).
+_USERS = (
+    "UpdateStmt", "InsertStmt", "DeleteStmt", "SelectStmt", "MergeStmt", "AlterTableStmt", "CreateStmt",
+    "IndexStmt", "ViewStmt", "CreateTableAsStmt", "CreateTrigStmt", "CreatePolicyStmt", "AlterPolicyStmt",
+    "RuleStmt", "AlterDomainStmt", "CreateDomainStmt",
+)
+
+
+class EnumValueUsedInSameTransaction(Rule):
+    name = "enum-value-used-in-same-transaction"
+    severity = Severity.ERROR
+    nodes = ("AlterEnumStmt", *_USERS)
+    summary = "A value added with ALTER TYPE ... ADD VALUE is used before its transaction commits: the migration fails."
+    why = (
+        "PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE until the transaction "
+        "that added it commits: a DEFAULT, a comparison, a cast or an INSERT of the new value fails with "
+        "\"unsafe use of new value\" (55P04), and the migration with it. A migration that runs in one "
+        "transaction (a runner's, an explicit BEGIN, or the implicit transaction of a file that Prisma "
+        "sends as one query) must not add a value and use it. Before PostgreSQL 12, ADD VALUE cannot "
+        "run inside a transaction block at all. An enum type created in the same transaction is not "
+        "flagged: PostgreSQL allows both there."
+    )
+    bad = (
+        "BEGIN;\n"
+        "ALTER TYPE \"Role\" ADD VALUE 'OWNER';\n"
+        'ALTER TABLE "User" ALTER COLUMN "role" SET DEFAULT \'OWNER\';\n'
+        "COMMIT;"
+    )
+    good = (
+        "-- one migration:\nALTER TYPE \"Role\" ADD VALUE 'OWNER';\n"
+        "-- the next migration:\n"
+        'ALTER TABLE "User" ALTER COLUMN "role" SET DEFAULT \'OWNER\';'
+    )
+    options = "`pg_version`: before 12, any ADD VALUE inside a transaction block is flagged."
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertype.html#SQL-ALTERTYPE-NOTES",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if ctx.block is None:
+            return
+        if statement.kind == "AlterEnumStmt":
+            added = _added_value(statement)
+            if added is not None and ctx.pg_version < 12 and not _created_in_transaction(ctx, added[0]):
+                sql = ctx.parsed.text[statement.start : statement.end]
+                yield ctx.finding(
+                    self,
+                    "ALTER TYPE ... ADD VALUE cannot run inside a transaction block before PostgreSQL 12, and "
+                    "this one runs in one: the migration fails.",
+                    help=(
+                        "Add the value in a migration of its own, outside a transaction.\n"
+                        f"{own_migration_note(ctx.runner)}\n{sql};"
+                    ),
+                )
+            return
+        for position, earlier in enumerate(ctx.earlier):
+            added = _added_value(earlier)
+            if added is None or not ctx.same_transaction(earlier) or _created_in_transaction(ctx, added[0]):
+                continue
+            enum, value = added
+            uses = enum_literal_uses(statement, value, enum, ctx.catalog)
+            if not uses or _used_between(ctx, position, enum, value):
+                continue
+            yield _finding(self, ctx, earlier, enum, value, min(uses, key=lambda u: (not u.certain, u.location)))
+
+
+def _finding(rule: Rule, ctx: Context, added_by: Statement, enum: TableName, value: str, use: LiteralUse) -> Finding:
+    line = ctx.parsed.index.position(added_by.start)[0]
+    literal = "'" + value.replace("'", "''") + "'"
+    refusal = (
+        "PostgreSQL refuses to use a new enum value before the transaction that added it commits "
+        '("unsafe use of new value")'
+    )
+    if use.certain:
+        message = (
+            f'{literal} was added to enum "{enum}" on line {line}, in the same transaction: {refusal}, so this '
+            "statement fails and the migration with it."
+        )
+    else:
+        message = (
+            f'{literal}, added to enum "{enum}" on line {line} in the same transaction, is used here: if it is '
+            f'read as a "{enum}" value, {refusal}, and the migration fails.'
+        )
+    sql = ctx.parsed.text[added_by.start : added_by.end]
+    return ctx.finding(
+        rule,
+        message,
+        help=(
+            "Add the value in a migration of its own, so that it is committed before this one uses it.\n"
+            f"-- a migration of its own, before this one (and delete it here):\n{sql};"
+        ),
+        location=use.location,
+    )
+
+
+def _added_value(statement: Statement) -> tuple[TableName, str] | None:
+    node = statement.node
+    if statement.kind != "AlterEnumStmt" or not node.get("newVal") or node.get("oldVal"):
+        return None
+    return TableName.from_names(node.get("typeName", [])), str(node["newVal"])
+
+
+def _created_in_transaction(ctx: Context, enum: TableName) -> bool:
+    return any(
+        s.kind == "CreateEnumStmt" and TableName.from_names(s.node.get("typeName", [])) == enum and ctx.same_transaction(s)
+        for s in ctx.earlier
+    )
+
+
+def _used_between(ctx: Context, added_at: int, enum: TableName, value: str) -> bool:
+    """Whether a statement between the ADD VALUE and this one already used the value (and was flagged)."""
+    return any(
+        s.kind in _USERS and enum_literal_uses(s, value, enum, ctx.catalog) for s in ctx.earlier[added_at + 1 :]
+    )

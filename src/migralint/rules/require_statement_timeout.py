@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.timeout_settings import statement_verb, unprotected_statements
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+
+class RequireStatementTimeout(Rule):
+    name = "require-statement-timeout"
+    severity = Severity.WARNING
+    # Off by default: without a statement_timeout the usual danger is the wait for the lock, which
+    # require-lock-timeout reports already; and a statement_timeout must be lifted for the long
+    # CONCURRENTLY builds a migration may legitimately hold, which not every team wants to manage.
+    default_enabled = False
+    summary = "A statement that blocks writes to an existing table runs with no statement_timeout set."
+    why = (
+        "ALTER TABLE, CREATE INDEX, DROP INDEX and the like hold a SHARE or stronger lock on the table "
+        "until they finish, and the transaction commits: while they run, writes wait (for ACCESS "
+        "EXCLUSIVE, reads too). When one turns out slower than expected, a rewrite or a scan of a big "
+        "table, an index build, or a wait behind another lock, nothing stops it, and the application "
+        "waits as long as it runs. With statement_timeout set, PostgreSQL cancels the statement after "
+        "that time, the transaction rolls back and the lock is released. lock_timeout bounds only the "
+        "wait for the lock; statement_timeout bounds the whole statement. Tables created earlier in "
+        "the same migration are not counted."
+    )
+    bad = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
+    good = "SET statement_timeout = '10s';\n" 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
+    options = (
+        "`runner_sets_statement_timeout = true` turns the rule off, for runners that set "
+        "statement_timeout on their connection themselves."
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT",
+        "https://www.postgresql.org/docs/current/explicit-locking.html",
+    )
+
+    def check_file(self, ctx: Context) -> Iterator[Finding]:
+        if ctx.settings.runner_sets_statement_timeout:
+            return
+        unprotected = unprotected_statements(ctx, "statement_timeout")
+        if not unprotected:
+            return
+        first = unprotected[0]
+        ctx.at(first.position)
+        more = len(unprotected) - 1
+        others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
+        yield ctx.finding(
+            self,
+            f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no "
+            f"statement_timeout set: if it runs long (a rewrite, a scan, an index build, a wait behind "
+            f"another lock), {first.lock.blocks} for as long as it runs.{others}",
+            help=(
+                "Set statement_timeout first, so that a statement that runs long is cancelled and its lock "
+                "released instead of blocking the table.\n"
+                "-- the first statement of the file; when it times out, find out why before running it again\n"
+                "SET statement_timeout = '10s';\n"
+                "-- a statement_timeout also cancels legitimately long work that blocks no writes, such as\n"
+                "-- CREATE INDEX CONCURRENTLY or VALIDATE CONSTRAINT: lift it just for that statement\n"
+                "-- SET statement_timeout = 0;  (then set it back)"
+            ),
+        )

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding, Severity
+from migralint.linter.locks import Lock
+from migralint.linter.nodes import TableName
+from migralint.linter.parse import Statement
+from migralint.linter.slow_work import slow_work
+from migralint.linter.timeout_settings import statement_verb
+from migralint.rules.base import Rule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+
+_LOCK = Lock.ACCESS_EXCLUSIVE
+
+
+@dataclass(slots=True)
+class _Held:
+    position: int  # the statement that took the first ACCESS EXCLUSIVE of the block
+    table: TableName
+    current: TableName  # its name now, when a later statement renamed it
+    tables: set[TableName] = field(default_factory=set)  # every table the block holds it on
+    slow: list[tuple[int, str]] = field(default_factory=list)  # (position, what it does)
+
+
+class StatementsAfterAccessExclusive(Rule):
+    name = "statements-after-access-exclusive"
+    severity = Severity.WARNING
+    lock = _LOCK
+    # Every statement that can take ACCESS EXCLUSIVE, rename a table, or do slow work.
+    nodes = ("AlterTableStmt", "RenameStmt", "DropStmt", "TruncateStmt", "LockStmt", "ClusterStmt", "VacuumStmt",
+             "RefreshMatViewStmt", "IndexStmt", "ReindexStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "InsertStmt",
+             "CreateTableAsStmt", "CreateTrigStmt", "CreateStmt")
+    summary = "Slow statements run after one took ACCESS EXCLUSIVE on a table, in the same transaction."
+    why = (
+        "ACCESS EXCLUSIVE, which most ALTER TABLE forms take, is held until the transaction commits, "
+        "not until the statement ends. Every statement that runs after it in the same transaction "
+        "lengthens the time every query on that table, reads included, waits. A quick ALTER TABLE "
+        "followed by an index build, a rewrite, a scan to validate a constraint or a backfill keeps "
+        "the table unreadable for as long as all of that takes. Statements that are quick whatever the data (SET, COMMENT, more catalog-only ALTER "
+        "TABLEs, work on tables created in the same migration) are not counted, nor is slow work that "
+        "takes ACCESS EXCLUSIVE on the table itself (its own rule reports it), nor a wait for a lock "
+        "on another table, which lock_timeout bounds (see require-lock-timeout). A multi-statement "
+        "migration is one transaction when the runner wraps it or sends it as one query (Prisma)."
+    )
+    bad = (
+        "BEGIN;\n"
+        'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n'
+        'UPDATE "User" SET "email" = "legacyEmail";\n'
+        "COMMIT;"
+    )
+    good = (
+        "BEGIN;\n"
+        'UPDATE "Account" SET "plan" = \'free\' WHERE "plan" IS NULL;\n'
+        'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n'
+        "COMMIT;"
+    )
+    references = (
+        "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
+        "https://www.postgresql.org/docs/current/sql-altertable.html",
+    )
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        # What the statements checked so far in this file section hold and do, gathered statement
+        # by statement while the catalog describes the schema as each one sees it:
+        # transaction block id -> the first ACCESS EXCLUSIVE and the slow work that followed it.
+        held_by_block: dict[int, _Held] = ctx.scratch(self.name)
+        block = ctx.block
+        if block is None:
+            return iter(())
+        position = statement.index - ctx.statements[0].index
+        held = held_by_block.get(block.id)
+        if held is not None:
+            # A wait for a lock on another table is not counted: lock_timeout bounds it, and
+            # require-lock-timeout asks for one.
+            work = slow_work(ctx, statement)
+            own = any(t.lock is _LOCK and t.table in held.tables for t in ctx.locks(statement))
+            if work is not None and not own:  # under its own ACCESS EXCLUSIVE, the earlier lock adds nothing
+                held.slow.append((position, work))
+            _follow_rename(statement, held)
+        for taken in ctx.locks(statement):
+            if taken.lock is _LOCK and not ctx.is_new_table(taken.table):
+                if held is None:
+                    held = held_by_block[block.id] = _Held(position, taken.table, taken.table)
+                held.tables.add(taken.table)
+        return iter(())
+
+    def check_file(self, ctx: Context) -> Iterator[Finding]:
+        held_by_block: dict[int, _Held] = ctx.scratch(self.name)
+        for held in held_by_block.values():
+            if held.slow:
+                yield self._finding(ctx, held)
+
+    def _finding(self, ctx: Context, held: _Held) -> Finding:
+        locker = ctx.statements[held.position]
+        line = ctx.parsed.index.position(locker.start)[0]
+        position, work = held.slow[0]
+        ctx.at(position)
+        more = len(held.slow) - 1
+        others = f" {more} more slow statement{'s follow' if more > 1 else ' follows'} in the same transaction." if more else ""
+        sql = ctx.parsed.text[ctx.statement.start : ctx.statement.end]
+        now = f' (now "{held.current}")' if held.current != held.table else ""
+        return ctx.finding(
+            self,
+            f'{statement_verb(locker)} on line {line} took {_LOCK.sql_name} on "{held.table}"{now}, held until the '
+            f'transaction commits; meanwhile this statement {work}, and every query on "{held.current}", reads '
+            f"included, waits until it is done.{others}",
+            help=(
+                f'Run the slow work outside the transaction that locks "{held.current}": in a migration of its own, '
+                "or before the statement that takes the lock when it does not depend on it.\n"
+                f"-- in a migration of its own, after this one:\n{sql};"
+            ),
+            table=held.current,
+        )
+
+
+def _follow_rename(statement: Statement, held: _Held) -> None:
+    """A renamed table is the same table under its new name."""
+    node = statement.node
+    if statement.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE" and "relation" in node:
+        old = TableName.from_range_var(node["relation"])
+        if old in held.tables:
+            new = TableName(old.schema, str(node.get("newname", "")))
+            held.tables.add(new)
+            if old == held.current:
+                held.current = new
