@@ -19,7 +19,13 @@ from migralint.config import Settings, enabled_rule_names, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
 from migralint.linter.fixing import apply_fixes
-from migralint.linter.run import LintResult, applied_migrations, display_path, lint_files, lint_stdin
+from migralint.linter.run import (
+    LintResult,
+    applied_migrations,
+    display_path,
+    lint_files,
+    lint_stdin,
+)
 from migralint.migrations.discover import default_folder, discover, with_history
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat

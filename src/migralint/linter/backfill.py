@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pglast import parser as pg_parser
 
@@ -19,8 +19,7 @@ _CHANGING_FUNCTIONS = frozenset(
 _ARITHMETIC = frozenset({"+", "-", "*", "/", "%", "^"})
 
 
-@dataclass(frozen=True, slots=True)
-class StatementParts:
+class StatementParts(NamedTuple):
     head: str  # the statement up to RETURNING (it has no WHERE)
     relation: str  # the target as written: 'ONLY "User" AS u'
     assignments: tuple[tuple[str, str], ...]  # UPDATE: (column, expression) as written

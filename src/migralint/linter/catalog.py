@@ -14,11 +14,18 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from migralint.linter.constraint_sql import default_constraint_name
-from migralint.linter.nodes import Node, TableName, alter_table_commands, string_value, unwrap, walk
+from migralint.linter.nodes import (
+    Node,
+    TableName,
+    alter_table_commands,
+    string_value,
+    unwrap,
+    walk,
+)
 from migralint.linter.parse import Statement
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Column:
     name: str
     type_name: Node | None  # libpg_query's TypeName; None when the history never said
@@ -27,7 +34,7 @@ class Column:
     origin: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Constraint:
     table: TableName
     name: str
@@ -40,7 +47,7 @@ class Constraint:
     origin: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Index:
     name: TableName  # schema and index name
     table: TableName
@@ -51,7 +58,7 @@ class Index:
     origin: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Table:
     name: TableName
     columns: dict[str, Column] = field(default_factory=dict)
@@ -62,7 +69,7 @@ class Table:
     origin: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class View:
     name: TableName
     materialized: bool
@@ -71,7 +78,7 @@ class View:
     origin: str = ""
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class EnumType:
     name: TableName
     values: list[str] = field(default_factory=list)

@@ -16,7 +16,14 @@ from migralint.linter.constraint_sql import (
     object_name,
     without_span,
 )
-from migralint.linter.nodes import Node, TableName, column_constraints, quote_ident, string_value, unwrap
+from migralint.linter.nodes import (
+    Node,
+    TableName,
+    column_constraints,
+    quote_ident,
+    string_value,
+    unwrap,
+)
 
 if TYPE_CHECKING:
     from migralint.linter.catalog import Catalog

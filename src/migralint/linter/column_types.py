@@ -6,13 +6,18 @@ SQL with a better type in its place.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
 from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.nodes import Node, TableName, alter_table_commands, string_value, unwrap
+from migralint.linter.nodes import (
+    Node,
+    TableName,
+    alter_table_commands,
+    string_value,
+    unwrap,
+)
 from migralint.linter.parse import Statement
 
 if TYPE_CHECKING:
@@ -28,8 +33,7 @@ _OPEN = ("ASCII_40", "ASCII_91")
 _CLOSE = ("ASCII_41", "ASCII_93")
 
 
-@dataclass(frozen=True, slots=True)
-class DeclaredType:
+class DeclaredType(NamedTuple):
     """One column type written in a statement: a CREATE TABLE column, ADD COLUMN or ALTER COLUMN TYPE."""
 
     table: TableName

@@ -5,8 +5,7 @@ constraint names, and the user's own clauses cut out of their statement text.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
@@ -170,8 +169,7 @@ def type_sql(type_node: Node) -> str:
     return base + "[]" * len(type_node.get("arrayBounds", []))
 
 
-@dataclass(frozen=True, slots=True)
-class AddedConstraint:
+class AddedConstraint(NamedTuple):
     """A constraint that an ALTER TABLE subcommand adds: `ADD CONSTRAINT ...`, or a column
     constraint of `ADD COLUMN ...` (then `column` is the ColumnDef)."""
 

@@ -54,6 +54,9 @@ class Context:
         # Several rules ask for the same statement's locks and subcommand spans: compute once.
         self._locks: dict[int, list[LockTaken]] = {}
         self._scratch: dict[str, dict[Any, Any]] = {}
+        # Many rules ask the same question of the same statement: answer it once.
+        self._new_tables: dict[tuple[TableName, int], bool] = {}
+        self._altered: dict[int, TableName | None] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
     def scratch(self, owner: str) -> dict[Any, Any]:
@@ -89,10 +92,14 @@ class Context:
         migration that is not applied yet."""
         if not isinstance(table, TableName):
             table = TableName.from_range_var(table)
-        if self.schema.table_is_new(table, self.statement.index):
-            return True
-        known = self.catalog.tables.get(table)
-        return known is not None and known.origin != self.migration and known.origin in self.pending
+        key = (table, self._position)
+        new = self._new_tables.get(key)
+        if new is None:
+            known = self.catalog.tables.get(table)
+            new = self._new_tables[key] = self.schema.table_is_new(table, self.statement.index) or (
+                known is not None and known.origin != self.migration and known.origin in self.pending
+            )
+        return new
 
     def origin_of(self, table: TableName) -> str | None:
         """The migration that created `table`, when the replayed history knows it."""
@@ -101,10 +108,16 @@ class Context:
 
     def altered_existing_table(self, statement: Statement) -> TableName | None:
         """The table an ALTER TABLE changes, when it may hold rows (not new, not a view or index)."""
+        if statement.index in self._altered:
+            return self._altered[statement.index]
         node = statement.node
-        if node.get("objtype") != "OBJECT_TABLE" or "relation" not in node or self.is_new_table(node["relation"]):
-            return None
-        return TableName.from_range_var(node["relation"])
+        table = None
+        if node.get("objtype") == "OBJECT_TABLE" and "relation" in node:
+            table = TableName.from_range_var(node["relation"])
+            if self.is_new_table(table):
+                table = None
+        self._altered[statement.index] = table
+        return table
 
     def is_new_column(self, table: TableName, column: str) -> bool:
         return self.schema.column_is_new(table, column, self.statement.index)

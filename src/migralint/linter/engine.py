@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
@@ -25,8 +24,7 @@ if TYPE_CHECKING:
     from migralint.rules.base import Rule
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """A stretch of a file that the runner executes one way (dbmate files have an up and a down)."""
 
     start: int  # character offset; statements starting in [start, end) belong to it
@@ -35,15 +33,13 @@ class Section:
     rollback: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class _History:
+class _History(NamedTuple):
     catalog: Catalog
     migration: str
     pending: frozenset[str]
 
 
-@dataclass(frozen=True, slots=True)
-class FileReport:
+class FileReport(NamedTuple):
     path: str
     findings: tuple[Finding, ...]
     ignored: tuple[IgnoredFinding, ...] = ()

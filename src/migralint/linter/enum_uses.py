@@ -7,8 +7,7 @@ catalog tells column types; where it cannot tell, a constant is a possible use.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migralint.linter.nodes import (
     Node,
@@ -30,8 +29,7 @@ _ARRAY_FUNCTIONS = frozenset({"array_append", "array_prepend", "array_remove", "
                               "array_positions", "array_cat"})
 
 
-@dataclass(frozen=True, slots=True)
-class LiteralUse:
+class LiteralUse(NamedTuple):
     location: int  # libpg_query's byte location of the constant
     certain: bool  # the context gives it the enum type; False: the context's type is unknown
 

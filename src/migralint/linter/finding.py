@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -14,8 +15,7 @@ class Severity(str, Enum):
         return self.value
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(NamedTuple):
     """Replace the characters [start, end) of the file with `text`."""
 
     start: int
@@ -23,8 +23,7 @@ class Edit:
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Fix:
+class Fix(NamedTuple):
     """A change `lint --fix` may make: it keeps the migration's meaning and needs no new migration."""
 
     description: str
@@ -48,8 +47,7 @@ class Finding:
     table: str | None = field(default=None, compare=False)
 
 
-@dataclass(frozen=True, slots=True)
-class IgnoredFinding:
+class IgnoredFinding(NamedTuple):
     """A finding an inline ignore accepted; kept so that accepted risks stay visible."""
 
     finding: Finding

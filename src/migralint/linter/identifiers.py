@@ -8,7 +8,7 @@ the scanner's tokens.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from pglast import parser as pg_parser
 
@@ -26,8 +26,7 @@ def byte_length(name: str) -> int:
     return len(name.encode("utf-8"))
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     start: int  # character offset in the text that was scanned
     end: int  # exclusive
     value: str  # the identifier as PostgreSQL reads it (quotes removed, unquoted folded)

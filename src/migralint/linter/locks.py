@@ -6,8 +6,8 @@ documentation and `AlterTableGetLockLevel` in tablecmds.c.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import IntEnum
+from typing import NamedTuple
 
 from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap
 
@@ -42,8 +42,7 @@ class Lock(IntEnum):
         return self >= Lock.SHARE
 
 
-@dataclass(frozen=True, slots=True)
-class LockTaken:
+class LockTaken(NamedTuple):
     table: TableName
     lock: Lock
 

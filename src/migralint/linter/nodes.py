@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 Node = dict[str, Any]
 
 DEFAULT_SCHEMA = "public"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class TableName:
-    """A table (or index, view...) as PostgreSQL resolves it: schema and folded name."""
+class TableName(NamedTuple):
+    """A table (or index, view...) as PostgreSQL resolves it: schema and folded name.
+
+    A NamedTuple rather than a dataclass: rules build and hash hundreds of thousands of them
+    on a large corpus, and tuples do both in C.
+    """
 
     schema: str
     name: str

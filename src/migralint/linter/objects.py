@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.constraint_sql import object_name
 from migralint.linter.nodes import (
@@ -61,8 +60,7 @@ _RENAME_FAMILIES = {
 _INPUT_MODES = ("FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT")
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectName:
+class ObjectName(NamedTuple):
     family: str
     name: TableName  # schemas and extensions have no schema: TableName("", name)
     args: tuple[str, ...] | None = None  # a function's input argument types; None: not given
@@ -79,8 +77,7 @@ class ObjectName:
         return self.name.name if not self.name.schema else str(self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Created:
+class Created(NamedTuple):
     object: ObjectName
     certain: bool  # False for OR REPLACE / IF NOT EXISTS: the name may have existed before
 

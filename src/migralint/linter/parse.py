@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pglast import parser as pg_parser
 
@@ -28,16 +28,14 @@ class Statement:
     end: int  # character offset just past its last token (the ";" excluded)
 
 
-@dataclass(frozen=True, slots=True)
-class Comment:
+class Comment(NamedTuple):
     start: int
     end: int  # exclusive
     text: str
     own_line: bool  # nothing but white space before it on its line
 
 
-@dataclass(frozen=True, slots=True)
-class SyntaxProblem:
+class SyntaxProblem(NamedTuple):
     message: str
     offset: int  # character offset PostgreSQL points at
 

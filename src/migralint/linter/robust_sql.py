@@ -5,8 +5,7 @@ where PostgreSQL's grammar wants it, and a DO block for statements that have no 
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
@@ -29,8 +28,7 @@ _GUARDED_COMMANDS = {"AT_AddColumn": ("ADD_P", "COLUMN", "IF NOT EXISTS"), "AT_D
                      "AT_DropConstraint": ("CONSTRAINT", "", "IF EXISTS")}
 
 
-@dataclass(frozen=True, slots=True)
-class RerunProblem:
+class RerunProblem(NamedTuple):
     """Why a statement fails when run a second time, and its re-runnable form."""
 
     what: str  # what the message calls the statement: "CREATE TABLE", "ADD COLUMN"

@@ -6,21 +6,20 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.errors import UserError
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
-from migralint.migrations.discover import Planned
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
+from migralint.migrations.discover import Planned
 
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.migrations.layouts import MigrationFile
 
 
-@dataclass(frozen=True, slots=True)
-class InternalError:
+class InternalError(NamedTuple):
     path: str
     error: str
     trace: str

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migralint.linter.nodes import Node, string_value, unwrap, walk
 from migralint.linter.parse import Statement
 
 
-@dataclass(frozen=True, slots=True)
-class SettingChange:
+class SettingChange(NamedTuple):
     local: bool  # SET LOCAL / set_config(..., true): only until the transaction ends
     value: str | None  # None: back to the server's default (RESET, SET ... TO DEFAULT, RESET ALL)
 

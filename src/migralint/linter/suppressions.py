@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migralint.linter.parse import Comment, ParsedSource
 
@@ -17,8 +17,7 @@ _DIRECTIVE = re.compile(r"migralint:\s*(ignore-file|ignore)\b(.*)", re.S)
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Ignore:
+class Ignore(NamedTuple):
     rules: tuple[str, ...]
     statement: int | None  # the statement covered; None for ignore-file
     reason: str

@@ -5,8 +5,7 @@ require-statement-timeout.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.concurrently import reindex_is_concurrent
 from migralint.linter.index_tables import dropped_index_names, index_table_at
@@ -35,8 +34,7 @@ _VERBS = {
 _DROP_VERBS = {"OBJECT_TABLE": "DROP TABLE", "OBJECT_INDEX": "DROP INDEX", "OBJECT_TRIGGER": "DROP TRIGGER"}
 
 
-@dataclass(frozen=True, slots=True)
-class Unprotected:
+class Unprotected(NamedTuple):
     position: int  # index into ctx.statements
     lock: Lock
     table: str  # as a message names it: `"User"`, or `the table of index "X"`

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from migralint.linter.parse import Statement
 
@@ -27,14 +27,12 @@ class BlockOrigin(str, Enum):
     EXPLICIT = "an explicit BEGIN"
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionBlock:
+class TransactionBlock(NamedTuple):
     id: int
     origin: BlockOrigin
 
 
-@dataclass(frozen=True, slots=True)
-class TransactionEvent:
+class TransactionEvent(NamedTuple):
     """Something about transaction control that a rule may want to report."""
 
     statement: int

@@ -10,7 +10,7 @@ its index's relfilenode before and after the ALTER.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from migralint.linter.constraint_sql import type_sql
 from migralint.linter.nodes import Node, string_value, unwrap
@@ -20,8 +20,7 @@ _TEMPORAL = ("timestamp", "timestamptz", "time", "timetz")  # a larger precision
 _MAX_TEMPORAL_PRECISION = 6
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnType:
+class ColumnType(NamedTuple):
     name: str  # "varchar", "int4", "public.mood"
     typmods: tuple[int, ...] | None  # None: modifiers other than plain integers
     array_depth: int
@@ -41,8 +40,7 @@ class ColumnType:
         return cls(name, typmods, len(type_name.get("arrayBounds", [])))
 
 
-@dataclass(frozen=True, slots=True)
-class TypeChange:
+class TypeChange(NamedTuple):
     rewrite_free: bool
     reason: str  # why, in a few words, for messages
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import glob
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
 from migralint.migrations.layouts import Layout, MigrationFile, classify
@@ -17,8 +17,7 @@ _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _HEAD_BYTES = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class Discovery:
+class Discovery(NamedTuple):
     files: tuple[MigrationFile, ...]
     searched: tuple[Path, ...]  # the folders searched when no path was given
 
@@ -57,8 +56,7 @@ def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
     return (str(migration.root), migration.sort_key, str(migration.path))
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
+class Planned(NamedTuple):
     """A migration in the order its runner applies it; `lint` is False for history only."""
 
     migration: MigrationFile

@@ -3,13 +3,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.column_sql import after_keyword, column_def_span, constraint_text, nullable_column_steps
+from migralint.linter.column_sql import (
+    after_keyword,
+    column_def_span,
+    constraint_text,
+    nullable_column_steps,
+)
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
-from migralint.linter.nodes import alter_table_commands, column_constraints, is_serial_type, unwrap
+from migralint.linter.nodes import (
+    alter_table_commands,
+    column_constraints,
+    is_serial_type,
+    unwrap,
+)
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
-from migralint.linter.volatility import KNOWN_VOLATILE, is_null_constant, non_volatile_functions, volatile_function
+from migralint.linter.volatility import (
+    KNOWN_VOLATILE,
+    is_null_constant,
+    non_volatile_functions,
+    volatile_function,
+)
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

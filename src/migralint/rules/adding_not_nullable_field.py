@@ -3,7 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.column_sql import not_null_check_name, not_null_checks, set_not_null_steps
+from migralint.linter.column_sql import (
+    not_null_check_name,
+    not_null_checks,
+    set_not_null_steps,
+)
 from migralint.linter.constraint_sql import alter_table_prefix
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock

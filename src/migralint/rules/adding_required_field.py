@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING
 from migralint.linter.column_sql import nullable_column_steps
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
-from migralint.linter.nodes import alter_table_commands, column_constraints, is_serial_type, unwrap
+from migralint.linter.nodes import (
+    alter_table_commands,
+    column_constraints,
+    is_serial_type,
+    unwrap,
+)
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
 from migralint.rules.base import Rule

@@ -3,7 +3,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.column_types import declared_types, type_span, type_text, with_type, written_typmods
+from migralint.linter.column_types import (
+    declared_types,
+    type_span,
+    type_text,
+    with_type,
+    written_typmods,
+)
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

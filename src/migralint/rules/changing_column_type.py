@@ -7,10 +7,20 @@ from migralint.linter.column_sql import after_keyword, batch_update, until_keywo
 from migralint.linter.constraint_sql import alter_table_prefix, clause_end, object_name
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
-from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, unwrap
+from migralint.linter.nodes import (
+    Node,
+    TableName,
+    alter_table_commands,
+    quote_ident,
+    unwrap,
+)
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
-from migralint.linter.type_changes import is_plain_using, rewrite_free_sources, type_change
+from migralint.linter.type_changes import (
+    is_plain_using,
+    rewrite_free_sources,
+    type_change,
+)
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

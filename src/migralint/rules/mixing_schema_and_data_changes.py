@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.index_tables import dropped_index_names, index_table_at
@@ -18,8 +17,7 @@ _SCHEMA_VERBS = {"AlterTableStmt": "ALTER TABLE", "RenameStmt": "ALTER TABLE ...
 _DATA_VERBS = {"UpdateStmt": "UPDATE", "DeleteStmt": "DELETE", "InsertStmt": "INSERT ... SELECT", "MergeStmt": "MERGE"}
 
 
-@dataclass(frozen=True, slots=True)
-class _SchemaChange:
+class _SchemaChange(NamedTuple):
     position: int
     verb: str
     lock: Lock

@@ -3,7 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.column_types import DeclaredType, declared_types, type_span, type_text, with_type, written_typmods
+from migralint.linter.column_types import (
+    DeclaredType,
+    declared_types,
+    type_span,
+    type_text,
+    with_type,
+    written_typmods,
+)
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import quote_ident

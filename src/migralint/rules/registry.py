@@ -2,66 +2,89 @@
 
 from __future__ import annotations
 
-from migralint.rules.base import Rule
+from migralint.rules.adding_exclusion_constraint import AddingExclusionConstraint
 from migralint.rules.adding_field_with_default import AddingFieldWithDefault
 from migralint.rules.adding_foreign_key_constraint import AddingForeignKeyConstraint
 from migralint.rules.adding_not_nullable_field import AddingNotNullableField
 from migralint.rules.adding_required_field import AddingRequiredField
-from migralint.rules.ban_concurrent_index_creation_in_transaction import BanConcurrentIndexCreationInTransaction
-from migralint.rules.ban_drop_column import BanDropColumn
-from migralint.rules.ban_drop_table import BanDropTable
-from migralint.rules.changing_column_type import ChangingColumnType
-from migralint.rules.constraint_missing_not_valid import ConstraintMissingNotValid
-from migralint.rules.disallowed_unique_constraint import DisallowedUniqueConstraint
-from migralint.rules.mixing_schema_and_data_changes import MixingSchemaAndDataChanges
-from migralint.rules.renaming_column import RenamingColumn
-from migralint.rules.renaming_table import RenamingTable
-from migralint.rules.require_concurrent_index_creation import RequireConcurrentIndexCreation
-from migralint.rules.require_concurrent_index_deletion import RequireConcurrentIndexDeletion
-from migralint.rules.require_lock_timeout import RequireLockTimeout
-from migralint.rules.syntax_error import SyntaxError_
-from migralint.rules.unbatched_backfill import UnbatchedBackfill
-from migralint.rules.unknown_rule_in_ignore import UnknownRuleInIgnore
-from migralint.rules.unused_ignore import UnusedIgnore
+from migralint.rules.adding_serial_primary_key_field import AddingSerialPrimaryKeyField
+from migralint.rules.adding_stored_generated_column import AddingStoredGeneratedColumn
+
 # --- object and maintenance rules: imports ---
-from migralint.rules.ban_alter_domain_with_add_constraint import BanAlterDomainWithAddConstraint
-from migralint.rules.ban_create_domain_with_constraint import BanCreateDomainWithConstraint
+from migralint.rules.ban_alter_domain_with_add_constraint import (
+    BanAlterDomainWithAddConstraint,
+)
+
+# --- style rules: imports ---
+from migralint.rules.ban_char_field import BanCharField
+from migralint.rules.ban_concurrent_index_creation_in_transaction import (
+    BanConcurrentIndexCreationInTransaction,
+)
+from migralint.rules.ban_create_domain_with_constraint import (
+    BanCreateDomainWithConstraint,
+)
+from migralint.rules.ban_drop_column import BanDropColumn
 from migralint.rules.ban_drop_database import BanDropDatabase
 from migralint.rules.ban_drop_extension import BanDropExtension
 from migralint.rules.ban_drop_function import BanDropFunction
 from migralint.rules.ban_drop_not_null import BanDropNotNull
 from migralint.rules.ban_drop_schema import BanDropSchema
 from migralint.rules.ban_drop_sequence import BanDropSequence
+from migralint.rules.ban_drop_table import BanDropTable
 from migralint.rules.ban_drop_type import BanDropType
 from migralint.rules.ban_drop_view import BanDropView
 from migralint.rules.ban_table_rewrite_maintenance import BanTableRewriteMaintenance
 from migralint.rules.ban_truncate import BanTruncate
-from migralint.rules.identifier_too_long import IdentifierTooLong
-from migralint.rules.renaming_enum_value import RenamingEnumValue
-from migralint.rules.require_concurrent_partition_detach import RequireConcurrentPartitionDetach
-from migralint.rules.require_concurrent_refresh import RequireConcurrentRefresh
-from migralint.rules.require_concurrent_reindex import RequireConcurrentReindex
+
 # --- transaction and rewrite rules: imports ---
 from migralint.rules.ban_uncommitted_transaction import BanUncommittedTransaction
-from migralint.rules.concurrently_on_partitioned_table import ConcurrentlyOnPartitionedTable
-from migralint.rules.concurrent_index_on_affected_version import ConcurrentIndexOnAffectedVersion
-from migralint.rules.enum_value_used_in_same_transaction import EnumValueUsedInSameTransaction
-from migralint.rules.prefer_robust_stmts import PreferRobustStmts
-from migralint.rules.adding_serial_primary_key_field import AddingSerialPrimaryKeyField
-from migralint.rules.adding_stored_generated_column import AddingStoredGeneratedColumn
-from migralint.rules.adding_exclusion_constraint import AddingExclusionConstraint
-from migralint.rules.statements_after_access_exclusive import StatementsAfterAccessExclusive
-from migralint.rules.require_statement_timeout import RequireStatementTimeout
-from migralint.rules.transaction_nesting import TransactionNesting
-# --- style rules: imports ---
-from migralint.rules.ban_char_field import BanCharField
+from migralint.rules.base import Rule
+from migralint.rules.changing_column_type import ChangingColumnType
+from migralint.rules.concurrent_index_on_affected_version import (
+    ConcurrentIndexOnAffectedVersion,
+)
+from migralint.rules.concurrently_on_partitioned_table import (
+    ConcurrentlyOnPartitionedTable,
+)
+from migralint.rules.constraint_missing_not_valid import ConstraintMissingNotValid
+from migralint.rules.disallowed_unique_constraint import DisallowedUniqueConstraint
+from migralint.rules.enum_value_used_in_same_transaction import (
+    EnumValueUsedInSameTransaction,
+)
+from migralint.rules.identifier_too_long import IdentifierTooLong
+from migralint.rules.mixing_schema_and_data_changes import MixingSchemaAndDataChanges
 from migralint.rules.prefer_bigint_over_int import PreferBigintOverInt
 from migralint.rules.prefer_bigint_over_smallint import PreferBigintOverSmallint
 from migralint.rules.prefer_identity import PreferIdentity
 from migralint.rules.prefer_jsonb import PreferJsonb
+from migralint.rules.prefer_robust_stmts import PreferRobustStmts
 from migralint.rules.prefer_text_field import PreferTextField
 from migralint.rules.prefer_timestamptz import PreferTimestamptz
+from migralint.rules.renaming_column import RenamingColumn
+from migralint.rules.renaming_enum_value import RenamingEnumValue
+from migralint.rules.renaming_table import RenamingTable
+from migralint.rules.require_concurrent_index_creation import (
+    RequireConcurrentIndexCreation,
+)
+from migralint.rules.require_concurrent_index_deletion import (
+    RequireConcurrentIndexDeletion,
+)
+from migralint.rules.require_concurrent_partition_detach import (
+    RequireConcurrentPartitionDetach,
+)
+from migralint.rules.require_concurrent_refresh import RequireConcurrentRefresh
+from migralint.rules.require_concurrent_reindex import RequireConcurrentReindex
 from migralint.rules.require_enum_value_ordering import RequireEnumValueOrdering
+from migralint.rules.require_lock_timeout import RequireLockTimeout
+from migralint.rules.require_statement_timeout import RequireStatementTimeout
+from migralint.rules.statements_after_access_exclusive import (
+    StatementsAfterAccessExclusive,
+)
+from migralint.rules.syntax_error import SyntaxError_
+from migralint.rules.transaction_nesting import TransactionNesting
+from migralint.rules.unbatched_backfill import UnbatchedBackfill
+from migralint.rules.unknown_rule_in_ignore import UnknownRuleInIgnore
+from migralint.rules.unused_ignore import UnusedIgnore
 
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,

@@ -5,7 +5,11 @@ from typing import TYPE_CHECKING
 
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE, own_migration_note
 from migralint.linter.finding import Finding, Fix, Severity
-from migralint.linter.index_tables import IndexTable, dropped_index_names, index_table_at
+from migralint.linter.index_tables import (
+    IndexTable,
+    dropped_index_names,
+    index_table_at,
+)
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
