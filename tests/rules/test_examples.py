@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pglast import parser
 
@@ -39,3 +41,21 @@ def help_sql(help_text: str) -> str:
 def _example_settings(rule: type) -> Settings:
     """Every rule on, at the PostgreSQL version the rule's examples are written for."""
     return Settings(select=("ALL",), pg_version=rule.example_pg_version)
+
+
+_FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.sql"))
+
+
+@pytest.mark.parametrize("path", _FIXTURES, ids=lambda p: p.stem)
+def test_help_of_every_fixture_finding_is_runnable_sql(path: Path) -> None:
+    """Help that does not parse is a bug: every finding the fixtures produce is checked."""
+    from tests.rules.test_fixtures import _options
+
+    sql = path.read_text(encoding="utf-8")
+    runner, settings = _options(sql)
+    for finding in lint_sql(sql, runner=runner, settings=settings).findings:
+        if finding.rule != "syntax-error" and finding.help:
+            try:
+                parser.parse_sql_json(help_sql(finding.help))
+            except parser.ParseError as exc:
+                raise AssertionError(f"{path.name}:{finding.line} {finding.rule}: {exc}\n{finding.help}") from None
