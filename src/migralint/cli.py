@@ -21,12 +21,12 @@ from migralint.linter.engine import RuleSet
 from migralint.linter.fixing import apply_fixes
 from migralint.linter.run import (
     LintResult,
-    applied_migrations,
     display_path,
     lint_files,
     lint_stdin,
 )
-from migralint.migrations.discover import default_folder, discover, with_history
+from migralint.migrations.discover import default_folder, discover, folders_of, with_history
+from migralint.migrations.history import ConfigSource, HistorySource, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import REPORTERS, OutputFormat
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
@@ -146,17 +146,27 @@ def _lint(
         click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
+    folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
+    states = read_states(folders, _sources(settings))
     planned = with_history(files, assume_in_transaction=settings.assume_in_transaction)
-    result = lint_files(planned, settings, rules)
+    result = lint_files(planned, settings, rules, folders=folders, states=states)
     if fix:
-        applied = applied_migrations([p.migration for p in planned], settings.applied_through)
+        applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
         for shown in outcome.refused:
-            click.echo(f"migralint: not fixing {shown}: it is already applied (see applied_through)", err=True)
+            click.echo(f"migralint: not fixing {shown}: it is already applied", err=True)
         if outcome.files:
             click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
-            result = lint_files(planned, settings, rules)
+            result = lint_files(planned, settings, rules, folders=folders, states=states)
     return result
+
+
+def _sources(settings: Settings) -> list[HistorySource]:
+    """The sources of truth for what is applied, from the options and the config."""
+    sources: list[HistorySource] = []
+    if settings.applied_through:
+        sources.append(ConfigSource(settings.applied_through))
+    return sources
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:

@@ -69,6 +69,9 @@ def test_fixture(path: Path) -> None:
 
 
 def test_every_rule_has_a_fixture() -> None:
+    from migralint.rules.base import HistoryRule
+
     covered = {_rule_of(p) for p in _fixture_files()}
-    missing = sorted(set(RULES_BY_NAME) - covered)
+    statement_rules = {name for name, rule in RULES_BY_NAME.items() if not issubclass(rule, HistoryRule)}
+    missing = sorted(statement_rules - covered)
     assert not missing, f"rules without a fixture: {missing}"

@@ -8,11 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.errors import UserError
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
+from migralint.linter.history_context import HistoryContext
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
 from migralint.migrations.discover import Planned
+from migralint.migrations.history import AppliedState, ConfigSource, HistorySource, read_states
+from migralint.rules.base import HistoryRule
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -60,11 +62,27 @@ def display_path(path: Path, cwd: str | None = None) -> str:
 
 
 def lint_files(
-    files: list[MigrationFile] | list[Planned], settings: Settings, rules: RuleSet
+    files: list[MigrationFile] | list[Planned],
+    settings: Settings,
+    rules: RuleSet,
+    *,
+    folders: dict[Path, list[MigrationFile]] | None = None,
+    states: dict[Path, AppliedState] | None = None,
 ) -> LintResult:
-    """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted."""
+    """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
+
+    `folders` holds every migration of each folder and `states` what the sources of truth say
+    is applied there; without them, the planned files and `applied_through` stand in.
+    """
     planned = [p if isinstance(p, Planned) else Planned(p, True) for p in files]
-    pending = pending_migrations([p.migration for p in planned], settings.applied_through)
+    if folders is None:
+        folders = {}
+        for item in planned:
+            folders.setdefault(item.migration.root, []).append(item.migration)
+    if states is None:
+        sources: list[HistorySource] = [ConfigSource(settings.applied_through)] if settings.applied_through else []
+        states = read_states(folders, sources)
+    pending = frozenset(name for root, state in states.items() for name in state.pending(folders[root]))
     catalogs: dict[Path, Catalog] = {}
     result = LintResult()
     cwd = os.getcwd()
@@ -101,39 +119,21 @@ def lint_files(
             result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             continue
         result.add(report, text)
+    result.findings.extend(check_history(folders, states, settings, rules))
     return result
 
 
-def applied_migrations(migrations: list[MigrationFile], applied_through: str | None) -> frozenset[str]:
-    """Names of the migrations known to be applied: `applied_through` and those before it."""
-    if applied_through is None:
-        return frozenset()
-    pending = pending_migrations(migrations, applied_through)
-    return frozenset(m.name for m in migrations if m.name not in pending)
-
-
-def pending_migrations(migrations: list[MigrationFile], applied_through: str | None) -> frozenset[str]:
-    """Names of the migrations after `applied_through`, in each folder that has it.
-
-    With no `applied_through` every migration before the one being linted counts as
-    applied: its tables may hold data, which is the cautious assumption.
-    """
-    if applied_through is None:
-        return frozenset()
-    pending: set[str] = set()
-    found = False
-    by_root: dict[Path, list[str]] = {}
-    for migration in migrations:
-        names = by_root.setdefault(migration.root, [])
-        if migration.name not in names:
-            names.append(migration.name)
-    for names in by_root.values():
-        if applied_through in names:
-            found = True
-            pending.update(names[names.index(applied_through) + 1 :])
-    if not found:
-        raise UserError(f"applied_through names {applied_through!r}, which is not a migration here")
-    return frozenset(pending)
+def check_history(
+    folders: dict[Path, list[MigrationFile]], states: dict[Path, AppliedState], settings: Settings, rules: RuleSet
+) -> list[Finding]:
+    """What the history rules find in each folder as a whole."""
+    findings: list[Finding] = []
+    history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
+    for root, migrations in folders.items():
+        ctx = HistoryContext(root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings)
+        for rule in history_rules:
+            findings.extend(f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path))
+    return findings
 
 
 def _forward_text(migration: MigrationFile) -> str | None:

@@ -71,17 +71,30 @@ def with_history(targets: list[MigrationFile], *, assume_in_transaction: bool = 
     """
     chosen = {m.path for m in targets}
     everything: dict[Path, MigrationFile] = {m.path: m for m in targets}
-    for root, layouts in _roots(targets).items():
-        for path in _history_files(root, layouts):
-            if path not in everything:
-                head = "" if _has_layout_name(path) else _head(path)
-                migration = classify(path, head, assume_in_transaction=assume_in_transaction)
-                if migration.layout in layouts and migration.root == root:
-                    everything[path] = migration
+    for root, migrations in folders_of(targets, assume_in_transaction=assume_in_transaction).items():
+        for migration in migrations:
+            everything.setdefault(migration.path, migration)
     ordered = sorted(everything.values(), key=_order)
     # What comes after a folder's last target cannot change how the targets are linted.
     last_target = {m.root: k for k, m in enumerate(ordered) if m.path in chosen}
     return [Planned(m, m.path in chosen) for k, m in enumerate(ordered) if k <= last_target[m.root]]
+
+
+def folders_of(
+    targets: list[MigrationFile], *, assume_in_transaction: bool = False
+) -> dict[Path, list[MigrationFile]]:
+    """Every migration of each folder the targets belong to, in order (files that exist now)."""
+    folders: dict[Path, list[MigrationFile]] = {}
+    for root, layouts in _roots(targets).items():
+        found: dict[Path, MigrationFile] = {m.path: m for m in targets if m.root == root}
+        for path in _history_files(root, layouts):
+            if path not in found and path.is_file():
+                head = "" if _has_layout_name(path) else _head(path)
+                migration = classify(path, head, assume_in_transaction=assume_in_transaction)
+                if migration.layout in layouts and migration.root == root:
+                    found[path] = migration
+        folders[root] = sorted(found.values(), key=_order)
+    return folders
 
 
 def _roots(targets: list[MigrationFile]) -> dict[Path, set[Layout]]:

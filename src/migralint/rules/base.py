@@ -12,6 +12,7 @@ from migralint.linter.parse import Statement
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.linter.history_context import HistoryContext
 
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
 
@@ -34,10 +35,13 @@ class Rule:
     default_enabled: ClassVar[bool] = True
     options: ClassVar[str] = ""  # settings that change what it flags
     example_pg_version: ClassVar[int] = DEFAULT_PG_VERSION  # what `bad` and `good` are linted with
+    example_language: ClassVar[str] = "sql"  # how the docs show `bad` and `good`
     references: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_base_class"):
+            return  # a kind of rule, such as HistoryRule, not a rule itself
         missing = [attr for attr in _REQUIRED if not getattr(cls, attr, None)]
         if missing:
             raise TypeError(f"rule {cls.__name__} lacks {', '.join(missing)}")
@@ -50,4 +54,18 @@ class Rule:
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:
         """Findings that need the whole file; called once after every statement was checked."""
+        return iter(())
+
+
+class HistoryRule(Rule):
+    """A rule about a migrations folder as a whole: its order, names, and what is applied.
+
+    It sees no SQL statement; `bad` and `good` describe a situation rather than SQL, and
+    each history rule has tests of its own.
+    """
+
+    _base_class: ClassVar[bool] = True
+    example_language: ClassVar[str] = "text"
+
+    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         return iter(())

@@ -8,9 +8,24 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from migralint.rules.base import Rule
+from migralint.rules.base import HistoryRule, Rule
 
 GENERATED_NOTE = "<!-- Generated from the rule's metadata by `python -m migralint.rules.docs`; do not edit. -->"
+
+
+def _how_to_ignore(rule: type[Rule]) -> str:
+    if issubclass(rule, HistoryRule):
+        return f"""A history rule is not about one statement, and changing the file to silence it would be
+the very edit it reports. Switch it off for some files with `per-file-ignores` in the config,
+or everywhere with `ignore = ["{rule.name}"]`."""
+    return f"""For one statement, with the reason on record:
+
+```sql
+-- migralint: ignore {rule.name} -- why this is safe here
+```
+
+For a whole file, `-- migralint: ignore-file {rule.name}`; for many files,
+`per-file-ignores` in the config; everywhere, `ignore = ["{rule.name}"]`."""
 
 
 def render_rule_doc(rule: type[Rule]) -> str:
@@ -33,13 +48,13 @@ def render_rule_doc(rule: type[Rule]) -> str:
 
 ## Example
 
-```sql
+```{rule.example_language}
 {rule.bad}
 ```
 
 ## Use instead
 
-```sql
+```{rule.example_language}
 {rule.good}
 ```
 
@@ -56,14 +71,7 @@ Every rule's severity can be changed in the config:
 
 ## How to ignore
 
-For one statement, with the reason on record:
-
-```sql
--- migralint: ignore {rule.name} -- why this is safe here
-```
-
-For a whole file, `-- migralint: ignore-file {rule.name}`; for many files,
-`per-file-ignores` in the config; everywhere, `ignore = ["{rule.name}"]`.
+{_how_to_ignore(rule)}
 
 ## References
 

@@ -1,0 +1,42 @@
+"""What a history rule may know: one migrations folder, its files in order, what is applied."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from migralint.linter.finding import Finding
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.migrations.history import AppliedState
+    from migralint.migrations.layouts import MigrationFile
+    from migralint.rules.base import Rule
+
+
+class HistoryContext:
+    def __init__(
+        self, *, root: Path, migrations: list[MigrationFile], state: AppliedState, settings: Settings
+    ) -> None:
+        self.root = root
+        self.migrations = migrations  # every migration of the folder, in the order they apply
+        self.state = state
+        self.settings = settings
+
+    def finding(
+        self, rule: Rule, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1
+    ) -> Finding:
+        """A finding on a file of the folder (a whole-file finding points at its first line)."""
+        from migralint.linter.run import display_path
+
+        return Finding(
+            path=display_path(path),
+            line=line,
+            column=column,
+            end_line=line,
+            end_column=column + 1,
+            rule=rule.name,
+            severity=self.settings.severity_for(rule),
+            message=message,
+            help=help,
+        )

@@ -1,0 +1,103 @@
+"""Which migrations are applied, from the sources of truth, and what those sources report.
+
+A source (git, the runner's history table in a database, the config's `applied_through`)
+reads one migrations folder and says which migrations are applied, and what is wrong with
+them: an applied migration edited since, deleted, or failed. Migrations no source calls
+applied are pending: their tables hold no rows yet. With no source at all, every migration
+before the one being linted counts as applied, the cautious assumption.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import NamedTuple, Protocol
+
+from migralint.errors import UserError
+from migralint.migrations.layouts import MigrationFile
+
+
+class HistoryProblem(NamedTuple):
+    """Something a source found wrong with the history; a history rule reports it."""
+
+    rule: str  # the rule that reports it: "edited-applied-migration", ...
+    path: Path  # the migration file (for a deleted one, where it was)
+    message: str
+    help: str = ""
+    line: int = 1
+
+
+class TableStats(NamedTuple):
+    """What production knows of a table's size (from pg_class)."""
+
+    rows: int
+    bytes: int
+
+
+@dataclass(slots=True)
+class AppliedState:
+    """What the sources say about one migrations folder."""
+
+    known: bool = False  # a source spoke: migrations it does not call applied are pending
+    applied: set[str] = field(default_factory=set)
+    problems: list[HistoryProblem] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)  # for messages: "git origin/main", "the database"
+    table_stats: dict[str, TableStats] = field(default_factory=dict)  # "schema.table" -> size
+
+    def merge(self, other: AppliedState) -> None:
+        self.known = self.known or other.known
+        self.applied |= other.applied
+        self.problems.extend(other.problems)
+        self.sources.extend(other.sources)
+        self.table_stats.update(other.table_stats)
+
+    def pending(self, migrations: list[MigrationFile]) -> set[str]:
+        if not self.known:
+            return set()
+        return {m.name for m in migrations if m.name not in self.applied}
+
+
+class HistorySource(Protocol):
+    """Reads one migrations folder (its migrations in order) and says what is applied."""
+
+    def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigSource:
+    """`applied_through = NAME`: NAME and every migration before it are applied."""
+
+    applied_through: str
+
+    def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
+        names = _names_in_order(migrations)
+        if self.applied_through not in names:
+            return AppliedState()
+        applied = names[: names.index(self.applied_through) + 1]
+        return AppliedState(True, set(applied), sources=[f"applied_through = {self.applied_through}"])
+
+
+def read_states(
+    folders: dict[Path, list[MigrationFile]], sources: list[HistorySource]
+) -> dict[Path, AppliedState]:
+    """The combined word of every source, for each migrations folder."""
+    for source in sources:
+        if isinstance(source, ConfigSource) and not any(
+            source.applied_through in _names_in_order(migrations) for migrations in folders.values()
+        ):
+            raise UserError(f"applied_through names {source.applied_through!r}, which is not a migration here")
+    states = {}
+    for root, migrations in folders.items():
+        state = AppliedState()
+        for source in sources:
+            state.merge(source.read(root, migrations))
+        states[root] = state
+    return states
+
+
+def _names_in_order(migrations: list[MigrationFile]) -> list[str]:
+    names: list[str] = []
+    for migration in migrations:
+        if migration.name not in names:
+            names.append(migration.name)
+    return names
