@@ -28,7 +28,7 @@ from migralint.linter.run import (
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
 from migralint.migrations.history import ConfigSource, HistorySource, read_states
 from migralint.migrations.layouts import classify
-from migralint.report import REPORTERS, OutputFormat
+from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -69,6 +69,8 @@ def build_rule_set(settings: Settings) -> RuleSet:
 @click.option("--strict", is_flag=True, default=None, help="Fail on warnings too.")
 @click.option("--format", "output_format", type=click.Choice([f.value for f in OutputFormat]),
               default=None, help="Output format (default: text).")
+@click.option("--output", "output_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Write the report in --format to this file; the terminal gets text.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this config file instead of the nearest one.")
 @click.option("--pg-version", type=click.IntRange(9, 99), help="PostgreSQL major version (default 15).")
@@ -87,6 +89,7 @@ def lint(
     paths: tuple[str, ...],
     strict: bool | None,
     output_format: str | None,
+    output_path: Path | None,
     config_path: Path | None,
     pg_version: int | None,
     select: str | None,
@@ -119,11 +122,40 @@ def lint(
         _fail(str(exc))
     except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
         _internal_error(f"{type(exc).__name__}: {exc}")
-    fmt = OutputFormat(output_format or OutputFormat.TEXT)
-    color = fmt is OutputFormat.TEXT and _wants_color()
-    REPORTERS[fmt](result, sys.stdout, color=color)
-    sys.stdout.flush()
+    try:
+        _report(result, OutputFormat(output_format) if output_format else None, output_path)
+    except OSError as exc:
+        _fail(f"cannot write {exc.filename}: {exc.strerror}")
     sys.exit(_exit_code(result, settings, exit_zero))
+
+
+GITLAB_REPORT = "gl-code-quality-report.json"
+
+
+def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | None) -> None:
+    """Print the result where it is wanted: the terminal, a file, and what the CI reads.
+
+    With no --format: text, plus annotations on GitHub Actions, plus the Code Quality report
+    file on GitLab CI. With --output, the file gets the format and the terminal text.
+    """
+    terminal = OutputFormat.TEXT if output_path is not None else (fmt or OutputFormat.TEXT)
+    files: list[tuple[OutputFormat, Path]] = []
+    if output_path is not None:
+        files.append((fmt or OutputFormat.TEXT, output_path))
+    if fmt is None and output_path is None:
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            reporter(OutputFormat.GITHUB)(result, sys.stdout, color=False)
+        if os.environ.get("GITLAB_CI") == "true":
+            files.append((OutputFormat.GITLAB, Path(GITLAB_REPORT)))
+    reporter(terminal)(result, sys.stdout, color=terminal is OutputFormat.TEXT and _wants_color())
+    sys.stdout.flush()
+    for file_format, path in files:
+        with path.open("w", encoding="utf-8") as handle:
+            reporter(file_format)(result, handle, color=False)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            reporter(OutputFormat.MARKDOWN)(result, handle, color=False)
 
 
 def _lint(

@@ -30,6 +30,7 @@ class InternalError(NamedTuple):
 @dataclass(slots=True)
 class LintResult:
     files_checked: int = 0
+    files: list[str] = field(default_factory=list)  # the paths checked, as shown
     findings: list[Finding] = field(default_factory=list)
     ignored: list[IgnoredFinding] = field(default_factory=list)
     input_errors: list[str] = field(default_factory=list)  # files that could not be read
@@ -38,6 +39,7 @@ class LintResult:
 
     def add(self, report: FileReport, text: str) -> None:
         self.files_checked += 1
+        self.files.append(report.path)
         self.findings.extend(report.findings)
         self.ignored.extend(report.ignored)
         if report.findings or report.ignored:

@@ -1,0 +1,39 @@
+"""Fingerprints that survive unrelated edits: rule, file, and the flagged line's text.
+
+Line numbers are left out on purpose: a migration that gains a comment above a finding keeps
+the finding's fingerprint, so code scanning and GitLab see the same finding, not a new one.
+Identical lines in one file are told apart by their order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from migralint.linter.source import LineIndex
+from migralint.report.paths import repo_relative
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+
+    from migralint.linter.finding import Finding
+
+
+def fingerprints(findings: Sequence[Finding], sources: Mapping[str, str]) -> list[str]:
+    """One fingerprint per finding; `sources` holds the text of the files they are in."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    indexes: dict[str, LineIndex] = {}
+    prints = []
+    for finding in findings:
+        source = sources.get(finding.path)
+        line_text = ""
+        if source is not None:
+            index = indexes.get(finding.path) or indexes.setdefault(finding.path, LineIndex(source))
+            if finding.line <= index.line_count:
+                line_text = " ".join(index.line_text(finding.line).split())
+        key = (finding.rule, repo_relative(finding.path), line_text)
+        seen[key] += 1
+        digest = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
+        prints.append(digest[:32])
+    return prints

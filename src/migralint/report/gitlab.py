@@ -1,0 +1,31 @@
+"""GitLab Code Quality JSON, which merge requests show next to the changed lines."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import TYPE_CHECKING, TextIO
+
+from migralint.linter.finding import Severity
+from migralint.report.fingerprints import fingerprints
+from migralint.report.paths import repo_relative
+
+if TYPE_CHECKING:
+    from migralint.linter.run import LintResult
+
+_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
+
+
+def write_gitlab(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+    issues = [
+        {
+            "description": f"{finding.rule}: {finding.message}",
+            "check_name": finding.rule,
+            "fingerprint": hashlib.md5(fingerprint.encode()).hexdigest(),
+            "severity": _SEVERITY[finding.severity],
+            "location": {"path": repo_relative(finding.path), "lines": {"begin": finding.line, "end": finding.end_line}},
+        }
+        for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result.sources))
+    ]
+    json.dump(issues, out, indent=2, ensure_ascii=False)
+    out.write("\n")

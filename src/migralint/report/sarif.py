@@ -1,0 +1,97 @@
+"""SARIF 2.1.0 for GitHub code scanning: every rule as a reportingDescriptor, every finding a result.
+
+Findings accepted by inline ignores are included with an in-source suppression and its reason,
+so code scanning shows them as dismissed rather than losing them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, TextIO
+
+from migralint import DOCS_URL, __version__
+from migralint.linter.finding import Finding, Severity
+from migralint.report.fingerprints import fingerprints
+from migralint.report.paths import repo_relative, repository_root
+
+if TYPE_CHECKING:
+    from migralint.linter.run import LintResult
+
+SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+
+
+def _descriptor(rule: Any) -> dict[str, Any]:
+    return {
+        "id": rule.name,
+        "name": "".join(part.capitalize() for part in rule.name.split("-")),
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": rule.why},
+        "helpUri": DOCS_URL.format(name=rule.name),
+        "help": {"text": f"{rule.summary}\n\n{rule.why}"},
+        "defaultConfiguration": {"level": _LEVEL[rule.severity], "enabled": rule.default_enabled},
+    }
+
+
+def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: str | None) -> dict[str, Any]:
+    region: dict[str, int] = {
+        "startLine": finding.line,
+        "startColumn": finding.column,
+        "endLine": finding.end_line,
+        "endColumn": max(finding.end_column, finding.column + 1 if finding.end_line == finding.line else 1),
+    }
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": _LEVEL[finding.severity],
+        "message": {"text": finding.message + (f"\n\n{finding.help}" if finding.help else "")},
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": repo_relative(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "region": region,
+                }
+            }
+        ],
+        "partialFingerprints": {"migralintFinding/v1": fingerprint},
+    }
+    if reason is not None:
+        result["suppressions"] = [{"kind": "inSource", "justification": reason or "no reason given"}]
+    return result
+
+
+def sarif_document(result: LintResult) -> dict[str, Any]:
+    from migralint.rules.registry import ALL_RULES
+
+    rules = sorted(ALL_RULES, key=lambda r: r.name)
+    index = {rule.name: k for k, rule in enumerate(rules)}
+    # Accepted findings go in too, marked suppressed with their reason.
+    reported: list[tuple[Finding, str | None]] = [(f, None) for f in result.findings]
+    reported += [(item.finding, item.reason) for item in result.ignored]
+    prints = fingerprints([finding for finding, _ in reported], result.sources)
+    results = [
+        _result(finding, index, fingerprint, reason)
+        for (finding, reason), fingerprint in zip(reported, prints)
+    ]
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": "migralint",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": DOCS_URL.split("/blob/")[0],
+                "rules": [_descriptor(rule) for rule in rules],
+            }
+        },
+        "results": results,
+        "columnKind": "unicodeCodePoints",
+    }
+    root = repository_root()
+    if root is not None:
+        run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": root.as_uri() + "/"}}
+    return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def write_sarif(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+    json.dump(sarif_document(result), out, indent=2, ensure_ascii=False)
+    out.write("\n")
