@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -26,10 +26,14 @@ from migralint.linter.run import (
     lint_stdin,
 )
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
+from migralint.migrations.git_history import GitSource
 from migralint.migrations.history import ConfigSource, HistorySource, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
+
+if TYPE_CHECKING:
+    from migralint.migrations.database import DatabaseSource
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
@@ -82,6 +86,16 @@ def build_rule_set(settings: Settings) -> RuleSet:
               help="Plain .sql files run inside a transaction.")
 @click.option("--assume-applied-through", "applied_through", metavar="MIGRATION",
               help="Migrations after this one are not applied yet: their tables hold no rows.")
+@click.option("--since", metavar="REF",
+              help="Migrations that exist at this commit (origin/main, a SHA) are applied: lint only the ones "
+                   "added since, and report applied ones edited or deleted.")
+@click.option("--staged", is_flag=True,
+              help="The same against HEAD for what is staged (the pre-commit hook): lint staged new migrations, "
+                   "report staged edits and deletions of committed ones.")
+@click.option("--database-url", metavar="URL",
+              help="Read the runner's history table in this database (read-only): lint only pending migrations, "
+                   "report failed, edited and missing ones, and tell lock findings how big their table is. "
+                   "Default: $DATABASE_URL, except with --staged.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to migrations not yet applied, then lint again.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
@@ -98,6 +112,9 @@ def lint(
     extend_ignore: str | None,
     assume_in_transaction: bool | None,
     applied_through: str | None,
+    since: str | None,
+    staged: bool,
+    database_url: str | None,
     fix: bool,
     exit_zero: bool,
     stdin_filename: str | None,
@@ -117,7 +134,17 @@ def lint(
         rules = build_rule_set(settings)
         if fix and paths == ("-",):
             raise UserError("--fix edits files; it cannot be used with standard input")
-        result = _lint(paths, settings, rules, stdin_filename, fix=fix)
+        git = _git_source(since, staged, paths)
+        if database_url is None and not staged:
+            # The pre-commit check (--staged) asks git only: a developer's DATABASE_URL is
+            # usually a local database, and a commit should not wait on it.
+            database_url = os.environ.get("DATABASE_URL") or None
+        database = _database_source(database_url, paths)
+        try:
+            result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
+        finally:
+            if database is not None:
+                database.close()
     except UserError as exc:
         _fail(str(exc))
     except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
@@ -135,18 +162,18 @@ GITLAB_REPORT = "gl-code-quality-report.json"
 def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | None) -> None:
     """Print the result where it is wanted: the terminal, a file, and what the CI reads.
 
-    With no --format: text, plus annotations on GitHub Actions, plus the Code Quality report
-    file on GitLab CI. With --output, the file gets the format and the terminal text.
+    The terminal gets text (or --format when there is no --output); on GitHub Actions text
+    comes with annotations. On GitLab CI with neither option the Code Quality report is
+    written to its usual file.
     """
     terminal = OutputFormat.TEXT if output_path is not None else (fmt or OutputFormat.TEXT)
     files: list[tuple[OutputFormat, Path]] = []
     if output_path is not None:
         files.append((fmt or OutputFormat.TEXT, output_path))
-    if fmt is None and output_path is None:
-        if os.environ.get("GITHUB_ACTIONS") == "true":
-            reporter(OutputFormat.GITHUB)(result, sys.stdout, color=False)
-        if os.environ.get("GITLAB_CI") == "true":
-            files.append((OutputFormat.GITLAB, Path(GITLAB_REPORT)))
+    if terminal is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
+        reporter(OutputFormat.GITHUB)(result, sys.stdout, color=False)
+    if fmt is None and output_path is None and os.environ.get("GITLAB_CI") == "true":
+        files.append((OutputFormat.GITLAB, Path(GITLAB_REPORT)))
     reporter(terminal)(result, sys.stdout, color=terminal is OutputFormat.TEXT and _wants_color())
     sys.stdout.flush()
     for file_format, path in files:
@@ -159,7 +186,14 @@ def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | No
 
 
 def _lint(
-    paths: tuple[str, ...], settings: Settings, rules: RuleSet, stdin_filename: str | None, *, fix: bool = False
+    paths: tuple[str, ...],
+    settings: Settings,
+    rules: RuleSet,
+    stdin_filename: str | None,
+    *,
+    fix: bool = False,
+    git: GitSource | None = None,
+    database: DatabaseSource | None = None,
 ) -> LintResult:
     if paths == ("-",):
         name = stdin_filename or "<stdin>"
@@ -179,9 +213,18 @@ def _lint(
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
     folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
-    states = read_states(folders, _sources(settings))
+    states = read_states(folders, _sources(settings, git, database))
+    for note in dict.fromkeys(note for state in states.values() for note in state.notes):
+        click.echo(f"migralint: note: {note}", err=True)
+    if git is not None or database is not None:  # lint what is pending; the applied migrations are history
+        pending = {root: state.pending(folders[root]) for root, state in states.items() if state.known}
+        before, files = files, [m for m in files if m.root not in pending or m.name in pending[m.root]]
+        if before and not files:
+            added = git.added if git is not None else "is pending in the database"
+            click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
     planned = with_history(files, assume_in_transaction=settings.assume_in_transaction)
-    result = lint_files(planned, settings, rules, folders=folders, states=states)
+    read_stats = database.table_stats if database is not None else None
+    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
     if fix:
         applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
@@ -189,16 +232,40 @@ def _lint(
             click.echo(f"migralint: not fixing {shown}: it is already applied", err=True)
         if outcome.files:
             click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
-            result = lint_files(planned, settings, rules, folders=folders, states=states)
+            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
     return result
 
 
-def _sources(settings: Settings) -> list[HistorySource]:
+def _sources(
+    settings: Settings, git: GitSource | None = None, database: DatabaseSource | None = None
+) -> list[HistorySource]:
     """The sources of truth for what is applied, from the options and the config."""
     sources: list[HistorySource] = []
     if settings.applied_through:
         sources.append(ConfigSource(settings.applied_through))
+    if git is not None:
+        sources.append(git)
+    if database is not None:
+        sources.append(database)
     return sources
+
+
+def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource | None:
+    if not url or paths == ("-",):
+        return None
+    from migralint.migrations.database import DatabaseSource  # psycopg loads only when a database is given
+
+    return DatabaseSource(url)
+
+
+def _git_source(since: str | None, staged: bool, paths: tuple[str, ...]) -> GitSource | None:
+    if since is not None and staged:
+        raise UserError("--since and --staged cannot be used together: --staged compares with HEAD")
+    if (since is not None or staged) and paths == ("-",):
+        raise UserError(f"{'--staged' if staged else '--since'} needs migration files, not standard input")
+    if staged:
+        return GitSource("HEAD", staged=True)
+    return GitSource(since) if since is not None else None
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
@@ -253,3 +320,38 @@ def rule_command(name: str) -> None:
     from migralint.rules.docs import render_rule_doc
 
     click.echo(render_rule_doc(rule), nl=False)
+
+
+@main.command("lock")
+@click.argument("paths", nargs=-1)
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 1 when a migrations.lock is missing or out of date (for CI).")
+@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
+              help="Use this config file instead of the nearest one.")
+def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) -> None:
+    """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
+    from migralint.migrations.lockfile import lock_folders
+
+    try:
+        settings = load_settings(config_path)
+        targets = list(paths) or [display_path(default_folder(Path.cwd(), settings.migrations_dir))]
+        files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
+        if not files:
+            raise UserError(f"no migrations found in {', '.join(targets)}")
+        statuses = lock_folders(folders_of(files, assume_in_transaction=settings.assume_in_transaction), write=not check)
+    except UserError as exc:
+        _fail(str(exc))
+    except Exception as exc:
+        _internal_error(f"{type(exc).__name__}: {exc}")
+    stale = False
+    for status in statuses:
+        shown = display_path(status.path)
+        changes = f": {'; '.join(status.changes)}" if status.changes else ""
+        if status.state == "written":
+            click.echo(f"migralint: wrote {shown} ({status.migrations} migrations){changes}", err=True)
+        elif status.state == "up to date":
+            click.echo(f"migralint: {shown} is up to date ({status.migrations} migrations)", err=True)
+        else:
+            stale = True
+            click.echo(f"migralint: {shown} is {status.state}{changes}; run `migralint lock` and commit it", err=True)
+    sys.exit(EXIT_FINDINGS if stale else EXIT_OK)

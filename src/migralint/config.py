@@ -43,6 +43,7 @@ class Settings:
     runner_sets_statement_timeout: bool = False
     assume_in_transaction: bool = False
     applied_through: str | None = None  # migrations after this one are pending: their tables are empty
+    small_table_rows: int = 10_000  # lock findings on tables with fewer rows (per the database) only warn
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
@@ -89,6 +90,12 @@ def _names(key: str, value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _count(key: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{key} must be a whole number of 0 or more")
+    return value
+
+
 def _str(key: str, value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"{key} must be a string")
@@ -127,6 +134,7 @@ _KEYS = {
     "runner_sets_statement_timeout": ("runner_sets_statement_timeout", _bool),
     "assume_in_transaction": ("assume_in_transaction", _bool),
     "applied_through": ("applied_through", _str),
+    "small_table_rows": ("small_table_rows", _count),
 }
 
 

@@ -74,7 +74,7 @@ def test_sarif_validates_against_the_schema(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_fingerprints_survive_unrelated_edits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    folder = tmp_path / "prisma" / "migrations" / "1_x"
+    folder = tmp_path / "prisma" / "migrations" / "1_add_index"
     folder.mkdir(parents=True)
     sql = folder / "migration.sql"
     sql.write_text('CREATE INDEX "a" ON "User"("name");\n')

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
 from migralint.linter.history_context import HistoryContext
+from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
 from migralint.migrations.discover import Planned
 from migralint.migrations.history import AppliedState, ConfigSource, HistorySource, read_states
@@ -70,11 +71,13 @@ def lint_files(
     *,
     folders: dict[Path, list[MigrationFile]] | None = None,
     states: dict[Path, AppliedState] | None = None,
+    read_stats: StatsReader | None = None,
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
     `folders` holds every migration of each folder and `states` what the sources of truth say
     is applied there; without them, the planned files and `applied_through` stand in.
+    `read_stats` reads the size of the tables lock findings name (from the database).
     """
     planned = [p if isinstance(p, Planned) else Planned(p, True) for p in files]
     if folders is None:
@@ -122,6 +125,7 @@ def lint_files(
             continue
         result.add(report, text)
     result.findings.extend(check_history(folders, states, settings, rules))
+    result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
 
 

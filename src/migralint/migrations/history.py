@@ -43,6 +43,7 @@ class AppliedState:
     problems: list[HistoryProblem] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)  # for messages: "git origin/main", "the database"
     table_stats: dict[str, TableStats] = field(default_factory=dict)  # "schema.table" -> size
+    notes: list[str] = field(default_factory=list)  # what the user should know, said once on stderr
 
     def merge(self, other: AppliedState) -> None:
         self.known = self.known or other.known
@@ -50,6 +51,7 @@ class AppliedState:
         self.problems.extend(other.problems)
         self.sources.extend(other.sources)
         self.table_stats.update(other.table_stats)
+        self.notes.extend(other.notes)
 
     def pending(self, migrations: list[MigrationFile]) -> set[str]:
         if not self.known:

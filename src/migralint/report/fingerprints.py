@@ -32,8 +32,18 @@ def fingerprints(findings: Sequence[Finding], sources: Mapping[str, str]) -> lis
             index = indexes.get(finding.path) or indexes.setdefault(finding.path, LineIndex(source))
             if finding.line <= index.line_count:
                 line_text = " ".join(index.line_text(finding.line).split())
+        if _about_a_whole_file(finding.rule):
+            line_text = ""  # a history finding is about the file, whatever its first line says
         key = (finding.rule, repo_relative(finding.path), line_text)
         seen[key] += 1
         digest = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
         prints.append(digest[:32])
     return prints
+
+
+def _about_a_whole_file(rule_name: str) -> bool:
+    from migralint.rules.base import HistoryRule
+    from migralint.rules.registry import RULES_BY_NAME
+
+    rule = RULES_BY_NAME.get(rule_name)
+    return rule is not None and issubclass(rule, HistoryRule)

@@ -84,9 +84,13 @@ def _summary(result: LintResult) -> Iterator[Segment]:
     if not result.findings:
         yield f"No problems in {_plural(result.files_checked, 'file')}.\n", "bold green"
     else:
-        files_with = len({f.path for f in result.findings})
+        files_with = {f.path for f in result.findings}
         parts = [_plural(counts[s], s.value) for s in (Severity.ERROR, Severity.WARNING) if counts[s]]
-        yield f"Found {' and '.join(parts)} in {files_with} of {_plural(result.files_checked, 'file')}.\n", "bold"
+        if files_with <= set(result.files):
+            where = f"{len(files_with)} of {_plural(result.files_checked, 'file')}"
+        else:  # history findings can name files that were not linted (applied, deleted)
+            where = f"{_plural(len(files_with), 'file')} ({result.files_checked} linted)"
+        yield f"Found {' and '.join(parts)} in {where}.\n", "bold"
     if result.ignored:
         yield f"{_plural(len(result.ignored), 'finding')} accepted by inline ignores:\n", ""
         for item in result.ignored:

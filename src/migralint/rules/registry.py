@@ -86,6 +86,20 @@ from migralint.rules.unbatched_backfill import UnbatchedBackfill
 from migralint.rules.unknown_rule_in_ignore import UnknownRuleInIgnore
 from migralint.rules.unused_ignore import UnusedIgnore
 
+# --- git history rules: imports ---
+from migralint.rules.deleted_applied_migration import DeletedAppliedMigration
+from migralint.rules.edited_applied_migration import EditedAppliedMigration
+
+# --- integrity rules: imports ---
+from migralint.rules.migration_name import MigrationName
+from migralint.rules.migration_order_conflict import MigrationOrderConflict
+from migralint.rules.migrations_lock_mismatch import MigrationsLockMismatch
+from migralint.rules.prisma_provider_mismatch import PrismaProviderMismatch
+
+# --- database history rules: imports ---
+from migralint.rules.failed_migration import FailedMigration
+from migralint.rules.missing_applied_migration import MissingAppliedMigration
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -146,6 +160,17 @@ ALL_RULES: tuple[type[Rule], ...] = (
     PreferIdentity,
     PreferTimestamptz,
     PreferJsonb,
+    # --- git history rules ---
+    EditedAppliedMigration,
+    DeletedAppliedMigration,
+    # --- integrity rules ---
+    MigrationOrderConflict,
+    MigrationName,
+    PrismaProviderMismatch,
+    MigrationsLockMismatch,
+    # --- database history rules ---
+    MissingAppliedMigration,
+    FailedMigration,
 )
 
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

@@ -1,0 +1,269 @@
+"""The database as a source of truth: the runner's history table, and how big the tables are.
+
+`DatabaseSource(url)` (`lint --database-url URL`, or $DATABASE_URL) reads the history table
+of each migrations folder's runner (see runner_history.py) and, after linting, the size of
+the tables that lock findings name. It connects read-only (`default_transaction_read_only`
+on the connection, every query in a `BEGIN READ ONLY` transaction, SELECT only), with short
+connect, lock and statement timeouts, and never shows the password: every URL in a message
+goes through `redact`. psycopg is imported only here, when a URL is given.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+from migralint.errors import UserError
+from migralint.linter.nodes import DEFAULT_SCHEMA
+from migralint.migrations.history import AppliedState, TableStats
+from migralint.migrations.layouts import MigrationFile
+from migralint.migrations.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
+
+if TYPE_CHECKING:
+    import psycopg
+
+CONNECT_TIMEOUT_SECONDS = 5
+# Settings for the session: nothing migralint sends can write, wait long for a lock, or run long.
+SESSION_SETTINGS = ("default_transaction_read_only=on", "lock_timeout=5s", "statement_timeout=30s")
+# Query parameters runners accept in their URLs that libpq does not know: Prisma's, and
+# golang-migrate's x-... ones. They are dropped; Prisma's `schema` becomes the search_path.
+_RUNNER_PARAMETERS = frozenset({
+    "schema", "connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size", "socket_timeout",
+    "sslaccept", "sslidentity", "max_connection_lifetime", "max_idle_connection_lifetime",
+})
+_URL = re.compile(r"^(?:jdbc:)?postgres(?:ql)?://", re.I)
+_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
+_SERVER_PREFIX = re.compile(r'^(?:connection (?:failed|is bad): )?(?:connection to server (?:at|on) .*? failed: )?', re.S)
+
+
+# Rows and bytes of tables given as (key, schema, name, rank): reltuples (0 for a table with no
+# data pages, -1 when never counted, which older servers write as 0 pages), pg_total_relation_size
+# (indexes and TOAST included); a partitioned table is the sum of its leaf partitions.
+_TABLE_STATS = """
+SELECT t.key, t.rank,
+       CASE WHEN c.relkind = 'p' THEN coalesce(parts.rows, -1)
+            WHEN pg_relation_size(c.oid) = 0 THEN 0
+            WHEN c.reltuples < 0 OR c.relpages = 0 THEN -1
+            ELSE c.reltuples END::float8,
+       CASE WHEN c.relkind = 'p' THEN coalesce(parts.bytes, 0) ELSE pg_total_relation_size(c.oid) END::bigint
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[]) AS t(key, schema, name, rank)
+JOIN pg_namespace AS n ON n.nspname = t.schema
+JOIN pg_class AS c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkind IN ('r', 'p', 'm')
+{partitions}
+"""
+_PARTITIONS = """LEFT JOIN LATERAL (
+    SELECT CASE WHEN bool_or(leaf.reltuples < 0) THEN NULL ELSE sum(leaf.reltuples) END AS rows,
+           sum(pg_total_relation_size(leaf.oid)) AS bytes
+    FROM pg_partition_tree(c.oid) AS tree JOIN pg_class AS leaf ON leaf.oid = tree.relid
+    WHERE c.relkind = 'p' AND tree.isleaf
+) AS parts ON true"""
+_NO_PARTITIONS = "CROSS JOIN (SELECT NULL::float8 AS rows, NULL::bigint AS bytes) AS parts"  # before PostgreSQL 12
+
+
+class DatabaseError(UserError):
+    """The database cannot be reached or read; the message never holds the password."""
+
+
+def redact(url: str) -> str:
+    """The URL or connection string with its password replaced by ***."""
+    if _URL.match(url):
+        prefix, url = ("jdbc:", url[5:]) if url[:5].lower() == "jdbc:" else ("", url)
+        parts = urlsplit(url)
+        userinfo, at, hosts = parts.netloc.rpartition("@")
+        if at and ":" in userinfo:
+            userinfo = userinfo.split(":", 1)[0] + ":***"
+        query = "&".join(
+            f"{key}=***" if key.lower() == "password" else f"{key}={value}" if value or "=" in pair else key
+            for pair in parts.query.split("&") if pair
+            for key, _, value in [pair.partition("=")]
+        )
+        return prefix + urlunsplit((parts.scheme, f"{userinfo}{at}{hosts}", parts.path, query, parts.fragment))
+    return _KEYWORD_PASSWORD.sub(r"\1***", url)
+
+
+def _passwords(url: str) -> list[str]:
+    """The password as it may appear anywhere: written in the URL, and decoded."""
+    found: list[str] = []
+    if _URL.match(url):
+        url = re.sub(r"^jdbc:", "", url, flags=re.I)
+        userinfo, at, _ = urlsplit(url).netloc.rpartition("@")
+        if at and ":" in userinfo:
+            found.append(userinfo.split(":", 1)[1])
+        found += [value for key, value in parse_qsl(urlsplit(url).query) if key.lower() == "password"]
+    else:
+        found += [m.group(2).strip("'") for m in _KEYWORD_PASSWORD.finditer(url)]
+    return [p for password in found if password for p in {password, unquote(password)}]
+
+
+def _scrub(message: str, url: str) -> str:
+    for password in sorted(_passwords(url), key=len, reverse=True):
+        message = message.replace(password, "***")
+    return message
+
+
+def connection_parameters(url: str) -> dict[str, Any]:
+    """libpq parameters for `url`, with the runner's own query parameters turned into libpq's."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    given = url
+    schema: str | None = None
+    pgbouncer = False
+    if _URL.match(url):
+        parts = urlsplit(re.sub(r"^jdbc:", "", url, flags=re.I))
+        kept = []
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key == "schema":
+                schema = value
+            elif key == "pgbouncer":
+                pgbouncer = value.lower() in ("true", "1")
+            elif key not in _RUNNER_PARAMETERS and not key.startswith("x-"):
+                kept.append((key, value))
+        url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept, quote_via=quote), parts.fragment))
+    try:
+        parameters: dict[str, Any] = conninfo_to_dict(url)
+    except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
+        raise DatabaseError(f"the database URL {redact(given)} is not valid: {_reason(exc, given)}") from None
+    parameters.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
+    parameters.setdefault("application_name", "migralint")
+    if not pgbouncer:  # PgBouncer refuses the options startup parameter; BEGIN READ ONLY still applies
+        settings = [*SESSION_SETTINGS]
+        if schema:
+            settings.append("search_path=" + ('"' + schema.replace('"', '""') + '"').replace(" ", "\\ "))
+        ours = " ".join(f"-c {setting}" for setting in settings)
+        parameters["options"] = f"{parameters['options']} {ours}" if parameters.get("options") else ours
+    return parameters
+
+
+def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
+    """A read-only connection to `url`; DatabaseError, without the password, when there is none."""
+    import psycopg
+
+    parameters = connection_parameters(url)
+    try:
+        connection = psycopg.connect(**parameters)
+    except psycopg.Error as exc:
+        raise DatabaseError(f"cannot connect to the database at {redact(url)}: {_reason(exc, url)}") from None
+    connection.read_only = True  # each transaction is BEGIN READ ONLY, whatever the server defaults to
+    return connection
+
+
+def _reason(exc: BaseException, url: str) -> str:
+    """The first line of a libpq message, without what the rest of the sentence already says."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    text = _SERVER_PREFIX.sub("", lines[0] if lines else type(exc).__name__)
+    text = re.sub(r"^(?:FATAL|ERROR):\s+", "", text)
+    text = text[:1].lower() + text[1:] if text[:1].isupper() and not text[1:2].isupper() else text
+    return _scrub(text.rstrip("."), url)
+
+
+class DatabaseSource:
+    """What the database says is applied, and how big its tables are; one connection, opened lazily."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._connection: psycopg.Connection[tuple[Any, ...]] | None = None
+
+    @property
+    def shown(self) -> str:
+        return redact(self.url)
+
+    def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
+        from migralint.linter.run import display_path
+
+        layouts = [layout for layout in dict.fromkeys(m.layout for m in migrations) if layout in QUERIES]
+        if not layouts:
+            kinds = ", ".join(sorted({str(m.layout) for m in migrations}))
+            return AppliedState(notes=[
+                f"the database cannot say which migrations of {display_path(root)} are applied: "
+                f"migralint reads no history table for {kinds}"
+            ])
+        state = AppliedState()
+        for layout in layouts:
+            query = QUERIES[layout]
+            rows = self._rows(query, ORDER.get(layout))
+            if rows is None:
+                state.merge(AppliedState(True, sources=[SOURCE], notes=[
+                    f"the database has no {query.table} table: no migration of {display_path(root)} is applied there"
+                ]))
+            else:
+                state.merge(interpret(layout, rows, root, migrations))
+        return state
+
+    def table_stats(self, tables: Sequence[str]) -> dict[str, TableStats]:
+        """Rows (as of the last ANALYZE; -1 when never counted) and bytes of "schema.table" names."""
+        if not tables:
+            return {}
+        connection = self._connect()
+        try:
+            found = connection.execute("SELECT current_schema()").fetchone()
+            current = found[0] if found else None
+            keys: list[str] = []
+            schemas: list[str] = []
+            names: list[str] = []
+            ranks: list[int] = []
+            for table in dict.fromkeys(tables):
+                schema, _, name = table.partition(".")
+                candidates = [schema]
+                if schema == DEFAULT_SCHEMA and current and current != schema:
+                    # Unqualified in the migration: the runner finds it in the URL's schema first.
+                    candidates.insert(0, current)
+                for rank, candidate in enumerate(candidates):
+                    keys.append(table)
+                    schemas.append(candidate)
+                    names.append(name)
+                    ranks.append(rank)
+            partitions = _PARTITIONS if connection.info.server_version >= 120000 else _NO_PARTITIONS
+            query = _TABLE_STATS.format(partitions=partitions)
+            rows = connection.execute(query, [keys, schemas, names, ranks]).fetchall()
+            connection.rollback()
+        except Exception as exc:
+            raise self._failed("reading table sizes", exc) from None
+        stats: dict[str, TableStats] = {}
+        for key, _rank, count, size in sorted(rows, key=lambda row: -int(row[1])):  # the best rank last
+            stats[str(key)] = TableStats(int(round(float(count))), int(size))
+        return stats
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def _connect(self) -> psycopg.Connection[tuple[Any, ...]]:
+        if self._connection is None:
+            self._connection = connect(self.url)
+        return self._connection
+
+    def _rows(self, query: Query, order: str | None) -> list[tuple[Any, ...]] | None:
+        from psycopg import sql
+
+        connection = self._connect()
+        try:
+            found = connection.execute("SELECT to_regclass(%s) IS NOT NULL", [query.table]).fetchone()
+            if not found or not found[0]:
+                connection.rollback()
+                return None
+            statement = sql.SQL("SELECT {} FROM {}").format(sql.SQL(query.columns), sql.Identifier(query.table))
+            if order:
+                statement = sql.SQL("{} ORDER BY {}").format(statement, sql.SQL(order))
+            rows = connection.execute(statement).fetchall()
+            connection.rollback()  # hold no lock and no snapshot while the files are linted
+        except Exception as exc:
+            raise self._failed(f"reading {query.table}", exc, query) from None
+        return rows
+
+    def _failed(self, what: str, exc: Exception, query: Query | None = None) -> DatabaseError:
+        import psycopg
+
+        if not isinstance(exc, psycopg.Error):
+            raise exc
+        reason = _reason(exc, self.url)
+        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+            return DatabaseError(f"{what} from the database at {self.shown} failed: {reason} "
+                                 "(migralint only needs SELECT)")
+        if isinstance(exc, psycopg.errors.UndefinedColumn) and query is not None:
+            return DatabaseError(f"{query.table} in the database at {self.shown} is not the runner's history table: "
+                                 f"{reason}")
+        return DatabaseError(f"{what} from the database at {self.shown} failed: {reason}")

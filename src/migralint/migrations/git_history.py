@@ -1,0 +1,349 @@
+"""Git as a source of truth: what exists at a commit is applied, what came after is pending.
+
+`GitSource("origin/main")` (`lint --since origin/main`) calls every migration that exists at
+that commit applied, and reports those edited or deleted since (in the working tree, the
+index or later commits). `GitSource("HEAD", staged=True)` (`lint --staged`, the pre-commit
+hook) does the same for what is staged: HEAD's migrations are applied, and the index is
+compared with them, whatever the working tree holds.
+
+Git runs as a subprocess in the repository that holds the migrations folder, wherever the
+working directory is. Files are compared by blob hash first; only those that differ are read
+from git, all in one `git cat-file --batch`. Line-ending changes (CRLF and LF) are not edits:
+Prisma's checksum treats them as equal, and `core.autocrlf` makes them on checkout.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+import subprocess
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from migralint.errors import UserError
+from migralint.linter.transactions import RunnerMode
+from migralint.migrations.changes import describe_changes, lines
+from migralint.migrations.history import AppliedState, HistoryProblem
+from migralint.migrations.layouts import Layout, MigrationFile, classify
+
+EDITED = "edited-applied-migration"
+DELETED = "deleted-applied-migration"
+_RENAME_SIMILARITY = 0.5  # git's own default for calling a delete plus an add a rename
+_HEAD_BYTES = 4096
+_VERSION = re.compile(r"^[A-Za-z]?\d[\d._]*_+")
+
+
+class GitError(UserError):
+    """git is missing, the folder is not in a repository, or the commit does not exist there."""
+
+
+@dataclass(frozen=True, slots=True)
+class GitSource:
+    """Migrations present at `ref` are applied; with `staged`, the index is what is compared."""
+
+    ref: str = "HEAD"
+    staged: bool = False
+
+    @property
+    def option(self) -> str:
+        return "--staged" if self.staged else f"--since {self.ref}"
+
+    @property
+    def added(self) -> str:
+        """Which migrations are pending, in words."""
+        return "staged that HEAD does not have" if self.staged else f"added since {self.ref}"
+
+    def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
+        repo = _Repository.containing(root, self.option)
+        commit = repo.commit(self.ref, unborn_ok=self.staged)
+        mine = {_relative(m.path, root): m for m in migrations}
+        layouts = {m.layout for m in migrations}
+        at_ref = _migrations_in(repo.tree(commit) if commit else {}, layouts)
+        # What the folder holds now: the index with --staged, the working tree otherwise.
+        index = None
+        if self.staged:
+            index = {p: oid for p, oid in repo.index().items() if p in mine or _could_be_migration(p, layouts)}
+        changed: dict[str, str] = {}  # path -> object id now, for files whose content differs by hash
+        gone: list[str] = []
+        for path, oid in at_ref.items():
+            current = _oid_now(root, path, index, len(oid))
+            if current is None:
+                gone.append(path)
+            elif current != oid:
+                changed[path] = current
+        # A branch behind REF lacks what REF gained after they forked: no edit or deletion of
+        # its own. What the branch did is what changed since the merge base.
+        at_base: dict[str, str] = {}
+        if commit and not self.staged and (changed or gone):
+            base = repo.merge_base(commit)
+            if base is not None and base != commit:
+                at_base = _migrations_in(repo.tree(base), layouts)
+                gone = [p for p in gone if p in at_base]
+        added = [p for p in (index if index is not None else mine) if p not in at_ref]
+        wanted = {at_ref[p] for p in at_ref if p in changed or p in gone or p not in mine}
+        wanted |= {at_base[p] for p in changed if p in at_base}
+        if index is not None:
+            wanted |= set(changed.values()) | ({index[p] for p in added} if gone else set())
+        contents = repo.contents(wanted)
+
+        def now(path: str) -> bytes:
+            return contents[index[path]] if index is not None else _read(root / path)
+
+        added_contents = {p: now(p) for p in added} if gone else {}
+        applied: set[str] = set()
+        problems: list[HistoryProblem] = []
+        for path, oid in at_ref.items():
+            old = contents.get(oid, b"")
+            migration = mine.get(path) or _classify_gone(root, path, old, at_ref)
+            if migration.layout not in layouts or migration.root != root:
+                continue
+            applied.add(migration.name)
+            if path in changed:
+                text = now(path)
+                if path in at_base and lines(contents[at_base[path]]) == lines(text):
+                    continue  # as it was where the branch forked: REF changed it, not the branch
+                problem = self._edited(migration, root / path, old, text)
+                if problem:
+                    problems.append(problem)
+            elif path in gone:
+                problems.append(self._deleted(migration, root, path, old, added_contents, mine))
+        return AppliedState(True, applied, problems, sources=[f"git {'HEAD (staged)' if self.staged else self.ref}"])
+
+    def _edited(self, migration: MigrationFile, path: Path, old: bytes, new: bytes) -> HistoryProblem | None:
+        change = describe_changes(old, new)
+        if change is None:
+            return None  # only line endings changed
+        line, where = change
+        against = "HEAD" if self.staged else self.ref
+        edited = "has a staged edit (against HEAD)" if self.staged else f"was edited since {self.ref}"
+        message = (f"applied migration {migration.name} {edited}: {where}; "
+                   "the database ran the old version and will never run this one")
+        shown = _shown(path)
+        help_ = (f"Never edit an applied migration: revert the file (`git checkout {against} -- {shown}`) "
+                 "and put the change in a new migration.")
+        return HistoryProblem(EDITED, path, message, help_, line)
+
+    def _deleted(
+        self,
+        migration: MigrationFile,
+        root: Path,
+        path: str,
+        old: bytes,
+        added: dict[str, bytes],
+        mine: dict[str, MigrationFile],
+    ) -> HistoryProblem:
+        against = "HEAD" if self.staged else self.ref
+        shown = _shown(root / path)
+        renamed = _renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
+        if renamed is not None:
+            target = mine.get(renamed)
+            new_name = target.name if target else renamed
+            message = (f"applied migration {migration.name} was renamed to {new_name} ({_shown(root / renamed)}): "
+                       f"the runner will run it again as a new migration, and finds {migration.name} missing")
+            help_ = (f"Restore it under its old name (`git checkout {against} -- {shown}`) "
+                     f"and remove {_shown(root / renamed)}; put any change in a new migration.")
+        else:
+            how = "its deletion is staged" if self.staged else f"it exists at {against}"
+            message = (f"applied migration {migration.name} was deleted ({how}): the database still has "
+                       "its changes, and the runner finds an applied migration missing")
+            help_ = (f"Restore it (`git checkout {against} -- {shown}`); to undo what it did, "
+                     "write a new migration.")
+        return HistoryProblem(DELETED, root / path, message, help_, 1)
+
+
+def _renamed_to(old_name: str, old: bytes, added: dict[str, MigrationFile | None], texts: dict[str, bytes]) -> str | None:
+    """The added file that is the deleted one under a new name, if one is.
+
+    The same text (line endings aside) is a rename; so is a new version prefix on the same
+    description (`20240101_init` to `20240301_init`) with a text mostly alike. Small migrations
+    share boilerplate (`SET lock_timeout`), so likeness alone is not enough.
+    """
+    old_lines = lines(old)
+    best, best_ratio = None, _RENAME_SIMILARITY
+    for path in sorted(added):
+        new_lines = lines(texts[path])
+        if new_lines == old_lines:
+            return path
+        migration = added[path]
+        if migration is None or _description(migration.name) != _description(old_name):
+            continue
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = path, ratio
+    return best
+
+
+def _description(name: str) -> str:
+    """A migration name without its version: `20240101000000_init` -> `init`."""
+    return _VERSION.sub("", name).lower() or name
+
+
+def _migrations_in(tree: dict[str, str], layouts: set[Layout]) -> dict[str, str]:
+    return {path: oid for path, oid in tree.items() if _could_be_migration(path, layouts)}
+
+
+def _could_be_migration(path: str, layouts: set[Layout]) -> bool:
+    """Whether a path (relative to the folder) is where the folder's layouts keep migrations."""
+    parts = path.split("/")
+    if layouts & {Layout.PRISMA, Layout.DIESEL}:
+        names = ("migration.sql",) if Layout.PRISMA in layouts else ("up.sql", "down.sql")
+        return len(parts) == 2 and parts[1] in names
+    if len(parts) != 1 or not path.lower().endswith(".sql"):
+        return False
+    # ory popx keeps one file per database dialect; only PostgreSQL's are migrations here
+    return Layout.POPX not in layouts or ".postgres." in path
+
+
+def _classify_gone(root: Path, path: str, content: bytes, at_ref: dict[str, str]) -> MigrationFile:
+    """What a file that exists only at the commit was, judged as it was there."""
+    full = root / path
+    parts = path.split("/")
+    if len(parts) == 2 and parts[1] in ("up.sql", "down.sql") and f"{parts[0]}/up.sql" in at_ref:
+        # diesel: classify() looks for up.sql on disk, which is gone with the folder
+        rollback = parts[1] == "down.sql"
+        return MigrationFile(full, Layout.DIESEL, parts[0], (parts[0], rollback), RunnerMode.TRANSACTION, rollback)
+    head = content[:_HEAD_BYTES].decode("utf-8", errors="replace")
+    return classify(full, head)
+
+
+def _oid_now(root: Path, path: str, index: dict[str, str] | None, length: int) -> str | None:
+    """The object id of the file as it is now (the index's, or the working tree file's hash)."""
+    if index is not None:
+        return index.get(path)
+    full = root / path
+    if not full.is_file():
+        return None
+    return _hash_blob(_read(full), length)
+
+
+def _hash_blob(content: bytes, length: int) -> str:
+    algorithm = hashlib.sha256 if length == 64 else hashlib.sha1
+    return algorithm(b"blob %d\0" % len(content) + content).hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _shown(path: Path) -> str:
+    from migralint.linter.run import display_path
+
+    return display_path(path)
+
+
+@dataclass(frozen=True, slots=True)
+class _Repository:
+    """The git repository around one migrations folder; paths are relative to that folder."""
+
+    top: Path
+    prefix: str  # the folder, relative to the top of the repository ("" or ending in "/")
+    option: str  # what the user asked for, for messages
+
+    @classmethod
+    def containing(cls, folder: Path, option: str) -> _Repository:
+        done = _git(["rev-parse", "--show-toplevel", "--show-prefix"], folder.resolve(), option)
+        if done.returncode != 0:
+            error = done.stderr.decode(errors="replace").strip().splitlines()
+            if any("not a git repository" in line for line in error):
+                raise GitError(f"{option} needs a git repository, and {_shown(folder)} is not in one")
+            raise GitError(f"{option}: git failed in {_shown(folder)}: {error[0] if error else 'no reason given'}")
+        top, prefix = (done.stdout.decode("utf-8", errors="surrogateescape").split("\n") + [""])[:2]
+        return cls(Path(top), prefix, option)
+
+    def commit(self, ref: str, *, unborn_ok: bool = False) -> str | None:
+        """The commit `ref` names; None for HEAD in a repository with no commit yet (unborn_ok)."""
+        if not ref or ref.startswith("-"):
+            raise GitError(f"{self.option}: {ref!r} is not a commit")
+        done = self._run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+        if done.returncode == 0:
+            return done.stdout.decode().strip()
+        if unborn_ok and self._run(["rev-parse", "--verify", "--quiet", "HEAD"]).returncode != 0:
+            return None
+        raise GitError(f"{self.option}: {ref!r} is not a commit in the git repository at {self.top} "
+                       "(in CI, fetch it first: a shallow clone has only the last commit)")
+
+    def merge_base(self, commit: str) -> str | None:
+        """Where HEAD and `commit` forked; None when they share no history or HEAD has no commit."""
+        done = self._run(["merge-base", commit, "HEAD"])
+        return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def tree(self, commit: str) -> dict[str, str]:
+        """path -> blob id of the files under the folder at `commit`."""
+        done = self._run(["ls-tree", "-r", "-z", "--full-tree", commit, *self._pathspec()], check=True)
+        files: dict[str, str] = {}
+        for record in _records(done.stdout):
+            info, _, path = record.partition("\t")
+            mode, kind, oid = info.split(" ")
+            if kind == "blob" and mode != "120000":
+                files[path[len(self.prefix):]] = oid
+        return files
+
+    def index(self) -> dict[str, str]:
+        """path -> blob id of the files under the folder in the index (what is staged)."""
+        done = self._run(["ls-files", "-s", "-z", "--full-name", *self._pathspec()], check=True)
+        files: dict[str, str] = {}
+        for record in _records(done.stdout):
+            info, _, path = record.partition("\t")
+            mode, oid, _stage = info.split(" ")
+            if mode != "120000" and mode != "160000":
+                files.setdefault(path[len(self.prefix):], oid)
+        return files
+
+    def contents(self, oids: Iterable[str]) -> dict[str, bytes]:
+        """The content of each blob, read in one `git cat-file --batch`."""
+        wanted = sorted(set(oids))
+        if not wanted:
+            return {}
+        done = self._run(["cat-file", "--batch"], input="".join(f"{oid}\n" for oid in wanted).encode(), check=True)
+        out, at, found = done.stdout, 0, {}
+        for oid in wanted:
+            end = out.index(b"\n", at)
+            header = out[at:end].split(b" ")
+            at = end + 1
+            if len(header) < 3:  # "<oid> missing"
+                continue
+            size = int(header[2])
+            found[oid] = out[at : at + size]
+            at += size + 1
+        return found
+
+    def _pathspec(self) -> list[str]:
+        return ["--", self.prefix] if self.prefix else []
+
+    def _run(
+        self, args: list[str], *, input: bytes | None = None, check: bool = False
+    ) -> subprocess.CompletedProcess[bytes]:
+        done = _git(args, self.top, self.option, input=input)
+        if check and done.returncode != 0:
+            error = done.stderr.decode(errors="replace").strip().splitlines()
+            raise GitError(f"{self.option}: git {args[0]} failed: {error[0] if error else 'no reason given'}")
+        return done
+
+
+def _git(args: list[str], cwd: Path, option: str, *, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    # Literal pathspecs: a folder name with [ or * in it means itself.
+    command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args]
+    try:
+        return subprocess.run(command, cwd=cwd, input=input, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise GitError(f"{option} needs git, and no git command was found on PATH") from None
+    except NotADirectoryError:
+        raise GitError(f"{option}: {cwd} is not a folder") from None
+
+
+def _records(output: bytes) -> list[str]:
+    return [r for r in output.decode("utf-8", errors="surrogateescape").split("\0") if r]
