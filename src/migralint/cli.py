@@ -26,13 +26,13 @@ from migralint.linter.run import (
     lint_stdin,
 )
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
-from migralint.migrations.git_history import GitSource
 from migralint.migrations.history import ConfigSource, HistorySource, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
 
 if TYPE_CHECKING:
+    from migralint.migrations.git_history import GitSource
     from migralint.migrations.database import DatabaseSource
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
@@ -222,7 +222,7 @@ def _lint(
         if before and not files:
             added = git.added if git is not None else "is pending in the database"
             click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
-    planned = with_history(files, assume_in_transaction=settings.assume_in_transaction)
+    planned = with_history(files, assume_in_transaction=settings.assume_in_transaction, folders=folders)
     read_stats = database.table_stats if database is not None else None
     result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
     if fix:
@@ -263,9 +263,11 @@ def _git_source(since: str | None, staged: bool, paths: tuple[str, ...]) -> GitS
         raise UserError("--since and --staged cannot be used together: --staged compares with HEAD")
     if (since is not None or staged) and paths == ("-",):
         raise UserError(f"{'--staged' if staged else '--since'} needs migration files, not standard input")
-    if staged:
-        return GitSource("HEAD", staged=True)
-    return GitSource(since) if since is not None else None
+    if since is None and not staged:
+        return None
+    from migralint.migrations.git_history import GitSource  # only when git is asked (difflib, subprocess)
+
+    return GitSource("HEAD", staged=True) if staged else GitSource(since or "HEAD")
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:

@@ -16,10 +16,6 @@ from typing import TYPE_CHECKING, Any
 from migralint.errors import ConfigError
 from migralint.linter.finding import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python 3.10 only
-    import tomli as tomllib
 
 if TYPE_CHECKING:
     from migralint.rules.base import Rule
@@ -154,6 +150,11 @@ def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:
 
 
 def load_file(path: Path) -> Settings:
+    # Imported here: most runs have no config file, and start-up time matters to pre-commit.
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised on Python 3.10 only
+        import tomli as tomllib
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -554,3 +554,10 @@ def test_flyway_repeatable_scripts_have_no_place_in_the_order(tmp_path: Path) ->
     found = findings(tmp_path, "migration-order-conflict", {"V2__add_phone", "R__views"})
     assert [f.path.rsplit("/", 1)[-1] for f in found] == ["V1__init.sql"]
     assert "Flyway refuses to migrate" in found[0].message
+
+
+def test_the_lock_rule_names_the_lock_file_as_lockfile_does() -> None:
+    from migralint.migrations import lockfile
+    from migralint.rules import migrations_lock_mismatch
+
+    assert migrations_lock_mismatch.LOCK_NAME == lockfile.LOCK_NAME

@@ -25,7 +25,7 @@ from migralint.linter.nodes import (
 from migralint.linter.parse import Statement
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Column:
     name: str
     type_name: Node | None  # libpg_query's TypeName; None when the history never said
@@ -34,7 +34,7 @@ class Column:
     origin: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Constraint:
     table: TableName
     name: str
@@ -47,7 +47,7 @@ class Constraint:
     origin: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Index:
     name: TableName  # schema and index name
     table: TableName
@@ -58,7 +58,7 @@ class Index:
     origin: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class Table:
     name: TableName
     columns: dict[str, Column] = field(default_factory=dict)
@@ -69,7 +69,7 @@ class Table:
     origin: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class View:
     name: TableName
     materialized: bool
@@ -78,7 +78,7 @@ class View:
     origin: str = ""
 
 
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, repr=False)
 class EnumType:
     name: TableName
     values: list[str] = field(default_factory=list)

@@ -43,6 +43,7 @@ class FileReport(NamedTuple):
     path: str
     findings: tuple[Finding, ...]
     ignored: tuple[IgnoredFinding, ...] = ()
+    blank: bool = False  # parsed cleanly and holds no statement (only comments or nothing)
 
 
 class RuleSet:
@@ -92,11 +93,12 @@ def lint_text(
         _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history)
     if parsed.syntax_error is not None and "syntax-error" in rules.enabled:
         collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
-    return _apply_ignores(parsed, path, collected, settings, rules)
+    report = _apply_ignores(parsed, path, collected, settings, rules)
+    return report._replace(blank=parsed.syntax_error is None and not parsed.statements)
 
 
-def replay_text(text: str, sections: list[Section], catalog: Catalog, migration: str) -> None:
-    """Replay a migration that is history only (not linted) into the catalog."""
+def replay_text(text: str, sections: list[Section], catalog: Catalog, migration: str) -> bool:
+    """Replay a migration that is history only (not linted) into the catalog; True when blank."""
     parsed = parse_source(text)
     for section in sections:
         if section.rollback:
@@ -104,6 +106,7 @@ def replay_text(text: str, sections: list[Section], catalog: Catalog, migration:
         for statement in parsed.statements:
             if section.start <= statement.start < section.end:
                 catalog.apply(statement, migration)
+    return parsed.syntax_error is None and not parsed.statements
 
 
 def _check_section(

@@ -16,12 +16,28 @@ if TYPE_CHECKING:
 
 class HistoryContext:
     def __init__(
-        self, *, root: Path, migrations: list[MigrationFile], state: AppliedState, settings: Settings
+        self,
+        *,
+        root: Path,
+        migrations: list[MigrationFile],
+        state: AppliedState,
+        settings: Settings,
+        blank: dict[Path, bool] | None = None,
     ) -> None:
         self.root = root
+        # For each file the lint run read: whether it parsed cleanly and held no statement.
+        self._blank = blank or {}
         self.migrations = migrations  # every migration of the folder, in the order they apply
         self.state = state
         self.settings = settings
+
+    def is_blank(self, migration: MigrationFile) -> bool:
+        """Nothing but white space and comments: from the lint run when it read the file."""
+        if migration.path in self._blank:
+            return self._blank[migration.path]
+        from migralint.migrations.naming import is_blank_sql
+
+        return is_blank_sql(migration.path)
 
     def finding(
         self, rule: Rule, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1

@@ -108,7 +108,15 @@ def has_constraint(column_def: Node, contype: str) -> bool:
 
 
 def alter_table_commands(statement_node: Node) -> list[Node]:
-    return [unwrap(c)[1] for c in statement_node.get("cmds", [])]
+    """The subcommands of an ALTER TABLE, unwrapped.
+
+    A dozen rules ask for them on every ALTER TABLE: the list is kept in the node itself under
+    a key libpg_query never uses (the tree belongs to one parse of one file).
+    """
+    cached: list[Node] | None = statement_node.get("_commands")
+    if cached is None:
+        cached = statement_node["_commands"] = [unwrap(c)[1] for c in statement_node.get("cmds", [])]
+    return cached
 
 
 def is_serial_type(type_node: Node) -> bool:

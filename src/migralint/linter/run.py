@@ -89,6 +89,7 @@ def lint_files(
         states = read_states(folders, sources)
     pending = frozenset(name for root, state in states.items() for name in state.pending(folders[root]))
     catalogs: dict[Path, Catalog] = {}
+    blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
     result = LintResult()
     cwd = os.getcwd()
     for item in planned:
@@ -107,7 +108,7 @@ def lint_files(
             continue
         try:
             if not item.lint:
-                replay_text(text, migration.sections(text), catalog, migration.name)
+                blank[migration.path] = replay_text(text, migration.sections(text), catalog, migration.name)
                 continue
             report = lint_text(
                 text,
@@ -124,19 +125,27 @@ def lint_files(
             result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
             continue
         result.add(report, text)
-    result.findings.extend(check_history(folders, states, settings, rules))
+        blank[migration.path] = report.blank
+    result.findings.extend(check_history(folders, states, settings, rules, blank=blank))
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
 
 
 def check_history(
-    folders: dict[Path, list[MigrationFile]], states: dict[Path, AppliedState], settings: Settings, rules: RuleSet
+    folders: dict[Path, list[MigrationFile]],
+    states: dict[Path, AppliedState],
+    settings: Settings,
+    rules: RuleSet,
+    *,
+    blank: dict[Path, bool] | None = None,
 ) -> list[Finding]:
     """What the history rules find in each folder as a whole."""
     findings: list[Finding] = []
     history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
     for root, migrations in folders.items():
-        ctx = HistoryContext(root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings)
+        ctx = HistoryContext(
+            root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings, blank=blank
+        )
         for rule in history_rules:
             findings.extend(f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path))
     return findings

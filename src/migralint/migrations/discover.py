@@ -63,15 +63,26 @@ class Planned(NamedTuple):
     lint: bool
 
 
-def with_history(targets: list[MigrationFile], *, assume_in_transaction: bool = False) -> list[Planned]:
+def with_history(
+    targets: list[MigrationFile],
+    *,
+    assume_in_transaction: bool = False,
+    folders: dict[Path, list[MigrationFile]] | None = None,
+) -> list[Planned]:
     """The targets, each preceded by the migrations before it in its folder.
 
     The history is replayed, not linted, so that a file linted on its own (as pre-commit
-    does) is checked against the schema its predecessors built.
+    does) is checked against the schema its predecessors built. `folders` is what
+    `folders_of` returned for these targets, when the caller has it already.
     """
     chosen = {m.path for m in targets}
     everything: dict[Path, MigrationFile] = {m.path: m for m in targets}
-    for root, migrations in folders_of(targets, assume_in_transaction=assume_in_transaction).items():
+    if folders is None:
+        folders = folders_of(targets, assume_in_transaction=assume_in_transaction)
+    roots = {m.root for m in targets}
+    for root, migrations in folders.items():
+        if root not in roots:
+            continue
         for migration in migrations:
             everything.setdefault(migration.path, migration)
     ordered = sorted(everything.values(), key=_order)
@@ -85,8 +96,11 @@ def folders_of(
 ) -> dict[Path, list[MigrationFile]]:
     """Every migration of each folder the targets belong to, in order (files that exist now)."""
     folders: dict[Path, list[MigrationFile]] = {}
+    by_root: dict[Path, dict[Path, MigrationFile]] = {}
+    for migration in targets:
+        by_root.setdefault(migration.root, {})[migration.path] = migration
     for root, layouts in _roots(targets).items():
-        found: dict[Path, MigrationFile] = {m.path: m for m in targets if m.root == root}
+        found = by_root[root]
         for path in _history_files(root, layouts):
             if path not in found and path.is_file():
                 head = "" if _has_layout_name(path) else _head(path)

@@ -55,14 +55,17 @@ def is_vague(name: str, *, first: bool) -> bool:
     return all(w in VAGUE_WORDS or len(w) == 1 for w in found)
 
 
-def folders_without_sql(root: Path) -> list[Path]:
-    """Subfolders of a Prisma migrations folder that hold no migration.sql (Prisma fails on them)."""
+def folders_without_sql(root: Path, known: set[Path] = frozenset()) -> list[Path]:  # type: ignore[assignment]
+    """Subfolders of a Prisma migrations folder that hold no migration.sql (Prisma fails on them).
+
+    `known` are folders already known to hold one: they are not looked at again.
+    """
     try:
         with os.scandir(root) as scan:
             folders = sorted(Path(e.path) for e in scan if e.is_dir() and not e.name.startswith("."))
     except OSError:
         return []
-    return [folder for folder in folders if not (folder / _MIGRATION_SQL).is_file()]
+    return [folder for folder in folders if folder not in known and not (folder / _MIGRATION_SQL).is_file()]
 
 
 def is_blank_sql(path: Path) -> bool:

@@ -7,7 +7,6 @@ from migralint.linter.finding import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.naming import (
     folders_without_sql,
-    is_blank_sql,
     is_lowercase_name,
     is_vague,
     snake_case,
@@ -60,7 +59,7 @@ class MigrationName(HistoryRule):
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         forward = [m for m in ctx.migrations if not m.rollback]
         if any(m.layout is Layout.PRISMA for m in forward):
-            for folder in folders_without_sql(ctx.root):
+            for folder in folders_without_sql(ctx.root, {m.path.parent for m in forward}):
                 yield ctx.finding(
                     self,
                     folder,
@@ -72,7 +71,7 @@ class MigrationName(HistoryRule):
             if ctx.state.known and migration.name in ctx.state.applied:
                 continue  # an applied migration keeps its name and its content
             yield from self._name(ctx, migration, first=migration is first)
-            if migration.layout in _BLANK_MATTERS and is_blank_sql(migration.path):
+            if migration.layout in _BLANK_MATTERS and ctx.is_blank(migration):
                 yield ctx.finding(
                     self,
                     migration.path,

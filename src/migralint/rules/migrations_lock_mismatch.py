@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.finding import Finding, Severity
-from migralint.migrations.lockfile import LOCK_NAME, LockProblem, lock_path, verify
 from migralint.migrations.versions import rename_help, split_name
 from migralint.rules.base import HistoryRule
 
+LOCK_NAME = "migrations.lock"  # lockfile.LOCK_NAME, without importing it
+
 if TYPE_CHECKING:
+    from migralint.migrations.lockfile import LockProblem
     from migralint.linter.history_context import HistoryContext
 
 _RELOCK = "run `migralint lock` and commit migrations.lock"
@@ -47,6 +49,11 @@ class MigrationsLockMismatch(HistoryRule):
     )
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
+        if not (ctx.root / LOCK_NAME).is_file():
+            return
+        # Hashing and the lock format load only where there is a lock file to check.
+        from migralint.migrations.lockfile import lock_path, verify
+
         lock = lock_path(ctx.root)
         by_name = {m.name: m for m in ctx.migrations if not m.rollback}
         taken = {parts.version for m in by_name.values() if (parts := split_name(m)) is not None}
