@@ -138,7 +138,7 @@ class Catalog:
 
     def indexes_of(self, table: TableName) -> Iterator[Index]:
         found = self.tables.get(table)
-        return iter([self.indexes[i] for i in found.index_names if i in self.indexes] if found else ())
+        return iter([self.indexes[i] for i in sorted(found.index_names) if i in self.indexes] if found else ())
 
     def views_reading(self, table: TableName) -> Iterator[View]:
         return (v for v in self.views.values() if table in v.tables)

@@ -34,6 +34,7 @@ class Context:
         catalog: Catalog | None = None,
         migration: str = "",
         pending: frozenset[str] = frozenset(),
+        tool: str = "",
     ) -> None:
         self.path = path
         self.parsed = parsed
@@ -47,6 +48,7 @@ class Context:
         self.catalog = catalog if catalog is not None else Catalog()
         self.migration = migration
         self.pending = pending
+        self.tool = tool  # the layout's tool, e.g. "Prisma Migrate"; "" when unknown
         self._blocks = blocks
         # Transaction control the runner would trip over: nested BEGIN, stray COMMIT, open BEGIN.
         self.transaction_events = tuple(transaction_events)
@@ -58,6 +60,10 @@ class Context:
         self._new_tables: dict[tuple[TableName, int], bool] = {}
         self._altered: dict[int, TableName | None] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
+
+    @property
+    def is_prisma(self) -> bool:
+        return self.tool == "Prisma Migrate"
 
     def scratch(self, owner: str) -> dict[Any, Any]:
         """A dict private to one rule for this file section: for rules that gather facts

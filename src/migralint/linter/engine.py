@@ -37,6 +37,7 @@ class _History(NamedTuple):
     catalog: Catalog
     migration: str
     pending: frozenset[str]
+    tool: str
 
 
 class FileReport(NamedTuple):
@@ -71,6 +72,7 @@ def lint_text(
     catalog: Catalog | None = None,
     migration: str = "",
     pending: frozenset[str] = frozenset(),
+    tool: str = "",
 ) -> FileReport:
     """Lint one file's text. `forward_text` is the migration a rollback file undoes.
 
@@ -89,7 +91,7 @@ def lint_text(
             # dbmate: the down section undoes the up section of the same file.
             up = tuple(s for s in parsed.statements if s.start < section.start)
             inherited = FileSchema.of(up)
-        history = _History(catalog, migration, pending)
+        history = _History(catalog, migration, pending, tool)
         _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history)
     if parsed.syntax_error is not None and "syntax-error" in rules.enabled:
         collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
@@ -136,6 +138,7 @@ def _check_section(
         catalog=history.catalog,
         migration=history.migration,
         pending=history.pending,
+        tool=history.tool,
     )
     by_node = rules.by_node
     replay = not section.rollback  # a rollback undoes; the history stays as the forward file left it

@@ -120,6 +120,7 @@ def lint_files(
                 catalog=catalog,
                 migration=migration.name,
                 pending=pending,
+                tool=migration.layout.value,
             )
         except Exception as exc:  # a bug in migralint: report it, keep linting the rest
             result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))

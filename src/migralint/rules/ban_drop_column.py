@@ -51,11 +51,12 @@ class BanDropColumn(Rule):
             yield ctx.finding(
                 self,
                 f'DROP COLUMN removes "{column}" from "{table}": running code that still selects or '
-                "writes it fails (a Prisma client selects every column of a model by name)."
+                + ("writes it fails (a Prisma client selects every column of a model by name)." if ctx.is_prisma else "writes it fails.")
                 + ctx.history_note(table, column),
                 help=(
-                    f'Deploy code that no longer uses "{column}" first (in Prisma: remove the field from '
-                    "schema.prisma, or mark it @ignore), then drop the column in a later migration.\n"
+                    f'Deploy code that no longer uses "{column}" first'
+                    + (" (in Prisma: remove the field from schema.prisma, or mark it @ignore)" if ctx.is_prisma else "")
+                    + ", then drop the column in a later migration.\n"
                     f'-- in a later migration, once no deployed code uses "{column}":\n'
                     f"{alter_table_prefix(node)} DROP COLUMN IF EXISTS {quote_ident(column)}{cascade};"
                 ),

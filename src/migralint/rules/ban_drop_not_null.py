@@ -41,8 +41,8 @@ class BanDropNotNull(Rule):
             yield ctx.finding(
                 self,
                 f'DROP NOT NULL on "{table}"."{column}": code still running that assumes "{column}" always '
-                "holds a value (a Prisma client of the previous release types it as required) breaks on the "
-                "first NULL written there.",
+                + ("holds a value (a Prisma client of the previous release types it as required)" if ctx.is_prisma else "holds a value")
+                + " breaks on the first NULL written there.",
                 help=(
                     f'Make every reader of "{column}" (the previous release, reports, other services) handle NULL '
                     "before any code writes NULL into it; the statement itself is quick.\n"

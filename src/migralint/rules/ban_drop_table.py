@@ -48,8 +48,9 @@ class BanDropTable(Rule):
             f"DROP TABLE deletes {quoted} and every row in {it}: running code that still queries "
             f"{it} fails." + "".join(ctx.history_note(table) for table in existing),
             help=(
-                f"Deploy code that no longer uses {quoted} first (in Prisma: remove the model from "
-                f"schema.prisma), then drop {it} in a later migration.\n"
+                f"Deploy code that no longer uses {quoted} first"
+                + (" (in Prisma: remove the model from schema.prisma)" if ctx.is_prisma else "")
+                + f", then drop {it} in a later migration.\n"
                 f"-- in a later migration, once no deployed code uses {quoted} (back up rows that matter):\n"
                 f"DROP TABLE IF EXISTS {', '.join(table.sql() for table in existing)}{cascade};"
             ),
