@@ -43,10 +43,15 @@ class ColumnType(NamedTuple):
 class TypeChange(NamedTuple):
     rewrite_free: bool
     reason: str  # why, in a few words, for messages
+    rebuilds_indexes: bool = False  # no rewrite, but the column's indexes are built again
 
 
-def type_change(old: Node, new: Node) -> TypeChange:
-    """Whether changing a column from TypeName `old` to TypeName `new` (without USING) skips the rewrite."""
+def type_change(old: Node, new: Node, *, utc_session: bool = False, pg_version: int = 15) -> TypeChange:
+    """Whether changing a column from TypeName `old` to TypeName `new` (without USING) skips the rewrite.
+
+    `utc_session`: the migration set the session TimeZone to UTC, which makes timestamp and
+    timestamptz binary-compatible (PostgreSQL 12+).
+    """
     before, after = ColumnType.of(old), ColumnType.of(new)
     label = f"{type_sql(old)} to {type_sql(new)}"
     if before == after:
@@ -71,6 +76,12 @@ def type_change(old: Node, new: Node) -> TypeChange:
         old_precision = old_mods[0] if old_mods else _MAX_TEMPORAL_PRECISION
         if not new_mods or new_mods[0] >= old_precision:
             return TypeChange(True, f"{label} does not lower the precision")
+    elif {old_name, new_name} == {"timestamp", "timestamptz"} and utc_session and pg_version >= 12:
+        old_precision = old_mods[0] if old_mods else _MAX_TEMPORAL_PRECISION
+        if not new_mods or new_mods[0] >= old_precision:
+            return TypeChange(True, f"{label} in a UTC session keeps the stored values", rebuilds_indexes=True)
+    elif new_name == "citext" and old_name in ("text", "varchar"):
+        return TypeChange(True, f"{label} is binary-coercible", rebuilds_indexes=True)
     elif old_name == "timestamp" and new_name == "timestamptz":
         return TypeChange(
             False,

@@ -15,8 +15,10 @@ from migralint.linter.nodes import (
     unwrap,
 )
 from migralint.linter.parse import Statement
+from migralint.linter.session_settings import setting_changes
 from migralint.linter.table_rows import emptied_by
 from migralint.linter.type_changes import (
+    TypeChange,
     is_plain_using,
     rewrite_free_sources,
     type_change,
@@ -74,8 +76,10 @@ class ChangingColumnType(Rule):
             old = known.type_name if known is not None else None
             note = ""
             if old is not None:
-                change = type_change(old, new)
+                change = type_change(old, new, utc_session=_utc_session(ctx), pg_version=ctx.pg_version)
                 if change.rewrite_free and plain and "collClause" not in column_def:
+                    if change.rebuilds_indexes:
+                        yield from self._index_rebuilds(ctx, number, table, column, change)
                     continue
                 if not change.rewrite_free:
                     note = change.reason
@@ -97,6 +101,35 @@ class ChangingColumnType(Rule):
                 help=_help(ctx, number, node, table, column, column_def),
                 span=ctx.subcommand_span(number),
             )
+
+    def _index_rebuilds(
+        self, ctx: Context, number: int, table: TableName, column: str, change: TypeChange
+    ) -> Iterator[Finding]:
+        """A change that keeps the stored values still rebuilds the column's indexes."""
+        indexes = [index.name.name for index in ctx.catalog.indexes_of(table) if column in index.columns]
+        if not indexes or emptied_by(ctx.earlier, table) == "TRUNCATE":
+            return
+        names = ", ".join(f'"{name}"' for name in indexes)
+        yield ctx.finding(
+            self,
+            f'ALTER COLUMN TYPE takes {_LOCK.sql_name} on "{table}" and rebuilds {names} ({change.reason}, '
+            f"so the table is not rewritten): {_LOCK.blocks} until the indexes are built again.",
+            help=_help(ctx, number, ctx.statement.node, table, column, _column_def(ctx, number)),
+            span=ctx.subcommand_span(number),
+        )
+
+
+def _column_def(ctx: Context, number: int) -> Node:
+    return unwrap(alter_table_commands(ctx.statement.node)[number]["def"])[1]
+
+
+def _utc_session(ctx: Context) -> bool:
+    """Whether the file set the session TimeZone to UTC before the current statement."""
+    value: str | None = None
+    for statement in ctx.earlier:
+        for change in setting_changes(statement, "timezone"):
+            value = change.value
+    return value is not None and value.strip().upper() in ("UTC", "ETC/UTC", "Z", "+00", "UTC0", "GMT")
 
 
 def _help(ctx: Context, number: int, node: Node, table: TableName, column: str, column_def: Node) -> str:
