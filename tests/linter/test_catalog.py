@@ -130,3 +130,15 @@ def test_tables_of_pending_migrations_hold_no_rows(tmp_path: Path) -> None:
     settings = {"select": ("require-concurrent-index-creation",), "applied_through": "1_init"}
     result = lint_files(with_history(discover([str(root)])), Settings(**settings), rule_set(Settings(**settings)))  # type: ignore[arg-type]
     assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [(2, 'CREATE INDEX takes SHARE on "User"')]
+
+
+def test_dropping_an_enum_no_column_uses_any_more_is_quiet(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "1_init": "CREATE TYPE \"Role\" AS ENUM ('USER', 'ADMIN');\nCREATE TYPE \"Tier\" AS ENUM ('FREE');\n"
+                  'CREATE TABLE "User" ("id" TEXT NOT NULL, "role" "Role", "tier" "Tier");',
+        "2_role_as_text": 'ALTER TABLE "User" ALTER COLUMN "role" TYPE TEXT;',
+        "3_drop": 'DROP TYPE "Role";\nDROP TYPE "Tier";',
+    })
+    found = lint_files(with_history(discover([str(root / "3_drop" / "migration.sql")])),
+                       Settings(select=("ban-drop-type",)), rule_set(Settings(select=("ban-drop-type",)))).findings
+    assert [(f.line, f.rule) for f in found] == [(2, "ban-drop-type")]  # "Tier" is still a column's type

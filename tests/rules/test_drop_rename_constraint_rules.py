@@ -97,3 +97,19 @@ def test_default_names_are_shortened_as_postgresql_does() -> None:
         == "ThisIsAVeryLongTableNameThatG_andAVeryLongColumnNameAsWellT_key"
     )
     assert object_name("café", "", "pkey") == "café_pkey"
+
+
+def test_rollbacks_may_rename_back_and_drop_not_null() -> None:
+    from migralint.linter.transactions import RunnerMode
+
+    down = (
+        'ALTER TABLE "Post" RENAME COLUMN "content" TO "body";\n'
+        'ALTER TABLE "Article" RENAME TO "Post";\n'
+        "ALTER TYPE \"Role\" RENAME VALUE 'MEMBER' TO 'USER';\n"
+        'ALTER TABLE "Post" ALTER COLUMN "title" DROP NOT NULL;\n'
+    )
+    rules = {"renaming-column", "renaming-table", "renaming-enum-value", "ban-drop-not-null"}
+    forward = lint_sql(down, runner=RunnerMode.TRANSACTION).findings
+    assert rules <= {f.rule for f in forward}
+    rollback = lint_sql(down, runner=RunnerMode.TRANSACTION, rollback=True).findings
+    assert not rules & {f.rule for f in rollback}

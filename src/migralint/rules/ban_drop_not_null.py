@@ -24,12 +24,15 @@ class BanDropNotNull(Rule):
         "NULL that new code writes breaks them (a Prisma client typed the field as required and fails to "
         "read the row). Make every reader cope with NULL before anything writes one. A column added, or a "
         "table created, earlier in the same file is not flagged: no running code reads it yet."
+        " A rollback (a down migration) is not checked: it restores what its forward migration changed."
     )
     bad = 'ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;'
     good = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
     references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if ctx.rollback:
+            return  # a rollback undoes its forward migration: old code expects the old shape
         node = statement.node
         table = ctx.altered_existing_table(statement)
         if table is None:

@@ -8,6 +8,8 @@ from migralint.linter.objects import drop_message_and_help, risky_drops
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
+from migralint.linter.nodes import TableName, string_value
+
 if TYPE_CHECKING:
     from migralint.linter.context import Context
 
@@ -40,7 +42,7 @@ class BanDropType(Rule):
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         if statement.node.get("removeType") not in _REMOVE_TYPES:
             return
-        risky = risky_drops(ctx, statement.node)
+        risky = [obj for obj in risky_drops(ctx, statement.node) if not _unused_enum(ctx, obj.name)]
         if not risky:
             return
         message, help = drop_message_and_help(
@@ -52,3 +54,19 @@ class BanDropType(Rule):
             cascade_drops="every column of {it} in every table, data included, and the functions, views and defaults that use {it}",
         )
         yield ctx.finding(self, message, help=help)
+
+
+def _unused_enum(ctx: Context, name: TableName) -> bool:
+    """An enum the history knows, of which no column of any table is: no running code can
+    still bind a value of it (an enum reaches code through a column)."""
+    enum = ctx.catalog.enums.get(name)
+    if enum is None:
+        return False
+    for table in ctx.catalog.tables.values():
+        for column in table.columns.values():
+            if column.type_name is None:
+                return False  # a column of unknown type might be of it
+            names = [string_value(n) for n in column.type_name.get("names", [])]
+            if names and names[-1] == name.name and (len(names) == 1 or names[-2] == name.schema):
+                return False
+    return True

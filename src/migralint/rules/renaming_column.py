@@ -25,6 +25,7 @@ class RenamingColumn(Rule):
         "Rename in steps instead: add the new column, keep both in sync, backfill, move the code "
         "to the new name, and drop the old column in a later migration. A column of a table "
         "created earlier in the same file, or added earlier in it, is not flagged."
+        " A rollback (a down migration) is not checked: it restores what its forward migration changed."
     )
     bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
     good = (
@@ -34,6 +35,8 @@ class RenamingColumn(Rule):
     references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if ctx.rollback:
+            return  # a rollback undoes its forward migration: old code expects the old shape
         node = statement.node
         if node.get("renameType") != "OBJECT_COLUMN" or node.get("relationType") != "OBJECT_TABLE":
             return

@@ -30,12 +30,15 @@ class RenamingEnumValue(Rule):
         "services, analytics) no longer match either. Add the new label instead, deploy code that writes "
         "it, move the rows over, and keep the old label (PostgreSQL cannot drop an enum value). A type "
         "created earlier in the same file is not flagged."
+        " A rollback (a down migration) is not checked: it restores what its forward migration changed."
     )
     bad = "ALTER TYPE \"Role\" RENAME VALUE 'USER' TO 'MEMBER';"
     good = "ALTER TYPE \"Role\" ADD VALUE IF NOT EXISTS 'MEMBER';"
     references = ("https://www.postgresql.org/docs/current/sql-altertype.html",)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if ctx.rollback:
+            return  # a rollback undoes its forward migration: old code expects the old shape
         node = statement.node
         old, new = node.get("oldVal"), node.get("newVal", "")
         if old is None:

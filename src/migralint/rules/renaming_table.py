@@ -26,6 +26,7 @@ class RenamingTable(Rule):
         "and writing through it. Drop the view in a later migration, once no code uses the old "
         "name. A table created earlier in the same file is not flagged, nor is a rename followed in "
         "the same file by a view under the old name."
+        " A rollback (a down migration) is not checked: it restores what its forward migration changed."
     )
     bad = 'ALTER TABLE "Team" RENAME TO "Organization";'
     good = (
@@ -38,6 +39,8 @@ class RenamingTable(Rule):
     )
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if ctx.rollback:
+            return  # a rollback undoes its forward migration: old code expects the old shape
         node = statement.node
         if node.get("renameType") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
             return
