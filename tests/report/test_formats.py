@@ -40,6 +40,11 @@ def run_format(fmt: str, monkeypatch: pytest.MonkeyPatch, *extra: str) -> tuple[
 def test_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = run_format(fmt, monkeypatch)
     assert code == 1
+    if fmt == "sarif":
+        # The rule descriptors repeat every rule's documentation, which has tests of its own.
+        document = json.loads(output)
+        document["runs"][0]["tool"]["driver"]["rules"] = "every rule, from the registry"
+        output = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     golden = GOLDEN / f"{fmt}.{EXTENSIONS.get(fmt, 'txt')}"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(output, encoding="utf-8")
