@@ -56,6 +56,7 @@ class Index:
     valid: bool = True
     columns: tuple[str, ...] = ()
     origin: str = ""
+    constraint: bool = False  # the index of a UNIQUE or PRIMARY KEY constraint: not free to attach
 
 
 @dataclass(slots=True, eq=False, repr=False)
@@ -264,7 +265,8 @@ class Catalog:
             table.name, name, kind, validated, columns, node.get("raw_expr"), references, referenced, self._origin
         )
         if kind in ("primary", "unique") and not node.get("indexname"):
-            self._add_index(Index(TableName(table.name.schema, name), table.name, True, False, True, columns, self._origin))
+            index = Index(TableName(table.name.schema, name), table.name, True, False, True, columns, self._origin, True)
+            self._add_index(index)
 
     def _alter_table(self, node: Node) -> None:
         if node.get("objtype") not in ("OBJECT_TABLE", None) or "relation" not in node:

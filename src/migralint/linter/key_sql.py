@@ -21,6 +21,7 @@ from migralint.linter.constraint_sql import (
 from migralint.linter.nodes import (
     Node,
     TableName,
+    alter_table_commands,
     column_constraints,
     quote_ident,
     type_name,
@@ -78,11 +79,20 @@ def primary_key_steps(
     """Help for ADD PRIMARY KEY (`columns`) without USING INDEX: attach an existing unique index on the
     same columns, or build one concurrently; `not_null` lists the columns not known to be NOT NULL."""
     prefix = alter_table_prefix(node)
-    name = quote_ident(constraint_name(table, added))
+    key = constraint_name(table, added)
+    name = quote_ident(key)
+    # Constraints the same statement drops (often the old key): their indexes go with them.
+    dropped = [str(c.get("name", "")) for c in alter_table_commands(node) if c.get("subtype") == "AT_DropConstraint"]
     existing = next(
-        (i for i in ctx.catalog.indexes_of(table) if i.unique and i.valid and not i.partial and list(i.columns) == columns),
+        (
+            i
+            for i in ctx.catalog.indexes_of(table)
+            if i.unique and i.valid and not i.partial and not i.constraint
+            and i.name.name not in dropped and list(i.columns) == columns
+        ),
         None,
     )
+    drop_first = "".join(f" DROP CONSTRAINT {quote_ident(d)}," for d in dropped)
     if existing is not None:  # Prisma 6 turns the unique index of a join table into its key
         index = quote_ident(existing.name.name)
         lines = [
@@ -94,15 +104,18 @@ def primary_key_steps(
         return [
             *lines,
             f"-- this renames {index} to {name}: leave out a later DROP INDEX of it",
-            f"{prefix} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {index};",
+            f"{prefix}{drop_first} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {index};",
         ]
+    # The key's own name may still be taken (by the key this statement replaces): build under another.
+    taken = TableName(table.schema, key) in ctx.catalog.indexes
+    index = quote_ident(object_name(key, "", "new") if taken else key)
     lines = [
         ("Build the unique index concurrently, make the columns NOT NULL without a long lock, then attach the index "
         "as the primary key, which holds the lock only for a moment."),
         "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):",
-        f"CREATE UNIQUE INDEX CONCURRENTLY {name} ON {table.sql()} ({', '.join(quote_ident(c) for c in columns)});",
+        f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table.sql()} ({', '.join(quote_ident(c) for c in columns)});",
     ]
     for column in not_null:
         lines += set_not_null_steps(prefix, column, not_null_check_name(table, column), ctx.pg_version)
-    lines += ["-- then, in the next migration:", f"{prefix} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {name};"]
+    lines += ["-- then, in the next migration:", f"{prefix}{drop_first} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {index};"]
     return lines
