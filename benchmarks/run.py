@@ -124,10 +124,15 @@ print(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, os.waitstatus_to_e
 """
 
 
+# A user's Python keeps compiled bytecode (pip writes it on install); a development shell with
+# PYTHONDONTWRITEBYTECODE set would make every run compile migralint's sources again.
+CHILD_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def run_child(cmd: list[str], cwd: str, stdout: str = os.devnull) -> Run:
     """Run `cmd` once as a fresh process, its standard output to the file `stdout`."""
     with tempfile.TemporaryFile() as err:
-        done = subprocess.run([sys.executable, "-S", "-I", "-c", SPAWNER, stdout, *cmd], cwd=cwd,
+        done = subprocess.run([sys.executable, "-S", "-I", "-c", SPAWNER, stdout, *cmd], cwd=cwd, env=CHILD_ENV,
                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, check=False)
         err.seek(0)
         tail = err.read()[-2000:].decode("utf-8", errors="replace")
@@ -560,6 +565,8 @@ def document(r: Results) -> str:
         "not the benchmark script's (on Linux a child's max RSS starts from its parent's size)"
         + (f"; the helper charges {mib(r['rss_floor_kb'])} to a do-nothing `true`, "
            "a floor under every figure." if r.get("rss_floor_kb") else "."),
+        "- **Bytecode**: children run without `PYTHONDONTWRITEBYTECODE`, as a user's installed migralint "
+        "does (pip compiles it on install); the warm-up run writes the bytecode of the editable install.",
         "- **Findings**: one run each with `migralint lint --format json` and `squawk --reporter json`, "
         "counted per rule. Both tools run with their default rules and settings, from an empty "
         "temporary folder so neither picks up a config file.",
