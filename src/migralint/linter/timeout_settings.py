@@ -106,3 +106,16 @@ def statement_verb(statement: Statement) -> str:
     if statement.kind == "DropStmt":
         return _DROP_VERBS.get(statement.node.get("removeType", ""), "This statement")
     return _VERBS.get(statement.kind, "This statement")
+
+
+def first_unprotected(ctx: Context, setting: str) -> tuple[Unprotected, str] | None:
+    """The first statement the file runs unprotected by `setting`, made the current statement,
+    and a sentence counting the others ("" when there are none)."""
+    unprotected = unprotected_statements(ctx, setting)
+    if not unprotected:
+        return None
+    first = unprotected[0]
+    ctx.at(first.position)
+    more = len(unprotected) - 1
+    others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
+    return first, others

@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.objects import drop_message_and_help, risky_drops
-from migralint.linter.parse import Statement
-from migralint.rules.base import Rule
-
-if TYPE_CHECKING:
-    from migralint.linter.context import Context
-
-_REMOVE_TYPES = ("OBJECT_EXTENSION",)
+from migralint.linter.finding import Severity
+from migralint.rules.drop_object import DropObjectRule
 
 
-class BanDropExtension(Rule):
+class BanDropExtension(DropObjectRule):
     name = "ban-drop-extension"
     severity = Severity.WARNING
-    nodes = ("DropStmt",)
     summary = "DROP EXTENSION breaks the code still running that uses its functions, types or operators."
     why = (
         "An extension brings functions, types and operators (uuid_generate_v4(), the similarity "
@@ -32,18 +21,10 @@ class BanDropExtension(Rule):
     good = 'CREATE EXTENSION IF NOT EXISTS "pg_trgm";'
     references = ("https://www.postgresql.org/docs/current/sql-dropextension.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if statement.node.get("removeType") not in _REMOVE_TYPES:
-            return
-        risky = risky_drops(ctx, statement.node)
-        if not risky:
-            return
-        message, help = drop_message_and_help(
-            ctx,
-            statement,
-            risky,
-            what="extension",
-            breaks="still uses the functions, types or operators of {it}",
-            cascade_drops="every column, index, view and function that depends on {it} (columns with their data)",
-        )
-        yield ctx.finding(self, message, help=help)
+    remove_types = ("OBJECT_EXTENSION",)
+    breaks = "still uses the functions, types or operators of {it}"
+    cascade_drops = "every column, index, view and function that depends on {it} (columns with their data)"
+
+    def what(self, remove_type: str) -> str:
+        return "extension"
+

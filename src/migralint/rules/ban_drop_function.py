@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.objects import drop_message_and_help, risky_drops
-from migralint.linter.parse import Statement
-from migralint.rules.base import Rule
-
-if TYPE_CHECKING:
-    from migralint.linter.context import Context
-
-_REMOVE_TYPES = ("OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE", "OBJECT_AGGREGATE")
+from migralint.linter.finding import Severity
+from migralint.rules.drop_object import DropObjectRule
 
 
-class BanDropFunction(Rule):
+class BanDropFunction(DropObjectRule):
     name = "ban-drop-function"
     severity = Severity.WARNING
-    nodes = ("DropStmt",)
     summary = "DROP FUNCTION breaks the code still running that calls the function."
     why = (
         "While a migration runs, the previous release of the application, scheduled jobs and other "
@@ -39,18 +28,7 @@ class BanDropFunction(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-dropfunction.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if statement.node.get("removeType") not in _REMOVE_TYPES:
-            return
-        risky = risky_drops(ctx, statement.node)
-        if not risky:
-            return
-        message, help = drop_message_and_help(
-            ctx,
-            statement,
-            risky,
-            what=statement.node["removeType"].removeprefix("OBJECT_").lower(),
-            breaks="still calls {it} (queries, triggers, jobs)",
-            cascade_drops="every trigger, column default, constraint, index and view that uses {it}",
-        )
-        yield ctx.finding(self, message, help=help)
+    remove_types = ("OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE", "OBJECT_AGGREGATE")
+    breaks = "still calls {it} (queries, triggers, jobs)"
+    cascade_drops = "every trigger, column default, constraint, index and view that uses {it}"
+

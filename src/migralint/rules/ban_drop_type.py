@@ -1,25 +1,21 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.objects import drop_message_and_help, risky_drops
-from migralint.linter.parse import Statement
-from migralint.rules.base import Rule
+from migralint.linter.finding import Severity
+from migralint.rules.drop_object import DropObjectRule
 
 from migralint.linter.nodes import TableName, string_value
 
 if TYPE_CHECKING:
+    from migralint.linter.objects import ObjectName
     from migralint.linter.context import Context
 
-_REMOVE_TYPES = ("OBJECT_TYPE", "OBJECT_DOMAIN")
 
 
-class BanDropType(Rule):
+class BanDropType(DropObjectRule):
     name = "ban-drop-type"
     severity = Severity.WARNING
-    nodes = ("DropStmt",)
     summary = "DROP TYPE breaks the code still running that uses the type, and with CASCADE drops every column of it."
     why = (
         "The previous release of the application is still running while the migration does, and it "
@@ -39,21 +35,16 @@ class BanDropType(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-droptype.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if statement.node.get("removeType") not in _REMOVE_TYPES:
-            return
-        risky = [obj for obj in risky_drops(ctx, statement.node) if not _unused_enum(ctx, obj.name)]
-        if not risky:
-            return
-        message, help = drop_message_and_help(
-            ctx,
-            statement,
-            risky,
-            what="domain" if statement.node["removeType"] == "OBJECT_DOMAIN" else "type",
-            breaks="still casts to {it} or passes {it} as a parameter",
-            cascade_drops="every column of {it} in every table, data included, and the functions, views and defaults that use {it}",
-        )
-        yield ctx.finding(self, message, help=help)
+    remove_types = ("OBJECT_TYPE", "OBJECT_DOMAIN")
+    breaks = "still casts to {it} or passes {it} as a parameter"
+    cascade_drops = "every column of {it} in every table, data included, and the functions, views and defaults that use {it}"
+
+    def what(self, remove_type: str) -> str:
+        return "domain" if remove_type == "OBJECT_DOMAIN" else "type"
+
+    def still_needed(self, ctx: Context, obj: ObjectName) -> bool:
+        return not _unused_enum(ctx, obj.name)
+
 
 
 def _unused_enum(ctx: Context, name: TableName) -> bool:

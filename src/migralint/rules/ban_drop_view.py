@@ -1,23 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
-
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.objects import drop_message_and_help, risky_drops
-from migralint.linter.parse import Statement
-from migralint.rules.base import Rule
-
-if TYPE_CHECKING:
-    from migralint.linter.context import Context
-
-_REMOVE_TYPES = ("OBJECT_VIEW", "OBJECT_MATVIEW")
+from migralint.linter.finding import Severity
+from migralint.rules.drop_object import DropObjectRule
 
 
-class BanDropView(Rule):
+class BanDropView(DropObjectRule):
     name = "ban-drop-view"
     severity = Severity.WARNING
-    nodes = ("DropStmt",)
     summary = "DROP VIEW breaks the code still running that queries the view."
     why = (
         "While a migration runs, the previous release of the application is still serving requests, "
@@ -37,18 +26,11 @@ class BanDropView(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-dropview.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if statement.node.get("removeType") not in _REMOVE_TYPES:
-            return
-        risky = risky_drops(ctx, statement.node, recreating_restores_dependents=True)
-        if not risky:
-            return
-        message, help = drop_message_and_help(
-            ctx,
-            statement,
-            risky,
-            what="view" if statement.node["removeType"] == "OBJECT_VIEW" else "materialized view",
-            breaks="still queries {it}",
-            cascade_drops="every view and rule built on {it}",
-        )
-        yield ctx.finding(self, message, help=help)
+    remove_types = ("OBJECT_VIEW", "OBJECT_MATVIEW")
+    breaks = "still queries {it}"
+    cascade_drops = "every view and rule built on {it}"
+    recreating_restores_dependents = True
+
+    def what(self, remove_type: str) -> str:
+        return "view" if remove_type == "OBJECT_VIEW" else "materialized view"
+

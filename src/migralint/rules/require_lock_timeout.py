@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.finding import Finding, Severity
-from migralint.linter.timeout_settings import statement_verb, unprotected_statements
+from migralint.linter.timeout_settings import statement_verb, first_unprotected
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -37,13 +37,10 @@ class RequireLockTimeout(Rule):
     def check_file(self, ctx: Context) -> Iterator[Finding]:
         if ctx.settings.runner_sets_lock_timeout:
             return
-        unprotected = unprotected_statements(ctx, "lock_timeout")
-        if not unprotected:
+        found = first_unprotected(ctx, "lock_timeout")
+        if found is None:
             return
-        first = unprotected[0]
-        ctx.at(first.position)
-        more = len(unprotected) - 1
-        others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
+        first, others = found
         yield ctx.finding(
             self,
             f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no lock_timeout set: "
