@@ -6,6 +6,9 @@ the tables that lock findings name. It connects read-only (`default_transaction_
 on the connection, every query in a `BEGIN READ ONLY` transaction, SELECT only), with short
 connect, lock and statement timeouts, and never shows the password: every URL in a message
 goes through `redact`. psycopg is imported only here, when a URL is given.
+
+`migralint apply` shares the URL handling, the error messages and the readers below, on a
+connection of its own that may write (`connect(url, read_only=False)`).
 """
 
 from __future__ import annotations
@@ -104,8 +107,20 @@ def _scrub(message: str, url: str) -> str:
     return message
 
 
-def connection_parameters(url: str) -> dict[str, Any]:
-    """libpq parameters for `url`, with the runner's own query parameters turned into libpq's."""
+def uses_pgbouncer(url: str) -> bool:
+    """Prisma's `pgbouncer=true`: the URL goes through PgBouncer in transaction mode."""
+    if not _URL.match(url):
+        return False
+    query = urlsplit(re.sub(r"^jdbc:", "", url, flags=re.I)).query
+    return any(key == "pgbouncer" and value.lower() in ("true", "1") for key, value in parse_qsl(query))
+
+
+def connection_parameters(url: str, *, read_only: bool = True) -> dict[str, Any]:
+    """libpq parameters for `url`, with the runner's own query parameters turned into libpq's.
+
+    Read-only sessions get SESSION_SETTINGS; a writing session (apply) only the search_path,
+    and sets its own timeouts.
+    """
     from psycopg.conninfo import conninfo_to_dict
 
     given = url
@@ -128,26 +143,36 @@ def connection_parameters(url: str) -> dict[str, Any]:
         raise DatabaseError(f"the database URL {redact(given)} is not valid: {_reason(exc, given)}") from None
     parameters.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
     parameters.setdefault("application_name", "migralint")
-    if not pgbouncer:  # PgBouncer refuses the options startup parameter; BEGIN READ ONLY still applies
-        settings = [*SESSION_SETTINGS]
-        if schema:
-            settings.append("search_path=" + ('"' + schema.replace('"', '""') + '"').replace(" ", "\\ "))
+    settings = [*SESSION_SETTINGS] if read_only else []
+    if schema:
+        settings.append("search_path=" + ('"' + schema.replace('"', '""') + '"').replace(" ", "\\ "))
+    if settings and not pgbouncer:  # PgBouncer refuses the options startup parameter; BEGIN READ ONLY still applies
         ours = " ".join(f"-c {setting}" for setting in settings)
         parameters["options"] = f"{parameters['options']} {ours}" if parameters.get("options") else ours
     return parameters
 
 
-def connect(url: str) -> psycopg.Connection[tuple[Any, ...]]:
-    """A read-only connection to `url`; DatabaseError, without the password, when there is none."""
+def connect(url: str, *, read_only: bool = True) -> psycopg.Connection[tuple[Any, ...]]:
+    """A connection to `url`; DatabaseError, without the password, when there is none.
+
+    Read-only by default: each transaction is BEGIN READ ONLY. With read_only=False (apply) the
+    connection is in autocommit, and the caller opens the transactions it wants.
+    """
     import psycopg
 
-    parameters = connection_parameters(url)
+    parameters = connection_parameters(url, read_only=read_only)
     try:
-        connection = psycopg.connect(**parameters)
+        connection = psycopg.connect(**parameters, autocommit=not read_only)
     except psycopg.Error as exc:
         raise DatabaseError(f"cannot connect to the database at {redact(url)}: {_reason(exc, url)}") from None
-    connection.read_only = True  # each transaction is BEGIN READ ONLY, whatever the server defaults to
+    if read_only:
+        connection.read_only = True  # each transaction is BEGIN READ ONLY, whatever the server defaults to
     return connection
+
+
+def reason(exc: BaseException, url: str) -> str:
+    """The server's or libpq's message for `exc`, its first line, without the password."""
+    return _reason(exc, url)
 
 
 def _reason(exc: BaseException, url: str) -> str:
@@ -198,32 +223,10 @@ class DatabaseSource:
             return {}
         connection = self._connect()
         try:
-            found = connection.execute("SELECT current_schema()").fetchone()
-            current = found[0] if found else None
-            keys: list[str] = []
-            schemas: list[str] = []
-            names: list[str] = []
-            ranks: list[int] = []
-            for table in dict.fromkeys(tables):
-                schema, _, name = table.partition(".")
-                candidates = [schema]
-                if schema == DEFAULT_SCHEMA and current and current != schema:
-                    # Unqualified in the migration: the runner finds it in the URL's schema first.
-                    candidates.insert(0, current)
-                for rank, candidate in enumerate(candidates):
-                    keys.append(table)
-                    schemas.append(candidate)
-                    names.append(name)
-                    ranks.append(rank)
-            partitions = _PARTITIONS if connection.info.server_version >= 120000 else _NO_PARTITIONS
-            query = _TABLE_STATS.format(partitions=partitions)
-            rows = connection.execute(query, [keys, schemas, names, ranks]).fetchall()
+            stats = read_table_stats(connection, tables)
             connection.rollback()
         except Exception as exc:
             raise self._failed("reading table sizes", exc) from None
-        stats: dict[str, TableStats] = {}
-        for key, _rank, count, size in sorted(rows, key=lambda row: -int(row[1])):  # the best rank last
-            stats[str(key)] = TableStats(int(round(float(count))), int(size))
         return stats
 
     def close(self) -> None:
@@ -237,33 +240,75 @@ class DatabaseSource:
         return self._connection
 
     def _rows(self, query: Query, order: str | None) -> list[tuple[Any, ...]] | None:
-        from psycopg import sql
-
         connection = self._connect()
         try:
-            found = connection.execute("SELECT to_regclass(%s) IS NOT NULL", [query.table]).fetchone()
-            if not found or not found[0]:
-                connection.rollback()
-                return None
-            statement = sql.SQL("SELECT {} FROM {}").format(sql.SQL(query.columns), sql.Identifier(query.table))
-            if order:
-                statement = sql.SQL("{} ORDER BY {}").format(statement, sql.SQL(order))
-            rows = connection.execute(statement).fetchall()
+            rows = read_history_rows(connection, query, order)
             connection.rollback()  # hold no lock and no snapshot while the files are linted
         except Exception as exc:
             raise self._failed(f"reading {query.table}", exc, query) from None
         return rows
 
     def _failed(self, what: str, exc: Exception, query: Query | None = None) -> DatabaseError:
-        import psycopg
+        return database_failure(what, exc, self.url, query)
 
-        if not isinstance(exc, psycopg.Error):
-            raise exc
-        reason = _reason(exc, self.url)
-        if isinstance(exc, psycopg.errors.InsufficientPrivilege):
-            return DatabaseError(f"{what} from the database at {self.shown} failed: {reason} "
-                                 "(migralint only needs SELECT)")
-        if isinstance(exc, psycopg.errors.UndefinedColumn) and query is not None:
-            return DatabaseError(f"{query.table} in the database at {self.shown} is not the runner's history table: "
-                                 f"{reason}")
-        return DatabaseError(f"{what} from the database at {self.shown} failed: {reason}")
+
+def database_failure(
+    what: str, exc: Exception, url: str, query: Query | None = None, *, writing: bool = False
+) -> DatabaseError:
+    """The one sentence for a failed query; anything but a psycopg error is re-raised (a bug)."""
+    import psycopg
+
+    if not isinstance(exc, psycopg.Error):
+        raise exc
+    shown = redact(url)
+    why = _reason(exc, url)
+    if isinstance(exc, psycopg.errors.UndefinedColumn) and query is not None:
+        return DatabaseError(f"{query.table} in the database at {shown} is not the runner's history table: {why}")
+    if writing:
+        return DatabaseError(f"{what} in the database at {shown} failed: {why}")
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return DatabaseError(f"{what} from the database at {shown} failed: {why} (migralint only needs SELECT)")
+    return DatabaseError(f"{what} from the database at {shown} failed: {why}")
+
+
+def read_history_rows(
+    connection: psycopg.Connection[tuple[Any, ...]], query: Query, order: str | None
+) -> list[tuple[Any, ...]] | None:
+    """The rows of a history table (through the search_path), or None when there is no such table."""
+    from psycopg import sql
+
+    found = connection.execute("SELECT to_regclass(%s) IS NOT NULL", [query.table]).fetchone()
+    if not found or not found[0]:
+        return None
+    statement = sql.SQL("SELECT {} FROM {}").format(sql.SQL(query.columns), sql.Identifier(query.table))
+    if order:
+        statement = sql.SQL("{} ORDER BY {}").format(statement, sql.SQL(order))
+    return connection.execute(statement).fetchall()
+
+
+def read_table_stats(connection: psycopg.Connection[tuple[Any, ...]], tables: Sequence[str]) -> dict[str, TableStats]:
+    """Rows (as of the last ANALYZE; -1 when never counted) and bytes of "schema.table" names."""
+    found = connection.execute("SELECT current_schema()").fetchone()
+    current = found[0] if found else None
+    keys: list[str] = []
+    schemas: list[str] = []
+    names: list[str] = []
+    ranks: list[int] = []
+    for table in dict.fromkeys(tables):
+        schema, _, name = table.partition(".")
+        candidates = [schema]
+        if schema == DEFAULT_SCHEMA and current and current != schema:
+            # Unqualified in the migration: the runner finds it in the URL's schema first.
+            candidates.insert(0, current)
+        for rank, candidate in enumerate(candidates):
+            keys.append(table)
+            schemas.append(candidate)
+            names.append(name)
+            ranks.append(rank)
+    partitions = _PARTITIONS if connection.info.server_version >= 120000 else _NO_PARTITIONS
+    query = _TABLE_STATS.format(partitions=partitions)
+    rows = connection.execute(query, [keys, schemas, names, ranks]).fetchall()
+    stats: dict[str, TableStats] = {}
+    for key, _rank, count, size in sorted(rows, key=lambda row: -int(row[1])):  # the best rank last
+        stats[str(key)] = TableStats(int(round(float(count))), int(size))
+    return stats

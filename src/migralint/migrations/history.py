@@ -25,6 +25,7 @@ class HistoryProblem(NamedTuple):
     message: str
     help: str = ""
     line: int = 1
+    migration: str = ""  # the migration's name, when the source knows it
 
 
 class TableStats(NamedTuple):

@@ -10,6 +10,8 @@
 - golang-migrate, `schema_migrations (version bigint, dirty boolean)`: one row, the version the
   database is at; every version up to it is applied; dirty means that one failed.
 - dbmate, `schema_migrations (version varchar)`: a row per applied version.
+- `migralint apply` on any other layout, `_migralint_migrations`: Prisma's shape, read the same way
+  (`interpret_migralint`).
 
 These functions only interpret rows; database.py reads them.
 """
@@ -49,6 +51,20 @@ QUERIES: dict[Layout, Query] = {
     Layout.DBMATE: Query("schema_migrations", "version"),
 }
 ORDER = {Layout.PRISMA: "started_at, migration_name", Layout.FLYWAY: "installed_rank"}
+# `migralint apply` keeps the history of other layouts in a table of the same shape as Prisma's.
+MIGRALINT_QUERY = Query("_migralint_migrations", QUERIES[Layout.PRISMA].columns)
+
+
+class Wording(NamedTuple):
+    """How messages about a Prisma-shaped history table name it and its commands."""
+
+    table: str
+    deploy: str  # the command that refuses to go on after a failure
+    resolve: str  # the command that records a failure as resolved
+
+
+PRISMA_WORDING = Wording("_prisma_migrations", "`prisma migrate deploy`", "npx prisma migrate resolve")
+MIGRALINT_WORDING = Wording("_migralint_migrations", "`migralint apply`", "migralint resolve")
 
 
 def interpret(layout: Layout, rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
@@ -63,32 +79,40 @@ def interpret(layout: Layout, rows: Sequence[tuple[object, ...]], root: Path, mi
     return _dbmate(rows, root, mine)
 
 
-def _prisma(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
+def interpret_migralint(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
+    """The state of `root` according to `_migralint_migrations` (any layout but Prisma's)."""
+    return _prisma(rows, root, [m for m in migrations if not m.rollback], MIGRALINT_WORDING)
+
+
+def _prisma(
+    rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile], wording: Wording = PRISMA_WORDING
+) -> AppliedState:
     files = {m.name: m for m in migrations}
     state = AppliedState(True, sources=[SOURCE])
     reported: set[tuple[str, str]] = set()
     for name, checksum, finished_at, rolled_back_at, started_at, logs in rows:
         name = str(name)
         file = files.get(name)
-        path = file.path if file else root / name / "migration.sql"
+        path = file.path if file else (root / name / "migration.sql" if wording is PRISMA_WORDING else root / name)
         if rolled_back_at is not None:
             continue
         if finished_at is None:
             if (FAILED, name) not in reported:
                 reported.add((FAILED, name))
-                state.problems.append(HistoryProblem(FAILED, path, _prisma_failed(name, started_at, logs), (
+                state.problems.append(HistoryProblem(FAILED, path, _prisma_failed(name, started_at, logs, wording), (
                     "Finish or undo by hand what it left half done, then record what you did: "
-                    f"`npx prisma migrate resolve --applied {name}` (or `--rolled-back {name}` to run it again)."
-                )))
+                    f"`{wording.resolve} --applied {name}` (or `--rolled-back {name}` to run it again)."
+                ), migration=name))
             continue
         state.applied.add(name)
         if file is None:
             if (MISSING, name) not in reported:
                 reported.add((MISSING, name))
                 state.problems.append(HistoryProblem(MISSING, path, (
-                    f"migration {name} is applied in the database (_prisma_migrations) but its folder is not here: "
+                    f"migration {name} is applied in the database ({wording.table}) but its "
+                    f"{'folder' if wording is PRISMA_WORDING else 'file'} is not here: "
                     "this branch is behind the database, or the migration was deleted or renamed"
-                ), _MISSING_HELP))
+                ), _MISSING_HELP, migration=name))
             continue
         data = _read(file.path)
         if data is not None and isinstance(checksum, str) and not prisma_checksum_matches(data, checksum):
@@ -96,15 +120,18 @@ def _prisma(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[Mig
                 reported.add((EDITED, name))
                 state.problems.append(HistoryProblem(EDITED, path, (
                     f"applied migration {name} was edited: its SHA-256 no longer matches the checksum in "
-                    "_prisma_migrations, so the databases that ran it ran other SQL than this file holds"
+                    f"{wording.table}, so the databases that ran it ran other SQL than this file holds"
                 ), (
                     "Never edit an applied migration: restore the file as it was applied and put the change in "
-                    "a new migration (`prisma migrate dev` would otherwise ask to reset the development database)."
-                )))
+                    "a new migration" + (
+                        " (`prisma migrate dev` would otherwise ask to reset the development database)."
+                        if wording is PRISMA_WORDING else "."
+                    )
+                ), migration=name))
     return state
 
 
-def _prisma_failed(name: str, started_at: object, logs: object) -> str:
+def _prisma_failed(name: str, started_at: object, logs: object, wording: Wording = PRISMA_WORDING) -> str:
     when = f" (started {started_at:%Y-%m-%d %H:%M %Z})" if isinstance(started_at, datetime) else ""
     # Prisma's logs start with "Database error code: 23502", and the server's words follow.
     lines = [line.strip() for line in str(logs or "").splitlines() if line.strip()]
@@ -114,7 +141,7 @@ def _prisma_failed(name: str, started_at: object, logs: object) -> str:
     because = f": {reason}" if reason else ""
     return (
         f"migration {name} failed in the database{when}{because}; "
-        "`prisma migrate deploy` refuses to apply anything until it is resolved"
+        f"{wording.deploy} refuses to apply anything until it is resolved"
     )
 
 

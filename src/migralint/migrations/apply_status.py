@@ -1,0 +1,210 @@
+"""`migralint status` and `migralint resolve`: what the history table says, and recording a repair.
+
+status reads (read-only) the table `apply` writes and lists each migration as applied,
+pending, failed, running (unfinished while another run holds the lock), edited or missing,
+and any INVALID index a failed CONCURRENTLY build left. resolve does what `prisma migrate
+resolve` does (prisma-engines mark_migration_rolled_back / mark_migration_applied), under the
+same advisory lock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from migralint.errors import InputError, UserError
+from migralint.linter.run import display_path
+from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order
+from migralint.migrations.checksums import prisma_checksum
+from migralint.migrations.database import connect, database_failure, redact
+from migralint.migrations.history_table import LockHolder
+from migralint.migrations.layouts import Layout
+from migralint.migrations.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
+
+if TYPE_CHECKING:
+    import psycopg
+
+    Connection = psycopg.Connection[tuple[Any, ...]]
+
+# INVALID indexes, except the ones a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY is building now.
+_INVALID = """
+SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text
+FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
+WHERE NOT i.indisvalid AND c.relkind = 'i'
+  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%'
+  {building}
+ORDER BY 1
+"""
+_BUILDING = "AND NOT EXISTS (SELECT FROM pg_stat_progress_create_index AS p WHERE p.index_relid = i.indexrelid)"
+NEEDS_ATTENTION = frozenset({"failed", "edited", "missing", "out of order"})
+
+
+@dataclass(frozen=True, slots=True)
+class MigrationState:
+    name: str
+    state: str  # applied, pending, out of order, failed, running, edited, missing
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "state": self.state,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidIndex:
+    index: str
+    table: str
+
+    @property
+    def fix(self) -> str:
+        return f"DROP INDEX CONCURRENTLY {self.index};"
+
+
+@dataclass(slots=True)
+class FolderStatus:
+    folder: str
+    layout: str
+    database: str
+    table: str
+    table_exists: bool
+    migrations: list[MigrationState] = field(default_factory=list)
+    invalid_indexes: list[InvalidIndex] = field(default_factory=list)
+    lock_holder: str | None = None
+
+    def count(self, state: str) -> int:
+        return sum(1 for m in self.migrations if m.state == state)
+
+    @property
+    def needs_attention(self) -> bool:
+        return bool(self.invalid_indexes) or any(m.state in NEEDS_ATTENTION for m in self.migrations)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": self.folder, "layout": self.layout, "database": self.database, "table": self.table,
+            "table_exists": self.table_exists, "lock_holder": self.lock_holder,
+            "needs_attention": self.needs_attention,
+            "migrations": [m.to_json() for m in self.migrations],
+            "invalid_indexes": [{"index": i.index, "table": i.table, "fix": i.fix} for i in self.invalid_indexes],
+        }
+
+
+def folder_status(folder: Folder, url: str) -> FolderStatus:
+    """What the database at `url` says about each migration of `folder` (read-only)."""
+    table = folder.table
+    connection = connect(url)
+    try:
+        schema = table.locate(connection)
+        rows = table.rows(connection, schema) if schema else []
+        holder = table.holder(connection)
+        invalid = _invalid_indexes(connection)
+        connection.rollback()
+    except UserError:
+        raise
+    except Exception as exc:
+        raise database_failure(f"reading {table.name}", exc, url, table.query) from None
+    finally:
+        connection.close()
+    status = FolderStatus(folder.shown, str(folder.layout), redact(url), f"{schema}.{table.name}" if schema else
+                          table.name, schema is not None, invalid_indexes=invalid,
+                          lock_holder=str(holder) if holder else None)
+    status.migrations = _states(folder, rows, holder)
+    return status
+
+
+def _states(folder: Folder, rows: list[tuple[Any, ...]], holder: LockHolder | None) -> list[MigrationState]:
+    state = (interpret(Layout.PRISMA, rows, folder.root, folder.forward) if folder.layout is Layout.PRISMA
+             else interpret_migralint(rows, folder.root, folder.migrations))
+    problems = {(p.rule, p.migration): p for p in state.problems}
+    latest: dict[str, tuple[Any, ...]] = {}
+    for row in rows:  # oldest first: the last row of a name is its latest attempt
+        if row[3] is None:  # rolled back attempts are history only
+            latest[str(row[0])] = row
+    pending = [m for m in folder.forward if m.name not in state.applied]
+    out_of_order = {p.path for p in _out_of_order(folder, state, pending) if p.rule == ORDER_RULE}
+    result: list[MigrationState] = []
+    for name in [m.name for m in folder.forward] + sorted(set(latest) - {m.name for m in folder.forward}):
+        attempt = latest.get(name)
+        started, finished = (attempt[4], attempt[2]) if attempt else (None, None)
+        failed = problems.get((FAILED, name))
+        if failed is not None:
+            running = holder is not None
+            result.append(MigrationState(name, "running" if running else "failed", started, None,
+                                         f"{holder} holds the lock and is running it" if running else failed.message))
+        elif (EDITED, name) in problems:
+            result.append(MigrationState(name, "edited", started, finished, problems[(EDITED, name)].message))
+        elif (MISSING, name) in problems:
+            result.append(MigrationState(name, "missing", started, finished, problems[(MISSING, name)].message))
+        elif name in state.applied:
+            result.append(MigrationState(name, "applied", started, finished))
+        else:
+            path = next(m.path for m in folder.forward if m.name == name)
+            kind = "out of order" if path in out_of_order else "pending"
+            detail = "it sorts before an applied migration; rename it to sort last" if path in out_of_order else ""
+            result.append(MigrationState(name, kind, detail=detail))
+    return result
+
+
+def _invalid_indexes(connection: Connection) -> list[InvalidIndex]:
+    building = _BUILDING if connection.info.server_version >= 120000 else ""
+    rows = connection.execute(_INVALID.format(building=building)).fetchall()
+    return [InvalidIndex(str(index), str(table)) for index, table in rows]
+
+
+def resolve(folder: Folder, url: str, name: str, *, applied: bool, wait_for_lock_ms: int) -> str:
+    """Record a failed migration as rolled back (it runs again) or as applied; what was done."""
+    table = folder.table
+    connection = connect(url, read_only=False)
+    try:
+        table.lock(connection, wait_for_lock_ms, lambda _holder: None)
+        with connection.transaction():
+            return _mark_applied(connection, folder, name) if applied else _mark_rolled_back(connection, folder, name)
+    except UserError:
+        raise
+    except Exception as exc:
+        raise database_failure(f"updating {table.name}", exc, url, table.query, writing=True) from None
+    finally:
+        connection.close()
+
+
+def _mark_rolled_back(connection: Connection, folder: Folder, name: str) -> str:
+    table = folder.table
+    schema = table.locate(connection)
+    if schema is None:
+        raise UserError(f"the database has no {table.name} table: no migration was applied there, "
+                        "so there is nothing to mark rolled back")
+    attempts = [row for row in table.rows(connection, schema) if row[0] == name]
+    if not attempts:
+        raise UserError(f"migration {name} cannot be marked rolled back: {table.name} has no row for it "
+                        "(give the whole name, such as 20240101000000_init)")
+    if all(row[2] is not None or row[3] is not None for row in attempts):
+        raise UserError(f"migration {name} cannot be marked rolled back: it is not failed")
+    count = table.mark_rolled_back(connection, schema, name)
+    return (f"marked {count} failed run(s) of {name} rolled back in {schema}.{table.name}: "
+            "the next apply runs it again")
+
+
+def _mark_applied(connection: Connection, folder: Folder, name: str) -> str:
+    table = folder.table
+    migration = next((m for m in folder.forward if m.name == name), None)
+    if migration is None:
+        raise UserError(f"there is no migration {name} in {folder.shown}: give the whole name, such as "
+                        f"{folder.forward[-1].name}")
+    try:
+        data = migration.path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{display_path(migration.path)}: cannot read: {exc.strerror or exc}") from None
+    schema = table.locate(connection) or table.create(connection)
+    attempts = [row for row in table.rows(connection, schema) if row[0] == name]
+    if any(row[2] is not None and row[3] is None for row in attempts):
+        raise UserError(f"migration {name} is already recorded as applied in {schema}.{table.name}")
+    rolled_back = table.mark_rolled_back(connection, schema, name)
+    table.mark_applied(connection, schema, name, prisma_checksum(data))
+    failed = f" (its {rolled_back} failed run(s) marked rolled back)" if rolled_back else ""
+    return f"recorded {name} as applied in {schema}.{table.name}{failed}: apply will not run it"
