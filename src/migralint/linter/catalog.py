@@ -11,9 +11,9 @@ model are skipped: it never fails.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 
 from migralint.linter.constraint_sql import default_constraint_name
+from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.linter.nodes import (
     Node,
     TableName,
@@ -23,67 +23,6 @@ from migralint.linter.nodes import (
     walk,
 )
 from migralint.linter.parse import Statement
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class Column:
-    name: str
-    type_name: Node | None  # libpg_query's TypeName; None when the history never said
-    not_null: bool = False
-    default: Node | None = None
-    origin: str = ""
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class Constraint:
-    table: TableName
-    name: str
-    kind: str  # "check", "foreign", "unique", "primary", "exclusion", "not_null"
-    validated: bool = True
-    columns: tuple[str, ...] = ()
-    expression: Node | None = None  # a CHECK's expression
-    references: TableName | None = None  # a foreign key's referenced table
-    referenced_columns: tuple[str, ...] = ()  # ... and columns (empty: its primary key)
-    origin: str = ""
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class Index:
-    name: TableName  # schema and index name
-    table: TableName
-    unique: bool = False
-    partial: bool = False
-    valid: bool = True
-    columns: tuple[str, ...] = ()
-    origin: str = ""
-    constraint: bool = False  # the index of a UNIQUE or PRIMARY KEY constraint: not free to attach
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class Table:
-    name: TableName
-    columns: dict[str, Column] = field(default_factory=dict)
-    constraints: dict[str, Constraint] = field(default_factory=dict)  # by name
-    index_names: set[TableName] = field(default_factory=set)  # keys of Catalog.indexes
-    partitioned: bool = False
-    partition_of: TableName | None = None
-    origin: str = ""
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class View:
-    name: TableName
-    materialized: bool
-    tables: frozenset[TableName] = frozenset()  # the tables its query reads
-    columns: frozenset[str] = frozenset()  # every column name its query mentions
-    origin: str = ""
-
-
-@dataclass(slots=True, eq=False, repr=False)
-class EnumType:
-    name: TableName
-    values: list[str] = field(default_factory=list)
-    origin: str = ""
 
 
 _CONSTRAINT_KINDS = {

@@ -1,0 +1,73 @@
+"""What the schema catalog (catalog.py) holds: tables, columns, constraints, indexes, views, enums.
+
+Each object remembers the migration that created it (`origin`; "" for objects that existed
+before the history began). They are mutable: the catalog changes them as migrations replay,
+and they compare by identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from migralint.linter.nodes import Node, TableName
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Column:
+    name: str
+    type_name: Node | None  # libpg_query's TypeName; None when the history never said
+    not_null: bool = False
+    default: Node | None = None
+    origin: str = ""
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Constraint:
+    table: TableName
+    name: str
+    kind: str  # "check", "foreign", "unique", "primary", "exclusion", "not_null"
+    validated: bool = True
+    columns: tuple[str, ...] = ()
+    expression: Node | None = None  # a CHECK's expression
+    references: TableName | None = None  # a foreign key's referenced table
+    referenced_columns: tuple[str, ...] = ()  # ... and columns (empty: its primary key)
+    origin: str = ""
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Index:
+    name: TableName  # schema and index name
+    table: TableName
+    unique: bool = False
+    partial: bool = False
+    valid: bool = True
+    columns: tuple[str, ...] = ()
+    origin: str = ""
+    constraint: bool = False  # the index of a UNIQUE or PRIMARY KEY constraint: not free to attach
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class Table:
+    name: TableName
+    columns: dict[str, Column] = field(default_factory=dict)
+    constraints: dict[str, Constraint] = field(default_factory=dict)  # by name
+    index_names: set[TableName] = field(default_factory=set)  # keys of Catalog.indexes
+    partitioned: bool = False
+    partition_of: TableName | None = None
+    origin: str = ""
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class View:
+    name: TableName
+    materialized: bool
+    tables: frozenset[TableName] = frozenset()  # the tables its query reads
+    columns: frozenset[str] = frozenset()  # every column name its query mentions
+    origin: str = ""
+
+
+@dataclass(slots=True, eq=False, repr=False)
+class EnumType:
+    name: TableName
+    values: list[str] = field(default_factory=list)
+    origin: str = ""
