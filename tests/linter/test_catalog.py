@@ -142,3 +142,19 @@ def test_dropping_an_enum_no_column_uses_any_more_is_quiet(tmp_path: Path) -> No
     found = lint_files(with_history(discover([str(root / "3_drop" / "migration.sql")])),
                        Settings(select=("ban-drop-type",)), rule_set(Settings(select=("ban-drop-type",)))).findings
     assert [(f.line, f.rule) for f in found] == [(2, "ban-drop-type")]  # "Tier" is still a column's type
+
+
+def test_drop_index_knows_its_table_from_history_and_a_lock_already_held(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "1_init": 'CREATE TABLE "User" ("id" TEXT NOT NULL, "email" TEXT, "name" TEXT);\n'
+                  'CREATE INDEX "User_email_idx" ON "User"("email");\nCREATE INDEX "User_name_idx" ON "User"("name");',
+        # One Prisma file is one transaction: the ALTER's ACCESS EXCLUSIVE is held already.
+        "2_rebuild": 'ALTER TABLE "User" ADD COLUMN "x" INTEGER;\nDROP INDEX "User_email_idx";',
+        "3_drop": 'DROP INDEX "User_name_idx";',
+    })
+    settings = Settings(select=("require-concurrent-index-deletion",))
+    result = lint_files(with_history(discover([str(root)])), settings, rule_set(settings))
+    assert [(Path(f.path).parent.name, f.rule) for f in result.findings] == [
+        ("3_drop", "require-concurrent-index-deletion")
+    ]
+    assert 'on "User"' in result.findings[0].message

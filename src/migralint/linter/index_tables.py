@@ -8,8 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.nodes import Node, TableName, unwrap
+
+if TYPE_CHECKING:
+    from migralint.linter.catalog import Catalog
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,11 +38,15 @@ def dropped_index_names(node: Node) -> list[TableName]:
     return [TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])]
 
 
-def index_table_at(schema: FileSchema, index: TableName, position: int) -> IndexTable:
-    """What the file says about `index` as seen by the statement at `position` (Statement.index)."""
+def index_table_at(
+    schema: FileSchema, index: TableName, position: int, catalog: Catalog | None = None
+) -> IndexTable:
+    """What the file (or else the replayed history) says about `index` as seen by the statement
+    at `position` (Statement.index)."""
     entry = schema.indexes.get(index)
     if entry is None:
-        return IndexTable(index, None, False, False)
+        known = catalog.indexes.get(index) if catalog is not None else None
+        return IndexTable(index, known.table if known is not None else None, False, False)
     table, created = entry
     if created < position:
         return IndexTable(index, table, True, False)

@@ -11,6 +11,7 @@ from migralint.linter.index_tables import (
     index_table_at,
 )
 from migralint.linter.locks import Lock
+from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
 from migralint.linter.transactions import RunnerMode
@@ -42,8 +43,15 @@ class RequireConcurrentIndexDeletion(Rule):
         node = statement.node
         if node.get("removeType") != "OBJECT_INDEX" or node.get("concurrent"):
             return
-        indexes = [index_table_at(ctx.schema, name, statement.index) for name in dropped_index_names(node)]
-        risky = [i for i in indexes if not i.created_earlier and not (i.table and ctx.is_new_table(i.table))]
+        indexes = [
+            index_table_at(ctx.schema, name, statement.index, ctx.catalog) for name in dropped_index_names(node)
+        ]
+        risky = [
+            i
+            for i in indexes
+            if not i.created_earlier
+            and not (i.table and (ctx.is_new_table(i.table) or _already_locked(ctx, i.table)))
+        ]
         if not risky:
             return
         names = ", ".join(f'"{i.index}"' for i in risky)
@@ -84,3 +92,13 @@ class RequireConcurrentIndexDeletion(Rule):
         if_exists = " IF EXISTS" if statement.node.get("missing_ok") else ""
         lines.extend(f"DROP INDEX CONCURRENTLY{if_exists} {i.index.sql()};" for i in risky)
         return "\n".join(lines)
+
+
+def _already_locked(ctx: Context, table: TableName) -> bool:
+    """An earlier statement of the same transaction took ACCESS EXCLUSIVE on `table`: until it
+    commits nobody can use the table anyway, and CONCURRENTLY would gain nothing."""
+    return ctx.in_transaction and any(
+        ctx.same_transaction(earlier)
+        and any(t.table == table and t.lock is Lock.ACCESS_EXCLUSIVE for t in ctx.locks(earlier))
+        for earlier in ctx.earlier
+    )
