@@ -34,6 +34,8 @@ class RequireConcurrentIndexDeletion(Rule):
         "stalls the whole application. DROP INDEX CONCURRENTLY waits for those queries without "
         "blocking anybody. An index created earlier in the same migration, or on a table created "
         "there, is not flagged."
+        " Nor is a drop in a transaction that already holds ACCESS EXCLUSIVE on the index's table"
+        " (an earlier ALTER TABLE of the same migration): CONCURRENTLY would gain nothing there."
     )
     bad = 'DROP INDEX "User_email_idx";'
     good = 'DROP INDEX CONCURRENTLY "User_email_idx";'
