@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.finding import Finding, Fix
+from migralint.linter.finding import Finding, Fix, Severity
 from migralint.linter.locks import LockTaken, statement_locks
 from migralint.linter.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
@@ -195,12 +195,13 @@ class Context:
         location: int | None = None,
         fix: Fix | None = None,
         table: TableName | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
         """A finding on the current statement, or on `span` (characters), or from a node's `location`."""
         if span is None:
             start = self.node_offset(location)
             span = (start, max(start, self.statement.end))
-        return self.finding_at(rule, message, span, help=help, fix=fix, table=table)
+        return self.finding_at(rule, message, span, help=help, fix=fix, table=table, severity=severity)
 
     def finding_at(
         self,
@@ -211,7 +212,9 @@ class Context:
         help: str = "",
         fix: Fix | None = None,
         table: TableName | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
+        """`severity`: for the one finding of an error rule that is only a caution (a warning)."""
         index = self.parsed.index
         line, column = index.position(span[0])
         end_line, end_column = index.position(span[1])
@@ -222,7 +225,7 @@ class Context:
             end_line=end_line,
             end_column=end_column,
             rule=rule.name,
-            severity=self.settings.severity_for(rule),
+            severity=severity or self.settings.severity_for(rule),
             message=message,
             help=help,
             fix=fix,

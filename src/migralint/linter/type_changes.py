@@ -44,6 +44,7 @@ class TypeChange(NamedTuple):
     rewrite_free: bool
     reason: str  # why, in a few words, for messages
     rebuilds_indexes: bool = False  # no rewrite, but the column's indexes are built again
+    utc_only: bool = False  # rewrite-free only in a session whose TimeZone is UTC (PostgreSQL 12+)
 
 
 def type_change(old: Node, new: Node, *, utc_session: bool = False, pg_version: int = 15) -> TypeChange:
@@ -87,6 +88,7 @@ def type_change(old: Node, new: Node, *, utc_session: bool = False, pg_version: 
             False,
             f"{label} skips the rewrite only on PostgreSQL 12+ with the session TimeZone set to UTC, "
             "and the column's indexes are rebuilt either way",
+            utc_only=pg_version >= 12,
         )
     return TypeChange(False, f"{label} needs a rewrite")
 

@@ -46,6 +46,9 @@ class ChangingColumnType(Rule):
         "are not flagged when the column's old type is known from earlier in the same file. Nor "
         "are tables created earlier in the file. Change a type on a large table by expanding and "
         "contracting: a new column, a batched backfill, then dropping the old one."
+        " timestamp to timestamptz (PostgreSQL 12+) keeps the stored values when the session TimeZone"
+        " is UTC: after a SET timezone = 'UTC' in the migration only the column's indexes are rebuilt,"
+        " and without one the change is a warning that says so."
     )
     bad = 'ALTER TABLE "Order" ALTER COLUMN "amount" SET DATA TYPE BIGINT;'
     good = (
@@ -81,6 +84,9 @@ class ChangingColumnType(Rule):
                     if change.rebuilds_indexes:
                         yield from self._index_rebuilds(ctx, number, table, column, change)
                     continue
+                if change.utc_only and plain and "collClause" not in column_def:
+                    yield self._utc_note(ctx, number, table, column)
+                    continue
                 if not change.rewrite_free:
                     note = change.reason
                 elif not plain:
@@ -101,6 +107,19 @@ class ChangingColumnType(Rule):
                 help=_help(ctx, number, node, table, column, column_def),
                 span=ctx.subcommand_span(number),
             )
+
+    def _utc_note(self, ctx: Context, number: int, table: TableName, column: str) -> Finding:
+        """timestamp to timestamptz keeps the stored values only when the session is in UTC."""
+        statement = ctx.parsed.text[ctx.statement.start : ctx.statement.end]
+        return ctx.finding(
+            self,
+            f'ALTER COLUMN TYPE timestamptz on "{table}"."{column}" keeps the stored values (no rewrite) only '
+            f"when the session TimeZone is UTC; in any other time zone it rewrites \"{table}\" under "
+            f"{_LOCK.sql_name}. The column's indexes are rebuilt either way.",
+            help=f"Set the session time zone to UTC in the same migration, before the change:\nSET timezone = 'UTC';\n{statement};",
+            span=ctx.subcommand_span(number),
+            severity=Severity.WARNING,
+        )
 
     def _index_rebuilds(
         self, ctx: Context, number: int, table: TableName, column: str, change: TypeChange
