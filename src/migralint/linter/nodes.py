@@ -119,6 +119,20 @@ def alter_table_commands(statement_node: Node) -> list[Node]:
     return cached
 
 
+def subcommands(statement_node: Node, subtype: str) -> Iterator[tuple[int, Node]]:
+    """(position, command) of each ALTER TABLE subcommand of one kind, e.g. "AT_DropColumn"."""
+    for number, cmd in enumerate(alter_table_commands(statement_node)):
+        if cmd.get("subtype") == subtype:
+            yield number, cmd
+
+
+def added_columns(statement_node: Node) -> Iterator[tuple[int, Node, Node]]:
+    """(position, command, ColumnDef) of each ADD COLUMN of an ALTER TABLE."""
+    for number, cmd in subcommands(statement_node, "AT_AddColumn"):
+        if cmd.get("def"):
+            yield number, cmd, unwrap(cmd["def"])[1]
+
+
 def is_serial_type(type_node: Node) -> bool:
     return type_name(type_node) in ("serial", "serial4", "serial8", "bigserial", "smallserial", "serial2")
 

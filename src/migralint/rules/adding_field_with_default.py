@@ -12,10 +12,9 @@ from migralint.linter.column_sql import (
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (
-    alter_table_commands,
+    added_columns,
     column_constraints,
     is_serial_type,
-    unwrap,
 )
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
@@ -68,10 +67,7 @@ class AddingFieldWithDefault(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None:
             return
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") != "AT_AddColumn" or not cmd.get("def"):
-                continue
-            column_def = unwrap(cmd["def"])[1]
+        for number, cmd, column_def in added_columns(node):
             constraints = column_constraints(column_def)
             default = next((c for c in constraints if c.get("contype") == "CONSTR_DEFAULT"), None)
             if (

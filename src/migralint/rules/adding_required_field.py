@@ -7,10 +7,9 @@ from migralint.linter.column_sql import nullable_column_steps
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (
-    alter_table_commands,
+    added_columns,
     column_constraints,
     is_serial_type,
-    unwrap,
 )
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
@@ -55,10 +54,7 @@ class AddingRequiredField(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None:
             return
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") != "AT_AddColumn" or not cmd.get("def"):
-                continue
-            column_def = unwrap(cmd["def"])[1]
+        for number, cmd, column_def in added_columns(node):
             contypes = {c.get("contype") for c in column_constraints(column_def)}
             if not contypes & _REQUIRED or contypes & _FILLED or is_serial_type(column_def.get("typeName", {})):
                 continue

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.linter.constraint_sql import alter_table_prefix
 from migralint.linter.finding import Finding, Severity
-from migralint.linter.nodes import alter_table_commands, quote_ident
+from migralint.linter.nodes import quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
@@ -43,9 +43,9 @@ class BanDropColumn(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None:
             return
-        for number, cmd in enumerate(alter_table_commands(node)):
+        for number, cmd in subcommands(node, "AT_DropColumn"):
             column = cmd.get("name", "")
-            if cmd.get("subtype") != "AT_DropColumn" or ctx.is_new_column(table, column):
+            if ctx.is_new_column(table, column):
                 continue
             cascade = " CASCADE" if cmd.get("behavior") == "DROP_CASCADE" else ""
             yield ctx.finding(

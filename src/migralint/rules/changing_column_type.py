@@ -12,6 +12,7 @@ from migralint.linter.nodes import (
     TableName,
     alter_table_commands,
     quote_ident,
+    subcommands,
     unwrap,
 )
 from migralint.linter.parse import Statement
@@ -68,8 +69,8 @@ class ChangingColumnType(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None:
             return
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") != "AT_AlterColumnType" or not cmd.get("def"):
+        for number, cmd in subcommands(node, "AT_AlterColumnType"):
+            if not cmd.get("def"):
                 continue
             column = str(cmd.get("name", ""))
             column_def = unwrap(cmd["def"])[1]

@@ -13,7 +13,7 @@ from migralint.linter.constraint_sql import (
 )
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock, alter_table_command_lock
-from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident
+from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
@@ -70,9 +70,7 @@ class ConstraintMissingNotValid(Rule):
                 help=_not_valid_help(ctx, node, table, added),
                 span=ctx.subcommand_span(added.number),
             )
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") != "AT_ValidateConstraint":
-                continue
+        for number, cmd in subcommands(node, "AT_ValidateConstraint"):
             constraint = str(cmd.get("name", ""))
             lock = _lock_held_by_add(ctx, statement, number, table, constraint)
             if lock is None:
