@@ -25,7 +25,7 @@ from click.testing import CliRunner
 
 from migralint.cli import main
 from tests.migrations.test_database import PRISMA_TABLE, apply_prisma
-from tests.pg import READER, READER_PASSWORD, Database, Server, database, postgres  # noqa: F401 (fixtures)
+from tests.pg import READER, READER_PASSWORD, Database
 
 MIGRALINT = Path(sys.executable).parent / "migralint"
 INIT = (

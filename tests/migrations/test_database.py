@@ -22,7 +22,7 @@ from migralint.cli import main
 from migralint.migrations.checksums import flyway_checksum
 from migralint.migrations.database import DatabaseError, DatabaseSource, connect
 from migralint.migrations.discover import discover, folders_of
-from tests.pg import READER, READER_PASSWORD, Database, Server, database, postgres  # noqa: F401 (fixtures)
+from tests.pg import READER, READER_PASSWORD, Database
 
 PRISMA_TABLE = """
 CREATE TABLE "_prisma_migrations" (
