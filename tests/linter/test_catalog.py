@@ -158,3 +158,14 @@ def test_drop_index_knows_its_table_from_history_and_a_lock_already_held(tmp_pat
         ("3_drop", "require-concurrent-index-deletion")
     ]
     assert 'on "User"' in result.findings[0].message
+
+
+def test_popx_steps_of_one_release_are_applied_together(tmp_path: Path) -> None:
+    folder = tmp_path / "sql"
+    folder.mkdir()
+    (folder / "20200101000000000000_sessions.postgres.up.sql").write_text("CREATE TABLE sessions (id int, token text);")
+    (folder / "20200101000000000001_sessions_index.postgres.up.sql").write_text("CREATE INDEX sessions_token ON sessions (token);")
+    (folder / "20200201000000000000_later.postgres.up.sql").write_text("CREATE INDEX sessions_id ON sessions (id);")
+    settings = Settings(select=("require-concurrent-index-creation",))
+    result = lint_files(with_history(discover([str(folder)])), settings, rule_set(settings))
+    assert [Path(f.path).name for f in result.findings] == ["20200201000000000000_later.postgres.up.sql"]

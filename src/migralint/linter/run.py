@@ -14,6 +14,7 @@ from migralint.linter.history_context import HistoryContext
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
 from migralint.migrations.discover import Planned
+from migralint.migrations.layouts import Layout
 from migralint.migrations.history import AppliedState, ConfigSource, HistorySource, read_states
 from migralint.rules.base import HistoryRule
 
@@ -119,7 +120,7 @@ def lint_files(
                 forward_text=_forward_text(migration),
                 catalog=catalog,
                 migration=migration.name,
-                pending=pending,
+                pending=pending | same_release(migration, folders.get(migration.root, [])),
                 tool=migration.layout.value,
             )
         except Exception as exc:  # a bug in migralint: report it, keep linting the rest
@@ -130,6 +131,15 @@ def lint_files(
     result.findings.extend(check_history(folders, states, settings, rules, blank=blank))
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
+
+
+def same_release(migration: MigrationFile, folder: list[MigrationFile]) -> frozenset[str]:
+    """ory popx numbers a release's migrations <14-digit timestamp><6-digit step>: they are
+    applied together, so what an earlier step of the same release created is still empty."""
+    if migration.layout is not Layout.POPX or len(migration.name) < 20 or not migration.name[:20].isdigit():
+        return frozenset()
+    release = migration.name[:14]
+    return frozenset(m.name for m in folder if m.name < migration.name and m.name[:14] == release)
 
 
 def check_history(
