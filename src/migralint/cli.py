@@ -135,11 +135,17 @@ def lint(
         if fix and paths == ("-",):
             raise UserError("--fix edits files; it cannot be used with standard input")
         git = _git_source(since, staged, paths)
-        if database_url is None and not staged:
+        from_environment = database_url is None and not staged
+        if from_environment:
             # The pre-commit check (--staged) asks git only: a developer's DATABASE_URL is
             # usually a local database, and a commit should not wait on it.
             database_url = os.environ.get("DATABASE_URL") or None
         database = _database_source(database_url, paths)
+        if database is not None and from_environment:
+            # A development database has the migration being written applied already (prisma
+            # migrate dev does that): say where "applied" comes from, so nothing is a surprise.
+            click.echo(f"migralint: note: migrations applied in {database.shown} (DATABASE_URL) count as "
+                       "applied and are not linted; pass --database-url to choose another", err=True)
         try:
             result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
         finally:

@@ -115,8 +115,16 @@ def test_only_the_pending_migration_is_linted_with_the_applied_ones_as_history(p
 
 
 def test_database_url_comes_from_the_environment_too(prisma: Path, database: Database) -> None:
-    code, findings, _ = lint("prisma/migrations", env={"DATABASE_URL": database.url})
+    database.run(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {READER}")
+    code, findings, stderr = lint("prisma/migrations", env={"DATABASE_URL": database.reader_url})
     assert [f["rule"] for f in findings] == ["require-concurrent-index-creation"] and code == 0
+    # It says where "applied" came from (a development database has the new migration applied
+    # already), without the password.
+    assert "(DATABASE_URL) count as applied and are not linted" in stderr
+    assert READER_PASSWORD not in stderr
+    # The pre-commit check asks git only, never the environment's database.
+    _, _, staged = lint("prisma/migrations", "--staged", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
+    assert "DATABASE_URL" not in staged
 
 
 def test_an_edited_applied_migration_is_found_by_its_checksum(prisma: Path, database: Database) -> None:
