@@ -44,8 +44,10 @@ class MixingSchemaAndDataChanges(Rule):
         'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName";\nCOMMIT;'
     )
     good = (
+        "-- migration 1: the schema change, which commits at once\n"
         'ALTER TABLE "User" ADD COLUMN "fullName" TEXT;\n'
-        'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName";'
+        "-- migration 2 (or a script): the backfill, in batches of its own\n"
+        'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName" WHERE "id" BETWEEN 1 AND 10000;'
     )
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:

@@ -54,10 +54,9 @@ class StatementsAfterAccessExclusive(Rule):
         "COMMIT;"
     )
     good = (
-        "BEGIN;\n"
-        'UPDATE "Account" SET "plan" = \'free\' WHERE "plan" IS NULL;\n'
+        "-- the ALTER commits on its own, and the backfill runs after it without the lock\n"
         'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n'
-        "COMMIT;"
+        'UPDATE "User" SET "email" = "legacyEmail" WHERE "id" BETWEEN 1 AND 10000;'
     )
     references = (
         "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
