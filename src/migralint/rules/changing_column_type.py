@@ -88,10 +88,10 @@ class ChangingColumnType(Rule):
                 if change.utc_only and plain and "collClause" not in column_def:
                     yield self._utc_note(ctx, number, table, column)
                     continue
-                if not change.rewrite_free:
-                    note = change.reason
-                elif not plain:
+                if not plain:  # whatever the types, an expression is computed for every row
                     note = "a USING expression other than the column itself rewrites every row"
+                elif not change.rewrite_free:
+                    note = change.reason
                 else:
                     note = f'a new COLLATE rebuilds the indexes on "{column}"'
             elif plain and (sources := rewrite_free_sources(new)):
