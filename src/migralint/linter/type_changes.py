@@ -106,8 +106,10 @@ def rewrite_free_sources(new: Node) -> str | None:
     if after.name == "text":
         return "varchar"
     if after.name in _LENGTH_LIMITED:
-        extra = " or text" if after.name == "varchar" else ""
-        return f"{after.name}(n) with n <= {mods[0]}{extra}" if mods else f"{after.name}(n){extra}"
+        # text becomes an unlimited varchar in place; a limit means checking every value's length
+        if mods:
+            return f"{after.name}(n) with n <= {mods[0]}"
+        return f"{after.name}(n)" + (" or text" if after.name == "varchar" else "")
     if after.name == "numeric":
         if not mods:
             return "numeric(p, s)"
