@@ -169,3 +169,16 @@ def test_popx_steps_of_one_release_are_applied_together(tmp_path: Path) -> None:
     settings = Settings(select=("require-concurrent-index-creation",))
     result = lint_files(with_history(discover([str(folder)])), settings, rule_set(settings))
     assert [Path(f.path).name for f in result.findings] == ["20200201000000000000_later.postgres.up.sql"]
+
+
+def test_dropping_a_trigger_function_is_quiet_unless_with_cascade(tmp_path: Path) -> None:
+    root = _project(tmp_path, {
+        "1_init": 'CREATE TABLE "Post" ("id" TEXT NOT NULL, "updatedAt" TIMESTAMP(3));\n'
+                  "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\n"
+                  "CREATE FUNCTION slugify(text) RETURNS text LANGUAGE sql AS $$ SELECT lower($1) $$;\n"
+                  'CREATE TRIGGER "Post_touch" BEFORE UPDATE ON "Post" FOR EACH ROW EXECUTE FUNCTION touch();',
+        "2_drop": 'DROP TRIGGER "Post_touch" ON "Post";\nDROP FUNCTION touch();\nDROP FUNCTION slugify(text);',
+    })
+    settings = Settings(select=("ban-drop-function",))
+    found = lint_files(with_history(discover([str(root / "2_drop" / "migration.sql")])), settings, rule_set(settings)).findings
+    assert [(f.line, f.rule) for f in found] == [(3, "ban-drop-function")]  # slugify: code may call it

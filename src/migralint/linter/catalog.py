@@ -46,6 +46,8 @@ class Catalog:
         self.enums: dict[TableName, EnumType] = {}
         self.sequences: dict[TableName, str] = {}
         self.extensions: dict[str, str] = {}
+        # Functions declared RETURNS trigger: only triggers call them, never application code.
+        self.trigger_functions: set[TableName] = set()
         self._origin = ""
         self._handlers: dict[str, Callable[[Node], None]] = {
             "CreateSchemaStmt": self._create_schema,
@@ -60,6 +62,7 @@ class Catalog:
             "AlterEnumStmt": self._alter_enum,
             "CreateSeqStmt": self._create_sequence,
             "CreateExtensionStmt": self._create_extension,
+            "CreateFunctionStmt": self._create_function,
             "TruncateStmt": lambda node: None,
         }
 
@@ -387,6 +390,14 @@ class Catalog:
 
     def _create_sequence(self, node: Node) -> None:
         self.sequences.setdefault(TableName.from_range_var(node["sequence"]), self._origin)
+
+    def _create_function(self, node: Node) -> None:
+        name = TableName.from_names(node.get("funcname", []))
+        returns = [string_value(n) for n in node.get("returnType", {}).get("names", [])]
+        if returns and returns[-1] in ("trigger", "event_trigger"):
+            self.trigger_functions.add(name)
+        else:
+            self.trigger_functions.discard(name)
 
     def _create_extension(self, node: Node) -> None:
         self.extensions.setdefault(node.get("extname", ""), self._origin)

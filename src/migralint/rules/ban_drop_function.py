@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from migralint.linter.finding import Severity
 from migralint.rules.drop_object import DropObjectRule
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
+    from migralint.linter.objects import ObjectName
 
 
 class BanDropFunction(DropObjectRule):
@@ -18,6 +24,8 @@ class BanDropFunction(DropObjectRule):
         "or indexes with it, which re-creating the function does not restore. DROP PROCEDURE, ROUTINE and "
         "AGGREGATE are flagged the same way."
         " A rollback (down migration) is not checked: it drops what its forward migration created."
+        " A function the history declared RETURNS trigger is not flagged (without CASCADE): only"
+        " triggers call it, and PostgreSQL refuses to drop one that a trigger still uses."
     )
     bad = 'DROP FUNCTION "set_updated_at"();'
     good = (
@@ -32,3 +40,7 @@ class BanDropFunction(DropObjectRule):
     breaks = "still calls {it} (queries, triggers, jobs)"
     cascade_drops = "every trigger, column default, constraint, index and view that uses {it}"
 
+    def still_needed(self, ctx: Context, obj: ObjectName) -> bool:
+        # A function declared RETURNS trigger is called by triggers only, never by application
+        # code; and PostgreSQL refuses to drop one a trigger still uses (without CASCADE).
+        return obj.name not in ctx.catalog.trigger_functions or ctx.statement.node.get("behavior") == "DROP_CASCADE"
