@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
-from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.constraint_sql import alter_table_prefix, clause_end
 from migralint.linter.nodes import (
     Node,
     TableName,
@@ -29,8 +29,6 @@ _AFTER_TYPE = frozenset(
     """CONSTRAINT NOT NULL_P DEFAULT PRIMARY UNIQUE CHECK REFERENCES COLLATE GENERATED USING
     COMPRESSION STORAGE OPTIONS DEFERRABLE INITIALLY ASCII_44 ASCII_59""".split()
 )
-_OPEN = ("ASCII_40", "ASCII_91")
-_CLOSE = ("ASCII_41", "ASCII_93")
 
 
 class DeclaredType(NamedTuple):
@@ -110,34 +108,10 @@ def declared_types(statement: Statement) -> Iterator[DeclaredType]:
             yield DeclaredType(table, column, column_def["typeName"], column_def, number)
 
 
-def _scan_end(text: str, start: int, limit: int, stops: frozenset[str]) -> int:
-    """Where the clause starting at `start` ends: before a top-level token in `stops`, or a closing
-    parenthesis that was not opened in it, or at `limit`. Trailing comments are left out."""
-    try:
-        tokens = pg_parser.scan(text[start:limit])
-    except pg_parser.ParseError:
-        return limit
-    depth = 0
-    end = start
-    for token in tokens:
-        if token.name in ("SQL_COMMENT", "C_COMMENT"):
-            continue
-        if token.name in _CLOSE:
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and token.name in stops:
-            break
-        elif token.name in _OPEN:
-            depth += 1
-        end = start + token.end + 1  # the scanner's ends are inclusive
-    return end
-
-
 def type_span(ctx: Context, declared: DeclaredType) -> tuple[int, int]:
     """Character span of the type's text, `varchar(100)` or `timestamp(3) without time zone`."""
     start = ctx.node_offset(declared.type_node.get("location"))
-    return start, _scan_end(ctx.parsed.text, start, ctx.statement.end, _AFTER_TYPE)
+    return start, clause_end(ctx.parsed.text, start, ctx.statement.end, _AFTER_TYPE)
 
 
 def type_text(ctx: Context, declared: DeclaredType) -> str:
@@ -159,7 +133,7 @@ def with_type(ctx: Context, declared: DeclaredType, new_type: str) -> str:
             return text[statement.start : type_start] + new_type + text[type_end : statement.end] + ";"
         return f"{alter_table_prefix(statement.node)} {text[start:type_start]}{new_type}{text[type_end:end]};"
     column_start = ctx.node_offset(declared.column_def.get("location"))
-    column_end = _scan_end(text, column_start, ctx.statement.end, frozenset(("ASCII_44",)))
+    column_end = clause_end(text, column_start, ctx.statement.end)
     column = text[column_start:type_start] + new_type + text[type_end:column_end]
     others = len(ctx.statement.node.get("tableElts", [])) > 1
     return (

@@ -76,8 +76,12 @@ def alter_table_prefix(node: Node) -> str:
     )
 
 
-def clause_end(text: str, start: int, limit: int) -> int:
-    """Where the clause starting at `start` ends: before the first top-level comma, or at `limit`.
+_COMMA = frozenset({"ASCII_44"})
+
+
+def clause_end(text: str, start: int, limit: int, stops: frozenset[str] = _COMMA) -> int:
+    """Where the clause starting at `start` ends: before the first top-level token in `stops` (a
+    comma unless told otherwise), or a closing parenthesis it did not open, or at `limit`.
 
     Comments after its last token are left out, so that text appended to the clause
     (NOT VALID) is never commented out.
@@ -91,12 +95,14 @@ def clause_end(text: str, start: int, limit: int) -> int:
     for token in tokens:
         if token.name in ("SQL_COMMENT", "C_COMMENT"):
             continue
-        if token.name in ("ASCII_40", "ASCII_91"):
-            depth += 1
-        elif token.name in ("ASCII_41", "ASCII_93"):
+        if token.name in ("ASCII_41", "ASCII_93"):
+            if depth == 0:
+                break
             depth -= 1
-        elif token.name == "ASCII_44" and depth == 0:
+        elif depth == 0 and token.name in stops:
             break
+        elif token.name in ("ASCII_40", "ASCII_91"):
+            depth += 1
         end = start + token.end + 1  # the scanner's ends are inclusive
     return end
 
