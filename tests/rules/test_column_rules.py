@@ -15,7 +15,6 @@ from migralint.linter.transactions import RunnerMode
 from migralint.linter.type_changes import is_plain_using, type_change
 from migralint.linter.volatility import volatile_function
 from tests.helpers import lint_sql
-from tests.rules.test_fixtures import FIXTURES, _options
 
 COLUMN_RULES = ("adding-required-field", "adding-not-nullable-field", "adding-field-with-default", "changing-column-type")
 SQUAWK_CASES = Path(__file__).resolve().parents[2].parent / "shared" / "squawk-cases" / "cases.json"
@@ -112,22 +111,6 @@ def test_positions_after_non_ascii_text() -> None:
         ("adding-not-nullable-field", 4, 54, 83),
         ("changing-column-type", 5, 54, 82),
     }
-
-
-def _column_fixtures() -> list[Path]:
-    return [p for p in sorted(FIXTURES.glob("*.sql")) if p.stem.split("--")[0] in COLUMN_RULES]
-
-
-@pytest.mark.parametrize("path", _column_fixtures(), ids=lambda p: p.stem)
-def test_help_is_runnable_sql(path: Path) -> None:
-    sql = path.read_text(encoding="utf-8")
-    runner, settings = _options(sql)
-    findings = [f for f in lint_sql(sql, runner=runner, settings=settings).findings if f.rule in COLUMN_RULES]
-    assert findings
-    for finding in findings:
-        first, _, rest = finding.help.partition("\n")
-        assert first and not first.startswith("--") and rest, finding.help
-        parser.parse_sql_json(rest)
 
 
 def _squawk_cases() -> list[dict[str, Any]]:

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from pglast import parser
 
 from migralint.config import Settings
 from migralint.linter.transactions import RunnerMode
 from tests.helpers import lint_sql, rules_found
-from tests.rules.test_examples import help_sql
-from tests.rules.test_fixtures import FIXTURES, _options
 
 RULES = (
     "require-concurrent-index-deletion",
@@ -50,19 +44,6 @@ def test_drop_index_in_a_transaction_runner_says_how_to_leave_the_transaction() 
     (finding,) = [f for f in report.findings if f.rule == "require-concurrent-index-deletion"]
     assert "executeInTransaction=false" in finding.help
     assert 'DROP INDEX CONCURRENTLY "User_email_idx";' in finding.help
-
-
-@pytest.mark.parametrize(
-    "path",
-    [p for p in sorted(FIXTURES.glob("*.sql")) if p.stem.split("--")[0] in RULES],
-    ids=lambda p: p.stem,
-)
-def test_help_in_fixtures_is_runnable_sql(path: Path) -> None:
-    sql = path.read_text(encoding="utf-8")
-    runner, settings = _options(sql)
-    for finding in lint_sql(sql, runner=runner, settings=settings).findings:
-        if finding.rule in RULES:
-            parser.parse_sql_json(help_sql(finding.help))
 
 
 def test_positions_after_non_ascii_text() -> None:

@@ -3,15 +3,12 @@ and help that is runnable SQL with the user's names."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
-from pglast import parser
 
 from migralint.config import Settings
 from migralint.rules.registry import RULES_BY_NAME
 from tests.helpers import lint_sql
-from tests.rules.test_fixtures import FIXTURES, _options
 
 STYLE_RULES = (
     "require-enum-value-ordering",
@@ -98,19 +95,3 @@ def test_identity_needs_postgresql_10() -> None:
     sql = 'CREATE TABLE "Post" ("id" SERIAL NOT NULL);'
     assert [f[0] for f in _style(sql, settings=Settings(select=("prefer-identity",), pg_version=9))] == []
     assert [f[0] for f in _style(sql, settings=Settings(select=("prefer-identity",), pg_version=10))] == ["prefer-identity"]
-
-
-def _style_fixtures() -> list[Path]:
-    return [p for p in sorted(FIXTURES.glob("*.sql")) if p.stem.split("--")[0] in STYLE_RULES]
-
-
-@pytest.mark.parametrize("path", _style_fixtures(), ids=lambda p: p.stem)
-def test_help_is_runnable_sql(path: Path) -> None:
-    sql = path.read_text(encoding="utf-8")
-    runner, settings = _options(sql)
-    findings = [f for f in lint_sql(sql, runner=runner, settings=settings).findings if f.rule in STYLE_RULES]
-    assert findings
-    for finding in findings:
-        first, _, rest = finding.help.partition("\n")
-        assert first and not first.startswith("--") and rest, finding.help
-        parser.parse_sql_json(rest)

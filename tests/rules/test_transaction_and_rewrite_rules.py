@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pglast import parser
 
 from migralint.config import Settings, settings_from_table
 from migralint.linter.catalog import Catalog
@@ -15,8 +14,6 @@ from migralint.linter.parse import parse_source
 from migralint.linter.transactions import RunnerMode, transaction_blocks
 from migralint.rules.registry import RULES_BY_NAME
 from tests.helpers import lint_sql, rule_set, rules_found
-from tests.rules.test_examples import help_sql
-from tests.rules.test_fixtures import FIXTURES, _options
 
 RULES = (
     "ban-uncommitted-transaction",
@@ -43,17 +40,6 @@ def _with_history(history: str, sql: str, runner: RunnerMode = RunnerMode.SINGLE
         rules=rule_set(chosen), catalog=catalog, migration="2_next",
     )
     return [f.rule for f in report.findings]
-
-
-@pytest.mark.parametrize(
-    "path", [p for p in sorted(FIXTURES.glob("*.sql")) if p.stem.split("--")[0] in RULES], ids=lambda p: p.stem
-)
-def test_help_in_fixtures_is_runnable_sql(path: Path) -> None:
-    sql = path.read_text(encoding="utf-8")
-    runner, settings = _options(sql)
-    for finding in lint_sql(sql, runner=runner, settings=settings).findings:
-        if finding.rule in RULES:
-            parser.parse_sql_json(help_sql(finding.help))
 
 
 def test_positions_after_non_ascii_text() -> None:
