@@ -16,21 +16,18 @@ from pathlib import Path
 
 
 def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
-    from migralint.config import Settings, enabled_rule_names
+    from migralint.config import Settings
     from migralint.linter.catalog import Catalog
-    from migralint.linter.engine import RuleSet
     from migralint.linter.parse import parse_source
     from migralint.linter.run import lint_files, read_sql
     from migralint.migrations.discover import discover
-    from migralint.rules.registry import ALL_RULES
+    from migralint.rules.registry import build_rule_set
 
     projects = sorted(p for p in corpus.iterdir() if p.is_dir())
     migrations = {p: discover([str(p)]) for p in projects}
     texts = {m.path: read_sql(m.path) for ms in migrations.values() for m in ms}
     settings = Settings()
-    instances = [r() for r in ALL_RULES]
-    enabled = enabled_rule_names(settings, instances)
-    rules = RuleSet([r for r in instances if r.name in enabled], [r.name for r in instances])
+    rules = build_rule_set(settings)
 
     best = {"parse": float("inf"), "replay": float("inf"), "lint": float("inf")}
     for _ in range(repeat):

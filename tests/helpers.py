@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from migralint.config import Settings, enabled_rule_names
-from migralint.linter.engine import FileReport, RuleSet, Section, lint_text
+from migralint.config import Settings
+from migralint.linter.engine import FileReport, Section, lint_text
 from migralint.linter.transactions import RunnerMode
-from migralint.rules.registry import ALL_RULES
+from migralint.rules.registry import build_rule_set
 
-
-def rule_set(settings: Settings) -> RuleSet:
-    instances = [rule() for rule in ALL_RULES]
-    enabled = enabled_rule_names(settings, instances)
-    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
+rule_set = build_rule_set  # the engine's rule set for some settings, as the CLI builds it
 
 
 def lint_sql(

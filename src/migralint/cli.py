@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from migralint import ISSUES_URL, __version__
-from migralint.config import Settings, enabled_rule_names, load_settings
+from migralint.config import Settings, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
 from migralint.linter.fixing import apply_fixes
@@ -29,7 +29,7 @@ from migralint.migrations.discover import default_folder, discover, folders_of, 
 from migralint.migrations.history import ConfigSource, HistorySource, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import OutputFormat, reporter
-from migralint.rules.registry import ALL_RULES, RULES_BY_NAME
+from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
 
 if TYPE_CHECKING:
     from migralint.migrations.git_history import GitSource
@@ -60,12 +60,6 @@ def _version_text() -> str:
                       prog_name="migralint", help="Show the version and exit.")
 def main() -> None:
     """migralint: find the migrations that would lock, break or fail in production."""
-
-
-def build_rule_set(settings: Settings) -> RuleSet:
-    instances = [rule() for rule in ALL_RULES]
-    enabled = enabled_rule_names(settings, instances)
-    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
 
 
 @main.command()

@@ -20,13 +20,13 @@ from migralint.cli import (
     _fail,
     _internal_error,
     _wants_color,
-    build_rule_set,
     main,
 )
 from migralint.config import load_settings
 from migralint.errors import UserError
 from migralint.linter.run import LintResult
 from migralint.report import OutputFormat, reporter
+from migralint.rules.registry import build_rule_set
 
 if TYPE_CHECKING:
     from migralint.migrations.apply import Plan

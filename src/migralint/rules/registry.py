@@ -38,6 +38,8 @@ from migralint.rules.ban_truncate import BanTruncate
 
 # --- transaction and rewrite rules: imports ---
 from migralint.rules.ban_uncommitted_transaction import BanUncommittedTransaction
+from migralint.config import Settings, enabled_rule_names
+from migralint.linter.engine import RuleSet
 from migralint.rules.base import Rule
 from migralint.rules.changing_column_type import ChangingColumnType
 from migralint.rules.concurrent_index_on_affected_version import (
@@ -174,3 +176,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
 )
 
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+
+def build_rule_set(settings: Settings) -> RuleSet:
+    """The rules `settings` enable (select, ignore and their extensions), ready for the engine."""
+    instances = [rule() for rule in ALL_RULES]
+    enabled = enabled_rule_names(settings, instances)
+    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
