@@ -26,7 +26,7 @@ from migralint.linter.run import (
     lint_stdin,
 )
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
-from migralint.migrations.history import ConfigSource, HistorySource, read_states
+from migralint.migrations.history import ConfigSource, HistorySource, only_pending, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
@@ -217,8 +217,7 @@ def _lint(
     for note in dict.fromkeys(note for state in states.values() for note in state.notes):
         click.echo(f"migralint: note: {note}", err=True)
     if git is not None or database is not None:  # lint what is pending; the applied migrations are history
-        pending = {root: state.pending(folders[root]) for root, state in states.items() if state.known}
-        before, files = files, [m for m in files if m.root not in pending or m.name in pending[m.root]]
+        before, files = files, only_pending(files, folders, states)
         if before and not files:
             added = git.added if git is not None else "is pending in the database"
             click.echo(f"migralint: nothing to lint: no migration {added}", err=True)

@@ -104,3 +104,11 @@ def _names_in_order(migrations: list[MigrationFile]) -> list[str]:
         if migration.name not in names:
             names.append(migration.name)
     return names
+
+
+def only_pending(
+    files: list[MigrationFile], folders: dict[Path, list[MigrationFile]], states: dict[Path, AppliedState]
+) -> list[MigrationFile]:
+    """The files no source calls applied; a folder no source spoke of keeps all its files."""
+    pending = {root: state.pending(folders[root]) for root, state in states.items() if state.known}
+    return [m for m in files if m.root not in pending or m.name in pending[m.root]]
