@@ -52,7 +52,7 @@ def test_no_folder_at_all_is_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.chdir(tmp_path)
     code, out, err = run("lint")
     assert code == 2
-    assert err.startswith("migralint: error: no migrations folder found: looked for prisma/migrations")
+    assert err == f"migralint: error: no migrations folder found under {tmp_path}; pass a path or set migrations_dir\n"
 
 
 def test_json_format(project: Path) -> None:

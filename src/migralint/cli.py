@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -25,8 +25,10 @@ from migralint.linter.run import (
     lint_files,
     lint_stdin,
 )
-from migralint.migrations.discover import default_folder, discover, folders_of, with_history
-from migralint.migrations.history import ConfigSource, HistorySource, only_pending, read_states
+from migralint.migrations.discover import FoundFolders, default_folders, discover, folders_of, with_history
+from migralint.migrations.folders import migration_root
+from migralint.migrations.staged import staged_changes
+from migralint.migrations.history import ConfigSource, HistorySource, applied_hints, only_pending, read_states
 from migralint.migrations.layouts import classify
 from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
@@ -84,8 +86,9 @@ def main() -> None:
               help="Migrations that exist at this commit (origin/main, a SHA) are applied: lint only the ones "
                    "added since, and report applied ones edited or deleted.")
 @click.option("--staged", is_flag=True,
-              help="The same against HEAD for what is staged (the pre-commit hook): lint staged new migrations, "
-                   "report staged edits and deletions of committed ones.")
+              help="The same for what is staged (the pre-commit hook), against what is pushed (the upstream, "
+                   "else the remote's default branch, else HEAD; the base setting overrides): lint the "
+                   "migrations not pushed yet, report staged edits and deletions of pushed ones.")
 @click.option("--database-url", metavar="URL",
               help="Read the runner's history table in this database (read-only): lint only pending migrations, "
                    "report failed, edited and missing ones, and tell lock findings how big their table is. "
@@ -128,7 +131,7 @@ def lint(
         rules = build_rule_set(settings)
         if fix and paths == ("-",):
             raise UserError("--fix edits files; it cannot be used with standard input")
-        git = _git_source(since, staged, paths)
+        git = _git_source(since, staged, paths, settings.base)
         from_environment = database_url is None and not staged
         if from_environment:
             # The pre-commit check (--staged) asks git only: a developer's DATABASE_URL is
@@ -202,25 +205,31 @@ def _lint(
         return lint_stdin(text, migration, name, settings, rules)
     if "-" in paths:
         raise UserError("'-' (standard input) cannot be combined with other paths")
-    targets = list(paths)
+    targets = list(paths) or _default_targets(settings, staged=git is not None and git.staged)
     if not targets:
-        folder = default_folder(Path.cwd(), settings.migrations_dir)
-        targets = [display_path(folder)]
+        click.echo("migralint: nothing to lint: no staged change under a migrations folder", err=True)
+        return LintResult()
     files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
     if not paths:
-        layouts = sorted({str(m.layout) for m in files}) or ["no migration files"]
-        click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
+        for target in targets:
+            layouts = sorted({str(m.layout) for m in files if _under(m.path, target)}) or ["no migration files"]
+            click.echo(f"migralint: linting {target} ({', '.join(layouts)})", err=True)
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
     folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
-    states = read_states(folders, _sources(settings, git, database))
+    if not paths and git is not None:
+        for target in targets:  # a folder emptied by the commit still has a history to check
+            folders.setdefault(Path(target), [])
+    sources = _sources(settings, git, database)
+    states = read_states(folders, sources)
     for note in dict.fromkeys(note for state in states.values() for note in state.notes):
         click.echo(f"migralint: note: {note}", err=True)
-    if git is not None or database is not None:  # lint what is pending; the applied migrations are history
-        before, files = files, only_pending(files, folders, states)
-        if before and not files:
-            added = git.added if git is not None else "is pending in the database"
-            click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
+    # Lint what is pending; the applied migrations are replayed into the catalog, not linted.
+    before, files = files, only_pending(files, folders, states)
+    if before and not files:
+        added = git.added if git is not None else "is pending in the database" if database is not None else (
+            f"after applied_through = {settings.applied_through}")
+        click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
     planned = with_history(files, assume_in_transaction=settings.assume_in_transaction, folders=folders)
     read_stats = database.table_stats if database is not None else None
     result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
@@ -232,20 +241,46 @@ def _lint(
         if outcome.files:
             click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
             result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
+    if not sources:
+        for note in applied_hints(result.findings, folders, display_path):
+            click.echo(f"migralint: note: {note}", err=True)
     return result
+
+
+def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
+    """Every migrations folder under the working directory; with --staged, those the index changes."""
+    cwd = Path.cwd()
+    try:
+        found = default_folders(cwd, settings.migrations_dir)
+    except UserError:
+        if not staged or settings.migrations_dir:
+            raise
+        found = FoundFolders([], [])  # the commit may delete a folder's last migration: git still knows it
+    for skipped in found.skipped:
+        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL migrations", err=True)
+    targets = [display_path(folder) for folder in found.folders]
+    if staged:
+        changed = staged_changes(str(cwd))
+        if changed is not None:
+            # A folder whose every migration is deleted holds no .sql file to find it by.
+            emptied = {root.as_posix() for p in changed if (root := migration_root(PurePosixPath(p))) is not None}
+            targets = [t for t in dict.fromkeys([*targets, *sorted(emptied)]) if Path(t).is_dir()]
+            targets = [t for t in targets if any(_under(Path(p), t) for p in changed)]
+    return targets
+
+
+def _under(path: Path, folder: str) -> bool:
+    return folder in (".", "") or Path(folder) in path.parents
 
 
 def _sources(
     settings: Settings, git: GitSource | None = None, database: DatabaseSource | None = None
 ) -> list[HistorySource]:
     """The sources of truth for what is applied, from the options and the config."""
-    sources: list[HistorySource] = []
-    if settings.applied_through:
+    # The database knows best, then git; applied_through is the word of last resort.
+    sources: list[HistorySource] = [source for source in (git, database) if source is not None]
+    if not sources and settings.applied_through:
         sources.append(ConfigSource(settings.applied_through))
-    if git is not None:
-        sources.append(git)
-    if database is not None:
-        sources.append(database)
     return sources
 
 
@@ -257,16 +292,17 @@ def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource 
     return DatabaseSource(url)
 
 
-def _git_source(since: str | None, staged: bool, paths: tuple[str, ...]) -> GitSource | None:
+def _git_source(since: str | None, staged: bool, paths: tuple[str, ...], base: str | None = None) -> GitSource | None:
     if since is not None and staged:
-        raise UserError("--since and --staged cannot be used together: --staged compares with HEAD")
+        raise UserError("--since and --staged cannot be used together: --staged compares with the upstream "
+                        "(set base in the config to choose another commit)")
     if (since is not None or staged) and paths == ("-",):
         raise UserError(f"{'--staged' if staged else '--since'} needs migration files, not standard input")
     if since is None and not staged:
         return None
     from migralint.migrations.git_history import GitSource  # only when git is asked (difflib, subprocess)
 
-    return GitSource("HEAD", staged=True) if staged else GitSource(since or "HEAD")
+    return GitSource(base, staged=True) if staged else GitSource(since or "HEAD")
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
@@ -335,7 +371,7 @@ def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) 
 
     try:
         settings = load_settings(config_path)
-        targets = list(paths) or [display_path(default_folder(Path.cwd(), settings.migrations_dir))]
+        targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]
         files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
         if not files:
             raise UserError(f"no migrations found in {', '.join(targets)}")

@@ -39,6 +39,7 @@ class Settings:
     runner_sets_statement_timeout: bool = False
     assume_in_transaction: bool = False
     applied_through: str | None = None  # migrations after this one are pending: their tables are empty
+    base: str | None = None  # lint --staged: the commit whose migrations are applied (default: the upstream)
     small_table_rows: int = 10_000  # lock findings on tables with fewer rows (per the database) only warn
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
@@ -131,6 +132,7 @@ _KEYS = {
     "assume_in_transaction": ("assume_in_transaction", _bool),
     "applied_through": ("applied_through", _str),
     "small_table_rows": ("small_table_rows", _count),
+    "base": ("base", _str),
 }
 
 

@@ -125,8 +125,14 @@ def test_default_folder_search(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no migrations folder found"):
         default_folder(tmp_path, None)
     (tmp_path / "db" / "migrations").mkdir(parents=True)
+    with pytest.raises(InputError, match="no migrations folder found"):  # empty: nothing to lint there
+        default_folder(tmp_path, None)
+    (tmp_path / "db" / "migrations" / "1_init.sql").write_text("SELECT 1;\n")
     assert default_folder(tmp_path, None) == tmp_path / "db" / "migrations"
-    (tmp_path / "prisma" / "migrations").mkdir(parents=True)
-    assert default_folder(tmp_path, None) == tmp_path / "prisma" / "migrations"
+    (tmp_path / "packages" / "api" / "prisma" / "migrations" / "1_init").mkdir(parents=True)
+    (tmp_path / "packages" / "api" / "prisma" / "migrations" / "1_init" / "migration.sql").write_text("SELECT 1;\n")
+    with pytest.raises(InputError, match="several migrations folders .*: db/migrations, packages/api/prisma/migrations"):
+        default_folder(tmp_path, None)  # apply and status run one folder: the user picks
+    assert default_folder(tmp_path, "db/migrations") == tmp_path / "db" / "migrations"
     with pytest.raises(InputError, match="migrations_dir 'sql'"):
         default_folder(tmp_path, "sql")

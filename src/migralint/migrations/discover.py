@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
+from migralint.migrations.folders import find_folders
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 
-DEFAULT_DIRS = ("prisma/migrations", "migrations", "db/migrations", "supabase/migrations")
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
 _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _HEAD_BYTES = 4096
@@ -22,19 +22,49 @@ class Discovery(NamedTuple):
     searched: tuple[Path, ...]  # the folders searched when no path was given
 
 
-def default_folder(cwd: Path, configured: str | None) -> Path:
-    """The migrations folder to lint when no path is given."""
-    candidates = (configured,) if configured else DEFAULT_DIRS
-    for candidate in candidates:
-        assert candidate is not None
-        folder = cwd / candidate
-        if folder.is_dir():
-            return folder
+class FoundFolders(NamedTuple):
+    """The migrations folders to use when no path is given, and the ones set aside."""
+
+    folders: list[Path]
+    skipped: list[str]  # "packages/x/prisma/migrations (provider mysql)"
+
+
+def default_folders(cwd: Path, configured: str | None) -> FoundFolders:
+    """Every migrations folder under `cwd` (monorepos included), or the config's migrations_dir."""
     if configured:
-        raise InputError(f"migrations_dir {configured!r} from the config does not exist under {cwd}")
-    raise InputError(
-        "no migrations folder found: looked for " + ", ".join(DEFAULT_DIRS) + f" under {cwd}; pass a path"
-    )
+        folder = cwd / configured
+        if not folder.is_dir():
+            raise InputError(f"migrations_dir {configured!r} from the config does not exist under {cwd}")
+        return FoundFolders([folder], [])
+    folders, skipped = [], []
+    for folder in find_folders(cwd):
+        provider = prisma_provider(folder / "migration_lock.toml")
+        if provider is not None and provider != "postgresql":
+            # another database's migrations, in a project that has PostgreSQL ones too
+            skipped.append(f"{_relative_to(folder, cwd)} (provider {provider})")
+        else:
+            folders.append(folder)
+    if not folders:
+        why = f"; set aside: {', '.join(skipped)}" if skipped else ""
+        raise InputError(f"no migrations folder found under {cwd}{why}; pass a path or set migrations_dir")
+    return FoundFolders(folders, skipped)
+
+
+def default_folder(cwd: Path, configured: str | None) -> Path:
+    """The one migrations folder a command that runs migrations works on when no path is given."""
+    folders = default_folders(cwd, configured).folders
+    if len(folders) > 1:
+        shown = ", ".join(_relative_to(f, cwd) for f in folders)
+        raise InputError(f"several migrations folders under {cwd}: {shown}; pass the one to use "
+                         "(or set migrations_dir)")
+    return folders[0]
+
+
+def _relative_to(folder: Path, cwd: Path) -> str:
+    try:
+        return folder.relative_to(cwd).as_posix()
+    except ValueError:
+        return str(folder)
 
 
 def discover(paths: list[str], *, assume_in_transaction: bool = False) -> list[MigrationFile]:

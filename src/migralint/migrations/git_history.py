@@ -2,9 +2,12 @@
 
 `GitSource("origin/main")` (`lint --since origin/main`) calls every migration that exists at
 that commit applied, and reports those edited or deleted since (in the working tree, the
-index or later commits). `GitSource("HEAD", staged=True)` (`lint --staged`, the pre-commit
-hook) does the same for what is staged: HEAD's migrations are applied, and the index is
-compared with them, whatever the working tree holds.
+index or later commits). `GitSource(staged=True)` (`lint --staged`, the pre-commit hook) does
+the same for what is staged, against what is pushed: the migrations where the branch meets
+its upstream (else the remote's default branch; else HEAD, in a repository with no remote)
+are applied, and the index is compared with them, whatever the working tree holds. A
+migration committed but not pushed yet is no production's history: amending, rebasing or
+fixing it is allowed, and its tables are still empty.
 
 Git runs as a subprocess in the repository that holds the migrations folder, wherever the
 working directory is. Files are compared by blob hash first; only those that differ are read
@@ -43,7 +46,7 @@ class GitError(UserError):
 class GitSource:
     """Migrations present at `ref` are applied; with `staged`, the index is what is compared."""
 
-    ref: str = "HEAD"
+    ref: str | None = None  # None with `staged`: the upstream, found per repository
     staged: bool = False
 
     @property
@@ -53,14 +56,18 @@ class GitSource:
     @property
     def added(self) -> str:
         """Which migrations are pending, in words."""
-        return "staged that HEAD does not have" if self.staged else f"added since {self.ref}"
+        return "staged that is not pushed yet" if self.staged else f"added since {self.ref}"
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
         repo = _Repository.containing(root, self.option)
-        commit = repo.commit(self.ref, unborn_ok=self.staged)
+        if self.staged:
+            commit, against = repo.pushed(self.ref)
+        else:
+            commit, against = repo.commit(self.ref or "HEAD"), self.ref or "HEAD"
         mine = {_relative(m.path, root): m for m in migrations}
-        layouts = {m.layout for m in migrations}
-        at_ref = _migrations_in(repo.tree(commit) if commit else {}, layouts)
+        tree = repo.tree(commit) if commit else {}
+        layouts = {m.layout for m in migrations} or _layouts_in(root, tree)
+        at_ref = _migrations_in(tree, layouts)
         # What the folder holds now: the index with --staged, the working tree otherwise.
         index = None
         if self.staged:
@@ -104,20 +111,22 @@ class GitSource:
                 text = now(path)
                 if path in at_base and lines(contents[at_base[path]]) == lines(text):
                     continue  # as it was where the branch forked: REF changed it, not the branch
-                problem = self._edited(migration, root / path, old, text)
+                problem = self._edited(migration, root / path, old, text, against)
                 if problem:
                     problems.append(problem)
             elif path in gone:
-                problems.append(self._deleted(migration, root, path, old, added_contents, mine))
-        return AppliedState(True, applied, problems, sources=[f"git {'HEAD (staged)' if self.staged else self.ref}"])
+                problems.append(self._deleted(migration, root, path, old, added_contents, mine, against))
+        source = f"git {against} (staged)" if self.staged else f"git {against}"
+        return AppliedState(True, applied, problems, sources=[source])
 
-    def _edited(self, migration: MigrationFile, path: Path, old: bytes, new: bytes) -> HistoryProblem | None:
+    def _edited(
+        self, migration: MigrationFile, path: Path, old: bytes, new: bytes, against: str
+    ) -> HistoryProblem | None:
         change = describe_changes(old, new)
         if change is None:
             return None  # only line endings changed
         line, where = change
-        against = "HEAD" if self.staged else self.ref
-        edited = "has a staged edit (against HEAD)" if self.staged else f"was edited since {self.ref}"
+        edited = f"has a staged edit (against {against})" if self.staged else f"was edited since {against}"
         message = (f"applied migration {migration.name} {edited}: {where}; "
                    "the database ran the old version and will never run this one")
         shown = _shown(path)
@@ -133,8 +142,8 @@ class GitSource:
         old: bytes,
         added: dict[str, bytes],
         mine: dict[str, MigrationFile],
+        against: str,
     ) -> HistoryProblem:
-        against = "HEAD" if self.staged else self.ref
         shown = _shown(root / path)
         renamed = _renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
         if renamed is not None:
@@ -184,6 +193,18 @@ def _description(name: str) -> str:
 
 def _migrations_in(tree: dict[str, str], layouts: set[Layout]) -> dict[str, str]:
     return {path: oid for path, oid in tree.items() if _could_be_migration(path, layouts)}
+
+
+def _layouts_in(root: Path, tree: dict[str, str]) -> set[Layout]:
+    """The layouts of a folder that has no migration left on disk, judged from the commit's files."""
+    layouts = set()
+    for path in tree:
+        parts = path.split("/")
+        if len(parts) == 2 and parts[1] in ("migration.sql", "up.sql"):
+            layouts.add(Layout.PRISMA if parts[1] == "migration.sql" else Layout.DIESEL)
+        elif len(parts) == 1 and path.lower().endswith(".sql"):
+            layouts.add(classify(root / path).layout)
+    return layouts
 
 
 def _could_be_migration(path: str, layouts: set[Layout]) -> bool:
@@ -275,6 +296,53 @@ class _Repository:
             return None
         raise GitError(f"{self.option}: {ref!r} is not a commit in the git repository at {self.top} "
                        "(in CI, fetch it first: a shallow clone has only the last commit)")
+
+    def pushed(self, configured: str | None) -> tuple[str | None, str]:
+        """The commit whose migrations count as applied for --staged, and its name for messages.
+
+        The `base` setting, else the branch's upstream, else the remote's default branch
+        (origin/HEAD, as `git clone` sets it), else HEAD. Not the tip but where HEAD meets
+        it: a branch behind its upstream has not deleted what the upstream gained since.
+        """
+        if configured:
+            candidates = [configured]
+        else:
+            candidates = [ref for ref in (self._upstream(), *self._default_branches()) if ref]
+        for ref in candidates:
+            commit = self._resolve(ref)
+            if commit is None:
+                if configured:
+                    self.commit(configured)  # raises: the base setting names no commit
+                continue
+            head = self._resolve("HEAD")
+            if head is None:
+                return commit, ref
+            return self.merge_base(commit) or commit, ref
+        return self.commit("HEAD", unborn_ok=True), "HEAD"
+
+    def _resolve(self, ref: str) -> str | None:
+        if ref.startswith("-"):
+            return None
+        done = self._run(["rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"])
+        return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def _upstream(self) -> str | None:
+        done = self._run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+        return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def _default_branches(self) -> list[str]:
+        """origin/HEAD (or each remote's HEAD), then origin/main and origin/master where those exist."""
+        done = self._run(["for-each-ref", "--format=%(refname:short) %(symref:short)", "refs/remotes/"])
+        heads, others = [], []
+        for line in done.stdout.decode(errors="replace").splitlines():
+            name, _, target = line.partition(" ")
+            if name.endswith("/HEAD") or target:
+                heads.append(target or name)
+            elif name.split("/", 1)[-1] in ("main", "master"):
+                others.append(name)
+        heads.sort(key=lambda ref: not ref.startswith("origin/"))
+        others.sort(key=lambda ref: (not ref.startswith("origin/"), ref))
+        return heads + others
 
     def merge_base(self, commit: str) -> str | None:
         """Where HEAD and `commit` forked; None when they share no history or HEAD has no commit."""

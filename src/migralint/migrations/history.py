@@ -9,6 +9,7 @@ before the one being linted counts as applied, the cautious assumption.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple, Protocol
@@ -112,3 +113,37 @@ def only_pending(
     """The files no source calls applied; a folder no source spoke of keeps all its files."""
     pending = {root: state.pending(folders[root]) for root, state in states.items() if state.known}
     return [m for m in files if m.root not in pending or m.name in pending[m.root]]
+
+
+class _Located(Protocol):
+    @property
+    def path(self) -> str: ...
+
+
+def applied_hints(
+    findings: Sequence[_Located], folders: dict[Path, list[MigrationFile]], shown: Callable[[Path], str]
+) -> list[str]:
+    """With no source of truth, what to say when most findings sit in a folder's older migrations.
+
+    A project that adopts migralint has years of migrations production ran long ago; their
+    findings are noise until the user says which migrations are applied. The name to paste is
+    the one before the newest: everything older counts as applied, the newest is still linted.
+    """
+    hints = []
+    for root, migrations in folders.items():
+        names = _names_in_order([m for m in migrations if not m.rollback])
+        if len(names) < 3:
+            continue
+        name_of = {shown(m.path): m.name for m in migrations}
+        counts = [name_of[f.path] for f in findings if f.path in name_of]
+        older = sum(1 for name in counts if name != names[-1])
+        if older * 2 <= len(counts):
+            continue
+        through = names[-2]
+        hints.append(
+            f"{older} of {len(counts)} findings in {shown(root)} are in migrations before {names[-1]}. If production "
+            f"has run them, say so and they are replayed, not linted: applied_through = \"{through}\" under "
+            f"[tool.migralint] (or --assume-applied-through {through}); or let git (--since origin/main) or "
+            "the database (--database-url) say what is applied."
+        )
+    return hints

@@ -9,6 +9,9 @@ from pathlib import Path
 
 from migralint.linter.engine import Section
 from migralint.linter.transactions import RunnerMode
+from migralint.migrations.folders import FLYWAY_NAME as _FLYWAY
+from migralint.migrations.folders import POPX_NAME as _POPX
+from migralint.migrations.folders import UP_DOWN_NAME as _UP_DOWN
 
 
 class Layout(str, Enum):
@@ -47,12 +50,6 @@ class MigrationFile:
         return [Section(0, len(text), self.runner, self.rollback)]
 
 
-_FLYWAY = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
-_UP_DOWN = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
-_POPX = re.compile(
-    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3)"
-    r"(?P<autocommit>\.autocommit)?\.(?P<direction>up|down)\.sql$"
-)
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
 _NUMBER = re.compile(r"\d+")

@@ -1,0 +1,58 @@
+"""The `migralint` command: answers the pre-commit hook at once when a commit touches no migration.
+
+The `migralint` hook runs on every commit (pre-commit passes no deleted files, so only
+running always sees a commit that deletes a migration). Loading the linter costs about
+300 ms (pglast, the rules); a commit that touches no migrations folder should cost next to
+nothing. So `lint --staged` with no path first asks git what is staged, with the standard
+library only, and loads the rest only when a staged change (a deletion included) is under a
+migrations folder. Anything it cannot decide goes to the full command, which decides.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# lint's options that take a value: what follows them is no path
+_VALUE_OPTIONS = frozenset({
+    "--format", "--output", "--config", "--pg-version", "--select", "--extend-select", "--ignore",
+    "--extend-ignore", "--assume-applied-through", "--since", "--database-url", "--stdin-filename",
+})
+
+
+def main() -> None:
+    if _nothing_staged_to_lint(sys.argv[1:]):
+        sys.exit(0)
+    from migralint.cli import main as cli_main
+
+    cli_main()
+
+
+def _nothing_staged_to_lint(args: list[str]) -> bool:
+    """True only when `lint --staged` has no path and git says no staged change is a migration."""
+    if not args or args[0] != "lint" or "--staged" not in args or "--fix" in args:
+        return False
+    rest = iter(args[1:])
+    for arg in rest:
+        if arg in ("--config", "--since"):
+            return False  # another config may name another folder; --since with --staged is an error to report
+        if arg in _VALUE_OPTIONS:
+            next(rest, None)
+        elif not arg.startswith("-"):
+            return False  # a path: the user chose what to lint
+    from migralint.migrations.staged import could_touch_migrations, staged_changes
+
+    cwd = os.getcwd()
+    changed = staged_changes(cwd)
+    if changed is None:
+        return False  # not a repository, or no git: the full command says so
+    if not could_touch_migrations(changed):
+        return True
+    from pathlib import Path
+
+    from migralint.migrations.folders import nearest_config_sets_folder, touches_migrations
+
+    if touches_migrations(changed):
+        return False
+    # A .sql file no layout claims is no migration, unless the config's migrations_dir holds it.
+    return not nearest_config_sets_folder(Path(cwd))

@@ -1,0 +1,100 @@
+"""Where migrations folders are: by a file's path alone, and by walking a project.
+
+A `.sql` file is a migration only inside a migrations folder as the layouts define one: the
+grandparent of a Prisma `migration.sql` or a diesel `up.sql`/`down.sql`, the folder of a
+file named the way Flyway, golang-migrate or ory popx name theirs, or a folder named
+`migrations` (dbmate, Supabase, plain SQL). `scripts/report.sql` is none of these.
+
+This module imports nothing heavy (no pglast, no click): the pre-commit hook asks it whether
+a commit touches a migration before anything else is loaded.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path, PurePath, PurePosixPath
+
+FLYWAY_NAME = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
+UP_DOWN_NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
+POPX_NAME = re.compile(
+    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3)"
+    r"(?P<autocommit>\.autocommit)?\.(?P<direction>up|down)\.sql$"
+)
+FOLDER_NAMES = frozenset({"migrations", "migration"})
+# Never searched: dependencies, tools' caches and build output hold copies of migrations.
+SKIPPED_DIRS = frozenset({"node_modules", "__pycache__", "target", "dist", "build", "site-packages", "vendor"})
+HISTORY_FILES = frozenset({"migrations.lock"})  # a change to it is a change to the folder's history
+
+
+def migration_root(path: PurePath) -> PurePath | None:
+    """The migrations folder `path` belongs to, judged by its path alone; None when it is no migration."""
+    name = path.name
+    if not name.lower().endswith(".sql"):
+        return None
+    if name in ("migration.sql", "up.sql", "down.sql"):  # Prisma, diesel: <folder>/<migration>/<file>
+        return path.parent.parent if path.parent.name else None
+    if POPX_NAME.match(name) or UP_DOWN_NAME.match(name) or FLYWAY_NAME.match(name):
+        return path.parent
+    if path.parent.name.lower() in FOLDER_NAMES:
+        return path.parent
+    return None
+
+
+def is_skipped(folder: str) -> bool:
+    return folder in SKIPPED_DIRS or folder.startswith(".")
+
+
+def touches_migrations(paths: list[str], configured: str | None = None) -> bool:
+    """Whether any of these paths (relative, with /) is a migration, or a migrations folder's lock file."""
+    prefix = PurePosixPath(configured).as_posix().rstrip("/") + "/" if configured else None
+    for raw in paths:
+        path = PurePosixPath(raw)
+        if any(is_skipped(part) for part in path.parts[:-1]):
+            continue
+        if path.name in HISTORY_FILES:
+            return True
+        if prefix is not None and raw.startswith(prefix) and raw.lower().endswith(".sql"):
+            return True
+        if migration_root(path) is not None:
+            return True
+    return False
+
+
+def find_folders(top: Path) -> list[Path]:
+    """Every migrations folder under `top`, in path order; virtual environments are skipped."""
+    roots: set[Path] = set()
+    for folder, dirs, files in os.walk(top):
+        if "pyvenv.cfg" in files:  # a virtual environment: its packages may ship migrations
+            dirs[:] = []
+            continue
+        dirs[:] = sorted(d for d in dirs if not is_skipped(d))
+        here = Path(folder)
+        for name in files:
+            root = migration_root(here / name)
+            if root is not None and _within(root, top):
+                roots.add(Path(root))
+    return sorted(roots, key=lambda p: p.as_posix())
+
+
+def _within(root: PurePath, top: Path) -> bool:
+    """A Prisma file directly in `top` names `top`'s parent as its root: that is not under `top`."""
+    return root == top or top in root.parents
+
+
+def nearest_config_sets_folder(start: Path) -> bool:
+    """Whether the nearest config file could name a migrations_dir (read as text: tomllib is not loaded)."""
+    for folder in (start, *start.parents):
+        for name in ("migralint.toml", "pyproject.toml"):
+            candidate = folder / name
+            if not candidate.is_file():
+                continue
+            try:
+                text = candidate.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return True  # cannot tell: let the full run decide
+            if name == "pyproject.toml" and "[tool.migralint" not in text:
+                continue
+            return re.search(r"migrations[_-]dir", text) is not None
+    return False
+
