@@ -89,6 +89,9 @@ def main() -> None:
               help="The same for what is staged (the pre-commit hook), against what is pushed (the upstream, "
                    "else the remote's default branch, else HEAD; the base setting overrides): lint the "
                    "migrations not pushed yet, report staged edits and deletions of pushed ones.")
+@click.option("--ci-base", is_flag=True,
+              help="--since the commit the CI run compares with, from its own variables: a GitHub pull "
+                   "request's base or a push's previous commit, a GitLab merge request's diff base.")
 @click.option("--database-url", metavar="URL",
               help="Read the runner's history table in this database (read-only): lint only pending migrations, "
                    "report failed, edited and missing ones, and tell lock findings how big their table is. "
@@ -111,6 +114,7 @@ def lint(
     applied_through: str | None,
     since: str | None,
     staged: bool,
+    ci_base: bool,
     database_url: str | None,
     fix: bool,
     exit_zero: bool,
@@ -131,6 +135,8 @@ def lint(
         rules = build_rule_set(settings)
         if fix and paths == ("-",):
             raise UserError("--fix edits files; it cannot be used with standard input")
+        if ci_base:
+            since = _since_from_ci(since, staged)
         git = _git_source(since, staged, paths, settings.base)
         from_environment = database_url is None and not staged
         if from_environment:
@@ -303,6 +309,19 @@ def _git_source(since: str | None, staged: bool, paths: tuple[str, ...], base: s
     from migralint.migrations.git_history import GitSource  # only when git is asked (difflib, subprocess)
 
     return GitSource(base, staged=True) if staged else GitSource(since or "HEAD")
+
+
+def _since_from_ci(since: str | None, staged: bool) -> str | None:
+    if since is not None or staged:
+        raise UserError("--ci-base chooses the base commit itself: drop --since and --staged")
+    from migralint.migrations.ci_base import ci_base
+
+    base = ci_base(os.environ, Path.cwd())
+    if base.commit is None:
+        click.echo(f"migralint: note: no base commit ({base.why}): every migration is linted", err=True)
+    else:
+        click.echo(f"migralint: comparing with {base.commit[:12]}, {base.why}", err=True)
+    return base.commit
 
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
