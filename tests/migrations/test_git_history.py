@@ -276,3 +276,86 @@ def test_every_real_edit_in_the_corpus_is_found(tmp_path: Path, monkeypatch: pyt
         last = max(len(after), 1)
         assert found.get(path) == min(same + 1, last), path
     assert len(found) == len(cases)
+
+
+@pytest.fixture()
+def pushed(repo: Path, tmp_path: Path) -> Path:
+    """The repository's main pushed to a bare remote and tracking it: INIT and SECOND are pushed."""
+    remote = tmp_path / "remote.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(remote))
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "main")
+    return remote
+
+
+def test_staged_counts_what_is_pushed_as_applied(repo: Path, pushed: Path) -> None:
+    third = repo / FOLDER / "20240103000000_id_index" / "migration.sql"
+    write(third, UNSAFE.replace('"User_id_idx"', '"x"'))
+    commit_all(repo)  # committed, not pushed
+    write(third, UNSAFE)  # amended before pushing: no edit of an applied migration
+    git(repo, "add", "-A")
+    code, out, _ = lint("--staged", "--select", "edited-applied-migration,require-concurrent-index-creation")
+    assert code == 1
+    assert out.splitlines() == [  # linted, as pending: it is not pushed
+        f"{FOLDER}/20240103000000_id_index/migration.sql:2:1: error[require-concurrent-index-creation] "
+        'CREATE INDEX takes SHARE on "User": INSERT, UPDATE and DELETE wait until the index is built.']
+    git(repo, "commit", "-q", "-m", "amended")
+    git(repo, "push", "-q")
+    write(third, UNSAFE.replace("CREATE INDEX", "CREATE INDEX CONCURRENTLY"))
+    git(repo, "add", "-A")
+    code, out, _ = lint("--staged", "--select", "edited-applied-migration")
+    assert code == 1 and out.startswith(
+        f"{FOLDER}/20240103000000_id_index/migration.sql:2:1: error[edited-applied-migration] applied migration "
+        "20240103000000_id_index has a staged edit (against origin/main): line 2 differs")
+
+
+def test_staged_on_a_branch_behind_its_upstream_reports_nothing_it_did_not_do(
+    repo: Path, pushed: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "other"  # a colleague pushes a migration this clone has not pulled
+    git(tmp_path, "clone", "-q", str(pushed), str(other))
+    write(other / FOLDER / "20240105000000_theirs" / "migration.sql", "SELECT 1;\n")
+    commit_all(other)
+    git(other, "push", "-q")
+    git(repo, "fetch", "-q")
+    write(repo / FOLDER / "20240104000000_mine" / "migration.sql", "SELECT 2;\n")
+    git(repo, "add", "-A")
+    code, out, err = lint("--staged")
+    assert (code, out) == (0, ""), err  # 20240105000000_theirs is not deleted here: never pulled
+
+
+def test_staged_with_no_upstream_uses_the_remote_default_branch_and_the_base_setting_overrides(
+    repo: Path, pushed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", str(pushed), str(clone))  # origin/HEAD -> origin/main
+    git(clone, "checkout", "-q", "-b", "feature")
+    write(clone / FOLDER / "20240103000000_mine" / "migration.sql", "SELECT 1;\n")
+    commit_all(clone)
+    write(clone / FOLDER / "20240103000000_mine" / "migration.sql", "SELECT 2;\n")
+    git(clone, "add", "-A")
+    monkeypatch.chdir(clone)
+    code, out, _ = lint("--staged", "--select", "edited-applied-migration")
+    assert (code, out) == (0, "")
+    write(clone / "migralint.toml", 'base = "HEAD"\n')  # this team: committed counts as applied
+    code, out, _ = lint("--staged", "--select", "edited-applied-migration")
+    assert code == 1 and "has a staged edit (against HEAD): line 1 differs" in out
+    write(clone / "migralint.toml", 'base = "no-such-branch"\n')
+    code, out, err = lint("--staged")
+    assert (code, out) == (2, "") and "migralint: error: --staged: 'no-such-branch' is not a commit" in err
+
+
+def test_staged_with_no_path_lints_only_folders_the_index_changes(repo: Path) -> None:
+    write(repo / "other" / "db" / "migrations" / "001_index.sql", UNSAFE)
+    commit_all(repo)
+    code, out, err = lint("--staged")
+    assert (code, out) == (0, "")
+    assert err == "migralint: nothing to lint: no staged change under a migrations folder\n"
+    write(repo / "scripts" / "report.sql", UNSAFE)
+    git(repo, "add", "-A")
+    assert lint("--staged")[:2] == (0, "")  # not a migration
+    git(repo, "rm", "-q", "--cached", SECOND_FILE)  # a deletion alone
+    code, out, err = lint("--staged")
+    assert code == 1 and f"{SECOND_FILE}:1:1: error[deleted-applied-migration]" in out
+    assert err == (f"migralint: linting {FOLDER} (Prisma Migrate)\n"
+                   "migralint: nothing to lint: no migration staged that the upstream (with none, HEAD) lacks\n")

@@ -56,7 +56,7 @@ class GitSource:
     @property
     def added(self) -> str:
         """Which migrations are pending, in words."""
-        return "staged that is not pushed yet" if self.staged else f"added since {self.ref}"
+        return "staged that the upstream (with none, HEAD) lacks" if self.staged else f"added since {self.ref}"
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
         repo = _Repository.containing(root, self.option)
