@@ -307,3 +307,28 @@ def _hook_migralint(env: dict[str, str]) -> Path:
     found = sorted(Path(env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/migralint"))
     assert found, "pre-commit has not built the hook's environment yet"
     return found[0]
+
+
+def test_rebasing_judges_against_the_branch_upstream(project: Path, env: dict[str, str]) -> None:
+    """During a rebase HEAD is detached: the upstream is the rebased branch's, not the default branch."""
+    git(project, env, "checkout", "-q", "-b", "feature")
+    migration = add_migration(project, "20240102000000_post", 'CREATE TABLE "Post" ("id" TEXT);\n')
+    staged(project, env)
+    assert commit(project, env, "-m", "post")[0] == 0
+    (project / "README.md").write_text("app\n")
+    staged(project, env)
+    assert commit(project, env, "-m", "readme")[0] == 0
+    rebase_env = {**env, "GIT_SEQUENCE_EDITOR": "sed -i -e '1s/^pick/edit/'", "SKIP": "migralint-all"}
+    git(project, rebase_env, "rebase", "-q", "-i", "origin/main")  # stops at the unpushed migration's commit
+    migration.write_text('CREATE TABLE "Post" ("id" TEXT NOT NULL);\n')
+    staged(project, env)
+    code, output = commit(project, env, "--amend", "--no-edit")
+    assert code == 0, output  # not pushed: rewriting it is fine
+    git(project, rebase_env, "rebase", "--continue")
+    git(project, env, "push", "-q", "-u", "origin", "feature")  # pushed to its own branch, not to main
+    git(project, rebase_env, "rebase", "-q", "-i", "HEAD~2")
+    migration.write_text('CREATE TABLE "Post" ("id" TEXT NOT NULL, "title" TEXT);\n')
+    staged(project, env)
+    code, output = commit(project, env, "--amend", "--no-edit")
+    assert code != 0 and "has a staged edit (against origin/feature)" in output, output
+    git(project, env, "rebase", "--abort")

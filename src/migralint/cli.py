@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
@@ -26,7 +26,7 @@ from migralint.linter.run import (
     lint_stdin,
 )
 from migralint.migrations.discover import FoundFolders, default_folders, discover, folders_of, with_history
-from migralint.migrations.folders import migration_root
+from migralint.migrations.folders import folders_changed, is_under
 from migralint.migrations.staged import staged_changes
 from migralint.migrations.history import ConfigSource, HistorySource, applied_hints, only_pending, read_states
 from migralint.migrations.layouts import classify
@@ -218,7 +218,7 @@ def _lint(
     files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
     if not paths:
         for target in targets:
-            layouts = sorted({str(m.layout) for m in files if _under(m.path, target)}) or ["no migration files"]
+            layouts = sorted({str(m.layout) for m in files if is_under(m.path, target)}) or ["no migration files"]
             click.echo(f"migralint: linting {target} ({', '.join(layouts)})", err=True)
     elif not files:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
@@ -265,18 +265,8 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
     for skipped in found.skipped:
         click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL migrations", err=True)
     targets = [display_path(folder) for folder in found.folders]
-    if staged:
-        changed = staged_changes(str(cwd))
-        if changed is not None:
-            # A folder whose every migration is deleted holds no .sql file to find it by.
-            emptied = {root.as_posix() for p in changed if (root := migration_root(PurePosixPath(p))) is not None}
-            targets = [t for t in dict.fromkeys([*targets, *sorted(emptied)]) if Path(t).is_dir()]
-            targets = [t for t in targets if any(_under(Path(p), t) for p in changed)]
-    return targets
-
-
-def _under(path: Path, folder: str) -> bool:
-    return folder in (".", "") or Path(folder) in path.parents
+    changed = staged_changes(str(cwd)) if staged else None
+    return targets if changed is None else folders_changed(targets, changed)
 
 
 def _sources(

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import difflib
+import re
+
+from migralint.migrations.layouts import MigrationFile
+
+_RENAME_SIMILARITY = 0.5  # git's own default for calling a delete plus an add a rename
+_VERSION = re.compile(r"^[A-Za-z]?\d[\d._]*_+")
 
 
 def describe_changes(old: bytes, new: bytes) -> tuple[int, str] | None:
@@ -62,3 +68,32 @@ def lines(content: bytes) -> list[str]:
     """The lines of a file, line endings aside (CRLF and LF are the same line)."""
     text = content.replace(b"\r\n", b"\n").decode("utf-8", errors="replace")
     return text.split("\n")[:-1] if text.endswith("\n") else text.split("\n") if text else []
+
+
+def renamed_to(old_name: str, old: bytes, added: dict[str, MigrationFile | None], texts: dict[str, bytes]) -> str | None:
+    """The added file that is the deleted one under a new name, if one is.
+
+    The same text (line endings aside) is a rename; so is a new version prefix on the same
+    description (`20240101_init` to `20240301_init`) with a text mostly alike. Small migrations
+    share boilerplate (`SET lock_timeout`), so likeness alone is not enough.
+    """
+    old_lines = lines(old)
+    best, best_ratio = None, _RENAME_SIMILARITY
+    for path in sorted(added):
+        new_lines = lines(texts[path])
+        if new_lines == old_lines:
+            return path
+        migration = added[path]
+        if migration is None or _description(migration.name) != _description(old_name):
+            continue
+        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+        if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
+            ratio = matcher.ratio()
+            if ratio >= best_ratio:
+                best, best_ratio = path, ratio
+    return best
+
+
+def _description(name: str) -> str:
+    """A migration name without its version: `20240101000000_init` -> `init`."""
+    return _VERSION.sub("", name).lower() or name

@@ -98,3 +98,18 @@ def nearest_config_sets_folder(start: Path) -> bool:
             return re.search(r"migrations[_-]dir", text) is not None
     return False
 
+
+
+def folders_changed(folders: list[str], changed: list[str]) -> list[str]:
+    """The folders (as shown, relative) that hold one of the changed paths.
+
+    A folder whose every migration the change deletes holds no .sql file to be found by:
+    it comes from the changed paths themselves.
+    """
+    emptied = {root.as_posix() for p in changed if (root := migration_root(PurePosixPath(p))) is not None}
+    candidates = [f for f in dict.fromkeys([*folders, *sorted(emptied)]) if Path(f).is_dir()]
+    return [f for f in candidates if any(is_under(Path(p), f) for p in changed)]
+
+
+def is_under(path: PurePath, folder: str) -> bool:
+    return folder in (".", "") or PurePath(folder) in path.parents

@@ -17,9 +17,7 @@ Prisma's checksum treats them as equal, and `core.autocrlf` makes them on checko
 
 from __future__ import annotations
 
-import difflib
 import hashlib
-import re
 import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,15 +25,13 @@ from pathlib import Path
 
 from migralint.errors import UserError
 from migralint.linter.transactions import RunnerMode
-from migralint.migrations.changes import describe_changes, lines
+from migralint.migrations.changes import describe_changes, lines, renamed_to
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 
 EDITED = "edited-applied-migration"
 DELETED = "deleted-applied-migration"
-_RENAME_SIMILARITY = 0.5  # git's own default for calling a delete plus an add a rename
 _HEAD_BYTES = 4096
-_VERSION = re.compile(r"^[A-Za-z]?\d[\d._]*_+")
 
 
 class GitError(UserError):
@@ -145,7 +141,7 @@ class GitSource:
         against: str,
     ) -> HistoryProblem:
         shown = _shown(root / path)
-        renamed = _renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
+        renamed = renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
         if renamed is not None:
             target = mine.get(renamed)
             new_name = target.name if target else renamed
@@ -160,35 +156,6 @@ class GitSource:
             help_ = (f"Restore it (`git checkout {against} -- {shown}`); to undo what it did, "
                      "write a new migration.")
         return HistoryProblem(DELETED, root / path, message, help_, 1)
-
-
-def _renamed_to(old_name: str, old: bytes, added: dict[str, MigrationFile | None], texts: dict[str, bytes]) -> str | None:
-    """The added file that is the deleted one under a new name, if one is.
-
-    The same text (line endings aside) is a rename; so is a new version prefix on the same
-    description (`20240101_init` to `20240301_init`) with a text mostly alike. Small migrations
-    share boilerplate (`SET lock_timeout`), so likeness alone is not enough.
-    """
-    old_lines = lines(old)
-    best, best_ratio = None, _RENAME_SIMILARITY
-    for path in sorted(added):
-        new_lines = lines(texts[path])
-        if new_lines == old_lines:
-            return path
-        migration = added[path]
-        if migration is None or _description(migration.name) != _description(old_name):
-            continue
-        matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
-        if matcher.real_quick_ratio() >= best_ratio and matcher.quick_ratio() >= best_ratio:
-            ratio = matcher.ratio()
-            if ratio >= best_ratio:
-                best, best_ratio = path, ratio
-    return best
-
-
-def _description(name: str) -> str:
-    """A migration name without its version: `20240101000000_init` -> `init`."""
-    return _VERSION.sub("", name).lower() or name
 
 
 def _migrations_in(tree: dict[str, str], layouts: set[Layout]) -> dict[str, str]:
@@ -327,8 +294,21 @@ class _Repository:
         return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
     def _upstream(self) -> str | None:
-        done = self._run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+        branch = "" if self._run(["symbolic-ref", "-q", "HEAD"]).returncode == 0 else self._rebasing()
+        done = self._run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", f"{branch}@{{upstream}}"])
         return done.stdout.decode().strip() or None if done.returncode == 0 else None
+
+    def _rebasing(self) -> str:
+        """The branch a rebase in progress rewrites (HEAD is detached meanwhile), or ""."""
+        for state in ("rebase-merge", "rebase-apply"):
+            done = self._run(["rev-parse", "--git-path", f"{state}/head-name"])
+            path = self.top / done.stdout.decode().strip()
+            try:
+                name = path.read_text(encoding="utf-8").strip()
+            except OSError:
+                continue
+            return name.removeprefix("refs/heads/")
+        return ""
 
     def _default_branches(self) -> list[str]:
         """origin/HEAD (or each remote's HEAD), then origin/main and origin/master where those exist."""
