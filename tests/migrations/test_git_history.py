@@ -359,3 +359,21 @@ def test_staged_with_no_path_lints_only_folders_the_index_changes(repo: Path) ->
     assert code == 1 and f"{SECOND_FILE}:1:1: error[deleted-applied-migration]" in out
     assert err == (f"migralint: linting {FOLDER} (Prisma Migrate)\n"
                    "migralint: nothing to lint: no migration staged that the upstream (with none, HEAD) lacks\n")
+
+
+def test_staged_merge_does_not_lint_what_the_other_branch_brings(repo: Path, pushed: Path) -> None:
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo / FOLDER / "20240104000000_mine" / "migration.sql", "SELECT 1;\n")
+    commit_all(repo)
+    git(repo, "checkout", "-q", "main")
+    write(repo / FOLDER / "20240103000000_on_main" / "migration.sql", UNSAFE)  # main accepted it, unsafe
+    commit_all(repo)
+    git(repo, "checkout", "-q", "feature")
+    git(repo, "merge", "-q", "--no-commit", "--no-ff", "main")
+    code, out, _ = lint("--staged", "--select", "require-concurrent-index-creation")
+    assert (code, out) == (0, "")
+    git(repo, "merge", "--abort")
+    write(repo / FOLDER / "20240105000000_own" / "migration.sql", UNSAFE)  # without a merge: linted
+    git(repo, "add", "-A")
+    code, out, _ = lint("--staged", "--select", "require-concurrent-index-creation")
+    assert code == 1 and "20240105000000_own" in out

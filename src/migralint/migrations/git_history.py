@@ -112,8 +112,25 @@ class GitSource:
                     problems.append(problem)
             elif path in gone:
                 problems.append(self._deleted(migration, root, path, old, added_contents, mine, against))
+        if index is not None:
+            applied |= self._merged_in(repo, root, index, added, mine)
         source = f"git {against} (staged)" if self.staged else f"git {against}"
         return AppliedState(True, applied, problems, sources=[source])
+
+    @staticmethod
+    def _merged_in(
+        repo: _Repository, root: Path, index: dict[str, str], added: list[str], mine: dict[str, MigrationFile]
+    ) -> set[str]:
+        """Migrations a merge in progress brings, unchanged: the other branch linted them already.
+
+        Merging main into a branch stages main's new migrations; committing the merge must not
+        lint them again as this branch's own.
+        """
+        merging = repo.commit_or_none("MERGE_HEAD") if added else None
+        if merging is None:
+            return set()
+        theirs = repo.tree(merging)
+        return {mine[p].name if p in mine else classify(root / p).name for p in added if theirs.get(p) == index[p]}
 
     def _edited(
         self, migration: MigrationFile, path: Path, old: bytes, new: bytes, against: str
@@ -286,6 +303,9 @@ class _Repository:
                 return commit, ref
             return self.merge_base(commit) or commit, ref
         return self.commit("HEAD", unborn_ok=True), "HEAD"
+
+    def commit_or_none(self, ref: str) -> str | None:
+        return self._resolve(ref)
 
     def _resolve(self, ref: str) -> str | None:
         if ref.startswith("-"):
