@@ -31,7 +31,8 @@ from migralint.rules.registry import build_rule_set
 if TYPE_CHECKING:
     from migralint.migrations.apply import Plan
 
-_URL_HELP = "The database (default: $DATABASE_URL, then DATABASE_URL in a .env next to the folder or here)."
+_URL_HELP = ("The database (default: the Prisma datasource's directUrl, else url, else DATABASE_URL; from the "
+             "environment or the .env files Prisma reads; see docs/apply.md).")
 
 
 @main.command("apply")
@@ -131,12 +132,14 @@ class _ApplyPrinter:
 
 
 def _database_url(option: str | None, root: Path) -> str:
-    from migralint.migrations.connection_url import resolve_url
-    from migralint.migrations.database import redact
+    from migralint.migrations.connection_url import parse_url
+    from migralint.migrations.database_location import resolve_url
 
-    url, origin = resolve_url(option, root)
-    click.echo(f"migralint: database {redact(url)} (from {origin})", err=True)
-    return url
+    resolved = resolve_url(option, root)
+    assert resolved is not None  # required: UserError when there is none
+    shown = parse_url(resolved.url).shown  # a URL migralint cannot use is refused here, in one sentence
+    click.echo(f"migralint: database {shown} (from {resolved.origin})", err=True)
+    return resolved.url
 
 
 @main.command("status")

@@ -120,7 +120,7 @@ def test_database_url_comes_from_the_environment_too(prisma: Path, database: Dat
     assert [f["rule"] for f in findings] == ["require-concurrent-index-creation"] and code == 0
     # It says where "applied" came from (a development database has the new migration applied
     # already), without the password.
-    assert "(DATABASE_URL) count as applied and are not linted" in stderr
+    assert "(from $DATABASE_URL) count as applied and are not linted" in stderr
     assert READER_PASSWORD not in stderr
     # The pre-commit check asks git only, never the environment's database.
     _, _, staged = lint("prisma/migrations", "--staged", env={"DATABASE_URL": "postgresql://nobody@127.0.0.1:1/x"})
@@ -279,8 +279,8 @@ def test_connection_problems_are_one_sentence_and_exit_2_without_the_password(
 ) -> None:
     secret = READER_PASSWORD
     if case == "bad url":
-        url = f"postgresql://{READER}:{secret}@/{database.name}?host=/tmp&frobnicate=1"
-        expected = 'invalid URI query parameter: "frobnicate"'
+        url = f"postgresql://{READER}:{secret}@/{database.name}?host=/tmp&frobnicate=1&sslmode=bogus"  # unknown: dropped, as Prisma does
+        expected = 'invalid sslmode value: "bogus"'
     elif case == "wrong password":
         secret = "Wr0ng-Secret-x9"
         url = database.server.url(database.name, READER, secret)

@@ -23,7 +23,14 @@ from migralint.errors import InputError, UserError
 from migralint.linter.run import LintResult, display_path, lint_files
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.apply_run import MigrationFailed, Recorder, Timeouts, run_file, set_timeouts
-from migralint.migrations.database import connect, database_failure, read_table_stats, redact, uses_pgbouncer
+from migralint.migrations.database import (
+    connect,
+    database_failure,
+    ensure_url_schema,
+    read_table_stats,
+    redact,
+    uses_pgbouncer,
+)
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
 from migralint.migrations.execution import FilePlan, Mode, plan_file
 from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
@@ -162,7 +169,7 @@ def apply_folder(
     folder: Folder, url: str, settings: Settings, rules: RuleSet, options: ApplyOptions, listener: Listener
 ) -> ApplyOutcome:
     """Lint, then apply the pending migrations of `folder` to the database at `url`."""
-    if uses_pgbouncer(url) and not options.dry_run:
+    if uses_pgbouncer(url):  # refused by --dry-run too, with the same sentence
         raise UserError(
             f"{redact(url)} goes through PgBouncer (pgbouncer=true), which cannot keep apply's advisory lock and "
             "session settings between transactions: use the direct URL (Prisma's directUrl)"
@@ -253,6 +260,7 @@ def _run_pending(connection: Connection, plan: Plan, url: str, listener: Listene
 
 def _create_table(connection: Connection, table: HistoryTable, url: str) -> str:
     try:
+        ensure_url_schema(connection, url)  # Prisma creates ?schema= when missing, before its table
         return table.create(connection)
     except Exception as exc:
         raise database_failure(f"creating {table.name}", exc, url, writing=True) from None

@@ -17,7 +17,7 @@ from migralint.errors import InputError, UserError
 from migralint.linter.run import display_path
 from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order
 from migralint.migrations.checksums import prisma_checksum
-from migralint.migrations.database import connect, database_failure, redact
+from migralint.migrations.database import connect, database_failure, ensure_url_schema, redact
 from migralint.migrations.history_table import LockHolder
 from migralint.migrations.layouts import Layout
 from migralint.migrations.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
@@ -164,6 +164,8 @@ def resolve(folder: Folder, url: str, name: str, *, applied: bool, wait_for_lock
     try:
         table.lock(connection, wait_for_lock_ms, lambda _holder: None)
         with connection.transaction():
+            if applied:
+                ensure_url_schema(connection, url)  # --applied may create the table, in ?schema= as Prisma does
             return _mark_applied(connection, folder, name) if applied else _mark_rolled_back(connection, folder, name)
     except UserError:
         raise
