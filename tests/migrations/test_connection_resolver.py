@@ -108,3 +108,19 @@ def test_prisma_7_config_file_names_the_url(root: Path, database: Database) -> N
     code, _, err = run("apply", "--yes")
     assert code == 0, err
     assert 'from datasource.url = env("DIRECT_URL") in prisma.config.ts:6, DIRECT_URL in .env' in err
+
+
+def test_lint_says_why_it_reads_no_database_when_the_datasource_variable_is_unset(
+    root: Path, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (root / "prisma" / "schema.prisma").write_text(
+        'datasource db {\n  provider  = "postgresql"\n  url       = env("DATABASE_URL")\n'
+        '  directUrl = env("DIRECT_URL")\n}\n')
+    monkeypatch.setenv("DATABASE_URL", database.url)
+    code, out, err = run("lint")
+    assert code == 0 and "count as applied" not in err, err
+    assert ('migralint: note: the database is not read: no database URL: directUrl = env("DIRECT_URL") in '
+            "prisma/schema.prisma:4, and DIRECT_URL is not set") in err
+    monkeypatch.delenv("DATABASE_URL")
+    code, out, err = run("lint")
+    assert code == 0 and "database" not in err, err

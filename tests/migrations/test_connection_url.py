@@ -122,6 +122,10 @@ def test_a_datasource_variable_nobody_set_is_named(tmp_path: Path) -> None:
     assert str(raised.value) == (
         'no database URL: directUrl = env("DIRECT_URL") in prisma/schema/base.prisma:4, and DIRECT_URL is not set '
         "(read from the environment and no .env file); set it, or pass --database-url")
+    # lint (not required) lints without a database, and says why only when DATABASE_URL is set.
+    assert resolve_url(None, folder, {}, cwd=tmp_path, required=False) is None
+    with pytest.raises(UserError):
+        resolve_url(None, folder, {"DATABASE_URL": "postgresql://pooler/db"}, cwd=tmp_path, required=False)
     assert resolve_url(None, folder, {"DIRECT_URL": "postgresql://direct/db"}, cwd=tmp_path) == (
         "postgresql://direct/db", 'directUrl = env("DIRECT_URL") in prisma/schema/base.prisma:4, $DIRECT_URL')
 

@@ -60,7 +60,14 @@ def resolve_url(
     project = read_project(folder.resolve(), cwd)
     variables = load_variables(folder.resolve(), cwd, environ, project)
     for setting in project.settings:
-        found = _from_setting(setting, variables, project)
+        try:
+            found = _from_setting(setting, variables, project)
+        except UserError:
+            # lint without a URL lints without a database; say so only when DATABASE_URL would
+            # have given one before the datasource was read, so that the change is no surprise.
+            if required or variables.values.get(VARIABLE):
+                raise
+            return None
         if found is not None:
             return found
     if variables.values.get(VARIABLE):
