@@ -165,6 +165,11 @@ def test_encoded_parts_are_decoded_and_the_query_is_form_encoded() -> None:
     assert set(parsed.secrets) >= {"p%23%3F%2F%25%20w", "p#?/% w"}
 
 
+def test_a_password_that_decodes_to_no_utf8_is_taken_as_written() -> None:
+    assert parse_url("postgresql://u:pw%FFx@h/db").parameters["password"] == "pw%FFx"
+    assert parse_url("postgresql://u:pw%C3%A9@h/db").parameters["password"] == "pwé"
+
+
 def test_prisma_parameters_and_unknown_ones_never_reach_libpq() -> None:
     url = ("postgresql://app:pw@db/prod?schema=s&connection_limit=5&pool_timeout=10&pgbouncer=true&"
            "statement_cache_size=0&socket_timeout=3&sslaccept=strict&sslidentity=id.p12&sslpassword=idpass&"

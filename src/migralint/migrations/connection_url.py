@@ -84,12 +84,12 @@ def _parse_postgres_url(text: str, prefix: str) -> ParsedUrl:
             "which ends the host part for Prisma too; percent-encode them ('/' is %2F, '?' is %3F, '#' is %23)"
         )
     user_raw, colon, password_raw = userinfo.partition(":")
-    secrets: list[str] = [password_raw, unquote(password_raw)] if colon else []
+    secrets: list[str] = [password_raw, _decoded(password_raw)] if colon else []
     parameters: dict[str, str] = {}
     if user_raw:
-        parameters["user"] = unquote(user_raw)
+        parameters["user"] = _decoded(user_raw)
     if colon:
-        parameters["password"] = unquote(password_raw)
+        parameters["password"] = _decoded(password_raw)
     hosts, ports = _hosts(hostport)
     if any(hosts):
         parameters["host"] = ",".join(hosts)
@@ -121,6 +121,14 @@ def _parse_postgres_url(text: str, prefix: str) -> ParsedUrl:
     shown_user = f"{user_raw}:***@" if colon else f"{user_raw}@" if at else ""
     shown = f"{prefix}{shown_user}{hostport}{path}" + (f"?{'&'.join(shown_query)}" if shown_query else "")
     return ParsedUrl(parameters, shown, schema, pgbouncer, _unique(secrets))
+
+
+def _decoded(text: str) -> str:
+    """Percent-decoded, or as written when that is no UTF-8 (quaint's username() and password())."""
+    try:
+        return unquote(text, errors="strict")
+    except UnicodeDecodeError:
+        return text
 
 
 def _unencoded_in_userinfo(authority: str) -> bool:
