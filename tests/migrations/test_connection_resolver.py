@@ -60,6 +60,7 @@ def test_schema_parameter_creates_the_schema_before_the_history_table(root: Path
     url = f"{database.url}&schema=App%20Schema"
     code, out, err = run("apply", "--dry-run", "--database-url", url)
     assert code == 0 and "1 migration(s) would be applied" in err, err
+    assert 'migralint: schema "App Schema" (?schema= in the URL) does not exist: it is created right before' in err
     assert database.run("SELECT count(*) FROM pg_namespace WHERE nspname = 'App Schema'") == [(0,)]
     code, out, err = run("apply", "--yes", "--database-url", url)
     assert code == 0, err

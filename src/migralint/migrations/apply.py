@@ -27,6 +27,7 @@ from migralint.migrations.database import (
     connect,
     database_failure,
     ensure_url_schema,
+    missing_schema_notes,
     read_table_stats,
     redact,
     uses_pgbouncer,
@@ -176,6 +177,8 @@ def apply_folder(
         )
     connection = connect(url, read_only=options.dry_run)
     try:
+        for note in missing_schema_notes(connection, url):
+            listener.note(note)
         return _apply(connection, folder, url, settings, rules, options, listener)
     finally:
         connection.close()  # and with it the advisory lock

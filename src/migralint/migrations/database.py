@@ -118,6 +118,20 @@ def connection_parameters(url: str, *, read_only: bool = True) -> dict[str, Any]
     return parameters
 
 
+def missing_schema_notes(connection: psycopg.Connection[tuple[Any, ...]], url: str) -> list[str]:
+    """A note when the URL's `?schema=` does not exist yet: apply creates it, as Prisma does."""
+    schema = url_schema(url)
+    if not schema:
+        return []
+    found = connection.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", [schema]).fetchone()
+    if not connection.autocommit:
+        connection.rollback()
+    if found and found[0]:
+        return []
+    return [f'schema "{schema}" (?schema= in the URL) does not exist: it is created right before the history '
+            "table, as prisma migrate deploy creates it"]
+
+
 def ensure_url_schema(connection: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
     """Create the URL's `?schema=` when it does not exist, as Prisma's schema engine does when it
     connects (prisma-engines sql-schema-connector flavour/postgres.rs, setup_connection)."""
