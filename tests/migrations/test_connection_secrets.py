@@ -124,7 +124,8 @@ def _free_port() -> int:
 
 @pytest.mark.parametrize("written", ["encoded", "raw"])
 @pytest.mark.parametrize("failure", ["refused", "wrong password", "unknown host", "unknown database",
-                                     "bad parameter", "secret parameters", "keyword string"])
+                                     "bad parameter", "secret parameters", "keyword string",
+                                     "unreadable keyword string"])
 def test_every_failure_keeps_the_secret(project: Database, failure: str, written: str) -> None:
     password = f"p@ss:{MARKER}%w rd"
     _set_password(project, password if failure != "wrong password" else "something-else")
@@ -148,6 +149,9 @@ def test_every_failure_keeps_the_secret(project: Database, failure: str, written
     elif failure == "secret parameters":
         url = _url(server, name, userinfo, extra=f"&sslpassword={MARKER}1&api_key={MARKER}2&password={MARKER}3")
         expected = "password authentication failed"  # password= in the query is libpq's, and wrong
+    elif failure == "unreadable keyword string":  # the space cuts the password: libpq quotes the rest
+        url = f"host={server.socket_dir} port={server.port} dbname={name} user={READER} password=ab {password}"
+        expected = "cannot be read by libpq"
     else:
         url = (f"host={server.socket_dir} port={server.port} dbname={name} user={READER} "
                f"password='{password if written == 'raw' else MARKER + 'x'}' sslmode=bogus")

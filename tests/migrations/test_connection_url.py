@@ -226,3 +226,19 @@ def test_keyword_strings_keep_working() -> None:
     assert parameters["password"] == "two words" and parameters["dbname"] == "prod"
     assert redact("host=db user=app password='two words' sslpassword=kp") == (
         "host=db user=app password=*** sslpassword=***")
+
+
+@pytest.mark.parametrize("text", [
+    "host=/tmp password=pa XSECRETX dbname=x",  # libpq: missing "=" after "XSECRETX"
+    "host=/tmp password='pa XSECRETX dbname=x",  # unterminated quoted string
+])
+def test_a_keyword_string_libpq_cannot_read_is_not_repeated(text: str) -> None:
+    with pytest.raises(UserError) as raised:
+        connection_parameters(text)
+    assert "SECRET" not in str(raised.value) and "single quotes" in str(raised.value)
+    assert "SECRET" not in redact(text)
+
+
+def test_a_keyword_string_is_shown_from_what_libpq_read() -> None:
+    assert redact("password=pa\\ XSECRETX host=/tmp port=1") == "password=*** host=/tmp port=1"
+    assert redact("host='/my dir' user=o\\'k") == "host='/my dir' user='o\\'k'"

@@ -152,17 +152,30 @@ def _hosts(hostport: str) -> tuple[list[str], list[str]]:
 
 
 def _parse_keywords(text: str) -> ParsedUrl:
+    """A libpq `key=value` string. libpq's own parse errors quote the text they stumbled on (a
+    password cut at an unquoted space, say), so they are not repeated: one sentence says what to fix."""
     from psycopg.conninfo import conninfo_to_dict
 
-    secrets = [m[2].strip("'") for m in _KEYWORD_SECRET.finditer(text)]
-    shown = _KEYWORD_SECRET.sub(r"\1***", text)
     try:
         parameters = {key: str(value) for key, value in conninfo_to_dict(text).items()}
-    except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
-        reason = scrub(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__, secrets)
-        raise UserError(f"the database URL {shown} is not valid: {reason}") from None
-    secrets += [value for key, value in parameters.items() if key in SECRET_PARAMETERS]
+    except Exception:  # psycopg.ProgrammingError: libpq could not parse it
+        raise UserError("the database connection string cannot be read by libpq: write it as key=value pairs, "
+                        "with a value that holds spaces, quotes or backslashes in single quotes "
+                        "(password='a b'), or use a postgresql:// URL") from None
+    secrets = [value for key, value in parameters.items() if key in SECRET_PARAMETERS]
+    def written_at(key: str) -> int:  # libpq returns its own order: show the user's
+        found = re.search(rf"(?<![\w.-]){re.escape(key)}\s*=", text)
+        return found.start() if found else len(text)
+
+    shown = " ".join(f"{key}=***" if key in SECRET_PARAMETERS else f"{key}={_keyword_value(parameters[key])}"
+                     for key in sorted(parameters, key=written_at))
     return ParsedUrl(parameters, shown, secrets=_unique(secrets))
+
+
+def _keyword_value(value: str) -> str:
+    if value and not re.search(r"[\s'\\]", value):
+        return value
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 def redact(url: str) -> str:
