@@ -41,6 +41,7 @@ def test_dotenv_values_as_prisma_reads_them(tmp_path: Path) -> None:
         "LATER=late.host\n"
         "ESCAPED=\\${HOST}\n"
         "BARE=$HOST\n"
+        "EMPTY_NAME=a${}b\n"
         "EMPTY=\n"
         'MULTI="one\ntwo"\r\n'
     )
@@ -54,7 +55,7 @@ def test_dotenv_values_as_prisma_reads_them(tmp_path: Path) -> None:
     assert values["DOUBLE"] == "p#ss@db.internal"
     assert values["EARLY"] == "postgresql://u@late.host/db"
     assert values["ESCAPED"] == "${HOST}" and values["BARE"] == "$HOST" and values["EMPTY"] == ""
-    assert values["MULTI"] == "one\ntwo"
+    assert values["MULTI"] == "one\ntwo" and values["EMPTY_NAME"] == "ab"
     assert environment["EARLY"] == values["EARLY"]
 
 

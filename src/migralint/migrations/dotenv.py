@@ -31,7 +31,7 @@ _ASSIGNMENT = re.compile(
     re.M,
 )
 _QUOTED = re.compile(r"^(['\"`])(.*)\1$", re.S)
-_REFERENCE = re.compile(r"(\\?)\$\{([A-Za-z0-9_]+)\}")
+_REFERENCE = re.compile(r"(\\?)\$\{([A-Za-z0-9_]*)\}")  # ${} too: it becomes empty
 _MAX_DEPTH = 20  # Prisma recurses without a limit (A=${A} overflows its stack); stop instead
 
 
@@ -83,6 +83,8 @@ def expand_references(value: str, environment: Mapping[str, str], parsed: Mappin
         if match[1]:
             return match[0][1:]  # \${NAME}: the reference, kept as written without the backslash
         name = match[2]
+        if not name:
+            return ""
         found = environment[name] if name in environment else parsed.get(name, "")
         return expand_references(found, environment, parsed, depth + 1)
 
