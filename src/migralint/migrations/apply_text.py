@@ -47,6 +47,44 @@ def lint_verdict(result: LintResult, fails: bool) -> str:
     return f"{'failed' if fails else 'passed'} ({', '.join(found) or 'no findings'}{accepted})"
 
 
+def refusal_lines(plan: Plan) -> list[str]:
+    """Why apply refuses, for apply and --dry-run alike (both get the same Plan)."""
+    if plan.not_empty is not None:
+        return _not_empty_lines(plan)
+    lines: list[str] = []
+    for index in plan.invalid_indexes:
+        lines.append(
+            f"refusing to apply: the INVALID index {index.index} on {index.table}, left by a failed CONCURRENTLY "
+            f"build, has the name {index.migration} creates, which would fail with \"relation already exists\" "
+            f"(or keep the broken index); nothing was changed. Drop it first: {index.fix}"
+        )
+    if plan.problems:
+        lines += problem_lines(plan.table, plan.problems)
+    return lines
+
+
+def _not_empty_lines(plan: Plan) -> list[str]:
+    found = plan.not_empty
+    assert found is not None
+    shown = ", ".join(found.tables[:5]) + (f" and {len(found.tables) - 5} more" if len(found.tables) > 5 else "")
+    command = f"migralint resolve {plan.folder.shown} --applied"
+    lines = [
+        f"refusing to apply: schema {found.schema} holds {len(found.tables)} table(s) ({shown}) but no "
+        f"{plan.table_name}, so which migrations already ran there is unknown and running them all would fail "
+        "half-way; nothing was changed (`prisma migrate deploy` refuses this too: P3005).",
+        "  Baseline it (https://pris.ly/d/migrate-baseline): record each migration whose changes are already in "
+        "the database as applied; apply then runs the rest.",
+    ]
+    if found.already_there:
+        lines.append("  These create only tables that are already there (check each against the database first):")
+        lines += [f"    {command} {name}" for name in found.already_there]
+    else:
+        first = plan.pending[0].name if plan.pending else "NAME"
+        lines.append(f"  No pending migration creates only tables that are already there: for each migration that "
+                     f"is in the database, in order (the first is {first}), run `{command} NAME`.")
+    return lines
+
+
 def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
     """Why apply refuses to run: each problem with the migration it names and what to do."""
     lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
