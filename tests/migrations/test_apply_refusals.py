@@ -163,3 +163,18 @@ def test_resolve_is_idempotent_as_prisma_resolve_is(project: Project) -> None:
     assert code == 2 and "already recorded as applied in public._prisma_migrations (P3008)" in err
     code, _, err = project.run("resolve", "--applied", "20240301000000_never")
     assert code == 2 and "there is no migration 20240301000000_never in prisma/migrations (P3017)" in err
+
+
+def test_other_layouts_are_refused_the_same_way_without_prisma_words(project: Project) -> None:
+    folder = project.root / "sql"
+    folder.mkdir()
+    (folder / "001_init.sql").write_text("CREATE TABLE account (id bigint PRIMARY KEY);\n")
+    (folder / "002_more.sql").write_text("CREATE TABLE invoice (id bigint PRIMARY KEY);\n")
+    project.database.run("CREATE TABLE account (id bigint PRIMARY KEY)")
+    err = same_refusal(project, "sql")
+    assert "holds 1 table(s) (account) but no _migralint_migrations" in err and "P3005" not in err
+    assert "migralint:     migralint resolve sql --applied 001_init" in err.splitlines()
+    assert project.run("resolve", "sql", "--applied", "001_init")[0] == 0
+    code, _, err = project.apply("sql")
+    assert code == 0, err
+    assert project.exists("invoice")

@@ -11,6 +11,7 @@ from migralint.migrations.apply import Plan
 from migralint.migrations.apply_status import NEEDS_ATTENTION, FolderStatus
 from migralint.migrations.durations import format_duration
 from migralint.migrations.history import HistoryProblem
+from migralint.migrations.layouts import Layout
 from migralint.migrations.runner_history import FAILED
 
 STATE_ORDER = ("applied", "running", "pending", "out of order", "failed", "edited", "missing")
@@ -68,12 +69,13 @@ def _not_empty_lines(plan: Plan) -> list[str]:
     assert found is not None
     shown = ", ".join(found.tables[:5]) + (f" and {len(found.tables) - 5} more" if len(found.tables) > 5 else "")
     command = f"migralint resolve {plan.folder.shown} --applied"
+    prisma = plan.folder.layout is Layout.PRISMA
     lines = [
         f"refusing to apply: schema {found.schema} holds {len(found.tables)} table(s) ({shown}) but no "
         f"{plan.table_name}, so which migrations already ran there is unknown and running them all would fail "
-        "half-way; nothing was changed (`prisma migrate deploy` refuses this too: P3005).",
-        "  Baseline it (https://pris.ly/d/migrate-baseline): record each migration whose changes are already in "
-        "the database as applied; apply then runs the rest.",
+        "half-way; nothing was changed" + (" (`prisma migrate deploy` refuses this too: P3005)." if prisma else "."),
+        f"  Baseline it{' (https://pris.ly/d/migrate-baseline)' if prisma else ''}: record each migration whose "
+        "changes are already in the database as applied; apply then runs the rest.",
     ]
     if found.already_there:
         lines.append("  These create only tables that are already there (check each against the database first):")
