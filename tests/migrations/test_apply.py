@@ -370,7 +370,8 @@ def test_the_statement_timeout_is_set_for_each_migration(project: Project) -> No
 
 def test_two_applies_started_together_one_applies_the_other_waits(project: Project) -> None:
     project.add("20240101000000_init", INIT)
-    project.add("20240201000000_slow", "SELECT pg_sleep(1.5);\n")
+    # Long enough for the second process to start (and import) on a loaded machine while the first holds the lock.
+    project.add("20240201000000_slow", "SELECT pg_sleep(4);\n")
     first = project.spawn("apply", "--yes")
     deadline = time.monotonic() + 15
     while not project.database.run(  # the second starts once the first holds Prisma's lock
