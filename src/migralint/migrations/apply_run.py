@@ -100,7 +100,12 @@ def run_file(
                 waited = _lock_wait(connection, step, options.timeouts.lock_ms) if step else "lock_timeout ran out"
                 progress(f"  {waited}: retrying {plan.name} in {delay:g}s "
                          f"(retry {retries} of {options.lock_timeout_retries})")
-                time.sleep(delay)
+                try:
+                    time.sleep(delay)
+                except KeyboardInterrupt:  # Ctrl-C between attempts: record the lock failure it ended on
+                    failure = _describe(connection, plan, step, done, exc, options.timeouts, shown_path, retries - 1)
+                    _record_failure(connection, recorder, row_id, plan.name, failure)
+                    raise
                 set_timeouts(connection, options.timeouts)
                 continue
             failure = _describe(connection, plan, step, done, exc, options.timeouts, shown_path, retries)
