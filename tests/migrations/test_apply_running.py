@@ -18,30 +18,51 @@ from tests.pg import Database
 ADD_LENGTH = 'ALTER TABLE "Booking" ADD COLUMN "length" INTEGER;\n'
 
 
-def hold_lock(database: Database, seconds: float) -> tuple[threading.Thread, threading.Event]:
-    """ACCESS EXCLUSIVE on "Booking" from another session, for `seconds`; the event is set once it is held."""
-    held = threading.Event()
+class LockHolder:
+    """ACCESS EXCLUSIVE on "Booking" from another session (application_name "holder"), from a thread.
 
-    def run() -> None:
-        with psycopg.connect(database.url, application_name="holder") as other:
+    Held until release(), or, with `after_waiter` seconds, until that long after another session
+    starts waiting for it: the timing follows apply's, however slowly the machine starts it.
+    """
+
+    def __init__(self, database: Database, after_waiter: float | None = None) -> None:
+        self.database = database
+        self.after_waiter = after_waiter
+        self._release = threading.Event()
+        held = threading.Event()
+        self.thread = threading.Thread(target=self._hold, args=(held,))
+        self.thread.start()
+        assert held.wait(10)
+
+    def _hold(self, held: threading.Event) -> None:
+        with psycopg.connect(self.database.url, application_name="holder", autocommit=True) as other:
+            other.execute("BEGIN")
             other.execute('LOCK TABLE "Booking" IN ACCESS EXCLUSIVE MODE')
             held.set()
-            time.sleep(seconds)
+            deadline = time.monotonic() + 60
+            with psycopg.connect(self.database.url, autocommit=True) as watcher:
+                while not self._release.is_set() and time.monotonic() < deadline:
+                    if self.after_waiter is not None and watcher.execute(
+                        """SELECT 1 FROM pg_locks WHERE NOT granted AND relation = '"Booking"'::regclass"""
+                    ).fetchone():
+                        self._release.wait(self.after_waiter)
+                        break
+                    self._release.wait(0.05)
+            other.execute("ROLLBACK")
 
-    thread = threading.Thread(target=run)
-    thread.start()
-    assert held.wait(10)
-    return thread, held
+    def release(self) -> None:
+        self._release.set()
+        self.thread.join()
 
 
 def test_a_lock_timeout_is_retried_and_only_the_outcome_is_recorded(project: Project) -> None:
     project.add("20240101000000_init", INIT)
     assert project.apply()[0] == 0
     project.add("20240201000000_length", 'CREATE TABLE "Before" ("id" INTEGER);\n' + ADD_LENGTH)
-    thread, _ = hold_lock(project.database, 1.2)
+    holder = LockHolder(project.database, after_waiter=0.6)  # the first attempt times out, a retry gets it
     started = time.monotonic()
     code, out, err = project.apply("--lock-timeout", "400ms", "--lock-timeout-retries", "4")
-    thread.join()
+    holder.release()
     assert code == 0, out + err
     retries = [line for line in out.splitlines() if "retrying 20240201000000_length" in line]
     assert retries and retries[0].startswith(
@@ -56,9 +77,9 @@ def test_when_the_retries_run_out_one_failed_row_says_so(project: Project) -> No
     project.add("20240101000000_init", INIT)
     assert project.apply()[0] == 0
     project.add("20240201000000_length", ADD_LENGTH)
-    thread, _ = hold_lock(project.database, 4)
+    holder = LockHolder(project.database)
     code, out, err = project.apply("--lock-timeout", "300ms", "--lock-timeout-retries", "1")
-    thread.join()
+    holder.release()
     assert code == 1
     assert out.count("retrying 20240201000000_length in 1s (retry 1 of 1)") == 1
     assert "(and again on each of 1 retry) (55P03)." in err.splitlines()[-1]
@@ -71,22 +92,23 @@ def test_statement_by_statement_is_not_retried(project: Project) -> None:
     project.add("20240101000000_init", INIT)
     assert project.apply()[0] == 0
     project.add("20240201000000_index", 'CREATE INDEX CONCURRENTLY "Booking_note_idx" ON "Booking"("note");\n')
-    thread, _ = hold_lock(project.database, 2)
+    holder = LockHolder(project.database)
     code, out, _ = project.apply("--lock-timeout", "300ms", "--lock-timeout-retries", "3")
-    thread.join()
+    holder.release()
     assert code == 1 and "retrying" not in out
 
 
 def test_a_long_statement_gets_progress_lines_that_name_the_lock_and_its_holder(project: Project) -> None:
     project.add("20240101000000_init", INIT)
     assert project.apply()[0] == 0
-    project.add("20240201000000_slow", 'SELECT pg_sleep(1.6);\n' + ADD_LENGTH)
-    thread, _ = hold_lock(project.database, 3.5)
-    code, out, err = project.apply("--lock-timeout", "10s", "--progress-every", "700ms")
-    thread.join()
+    # Room for a poll or two in each: 2.5s asleep, then 2.5s waiting for the lock.
+    project.add("20240201000000_slow", 'SELECT pg_sleep(2.5);\n' + ADD_LENGTH)
+    holder = LockHolder(project.database, after_waiter=2.5)
+    code, out, err = project.apply("--lock-timeout", "20s", "--progress-every", "700ms")
+    holder.release()
     assert code == 0, out + err
     lines = [line for line in out.splitlines() if "running for" in line]
-    assert any(line.startswith("  20240201000000_slow line 1: SELECT pg_sleep(1.6): running for ")
+    assert any(line.startswith("  20240201000000_slow line 1: SELECT pg_sleep(2.5): running for ")
                and line.endswith(", not waiting for a lock") for line in lines), lines
     waiting = [line for line in lines if "line 2: ALTER TABLE" in line]
     assert waiting, lines
