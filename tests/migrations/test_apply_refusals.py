@@ -56,6 +56,14 @@ def test_a_database_with_tables_and_no_history_is_refused_with_how_to_baseline(p
         "migralint:     migralint resolve prisma/migrations --applied 20240101000000_init",
     ]
     assert not project.exists("_prisma_migrations")
+    code, status = project.status()  # status says the same, and that it needs attention
+    assert code == 1 and status["not_empty"] == {
+        "schema": "public", "tables": ["Booking", "User"], "baseline": ["20240101000000_init"]}
+    _, text, _ = project.run("status")
+    assert ("schema public holds 2 table(s) (Booking, User) but no _prisma_migrations: apply refuses to run "
+            "migrations into it (as `prisma migrate deploy` does: P3005).") in text
+    assert "    migralint resolve prisma/migrations --applied 20240101000000_init" in text.splitlines()
+    assert text.splitlines()[-1] == "3 pending: needs attention (tables but no history)."
 
     # The baselining it describes works: record init, then apply runs the rest.
     assert project.run("resolve", "prisma/migrations", "--applied", "20240101000000_init")[0] == 0

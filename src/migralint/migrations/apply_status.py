@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 from migralint.errors import InputError, UserError
 from migralint.linter.run import display_path
-from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order
-from migralint.migrations.apply_checks import InvalidIndex, invalid_indexes
+from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order, _plan
+from migralint.migrations.apply_checks import InvalidIndex, NotEmpty, invalid_indexes, not_empty
 from migralint.migrations.checksums import prisma_checksum
 from migralint.migrations.database import connect, database_failure, redact
 from migralint.migrations.history_table import LockHolder
@@ -58,13 +58,15 @@ class FolderStatus:
     migrations: list[MigrationState] = field(default_factory=list)
     invalid_indexes: list[InvalidIndex] = field(default_factory=list)
     lock_holder: str | None = None
+    not_empty: NotEmpty | None = None  # tables but no history table: apply refuses (Prisma's P3005)
 
     def count(self, state: str) -> int:
         return sum(1 for m in self.migrations if m.state == state)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.invalid_indexes) or any(m.state in NEEDS_ATTENTION for m in self.migrations)
+        return (bool(self.invalid_indexes) or self.not_empty is not None
+                or any(m.state in NEEDS_ATTENTION for m in self.migrations))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -73,6 +75,10 @@ class FolderStatus:
             "needs_attention": self.needs_attention,
             "migrations": [m.to_json() for m in self.migrations],
             "invalid_indexes": [{"index": i.index, "table": i.table, "fix": i.fix} for i in self.invalid_indexes],
+            "not_empty": None if self.not_empty is None else {
+                "schema": self.not_empty.schema, "tables": self.not_empty.tables,
+                "baseline": self.not_empty.already_there,
+            },
         }
 
 
@@ -85,6 +91,9 @@ def folder_status(folder: Folder, url: str) -> FolderStatus:
         rows = table.rows(connection, schema) if schema else []
         holder = table.holder(connection)
         invalid = invalid_indexes(connection)
+        found = None
+        if schema is None:
+            found = not_empty(connection, [_plan(m, connection.info.server_version) for m in folder.forward])
         connection.rollback()
     except UserError:
         raise
@@ -94,7 +103,7 @@ def folder_status(folder: Folder, url: str) -> FolderStatus:
         connection.close()
     status = FolderStatus(folder.shown, str(folder.layout), redact(url), f"{schema}.{table.name}" if schema else
                           table.name, schema is not None, invalid_indexes=invalid,
-                          lock_holder=str(holder) if holder else None)
+                          lock_holder=str(holder) if holder else None, not_empty=found)
     status.migrations = _states(folder, rows, holder)
     return status
 
