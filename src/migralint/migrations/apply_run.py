@@ -92,7 +92,7 @@ def run_file(
             _run_steps(connection, plan, recorder, row_id, options, done, progress)
             return
         except (psycopg.Error, KeyboardInterrupt) as exc:
-            step = _failed_step(plan, done, exc)
+            step = _failed_step(plan, done)
             if _retryable(plan, done, exc) and retries < options.lock_timeout_retries:
                 retries += 1
                 _rollback(connection)
@@ -142,9 +142,8 @@ def _run_steps(
         connection.execute("COMMIT")
 
 
-def _failed_step(plan: FilePlan, done: list[Step], exc: BaseException) -> Step | None:
+def _failed_step(plan: FilePlan, done: list[Step]) -> Step | None:
     """The statement that failed: the one after the last that completed (None: the bookkeeping failed)."""
-    del exc
     return plan.steps[len(done)] if len(done) < len(plan.steps) else None
 
 
