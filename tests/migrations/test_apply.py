@@ -218,8 +218,8 @@ def test_a_failing_statement_leaves_no_partial_schema_and_a_failed_row_until_res
     message = err.splitlines()[-1]
     assert message.startswith(
         "migralint: error: prisma/migrations/20240201000000_invoice/migration.sql:4: migration 20240201000000_invoice "
-        'failed: duplicate key value violates unique constraint "Invoice_pkey" (23505). Its transaction was rolled '
-        "back: nothing of it is left in the database."
+        'failed: duplicate key value violates unique constraint "Invoice_pkey" (23505). DETAIL: Key (id)=(1) already '
+        "exists. Its transaction was rolled back: nothing of it is left in the database."
     ), message
     assert "migralint resolve --rolled-back 20240201000000_invoice" in message
     assert not project.exists('"Invoice"') and not project.exists('"User_email"')
@@ -257,7 +257,7 @@ def test_resolve_applied_and_its_refusals(project: Project) -> None:
     assert project.apply()[0] == 1
     code, _, err = project.run("resolve", "--rolled-back", "20240101000000_init")
     assert code == 2
-    assert err.splitlines()[-1] == "migralint: error: migration 20240101000000_init cannot be marked rolled back: it is not failed"
+    assert err.splitlines()[-1] == "migralint: error: migration 20240101000000_init cannot be marked rolled back: it is not failed (P3012)"
     code, _, err = project.run("resolve", "--applied", "20240301000000_nope")
     assert code == 2 and "there is no migration 20240301000000_nope in prisma/migrations" in err
     code, _, err = project.run("resolve", "--applied", "x", "--rolled-back", "y")
@@ -370,7 +370,8 @@ def test_the_statement_timeout_is_set_for_each_migration(project: Project) -> No
 
 def test_two_applies_started_together_one_applies_the_other_waits(project: Project) -> None:
     project.add("20240101000000_init", INIT)
-    project.add("20240201000000_slow", "SELECT pg_sleep(1.5);\n")
+    # Long enough for the second process to start (and import) on a loaded machine while the first holds the lock.
+    project.add("20240201000000_slow", "SELECT pg_sleep(4);\n")
     first = project.spawn("apply", "--yes")
     deadline = time.monotonic() + 15
     while not project.database.run(  # the second starts once the first holds Prisma's lock
