@@ -19,6 +19,8 @@ class RequireConcurrentPartitionDetach(Rule):
     name = "require-concurrent-partition-detach"
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
+    # The harm is the wait in the lock queue on the partitioned table, whatever its rows.
+    empty_table_is_safe = False
     nodes = ("AlterTableStmt",)
     summary = "DETACH PARTITION without CONCURRENTLY makes every query on the partitioned table wait."
     why = (
