@@ -49,7 +49,7 @@ _ELSEWHERE = re.compile(
     re.I,
 )
 _FIRST_OF_FILE = re.compile(r"the first statement of the file", re.I)
-_WHOLE_HELP_ELSEWHERE = re.compile(r"in a migration of its own|alone in a migration of its own", re.I)
+_WHOLE_HELP_ELSEWHERE = re.compile(r"\bin a migration of its own\b", re.I)
 _AT_END = re.compile(r"at the end of the file", re.I)
 # Findings about a comment or about the file's text: there is no statement to replace.
 _NO_STATEMENT = frozenset({"syntax-error", "unknown-rule-in-ignore", "unused-ignore"})
