@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings
+from migralint.config import Settings, settings_from_table
 from migralint.linter.catalog import Catalog
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
 from migralint.linter.engine import Section, lint_text, replay_text
@@ -227,3 +227,15 @@ def test_every_rule_with_sql_help_is_checked() -> None:
     checked = {case.finding.rule for case in CASES}
     statement_rules = {rule.name for rule in ALL_RULES if not issubclass(rule, HistoryRule)} - _NO_STATEMENT
     assert statement_rules <= checked, sorted(statement_rules - checked)
+
+
+@pytest.mark.parametrize("rule, setting", [("require-lock-timeout", "runner_sets_lock_timeout"),
+                                           ("require-statement-timeout", "runner_sets_statement_timeout")])
+def test_timeout_help_names_the_setting_that_quiets_the_rule(rule: str, setting: str) -> None:
+    """For teams whose deploy sets the timeout on its connection: the setting the help names, in the
+    config as the help writes it, turns the finding off."""
+    sql = 'ALTER TABLE "User" ADD COLUMN "nickname" text;\n'
+    (finding,) = [f for f in lint_sql(sql, settings=Settings(select=(rule,))).findings]
+    assert f"{setting} = true in the config" in finding.help.partition("\n")[0]
+    configured = settings_from_table({setting: True, "select": [rule]}, Path("/project/migralint.toml"))
+    assert lint_sql(sql, settings=configured).findings == ()
