@@ -185,7 +185,10 @@ def test_the_lint_knows_the_applied_tables_and_the_new_ones(project: Project, da
 def test_strict_refuses_on_warnings_and_inline_ignores_are_shown(project: Project) -> None:
     project.add("20240101000000_init", INIT)
     assert project.apply()[0] == 0
-    # "Booking" is empty in the database: the lock finding is only a warning.
+    # "Booking" holds a few rows in the database: the lock finding is only a warning (on an empty
+    # table there would be none).
+    project.database.run("""INSERT INTO "Booking" ("note") SELECT 'n' FROM generate_series(1, 30) AS n""")
+    project.database.run('ANALYZE "Booking"')
     project.add("20240201000000_index_note", 'CREATE INDEX "Booking_note_idx" ON "Booking"("note");\n')
     code, out, _ = project.apply("--strict")
     assert code == 1 and "warning[require-concurrent-index-creation]" in out and "lint: failed (1 warning)" in out

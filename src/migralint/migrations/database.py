@@ -35,7 +35,8 @@ _SERVER_PREFIX = re.compile(r'^(?:connection (?:failed|is bad): )?(?:connection 
 
 # Rows and bytes of tables given as (key, schema, name, rank): reltuples (0 for a table with no
 # data pages, -1 when never counted, which older servers write as 0 pages), pg_total_relation_size
-# (indexes and TOAST included); a partitioned table is the sum of its leaf partitions.
+# (indexes and TOAST included); a partitioned table is the sum of its leaf partitions, counted
+# the same way (one with no partition holds no row).
 _TABLE_STATS = """
 SELECT t.key, t.rank,
        CASE WHEN c.relkind = 'p' THEN coalesce(parts.rows, -1)
@@ -49,9 +50,12 @@ JOIN pg_class AS c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkin
 {partitions}
 """
 _PARTITIONS = """LEFT JOIN LATERAL (
-    SELECT CASE WHEN bool_or(leaf.reltuples < 0) THEN NULL ELSE sum(leaf.reltuples) END AS rows,
+    SELECT CASE WHEN bool_or(counted.rows IS NULL) THEN NULL ELSE coalesce(sum(counted.rows), 0) END AS rows,
            sum(pg_total_relation_size(leaf.oid)) AS bytes
-    FROM pg_partition_tree(c.oid) AS tree JOIN pg_class AS leaf ON leaf.oid = tree.relid
+    FROM pg_partition_tree(c.oid) AS tree JOIN pg_class AS leaf ON leaf.oid = tree.relid,
+         LATERAL (SELECT CASE WHEN pg_relation_size(leaf.oid) = 0 THEN 0
+                              WHEN leaf.reltuples < 0 OR leaf.relpages = 0 THEN NULL
+                              ELSE leaf.reltuples END AS rows) AS counted
     WHERE c.relkind = 'p' AND tree.isleaf
 ) AS parts ON true"""
 _NO_PARTITIONS = "CROSS JOIN (SELECT NULL::float8 AS rows, NULL::bigint AS bytes) AS parts"  # before PostgreSQL 12
