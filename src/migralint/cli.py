@@ -265,8 +265,12 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
     for skipped in found.skipped:
         click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL migrations", err=True)
     targets = [display_path(folder) for folder in found.folders]
-    changed = staged_changes(str(cwd)) if staged else None
-    return targets if changed is None else folders_changed(targets, changed)
+    if not staged:
+        return targets
+    changed = staged_changes(str(cwd))
+    if changed is None:
+        raise UserError(f"--staged needs git and a git repository, and git found none at {cwd}")
+    return folders_changed(targets, changed)
 
 
 def _sources(

@@ -1,0 +1,68 @@
+"""The `migralint` command's quick answer to the pre-commit hook, on real git repositories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migralint.launcher import _nothing_staged_to_lint
+
+
+def git(repo: Path, *args: str) -> None:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=repo, env=env, check=True, capture_output=True)
+
+
+@pytest.fixture()
+def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "README.md").write_text("app\n")
+    git(tmp_path, "init", "-q")
+    git(tmp_path, "add", "-A")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_only_lint_staged_with_no_path_is_answered_early(repo: Path) -> None:
+    assert _nothing_staged_to_lint(["lint", "--staged"])
+    assert _nothing_staged_to_lint(["lint", "--staged", "--format", "concise", "--strict"])
+    assert not _nothing_staged_to_lint(["lint", "--staged", "prisma/migrations"])  # the user chose a path
+    assert not _nothing_staged_to_lint(["lint", "--staged", "--config", "other.toml"])  # another migrations_dir?
+    assert not _nothing_staged_to_lint(["lint", "--since", "main"])
+    assert not _nothing_staged_to_lint(["lint"])
+    assert not _nothing_staged_to_lint(["rules"])
+
+
+def test_a_staged_migration_or_its_deletion_goes_to_the_linter(repo: Path) -> None:
+    migration = repo / "packages" / "db" / "prisma" / "migrations" / "1_init" / "migration.sql"
+    migration.parent.mkdir(parents=True)
+    migration.write_text("SELECT 1;\n")
+    git(repo, "add", "-A")
+    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    git(repo, "commit", "-qm", "init")
+    assert _nothing_staged_to_lint(["lint", "--staged"])
+    git(repo, "rm", "-q", str(migration.relative_to(repo)))
+    assert not _nothing_staged_to_lint(["lint", "--staged"])
+
+
+def test_sql_outside_migrations_folders_needs_a_config_that_names_a_folder(repo: Path) -> None:
+    (repo / "sql").mkdir()
+    (repo / "sql" / "001_init.sql").write_text("SELECT 1;\n")
+    git(repo, "add", "-A")
+    assert _nothing_staged_to_lint(["lint", "--staged"])
+    (repo / "migralint.toml").write_text('migrations_dir = "sql"\n')
+    assert not _nothing_staged_to_lint(["lint", "--staged"])
+
+
+def test_outside_a_repository_the_linter_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
+    monkeypatch.chdir(tmp_path)
+    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    done = subprocess.run([sys.executable, "-c", "from migralint.launcher import main; main()", "lint", "--staged"],
+                          cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr.startswith("migralint: error: "), done.stderr
