@@ -72,10 +72,11 @@ def test_text_format_shows_source_help_and_docs_without_colour(project: Path) ->
     assert code == 1
     assert "\x1b[" not in out
     lines = out.splitlines()
-    assert lines[0].startswith("prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation]")
-    assert lines[1] == '  3 | CREATE INDEX "User_email_idx" ON "User"("email");'
-    assert lines[2] == "    | " + "^" * 48
-    assert lines[3].startswith("  help: ")
+    assert lines[0] == "prisma/migrations/20240102000000_email_index/migration.sql: 1 error"
+    assert lines[1].startswith("prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation]")
+    assert lines[2] == '  3 | CREATE INDEX "User_email_idx" ON "User"("email");'
+    assert lines[3] == "    | " + "^" * 48
+    assert lines[4].startswith("  help: ")
     assert any(line.startswith("  docs: ") and line.endswith("require-concurrent-index-creation.md") for line in lines)
     assert lines[-1] == "Found 1 error in 1 of 2 files."
 
@@ -94,7 +95,7 @@ def test_user_errors_are_one_line_and_exit_2(project: Path) -> None:
     code, _, err = run("lint", "missing.sql")
     assert (code, err) == (2, "migralint: error: missing.sql: no such file or folder\n")
     code, _, err = run("lint", "--select", "no-such-rule", "prisma/migrations")
-    assert (code, err) == (2, "migralint: error: unknown rule 'no-such-rule' (see `migralint rules`)\n")
+    assert (code, err) == (2, "migralint: error: unknown rule 'no-such-rule' in --select (see `migralint rules`)\n")
     (project / "migralint.toml").write_text("colour = true\n")
     code, _, err = run("lint", "prisma/migrations")
     assert code == 2 and "unknown key 'colour'" in err and "Traceback" not in err

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from migralint import __version__
 from migralint.linter.finding import Finding
+from migralint.report.paths import shown
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
-        "path": finding.path,
+        "path": shown(finding.path),
         "line": finding.line,
         "column": finding.column,
         "end_line": finding.end_line,
@@ -26,7 +27,9 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def write_json(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+def write_json(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
     document = {
         "version": __version__,
         "files_checked": result.files_checked,
