@@ -191,3 +191,27 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
     assert "KeyError" in result.internal_errors[0].error and "Traceback" in result.internal_errors[0].trace
     assert [f.rule for f in result.findings] == ["require-concurrent-index-creation"]
     assert _exit_code(result, Settings(), exit_zero=True) == 3
+
+
+def test_misspelt_rules_options_and_commands_get_a_suggestion(project: Path) -> None:
+    code, _, err = run("lint", "--ignore", "require-concurrent-index-creaton", "prisma/migrations")
+    assert (code, err) == (2, "migralint: error: unknown rule 'require-concurrent-index-creaton' in --ignore "
+                              "(did you mean 'require-concurrent-index-creation'?)\n")
+    code, _, err = run("rule", "ban-drop-colum")
+    assert (code, err) == (2, "migralint: error: unknown rule 'ban-drop-colum' (did you mean 'ban-drop-column'?)\n")
+    code, _, err = run("lint", "--strcit", "prisma/migrations")
+    assert code == 2 and "Did you mean" in err and "'--strict'" in err  # click's own suggestion
+    (project / "migralint.toml").write_text('[severity]\n"ban-drop-colum" = "warning"\n')
+    code, _, err = run("lint", "prisma/migrations")
+    assert code == 2 and err == (f"migralint: error: {(project / 'migralint.toml').resolve()}: unknown rule "
+                                 "'ban-drop-colum' in severity (did you mean 'ban-drop-column'?)\n")
+
+
+def test_rule_on_a_pipe_is_the_page_without_the_generator_note(project: Path) -> None:
+    from migralint.rules.docs import GENERATED_NOTE
+
+    code, out, _ = run("rule", "ban-drop-column")
+    page = (Path(__file__).parents[1] / "docs" / "rules" / "ban-drop-column.md").read_text()
+    assert code == 0
+    assert GENERATED_NOTE in page and GENERATED_NOTE not in out and "<!--" not in out
+    assert out == page.replace(GENERATED_NOTE + "\n", "")

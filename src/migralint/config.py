@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import fnmatch
+import json
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -172,9 +173,9 @@ def _check_rule_names(raw_key: str, value: Any, source: Path) -> None:
     if key in ("select", "extend_select", "ignore", "extend_ignore"):
         named = [(rule, raw_key) for rule in value if rule != "ALL"]
     elif key == "severity":
-        named = [(rule, f"[{raw_key}] (key {rule!r})") for rule in value]
-    elif key == "per_file_ignores":
-        named = [(rule, f"[{raw_key}] {pattern!r}") for pattern, rules in value.items() for rule in rules]
+        named = [(rule, raw_key) for rule in value]
+    elif key == "per_file_ignores":  # the key as TOML spells it: per-file-ignores."prisma/*"
+        named = [(rule, f"{raw_key}.{json.dumps(pattern)}") for pattern, rules in value.items() for rule in rules]
     if not named:
         return
     from migralint.rules.registry import RULES_BY_NAME  # the registry imports this module

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
     from migralint.linter.finding import Finding
 
 
+# Beyond this, a line enters fingerprints by its digest: 3,000 findings on one 1 MB line
+# would otherwise hash 3 GB. Shorter lines (all real ones) keep the fingerprints they had.
+LONG_LINE = 4096
+
+
 def fingerprints(findings: Sequence[Finding], sources: Mapping[str, str]) -> list[str]:
     """One fingerprint per finding; `sources` holds the text of the files they are in."""
     seen: Counter[tuple[str, str, str]] = Counter()
@@ -36,13 +41,21 @@ def fingerprints(findings: Sequence[Finding], sources: Mapping[str, str]) -> lis
             if 1 <= finding.line <= index.line_count:
                 where = (finding.path, finding.line)
                 if where not in lines:
-                    lines[where] = " ".join(index.line_text(finding.line).split())
+                    lines[where] = _line_key(index.line_text(finding.line))
                 line_text = lines[where]
         key = (finding.rule, repo_shown(finding.path), line_text)
         seen[key] += 1
         digest = hashlib.sha256("\0".join((*key, str(seen[key]))).encode()).hexdigest()
         prints.append(digest[:32])
     return prints
+
+
+def _line_key(line: str) -> str:
+    """The line, whitespace normalised; a very long one by its digest, hashed once, not per finding."""
+    normal = " ".join(line.split())
+    if len(normal) <= LONG_LINE:
+        return normal
+    return "sha256:" + hashlib.sha256(normal.encode()).hexdigest()
 
 
 def _about_a_whole_file(rule_name: str) -> bool:

@@ -29,5 +29,5 @@ def write_gitlab(
         }
         for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result.sources))
     ]
-    json.dump(issues, out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(issues, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")

@@ -36,5 +36,5 @@ def write_json(
         "findings": [finding_dict(f) for f in result.findings],
         "ignored": [{**finding_dict(i.finding), "reason": i.reason} for i in result.ignored],
     }
-    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(document, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")

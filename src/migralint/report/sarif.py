@@ -113,5 +113,5 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
 def write_sarif(
     result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
 ) -> None:
-    json.dump(sarif_document(result), out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(sarif_document(result), indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")
