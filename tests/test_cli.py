@@ -215,3 +215,19 @@ def test_rule_on_a_pipe_is_the_page_without_the_generator_note(project: Path) ->
     assert code == 0
     assert GENERATED_NOTE in page and GENERATED_NOTE not in out and "<!--" not in out
     assert out == page.replace(GENERATED_NOTE + "\n", "")
+
+
+
+def test_the_version_has_one_source() -> None:
+    """pyproject.toml reads the version from migralint/__init__.py; it writes none of its own."""
+    import importlib.metadata
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "migralint.__version__"}
+    assert importlib.metadata.version("migralint") == __version__
