@@ -333,11 +333,22 @@ def _wants_color() -> bool:
 @main.command("rules")
 def rules_command() -> None:
     """List every rule: name, severity, whether it is on by default, summary."""
+    import textwrap
+
     width = max(len(rule.name) for rule in ALL_RULES)
+    indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
+    columns = _terminal_width()
+    # On a terminal the summary wraps between words under its own column; on a pipe one rule
+    # stays one line, for grep.
+    wrap = columns is not None and columns - len(indent) >= 30
     try:
         for rule in sorted(ALL_RULES, key=lambda r: r.name):
             default = "" if rule.default_enabled else " (off by default)"
-            click.echo(f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}"
+            if wrap and columns is not None:
+                line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
+                                     break_on_hyphens=False)
+            click.echo(line)
         sys.stdout.flush()
     except BrokenPipeError:
         _silence_stdout()

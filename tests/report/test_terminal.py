@@ -170,3 +170,19 @@ def test_an_internal_error_finding_renders_in_every_format(fmt: OutputFormat) ->
         assert text.count("\n") == 1
     elif fmt is OutputFormat.TEXT:
         assert "docs: https://github.com/migralint/migralint/issues" in text
+
+
+def test_rules_wraps_summaries_on_a_terminal_and_keeps_one_line_per_rule_on_a_pipe() -> None:
+    from migralint.rules.registry import ALL_RULES
+
+    code, raw = on_terminal(["rules"], columns=100, cwd=PROJECT)
+    assert code == 0
+    lines = raw.splitlines()
+    assert all(len(line) <= 100 for line in lines)
+    assert len(lines) > len(ALL_RULES)  # some summaries took two lines
+    starts = [line for line in lines if not line.startswith(" ")]
+    assert len(starts) == len(ALL_RULES)
+    piped = subprocess.run([sys.executable, "-m", "migralint", "rules"], capture_output=True, text=True, timeout=60)
+    assert len(piped.stdout.splitlines()) == len(ALL_RULES)
+    # The same words either way: wrapping only moved them to the next line.
+    assert " ".join(raw.split()) == " ".join(piped.stdout.split())
