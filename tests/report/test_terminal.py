@@ -21,6 +21,7 @@ import pytest
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.run import LintResult
 from migralint.report import OutputFormat, reporter
+from migralint.report.text import PIPE_SNIPPET_WIDTH
 from tests.report.test_formats import PROJECT, SARIF_SCHEMA
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m|\x1b\]8;[^\x1b]*\x1b\\")
@@ -135,6 +136,7 @@ def test_a_long_line_is_shown_as_a_window_around_each_finding(tmp_path: Path) ->
     lines = run.stdout.decode().splitlines()
     snippets = [line for line in lines if line.startswith("  1 | ")]
     assert len(snippets) == 1500
+    assert max(len(line) for line in snippets) <= PIPE_SNIPPET_WIDTH
     assert max(len(line) for line in lines) < 400
     assert all("CREATE INDEX" in line for line in snippets)
     # The caret still points at the statement: the window holds it at the caret's column.
@@ -186,3 +188,17 @@ def test_rules_wraps_summaries_on_a_terminal_and_keeps_one_line_per_rule_on_a_pi
     assert len(piped.stdout.splitlines()) == len(ALL_RULES)
     # The same words either way: wrapping only moved them to the next line.
     assert " ".join(raw.split()) == " ".join(piped.stdout.split())
+
+
+def test_on_a_terminal_a_long_source_line_fits_the_width(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    (folder / "001_x.sql").write_text(f"SELECT '{'x' * 500}'; CREATE INDEX \"i\" ON \"t\"(\"c\"); SELECT '{'y' * 500}';\n")
+    code, raw = on_terminal(["lint", "--select", "require-concurrent-index-creation", "migrations"], columns=70,
+                            cwd=tmp_path, env={"NO_COLOR": "1"})
+    assert code == 1
+    lines = ANSI.sub("", raw).splitlines()
+    snippet = next(line for line in lines if line.startswith("  1 | "))
+    caret = next(line for line in lines if line.startswith("    | "))
+    assert len(snippet) <= 70 and snippet.startswith("  1 | …") and snippet.endswith("…")
+    assert snippet[caret.index("^"):].startswith('CREATE INDEX "i"')

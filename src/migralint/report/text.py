@@ -98,7 +98,8 @@ def _finding_segments(finding: Finding, index: LineIndex | None, width: int | No
 
 def _snippet(finding: Finding, index: LineIndex, width: int | None) -> Iterator[Segment]:
     gutter = str(finding.line)
-    room = max(40, (width or PIPE_SNIPPET_WIDTH) - len(gutter) - 5)
+    # The line fits the width with its gutter ("  12 | ") and an ellipsis at each end.
+    room = max(40, (width or PIPE_SNIPPET_WIDTH) - len(gutter) - 7)
     line_start = index.offset(finding.line, 1)
     line_end = index.offset(finding.line + 1, 1) - 1 if finding.line < index.line_count else len(index.text)
     length = line_end - line_start
