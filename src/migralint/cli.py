@@ -60,6 +60,9 @@ def _version_text() -> str:
                       prog_name="migralint", help="Show the version and exit.")
 def main() -> None:
     """migralint: find the migrations that would lock, break or fail in production."""
+    from migralint.report.escape import escape_unencodable
+
+    escape_unencodable(sys.stdout, sys.stderr)  # file names that are not UTF-8, shown as \xNN
 
 
 @main.command()

@@ -143,3 +143,19 @@ def test_the_github_step_summary_and_output_file_are_utf8(project: Path, tmp_pat
     assert "not-utf8-\\xff\\xfe" in summary.read_bytes().decode("utf-8")
     assert json.loads(report.read_bytes().decode("utf-8"))["version"] == "2.1.0"
     assert "not-utf8-\\xff\\xfe/001_add_index.sql:1:1" in run.stdout.decode("utf-8")
+
+
+def test_messages_on_standard_error_show_undecodable_bytes_the_same_way(project: Path) -> None:
+    missing = os.fsdecode(b"missing-\xff")
+    run = subprocess.run([sys.executable, "-m", "migralint", "lint", missing], cwd=project, capture_output=True,
+                         timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.decode("utf-8") == "migralint: error: missing-\\xff: no such file or folder\n"
+
+
+def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_crash(project: Path) -> None:
+    run = subprocess.run([sys.executable, "-m", "migralint", "lint", "--format", "concise", "unicod\u00e9-\u2615"],
+                         cwd=project, capture_output=True, timeout=60,
+                         env={**os.environ, "PYTHONIOENCODING": "ascii", "GITHUB_ACTIONS": ""})
+    assert run.returncode == 1 and b"Traceback" not in run.stderr
+    assert run.stdout.decode("ascii").startswith("unicod\\u00e9-\\u2615/001_add_index.sql:1:1: ")

@@ -47,3 +47,41 @@ def one_line(text: str) -> str:
 def xml_text(text: str) -> str:
     """`text` that XML 1.0 can hold: the characters it forbids escaped as `\\xNN`."""
     return _NOT_XML.sub(_escape_control, valid_text(text))
+
+
+ERROR_HANDLER = "migralint-escape"
+
+
+def _on_unencodable(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: what the stream cannot encode is written as valid_text writes it."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    piece = error.object[error.start : error.end]
+    escaped = "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if 0xDC80 <= ord(ch) <= 0xDCFF
+        else f"\\u{ord(ch):04x}" if ord(ch) <= 0xFFFF else f"\\U{ord(ch):08x}"
+        for ch in piece
+    )
+    return escaped, error.end
+
+
+def escape_unencodable(*streams: object) -> None:
+    """Make `streams` write what they cannot encode escaped, never crash, never write bad bytes.
+
+    Every message on standard error that names a file (cannot read, not fixing, ...) then shows
+    an undecodable byte as `\\xNN`, as the reports do; and a stream whose encoding is not
+    UTF-8 shows what it lacks as `\\uXXXX` instead of raising UnicodeEncodeError.
+    """
+    import codecs
+
+    try:
+        codecs.lookup_error(ERROR_HANDLER)
+    except LookupError:
+        codecs.register_error(ERROR_HANDLER, _on_unencodable)
+    for stream in streams:
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(errors=ERROR_HANDLER)
+            except (ValueError, OSError):  # a stream that cannot change now; leave it as it is
+                pass
