@@ -63,12 +63,21 @@ def _segments(result: LintResult, width: int | None) -> list[Segment]:
 
 
 def _wrap(text: str, width: int | None, first: int, indent: str) -> str:
-    """`text` wrapped between words: its first line starts at column `first`, the others at `indent`."""
-    if width is None:
-        return text
-    wrapper = textwrap.TextWrapper(width=max(width, len(indent) + 20), initial_indent=" " * first,
-                                   subsequent_indent=indent, break_long_words=False, break_on_hyphens=False)
-    return "\n".join(wrapper.wrap(text))[first:] if text.strip() else text
+    """`text` to write after `first` columns, then a space: wrapped between words to `width`.
+
+    The result starts with its separator: a space, or a line break and `indent` when less than
+    a short phrase would fit after the first columns (a long path and rule name, say).
+    """
+    if width is None or not text.strip():
+        return " " + text
+    width = max(width, len(indent) + 20)
+    wrapper = textwrap.TextWrapper(width=width, subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False)
+    if first + 1 + 20 > width:
+        wrapper.initial_indent = indent
+        return "\n" + "\n".join(wrapper.wrap(text))
+    wrapper.initial_indent = " " * (first + 1)
+    return " " + "\n".join(wrapper.wrap(text))[first + 1 :]
 
 
 def _finding_segments(finding: Finding, index: LineIndex | None, width: int | None) -> Iterator[Segment]:
@@ -78,18 +87,18 @@ def _finding_segments(finding: Finding, index: LineIndex | None, width: int | No
     yield ": ", ""
     yield label, _SEVERITY_STYLE[finding.severity]
     message = one_line(finding.message)
-    yield " " + _wrap(message, width, len(location) + len(label) + 3, "  ") + "\n", ""
+    yield _wrap(message, width, len(location) + len(label) + 2, "  ") + "\n", ""
     if index is not None and 1 <= finding.line <= index.line_count:
         yield from _snippet(finding, index, width)
     if finding.help:
         first, _, rest = finding.help.partition("\n")
-        yield "  help: ", "bold cyan"
-        yield _wrap(one_line(first), width, len(_HELP_INDENT), _HELP_INDENT) + "\n", ""
+        yield "  help:", "bold cyan"
+        yield _wrap(one_line(first), width, len(_HELP_INDENT) - 1, _HELP_INDENT) + "\n", ""
         for line in rest.splitlines():  # SQL: pasted as is, so never wrapped
             yield f"{_HELP_INDENT}{one_line(line)}\n", "cyan"
     if finding.fix is not None:
-        yield "  fix: ", "bold green"
-        yield _wrap(f"{one_line(finding.fix.description)} (migralint lint --fix)", width, 7, "       ") + "\n", "green"
+        yield "  fix:", "bold green"
+        yield _wrap(f"{one_line(finding.fix.description)} (migralint lint --fix)", width, 6, "       ") + "\n", "green"
     url = rule_url(finding.rule)
     yield "  docs: ", "dim"
     yield url, f"dim link {url}"
