@@ -6,12 +6,18 @@ unix socket, trusting local connections. One role, `migralint_reader`, must give
 (SCRAM, by a pg_hba.conf line placed before pgserver's trust lines), so that a wrong password
 is really refused. Nothing is skipped: when PostgreSQL cannot start, the tests fail and say why.
 
+With MIGRALINT_TEST_PG_BINDIR set (e.g. /usr/lib/postgresql/15/bin, Debian's postgresql-15),
+the server is that one instead, started with its own initdb and pg_ctl: .ci/run runs the apply
+tests a second time that way, on another major version.
+
 Use it by importing the fixtures into a test module: `from tests.pg import database, postgres`.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -73,6 +79,10 @@ def postgres() -> Iterator[Server]:
                     pytrace=False)
     parent = Path(tempfile.mkdtemp(prefix="migralint-pg-"))  # short: a socket path has ~100 bytes
     datadir = parent / "data"
+    bindir = os.environ.get("MIGRALINT_TEST_PG_BINDIR")
+    if bindir:
+        yield from _server_from(Path(bindir), parent)
+        return
     try:
         server = pgserver.get_server(datadir, cleanup_mode="delete")
         info = server.get_postmaster_info()
@@ -88,6 +98,45 @@ def postgres() -> Iterator[Server]:
         yield running
     finally:
         server.cleanup()
+        shutil.rmtree(parent, ignore_errors=True)
+
+
+def _server_from(bindir: Path, parent: Path) -> Iterator[Server]:
+    """A server from `bindir`'s initdb and pg_ctl, on a unix socket in `parent` only (no TCP port)."""
+    datadir = parent / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # initdb refuses to run as root: run it as the user pgserver creates for the same reason
+        import pwd
+
+        try:
+            entry = pwd.getpwnam("pgserver")
+        except KeyError:
+            subprocess.run(["useradd", "-s", "/bin/sh", "pgserver"], check=True, capture_output=True)
+            entry = pwd.getpwnam("pgserver")
+        os.chown(parent, entry.pw_uid, entry.pw_gid)
+        os.chmod(parent, 0o755)
+        as_user = ["runuser", "-u", "pgserver", "--"]
+    port = 5432
+
+    def run(*command: str) -> None:
+        result = subprocess.run([*as_user, *command], capture_output=True, text=True)
+        if result.returncode != 0:
+            log = datadir / "log"
+            tail = log.read_text(errors="replace")[-2000:] if log.is_file() else ""
+            shutil.rmtree(parent, ignore_errors=True)
+            pytest.fail(f"PostgreSQL from {bindir} could not start: {' '.join(command[:2])}: "
+                        f"{result.stderr.strip()}\n{tail}", pytrace=False)
+
+    run(str(bindir / "initdb"), "-D", str(datadir), "-U", "postgres", "--auth=trust", "--encoding=utf8")
+    run(str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(datadir / "log"), "-w", "-o",
+        f"-k {parent} -c listen_addresses='' -p {port}", "start")
+    running = Server(parent, port)
+    try:
+        _require_password_for_reader(running)
+        yield running
+    finally:
+        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "stop"],
+                       capture_output=True)
         shutil.rmtree(parent, ignore_errors=True)
 
 

@@ -92,7 +92,7 @@ def main() -> None:
 @click.option("--database-url", metavar="URL",
               help="Read the runner's history table in this database (read-only): lint only pending migrations, "
                    "report failed, edited and missing ones, and tell lock findings how big their table is. "
-                   "Default: $DATABASE_URL, except with --staged.")
+                   "Default: the URL apply would use (see docs/apply.md), except with --staged.")
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to migrations not yet applied, then lint again.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
@@ -132,16 +132,16 @@ def lint(
         if fix and paths == ("-",):
             raise UserError("--fix edits files; it cannot be used with standard input")
         git = _git_source(since, staged, paths)
-        from_environment = database_url is None and not staged
-        if from_environment:
-            # The pre-commit check (--staged) asks git only: a developer's DATABASE_URL is
-            # usually a local database, and a commit should not wait on it.
-            database_url = os.environ.get("DATABASE_URL") or None
+        origin = None
+        if database_url is None and not staged and paths != ("-",):
+            # The pre-commit check (--staged) asks git only: a developer's database is usually a
+            # local one, and a commit should not wait on it. Otherwise the URL is found as apply finds it.
+            database_url, origin = _resolved_database_url(paths, settings)
         database = _database_source(database_url, paths)
-        if database is not None and from_environment:
+        if database is not None and origin is not None:
             # A development database has the migration being written applied already (prisma
             # migrate dev does that): say where "applied" comes from, so nothing is a surprise.
-            click.echo(f"migralint: note: migrations applied in {database.shown} (DATABASE_URL) count as "
+            click.echo(f"migralint: note: migrations applied in {database.shown} (from {origin}) count as "
                        "applied and are not linted; pass --database-url to choose another", err=True)
         try:
             result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
@@ -260,9 +260,33 @@ def _sources(
 def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource | None:
     if not url or paths == ("-",):
         return None
+    from migralint.migrations.connection_url import parse_url
     from migralint.migrations.database import DatabaseSource  # psycopg loads only when a database is given
 
+    parse_url(url)  # a URL migralint cannot use is refused before anything is linted
     return DatabaseSource(url)
+
+
+def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[str | None, str | None]:
+    """The URL `apply` would use for the first path's migrations folder, and where it came from."""
+    from migralint.migrations.database_location import resolve_url
+
+    try:
+        start = Path(paths[0]) if paths else default_folder(Path.cwd(), settings.migrations_dir)
+    except UserError:
+        return None, None
+    start = start.resolve()
+    root = start if start.is_dir() else start.parent
+    for folder in (root, *root.parents):
+        if (folder / "migration_lock.toml").is_file():
+            root = folder
+            break
+    try:
+        resolved = resolve_url(None, root, required=False)
+    except UserError as exc:
+        click.echo(f"migralint: note: the database is not read: {exc}", err=True)
+        return None, None
+    return (resolved.url, resolved.origin) if resolved is not None else (None, None)
 
 
 def _git_source(since: str | None, staged: bool, paths: tuple[str, ...]) -> GitSource | None:

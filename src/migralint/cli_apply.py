@@ -31,7 +31,8 @@ from migralint.rules.registry import build_rule_set
 if TYPE_CHECKING:
     from migralint.migrations.apply import Plan
 
-_URL_HELP = "The database (default: $DATABASE_URL, then DATABASE_URL in a .env next to the folder or here)."
+_URL_HELP = ("The database (default: the Prisma datasource's directUrl, else url, else DATABASE_URL; from the "
+             "environment or the .env files Prisma reads; see docs/apply.md).")
 
 
 @main.command("apply")
@@ -45,23 +46,30 @@ _URL_HELP = "The database (default: $DATABASE_URL, then DATABASE_URL in a .env n
               help="statement_timeout for each migration (0: none).")
 @click.option("--wait-for-lock", default="10s", show_default=True, metavar="DURATION",
               help="How long to wait for another migration run to finish (0: as long as it takes).")
+@click.option("--lock-timeout-retries", default=0, show_default=True, metavar="N", type=click.IntRange(0, 20),
+              help="Rerun a one-transaction migration that hit lock_timeout up to N times (after 1s, 2s, 4s, ...).")
+@click.option("--progress-every", default="auto", show_default=True, metavar="DURATION",
+              help="A line while a statement runs this long, saying whether it waits for a lock and on whom "
+                   "(auto: 5s on a terminal, else 30s; 0: none).")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask; needed without a terminal (unless CI=true).")
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this config file instead of the nearest one.")
 def apply_command(
     folder: str | None, database_url: str | None, strict: bool | None, dry_run: bool, lock_timeout: str,
-    statement_timeout: str, wait_for_lock: str, yes: bool, config_path: Path | None,
+    statement_timeout: str, wait_for_lock: str, lock_timeout_retries: int, progress_every: str, yes: bool,
+    config_path: Path | None,
 ) -> None:
     """Lint the pending migrations, then apply them; refuse while the lint or the history fails."""
     from migralint.migrations.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
-    from migralint.migrations.apply_text import problem_lines
+    from migralint.migrations.apply_text import refusal_lines
     from migralint.migrations.durations import parse_duration
 
     try:
         settings = load_settings(config_path).with_overrides(strict=strict)
         options = ApplyOptions(parse_duration("--lock-timeout", lock_timeout),
                                parse_duration("--statement-timeout", statement_timeout),
-                               parse_duration("--wait-for-lock", wait_for_lock), dry_run)
+                               parse_duration("--wait-for-lock", wait_for_lock), dry_run, lock_timeout_retries,
+                               _progress_every(progress_every))
         confirmed = yes or os.environ.get("CI", "").lower() == "true"
         if not dry_run and not confirmed and not sys.stdin.isatty():
             raise UserError("apply changes the database and there is no terminal to confirm on: "
@@ -79,8 +87,8 @@ def apply_command(
     except Exception as exc:
         _internal_error(f"{type(exc).__name__}: {exc}")
     plan = outcome.plan
-    if outcome.verdict is Verdict.HISTORY_REFUSED:
-        for line in problem_lines(plan.table, plan.problems):
+    if outcome.verdict in (Verdict.NOT_EMPTY_REFUSED, Verdict.HISTORY_REFUSED):
+        for line in refusal_lines(plan):
             click.echo(f"migralint: {line}", err=True)
     elif outcome.verdict is Verdict.LINT_REFUSED:
         click.echo("migralint: refusing to apply: the lint failed; nothing was changed. Fix the findings above, or "
@@ -94,8 +102,17 @@ def apply_command(
         click.echo(f"migralint: nothing to apply: all {len(plan.applied)} migration(s) are applied", err=True)
     else:
         click.echo(f"migralint: applied {len(outcome.applied)} migration(s)", err=True)
-    refused = (Verdict.HISTORY_REFUSED, Verdict.LINT_REFUSED, Verdict.DECLINED)
+    refused = (Verdict.NOT_EMPTY_REFUSED, Verdict.HISTORY_REFUSED, Verdict.LINT_REFUSED, Verdict.DECLINED)
     sys.exit(EXIT_FINDINGS if outcome.verdict in refused else EXIT_OK)
+
+
+def _progress_every(text: str) -> int:
+    """Milliseconds between progress lines: a terminal is watched by a person, a CI log is read afterwards."""
+    from migralint.migrations.durations import parse_duration
+
+    if text.strip().lower() == "auto":
+        return 5_000 if sys.stdout.isatty() else 30_000
+    return parse_duration("--progress-every", text)
 
 
 class _ApplyPrinter:
@@ -131,12 +148,14 @@ class _ApplyPrinter:
 
 
 def _database_url(option: str | None, root: Path) -> str:
-    from migralint.migrations.connection_url import resolve_url
-    from migralint.migrations.database import redact
+    from migralint.migrations.connection_url import parse_url
+    from migralint.migrations.database_location import resolve_url
 
-    url, origin = resolve_url(option, root)
-    click.echo(f"migralint: database {redact(url)} (from {origin})", err=True)
-    return url
+    resolved = resolve_url(option, root)
+    assert resolved is not None  # required: UserError when there is none
+    shown = parse_url(resolved.url).shown  # a URL migralint cannot use is refused here, in one sentence
+    click.echo(f"migralint: database {shown} (from {resolved.origin})", err=True)
+    return resolved.url
 
 
 @main.command("status")

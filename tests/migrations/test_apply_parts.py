@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 
 from migralint.errors import UserError
-from migralint.migrations.connection_url import read_dotenv, resolve_url
 from migralint.migrations.durations import format_duration, parse_duration
 from migralint.migrations.execution import Mode, plan_file
 from migralint.migrations.layouts import classify
@@ -32,35 +31,6 @@ def test_bad_durations(text: str, message: str) -> None:
 
 def test_durations_are_written_back_in_their_shortest_form() -> None:
     assert [format_duration(ms) for ms in (0, 1500, 5000, 120_000, 3_600_000)] == ["no limit", "1500ms", "5s", "2min", "1h"]
-
-
-def test_dotenv_files_as_prisma_reads_them(tmp_path: Path) -> None:
-    env = tmp_path / ".env"
-    env.write_text(
-        "# comment\n"
-        "export HOST=db.internal\n"
-        'DATABASE_URL="postgresql://app:p#ss@${HOST}:5432/app?schema=public"  # trailing comment\n'
-        "SINGLE='${HOST} stays'\n"
-        "PLAIN=value # comment\n"
-        'ESCAPED="a\\nb"\n'
-        "EMPTY=\n"
-    )
-    values = read_dotenv(env, {})
-    assert values["DATABASE_URL"] == "postgresql://app:p#ss@db.internal:5432/app?schema=public"
-    assert values["SINGLE"] == "${HOST} stays" and values["PLAIN"] == "value"
-    assert values["ESCAPED"] == "a\nb" and values["EMPTY"] == ""
-
-
-def test_the_url_option_then_the_environment_then_dotenv(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
-    folder = tmp_path / "prisma" / "migrations"
-    folder.mkdir(parents=True)
-    (tmp_path / ".env").write_text("DATABASE_URL=postgresql://root-env/db\n")
-    assert resolve_url("postgresql://option/db", folder, {"DATABASE_URL": "x"}).origin == "--database-url"
-    assert resolve_url(None, folder, {"DATABASE_URL": "postgresql://environ/db"}).origin == "$DATABASE_URL"
-    assert resolve_url(None, folder, {}) == ("postgresql://root-env/db", ".env")
-    (tmp_path / "prisma" / ".env").write_text("DATABASE_URL=postgresql://next-to-folder/db\n")
-    assert resolve_url(None, folder, {}) == ("postgresql://next-to-folder/db", "prisma/.env")
 
 
 def _plan(tmp_path: Path, name: str, sql: str, server_version: int = 160000) -> tuple[Mode, str, list[int]]:

@@ -63,7 +63,7 @@ def test_prisma_accepts_its_old_unpadded_checksums() -> None:
     ("jdbc:postgresql://app:s3cret@db/prod", "jdbc:postgresql://app:***@db/prod"),
     ("postgresql://db/prod", "postgresql://db/prod"),
     ("host=db user=app password=s3cret dbname=prod", "host=db user=app password=*** dbname=prod"),
-    ("host=db password = 'two words' dbname=prod", "host=db password = *** dbname=prod"),
+    ("host=db password = 'two words' dbname=prod", "host=db password=*** dbname=prod"),
 ])
 def test_redact_hides_every_password(url: str, shown: str) -> None:
     assert redact(url) == shown

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from pglast import parser as pg_parser
 
+from migralint.linter.concurrently import concurrent_step_note
 from migralint.linter.constraint_sql import (
     alter_table_prefix,
     clause_end,
@@ -128,12 +129,14 @@ def set_not_null_steps(
     )
     lines.append(f"{prefix} VALIDATE CONSTRAINT {check};")
     if pg_version < 12:
+        # Not suggested as SQL: it is the very scan under ACCESS EXCLUSIVE the check avoids.
         lines.append(
-            "-- before PostgreSQL 12 SET NOT NULL still scans the whole table under ACCESS EXCLUSIVE:"
-            " run it at a quiet time, or keep the validated CHECK constraint instead of NOT NULL"
+            "-- before PostgreSQL 12 SET NOT NULL still scans the whole table under ACCESS EXCLUSIVE: keep the"
+            " validated CHECK constraint instead of NOT NULL, or, at a quiet time:"
         )
-    else:
-        lines.append("-- PostgreSQL 12+ proves NOT NULL from the validated CHECK constraint and skips the scan:")
+        lines.append(f"-- {prefix} ALTER COLUMN {col} SET NOT NULL;")
+        return lines
+    lines.append("-- PostgreSQL 12+ proves NOT NULL from the validated CHECK constraint and skips the scan:")
     lines.append(f"{prefix} ALTER COLUMN {col} SET NOT NULL;")
     lines.append(f"{prefix} DROP CONSTRAINT {check};")
     return lines
@@ -192,7 +195,8 @@ def nullable_column_steps(ctx: Context, number: int, column_def: Node, *, defaul
     primary = next((c for c in constraints if c.get("contype") == "CONSTR_PRIMARY"), None)
     if primary is not None:
         index = quote_ident(primary.get("conname") or object_name(table.name, "", "pkey"))
-        lines.append("-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):")
+        lines.append(concurrent_step_note(ctx.runner))
         lines.append(f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table.sql()} ({col});")
+        lines.append("-- then, in the next migration:")
         lines.append(f"{prefix} ADD CONSTRAINT {index} PRIMARY KEY USING INDEX {index};")
     return lines

@@ -19,6 +19,13 @@ def own_migration_note(runner: RunnerMode) -> str:
     return "-- a migration of its own, holding only this statement (a one-statement file runs outside a transaction):"
 
 
+def concurrent_step_note(runner: RunnerMode) -> str:
+    """SQL comment lines before a CONCURRENTLY step of a longer help: it goes in a migration of its
+    own, which a runner that wraps files in a transaction must be told to run without one."""
+    note = "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):"
+    return f"{note}\n{NON_TRANSACTIONAL_NOTE}" if runner is RunnerMode.TRANSACTION else note
+
+
 def reindex_is_concurrent(node: Node) -> bool:
     """True for REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY, not for (CONCURRENTLY false)."""
     return any(_is_concurrently_option(unwrap(p)[1]) for p in node.get("params", []))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
+from migralint.linter.concurrently import concurrent_step_note
 from migralint.linter.nodes import (
     Node,
     TableName,
@@ -285,7 +286,7 @@ def attach_unique_index_help(ctx: Context, node: Node, table: TableName, added: 
         "Build the unique index concurrently in a migration of its own, then attach it, which holds "
         "ACCESS EXCLUSIVE only for a moment.\n"
         f"{add_column}"
-        "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):\n"
+        f"{concurrent_step_note(ctx.runner)}\n"
         f"{index};\n"
         "-- then, in the next migration:\n"
         f"{not_null_note}{attach};"

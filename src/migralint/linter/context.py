@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from migralint.linter.catalog import Catalog
@@ -196,12 +196,15 @@ class Context:
         fix: Fix | None = None,
         table: TableName | None = None,
         severity: Severity | None = None,
+        covers: Iterable[Statement] = (),
     ) -> Finding:
-        """A finding on the current statement, or on `span` (characters), or from a node's `location`."""
+        """A finding on the current statement, or on `span` (characters), or from a node's `location`.
+
+        `covers`: the other statements a finding reported once for several is about."""
         if span is None:
             start = self.node_offset(location)
             span = (start, max(start, self.statement.end))
-        return self.finding_at(rule, message, span, help=help, fix=fix, table=table, severity=severity)
+        return self.finding_at(rule, message, span, help=help, fix=fix, table=table, severity=severity, covers=covers)
 
     def finding_at(
         self,
@@ -213,6 +216,7 @@ class Context:
         fix: Fix | None = None,
         table: TableName | None = None,
         severity: Severity | None = None,
+        covers: Iterable[Statement] = (),
     ) -> Finding:
         """`severity`: for the one finding of an error rule that is only a caution (a warning)."""
         index = self.parsed.index
@@ -230,6 +234,7 @@ class Context:
             help=help,
             fix=fix,
             table=_qualified(table or self._statement_table()),
+            covers=tuple(sorted({s.index for s in covers})),
         )
 
     def _statement_table(self) -> TableName | None:

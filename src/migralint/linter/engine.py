@@ -196,19 +196,19 @@ def _apply_ignores(
         if finding.rule in per_file:
             continue
         statement = _statement_at(parsed, starts, finding)
-        match = next(
-            (
-                k
-                for k, ignore in enumerate(ignores)
-                if finding.rule in ignore.rules and (ignore.file_wide or ignore.statement == statement)
-            ),
-            None,
-        )
-        if match is None:
+        # A finding reported once for several statements may be ignored on any of them; every
+        # ignore that names it is then used, so none of them is reported as unused.
+        covered = {statement, *finding.covers}
+        matches = [
+            k
+            for k, ignore in enumerate(ignores)
+            if finding.rule in ignore.rules and (ignore.file_wide or ignore.statement in covered)
+        ]
+        if not matches:
             kept.append(finding)
         else:
-            used.add(match)
-            ignored.append(IgnoredFinding(finding, ignores[match].reason))
+            used.update(matches if finding.covers else matches[:1])
+            ignored.append(IgnoredFinding(finding, ignores[matches[0]].reason))
     kept.extend(_ignore_problems(parsed, path, ignores, used, settings, rules))
     kept.sort(key=lambda f: (f.line, f.column, f.rule))
     return FileReport(path, tuple(kept), tuple(ignored))

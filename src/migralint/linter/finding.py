@@ -45,6 +45,9 @@ class Finding:
     # The table the finding is about, "schema.name", when there is one: reporters and the
     # database-aware checks use it; it is not part of the output formats.
     table: str | None = field(default=None, compare=False)
+    # Indices of the file's statements (besides the one it points at) that a finding reported
+    # once for a group of statements is about: an ignore comment on any of them suppresses it.
+    covers: tuple[int, ...] = field(default=(), compare=False)
 
 
 class IgnoredFinding(NamedTuple):

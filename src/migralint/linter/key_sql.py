@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from migralint.linter.concurrently import concurrent_step_note
 from migralint.linter.column_sql import (
     batch_update,
     not_null_check_name,
@@ -61,8 +62,9 @@ def sequence_column_steps(ctx: Context, node: Node, table: TableName, cmd: Node)
     if primary is not None:
         index = quote_ident(primary.get("conname") or object_name(table.name, "", "pkey"))
         lines += [
-            "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):",
+            concurrent_step_note(ctx.runner),
             f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table.sql()} ({col});",
+            "-- then, in the next migration:",
             f"{prefix} ADD CONSTRAINT {index} PRIMARY KEY USING INDEX {index};",
         ]
     if any(c.get("contype") == "CONSTR_IDENTITY" for c in column_constraints(column_def)):
@@ -110,12 +112,15 @@ def primary_key_steps(
     taken = TableName(table.schema, key) in ctx.catalog.indexes
     index = quote_ident(object_name(key, "", "new") if taken else key)
     lines = [
-        ("Build the unique index concurrently, make the columns NOT NULL without a long lock, then attach the index "
+        ("Make the columns NOT NULL without a long lock, build the unique index concurrently, then attach the index "
         "as the primary key, which holds the lock only for a moment."),
-        "-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):",
-        f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table.sql()} ({', '.join(quote_ident(c) for c in columns)});",
     ]
     for column in not_null:
         lines += set_not_null_steps(prefix, column, not_null_check_name(table, column), ctx.pg_version)
+    # Each step runs in a migration of its own: CONCURRENTLY must be the only statement of its migration.
+    lines += [
+        concurrent_step_note(ctx.runner),
+        f"CREATE UNIQUE INDEX CONCURRENTLY {index} ON {table.sql()} ({', '.join(quote_ident(c) for c in columns)});",
+    ]
     lines += ["-- then, in the next migration:", f"{prefix}{drop_first} ADD CONSTRAINT {name} PRIMARY KEY USING INDEX {index};"]
     return lines

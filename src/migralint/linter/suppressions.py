@@ -60,3 +60,9 @@ def _covered_statement(parsed: ParsedSource, starts: list[int], comment: Comment
             return enclosing.index
     following = before + 1
     return statements[following].index if following < len(statements) else None
+
+
+def ignore_comment(rule: str, reason: str) -> str:
+    """The own-line comment that accepts `rule`'s finding on the next statement, for help text
+    whose SQL is right only once something the linter cannot see is true (the reason)."""
+    return f"-- migralint: ignore {rule} -- {reason}"

@@ -5,6 +5,10 @@ bytes), each finding of a lock rule (a rule with a `lock`, and require-lock-time
 table with known size gets it in its message, right after the table's name:
 `takes ACCESS EXCLUSIVE on "Booking" (2.4M rows, 1.8 GB): ...`. Below `small_table_rows`
 rows the lock is over before anyone notices, and the finding becomes a warning that says so.
+On a table the database says is empty (see `is_empty`) the lock is over as soon as it is
+granted, and a lock rule's finding is dropped, unless the rule's harm does not depend on the
+table's rows (`Rule.empty_table_is_safe`: a wait in the lock queue, a lock held through other
+work); those findings keep their place and say "0 rows".
 """
 
 from __future__ import annotations
@@ -32,6 +36,19 @@ def lock_rule_names(rules: RuleSet) -> frozenset[str]:
     return frozenset(rule.name for rule in rules.rules if rule.lock is not None or rule.name in LOCK_WAIT_RULES)
 
 
+def empty_table_rule_names(rules: RuleSet) -> frozenset[str]:
+    """The lock rules whose findings a table with no rows makes moot."""
+    return frozenset(rule.name for rule in rules.rules if rule.lock is not None and rule.empty_table_is_safe)
+
+
+def is_empty(stats: TableStats) -> bool:
+    """The database says the table holds no row: 0 is what the size query reports for a table
+    with no data page at all (exact, whatever ANALYZE last saw), or whose last VACUUM or
+    ANALYZE counted no live row in its pages (pg_class.reltuples = 0). A table never counted
+    (-1: reltuples -1 from PostgreSQL 14, relpages 0 with data pages before) is not empty."""
+    return stats.rows == 0
+
+
 def with_table_sizes(
     findings: list[Finding],
     states: Iterable[AppliedState],
@@ -57,8 +74,14 @@ def with_table_sizes(
             state.table_stats.update(fetched)
     if not stats:
         return findings
+    droppable = empty_table_rule_names(rules)
+    empty = {id(f) for f in locking if f.rule in droppable and f.table in stats and is_empty(stats[f.table])}
     sized = {id(f) for f in locking if f.table in stats}
-    return [_sized(f, stats[f.table], settings) if id(f) in sized and f.table else f for f in findings]
+    return [
+        _sized(f, stats[f.table], settings) if id(f) in sized and f.table else f
+        for f in findings
+        if id(f) not in empty
+    ]
 
 
 def _sized(finding: Finding, stats: TableStats, settings: Settings) -> Finding:

@@ -108,9 +108,14 @@ def statement_verb(statement: Statement) -> str:
     return _VERBS.get(statement.kind, "This statement")
 
 
-def first_unprotected(ctx: Context, setting: str) -> tuple[Unprotected, str] | None:
-    """The first statement the file runs unprotected by `setting`, made the current statement,
-    and a sentence counting the others ("" when there are none)."""
+class FirstUnprotected(NamedTuple):
+    first: Unprotected
+    others: str  # a sentence counting the other unprotected statements, "" when there are none
+    covers: tuple[Statement, ...]  # every unprotected statement: an ignore on any of them covers the finding
+
+
+def first_unprotected(ctx: Context, setting: str) -> FirstUnprotected | None:
+    """The first statement the file runs unprotected by `setting`, made the current statement."""
     unprotected = unprotected_statements(ctx, setting)
     if not unprotected:
         return None
@@ -118,4 +123,4 @@ def first_unprotected(ctx: Context, setting: str) -> tuple[Unprotected, str] | N
     ctx.at(first.position)
     more = len(unprotected) - 1
     others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
-    return first, others
+    return FirstUnprotected(first, others, tuple(ctx.statements[u.position] for u in unprotected))

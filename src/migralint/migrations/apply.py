@@ -1,11 +1,14 @@
 """`migralint apply`: lint, then run the pending migrations of one folder, as its runner records them.
 
-In order: connect; take the runner's advisory lock; read the history table (created when
-absent); refuse when the history needs attention (a failed migration, an edited or missing
-applied one, a pending one that sorts before an applied one); lint the pending migrations with
-the applied ones as history, and refuse on a failing finding; then run each pending migration
-(apply_run.py) with the session's lock_timeout and statement_timeout. `--dry-run` does the
-reading and the linting on a read-only connection and changes nothing.
+In order: connect; take the runner's advisory lock; read the history table; refuse when the
+database has tables but no history table (Prisma's P3005, apply_checks.py), when the history
+needs attention (a failed migration, an edited or missing applied one, a pending one that sorts
+before an applied one), or when a failed CONCURRENTLY build left an INVALID index a pending
+migration would create again; lint the pending migrations with the applied ones as history, and
+refuse on a failing finding; then run each pending migration (apply_run.py) with the session's
+lock_timeout and statement_timeout. One function (`decide`) makes every one of these decisions
+into the Plan; `--dry-run` runs that same function on a read-only connection and stops there,
+so it refuses exactly when apply would.
 
 The library never prints: a Listener (the CLI) is told what happens and asked to confirm.
 """
@@ -22,8 +25,17 @@ from typing import TYPE_CHECKING, Any, Protocol
 from migralint.errors import InputError, UserError
 from migralint.linter.run import LintResult, display_path, lint_files
 from migralint.linter.transactions import RunnerMode
-from migralint.migrations.apply_run import MigrationFailed, Recorder, Timeouts, run_file, set_timeouts
-from migralint.migrations.database import connect, database_failure, read_table_stats, redact, uses_pgbouncer
+from migralint.migrations.apply_checks import InvalidIndex, NotEmpty, blocking_indexes, not_empty
+from migralint.migrations.apply_run import MigrationFailed, Recorder, RunOptions, Timeouts, run_file, set_timeouts
+from migralint.migrations.database import (
+    connect,
+    database_failure,
+    ensure_url_schema,
+    missing_schema_notes,
+    read_table_stats,
+    redact,
+    uses_pgbouncer,
+)
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
 from migralint.migrations.execution import FilePlan, Mode, plan_file
 from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
@@ -55,6 +67,8 @@ class ApplyOptions:
     statement_timeout_ms: int = 0
     wait_for_lock_ms: int = 10_000
     dry_run: bool = False
+    lock_timeout_retries: int = 0  # reruns of a one-transaction migration that hit lock_timeout
+    progress_every_ms: int = 0  # a progress line while a statement runs this long (0: none)
 
     @property
     def timeouts(self) -> Timeouts:
@@ -107,6 +121,7 @@ class Verdict(str, Enum):
     APPLIED = "applied"
     NOTHING = "nothing to apply"
     DRY_RUN = "dry run"
+    NOT_EMPTY_REFUSED = "refused: the database has tables but no history"
     HISTORY_REFUSED = "refused: the history needs attention"
     LINT_REFUSED = "refused: the lint failed"
     DECLINED = "declined"
@@ -124,8 +139,21 @@ class Plan:
     applied: list[str] = field(default_factory=list)
     pending: list[FilePlan] = field(default_factory=list)
     problems: list[HistoryProblem] = field(default_factory=list)
+    not_empty: NotEmpty | None = None
+    invalid_indexes: list[InvalidIndex] = field(default_factory=list)  # INVALID ones a pending migration creates
     lint: LintResult | None = None
     lint_fails: bool = False
+
+    @property
+    def refusal(self) -> Verdict | None:
+        """Why apply refuses (and a dry run says it would), or None: every refusal in one place."""
+        if self.not_empty is not None:
+            return Verdict.NOT_EMPTY_REFUSED
+        if self.problems or self.invalid_indexes:
+            return Verdict.HISTORY_REFUSED
+        if self.lint_fails:
+            return Verdict.LINT_REFUSED
+        return None
 
     @property
     def table(self) -> str:
@@ -162,13 +190,15 @@ def apply_folder(
     folder: Folder, url: str, settings: Settings, rules: RuleSet, options: ApplyOptions, listener: Listener
 ) -> ApplyOutcome:
     """Lint, then apply the pending migrations of `folder` to the database at `url`."""
-    if uses_pgbouncer(url) and not options.dry_run:
+    if uses_pgbouncer(url):  # a dry run says so too: it predicts what apply does
         raise UserError(
             f"{redact(url)} goes through PgBouncer (pgbouncer=true), which cannot keep apply's advisory lock and "
             "session settings between transactions: use the direct URL (Prisma's directUrl)"
         )
     connection = connect(url, read_only=options.dry_run)
     try:
+        for note in missing_schema_notes(connection, url):
+            listener.note(note)
         return _apply(connection, folder, url, settings, rules, options, listener)
     finally:
         connection.close()  # and with it the advisory lock
@@ -178,12 +208,9 @@ def _apply(
     connection: Connection, folder: Folder, url: str, settings: Settings, rules: RuleSet, options: ApplyOptions,
     listener: Listener,
 ) -> ApplyOutcome:
-    plan, state = _lock_and_read(connection, folder, url, options, listener)
-    if plan.problems:
-        return ApplyOutcome(Verdict.HISTORY_REFUSED, plan)
-    _judge(connection, folder, state, plan, settings, rules, url, listener)
-    if plan.lint_fails:
-        return ApplyOutcome(Verdict.LINT_REFUSED, plan)
+    plan = decide(connection, folder, url, settings, rules, options, listener)
+    if (refused := plan.refusal) is not None:
+        return ApplyOutcome(refused, plan)
     if options.dry_run:
         return ApplyOutcome(Verdict.DRY_RUN, plan)
     if not plan.pending:
@@ -191,6 +218,17 @@ def _apply(
     if not listener.confirm(plan):
         return ApplyOutcome(Verdict.DECLINED, plan)
     return ApplyOutcome(Verdict.APPLIED, plan, _run_pending(connection, plan, url, listener))
+
+
+def decide(
+    connection: Connection, folder: Folder, url: str, settings: Settings, rules: RuleSet, options: ApplyOptions,
+    listener: Listener,
+) -> Plan:
+    """Everything apply decides before it changes anything, for apply and --dry-run alike."""
+    plan, state = _lock_and_read(connection, folder, url, options, listener)
+    if plan.refusal is None:  # the lint of a database that is refused anyway would only add noise
+        _judge(connection, folder, state, plan, settings, rules, url, listener)
+    return plan
 
 
 def _lock_and_read(
@@ -235,12 +273,14 @@ def _run_pending(connection: Connection, plan: Plan, url: str, listener: Listene
         plan.table_schema = _create_table(connection, table, url)
         listener.note(f"created {plan.table}")
     recorder = Recorder(table, plan.table_schema, url)
+    options = plan.options
+    run_options = RunOptions(options.timeouts, options.lock_timeout_retries, options.progress_every_ms)
     applied: list[str] = []
     for file_plan in plan.pending:
         listener.progress(f"applying {file_plan.name} ({file_plan.mode})")
         started = time.monotonic()
         try:
-            run_file(connection, file_plan, recorder, plan.options.timeouts, display_path(file_plan.migration.path),
+            run_file(connection, file_plan, recorder, run_options, display_path(file_plan.migration.path),
                      listener.progress)
         except MigrationFailed:
             raise
@@ -253,6 +293,7 @@ def _run_pending(connection: Connection, plan: Plan, url: str, listener: Listene
 
 def _create_table(connection: Connection, table: HistoryTable, url: str) -> str:
     try:
+        ensure_url_schema(connection, url)  # Prisma creates ?schema= when missing, before its table
         return table.create(connection)
     except Exception as exc:
         raise database_failure(f"creating {table.name}", exc, url, writing=True) from None
@@ -276,8 +317,6 @@ def _read_plan(connection: Connection, folder: Folder, url: str, options: ApplyO
     schema = table.locate(connection)
     exists = schema is not None
     rows = table.rows(connection, schema) if schema is not None else []
-    if not connection.autocommit:
-        connection.rollback()  # the read-only session of a dry run holds no snapshot while linting
     state = (interpret(Layout.PRISMA, rows, folder.root, folder.forward) if folder.layout is Layout.PRISMA
              else interpret_migralint(rows, folder.root, folder.migrations))
     plan = Plan(folder, redact(url), connection.info.server_version, table.name, schema, exists, options)
@@ -285,6 +324,11 @@ def _read_plan(connection: Connection, folder: Folder, url: str, options: ApplyO
     pending = [m for m in folder.forward if m.name not in state.applied]
     plan.problems = list(state.problems) + _out_of_order(folder, state, pending)
     plan.pending = [_plan(m, plan.server_version) for m in pending]
+    if schema is None:
+        plan.not_empty = not_empty(connection, plan.pending)
+    plan.invalid_indexes = blocking_indexes(connection, plan.pending)
+    if not connection.autocommit:
+        connection.rollback()  # the read-only session of a dry run holds no snapshot while linting
     return plan, state
 
 

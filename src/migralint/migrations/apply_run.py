@@ -37,12 +37,29 @@ class Timeouts(NamedTuple):
     statement_ms: int
 
 
+class RunOptions(NamedTuple):
+    timeouts: Timeouts
+    lock_timeout_retries: int = 0  # reruns of a migration whose one transaction hit lock_timeout
+    progress_every_ms: int = 0  # a progress line while a statement runs this long (0: none)
+
+
 class Recorder(NamedTuple):
     """Where a run is recorded: the history table, found in `schema`."""
 
     table: HistoryTable
     schema: str
-    url: str  # for messages, redacted
+    url: str  # to connect the progress monitor; shown only redacted
+
+
+# Lock timeouts are retried after 1s, 2s, 4s, ... (at most 30s): long enough for a short
+# transaction that holds the table to end, short enough not to stall a deploy.
+RETRY_BASE_S = 1.0
+RETRY_CAP_S = 30.0
+
+
+def retry_delay(retry: int) -> float:
+    """Seconds to wait before retry number `retry` (1-based)."""
+    return min(RETRY_BASE_S * float(2 ** (retry - 1)), RETRY_CAP_S)
 
 
 def set_timeouts(connection: Connection, timeouts: Timeouts) -> None:
@@ -54,42 +71,93 @@ def run_file(
     connection: Connection,
     plan: FilePlan,
     recorder: Recorder,
-    timeouts: Timeouts,
+    options: RunOptions,
     shown_path: str,
     progress: Callable[[str], None],
 ) -> None:
-    """Run one pending migration and record it; MigrationFailed when PostgreSQL refuses a statement."""
+    """Run one pending migration and record it; MigrationFailed when PostgreSQL refuses a statement.
+
+    A one-transaction migration that fails on lock_timeout is rolled back whole, so it is run
+    again (up to `lock_timeout_retries` times) in the same row: the history keeps one attempt.
+    """
     import psycopg
 
-    set_timeouts(connection, timeouts)
+    set_timeouts(connection, options.timeouts)
     row_id = recorder.table.record_started(connection, recorder.schema, plan.name, prisma_checksum(plan.data))
-    done: list[Step] = []
-    step: Step | None = None
-    try:
+    retries = 0
+    while True:
+        done: list[Step] = []
+        step: Step | None = None
+        try:
+            _run_steps(connection, plan, recorder, row_id, options, done, progress)
+            return
+        except (psycopg.Error, KeyboardInterrupt) as exc:
+            step = _failed_step(plan, done)
+            if _retryable(plan, done, exc) and retries < options.lock_timeout_retries:
+                retries += 1
+                _rollback(connection)
+                delay = retry_delay(retries)
+                waited = _lock_wait(connection, step, options.timeouts.lock_ms) if step else "lock_timeout ran out"
+                progress(f"  {waited}: retrying {plan.name} in {delay:g}s "
+                         f"(retry {retries} of {options.lock_timeout_retries})")
+                try:
+                    time.sleep(delay)
+                except KeyboardInterrupt:  # Ctrl-C between attempts: record the lock failure it ended on
+                    failure = _describe(connection, plan, step, done, exc, options.timeouts, shown_path, retries - 1)
+                    _record_failure(connection, recorder, row_id, plan.name, failure)
+                    raise
+                set_timeouts(connection, options.timeouts)
+                continue
+            failure = _describe(connection, plan, step, done, exc, options.timeouts, shown_path, retries)
+            message = _record_failure(connection, recorder, row_id, plan.name, failure)
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise MigrationFailed(message) from None
+
+
+def _run_steps(
+    connection: Connection, plan: FilePlan, recorder: Recorder, row_id: str, options: RunOptions, done: list[Step],
+    progress: Callable[[str], None],
+) -> None:
+    from migralint.migrations.apply_progress import watching
+
+    with watching(recorder.url, connection, plan, options.progress_every_ms, progress) as watch:
         for step in plan.steps:
             if plan.mode is Mode.TRANSACTION and _idle(connection):
                 connection.execute("BEGIN")
             started = time.monotonic()
-            connection.execute(step.text)
+            if watch is not None:
+                watch.running(step)
+            try:
+                connection.execute(step.text)
+            finally:
+                if watch is not None:
+                    watch.running(None)
             done.append(step)
             if plan.mode is Mode.STATEMENTS:
                 progress(f"  line {step.line}: {step.summary} ({_seconds(started)})")
-        step = None
-        in_transaction = not _idle(connection)
-        recorder.table.record_finished(connection, recorder.schema, row_id)
-        if in_transaction:
-            connection.execute("COMMIT")
-    except (psycopg.Error, KeyboardInterrupt) as exc:
-        failure = _describe(connection, plan, step, done, exc, timeouts, shown_path, recorder)
-        _record_failure(connection, recorder, row_id, failure)
-        if isinstance(exc, KeyboardInterrupt):
-            raise
-        raise MigrationFailed(failure.message) from None
+    in_transaction = not _idle(connection)
+    recorder.table.record_finished(connection, recorder.schema, row_id)
+    if in_transaction:
+        connection.execute("COMMIT")
+
+
+def _failed_step(plan: FilePlan, done: list[Step]) -> Step | None:
+    """The statement that failed: the one after the last that completed (None: the bookkeeping failed)."""
+    return plan.steps[len(done)] if len(done) < len(plan.steps) else None
+
+
+def _retryable(plan: FilePlan, done: list[Step], exc: BaseException) -> bool:
+    import psycopg
+
+    own_commit = any(s.kind == "TransactionStmt" and s.node.get("kind") == "TRANS_STMT_COMMIT" for s in done)
+    return isinstance(exc, psycopg.errors.LockNotAvailable) and plan.mode is Mode.TRANSACTION and not own_commit
 
 
 class Failure(NamedTuple):
-    message: str  # what the user reads
+    message: str  # what the user reads, up to what was left behind
     logs: str  # what the row keeps
+    lost: bool  # the connection is gone: nothing more can be read or written on it
 
 
 def _describe(
@@ -100,11 +168,12 @@ def _describe(
     exc: BaseException,
     timeouts: Timeouts,
     shown_path: str,
-    recorder: Recorder,
+    retries: int = 0,
 ) -> Failure:
     import psycopg
 
     _rollback(connection)
+    lost = _connection_lost(connection, exc)
     diag = exc.diag if isinstance(exc, psycopg.Error) else None
     lines = str(exc).strip().splitlines()
     server_message = (diag.message_primary if diag else None) or (lines[0] if lines else type(exc).__name__)
@@ -115,26 +184,44 @@ def _describe(
     line = plan.line_of(step, position) if step is not None else None
     where = f"{shown_path}:{line}" if line else shown_path
     what = server_message
-    if isinstance(exc, psycopg.errors.LockNotAvailable) and step is not None:
+    if isinstance(exc, psycopg.errors.LockNotAvailable) and step is not None and not lost:
         what = _lock_wait(connection, step, timeouts.lock_ms)
+        if retries:
+            what += f" (and again on each of {retries} retr{'y' if retries == 1 else 'ies'})"
     elif isinstance(exc, psycopg.errors.QueryCanceled) and "statement timeout" in server_message:
         what = f"statement_timeout ({format_duration(timeouts.statement_ms)}) ran out: {server_message}"
-    left = _left_behind(plan, step, done)
-    invalid = _invalid_index(connection, step)
+    extra = "".join(f" {label}: {' '.join(str(value).split())}" for label, value in (
+        ("DETAIL", diag.message_detail if diag else None), ("HINT", diag.message_hint if diag else None)) if value)
+    left = _left_behind(plan, step, done, lost)
+    invalid = None if lost else _invalid_index(connection, step)
     if invalid:
         left += f" The failed build left the INVALID index {invalid}: DROP INDEX CONCURRENTLY {invalid}; before running it again."
-    message = (
-        f"{where}: migration {plan.name} failed: {what}{f' ({code})' if code else ''}. {left} "
-        f"{recorder.table.name} records the failure: fix the cause, then run "
-        f"`migralint resolve --rolled-back {plan.name}` and apply again."
-    )
+    if lost:
+        message = (f"{where}: migration {plan.name} did not finish: the connection to the database was lost "
+                   f"({server_message}{f', {code}' if code else ''}). {left}")
+    else:
+        message = f"{where}: migration {plan.name} failed: {what}{f' ({code})' if code else ''}.{extra} {left}"
     logs = _logs(plan, step, code, diag, server_message, line, shown_path, left)
-    return Failure(message, logs)
+    return Failure(message, logs, lost)
 
 
-def _left_behind(plan: FilePlan, step: Step | None, done: list[Step]) -> str:
+def _connection_lost(connection: Connection, exc: BaseException) -> bool:
+    import psycopg
+
+    if connection.closed or connection.broken:
+        return True
+    code = exc.diag.sqlstate if isinstance(exc, psycopg.Error) and exc.diag.sqlstate else ""
+    # 08: connection exceptions; 57P01-57P03: the server is shutting down or terminated the session.
+    return code.startswith("08") or code in ("57P01", "57P02", "57P03")
+
+
+def _left_behind(plan: FilePlan, step: Step | None, done: list[Step], lost: bool = False) -> str:
     if plan.mode is Mode.TRANSACTION:
         commits = [s for s in done if s.kind == "TransactionStmt" and s.node.get("kind") == "TRANS_STMT_COMMIT"]
+        if not commits and lost and step is None:
+            return "It was lost while committing: whether it committed is unknown."
+        if not commits and lost:
+            return "PostgreSQL rolls back a transaction that was not committed: nothing of it is left in the database."
         if not commits:
             return "Its transaction was rolled back: nothing of it is left in the database."
         return (f"The statements up to its own COMMIT on line {commits[-1].line} stay applied; "
@@ -165,17 +252,24 @@ def _logs(
     return "\n\n".join(parts)
 
 
-def _record_failure(connection: Connection, recorder: Recorder, row_id: str, failure: Failure) -> None:
+def _record_failure(connection: Connection, recorder: Recorder, row_id: str, name: str, failure: Failure) -> str:
+    """Write the failure into its row; the whole message, which says whether that worked."""
     import psycopg
 
-    try:
-        recorder.table.record_failed(connection, recorder.schema, row_id, failure.logs)
-    except psycopg.Error as exc:  # the connection is gone: the row stays unfinished, which says as much
-        raise MigrationFailed(
-            f"{failure.message} (The error could not be written to {recorder.table.name}: "
-            f"{str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}; "
-            f"the database at {redact(recorder.url)} keeps the row unfinished.)"
-        ) from None
+    table = recorder.table.name
+    why = "the connection is gone"
+    if not failure.lost:
+        try:
+            recorder.table.record_failed(connection, recorder.schema, row_id, failure.logs)
+            return (f"{failure.message} {table} records the failure: fix the cause, then run "
+                    f"`migralint resolve --rolled-back {name}` and apply again.")
+        except psycopg.Error as exc:
+            lines = str(exc).strip().splitlines()
+            why = lines[0] if lines else type(exc).__name__
+    return (f"{failure.message} The failure could not be recorded in {table} ({why}): if the database at "
+            f"{redact(recorder.url)} is still there, its row for {name} stays without finished_at and the next "
+            f"apply refuses until it is resolved. Check what of it is in the database, then run "
+            f"`migralint resolve --rolled-back {name}` (none of it) or `migralint resolve --applied {name}` (all of it).")
 
 
 _HOLDERS = """

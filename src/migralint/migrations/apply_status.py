@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from migralint.errors import InputError, UserError
 from migralint.linter.run import display_path
-from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order
+from migralint.migrations.apply import ORDER_RULE, Folder, _out_of_order, _plan
+from migralint.migrations.apply_checks import InvalidIndex, NotEmpty, invalid_indexes, not_empty
 from migralint.migrations.checksums import prisma_checksum
-from migralint.migrations.database import connect, database_failure, redact
+from migralint.migrations.database import connect, database_failure, ensure_url_schema, redact
 from migralint.migrations.history_table import LockHolder
 from migralint.migrations.layouts import Layout
 from migralint.migrations.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
@@ -27,16 +28,6 @@ if TYPE_CHECKING:
 
     Connection = psycopg.Connection[tuple[Any, ...]]
 
-# INVALID indexes, except the ones a CREATE INDEX CONCURRENTLY or REINDEX CONCURRENTLY is building now.
-_INVALID = """
-SELECT i.indexrelid::regclass::text, i.indrelid::regclass::text
-FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid JOIN pg_namespace AS n ON n.oid = c.relnamespace
-WHERE NOT i.indisvalid AND c.relkind = 'i'
-  AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%%'
-  {building}
-ORDER BY 1
-"""
-_BUILDING = "AND NOT EXISTS (SELECT FROM pg_stat_progress_create_index AS p WHERE p.index_relid = i.indexrelid)"
 NEEDS_ATTENTION = frozenset({"failed", "edited", "missing", "out of order"})
 
 
@@ -57,16 +48,6 @@ class MigrationState:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class InvalidIndex:
-    index: str
-    table: str
-
-    @property
-    def fix(self) -> str:
-        return f"DROP INDEX CONCURRENTLY {self.index};"
-
-
 @dataclass(slots=True)
 class FolderStatus:
     folder: str
@@ -77,13 +58,15 @@ class FolderStatus:
     migrations: list[MigrationState] = field(default_factory=list)
     invalid_indexes: list[InvalidIndex] = field(default_factory=list)
     lock_holder: str | None = None
+    not_empty: NotEmpty | None = None  # tables but no history table: apply refuses (Prisma's P3005)
 
     def count(self, state: str) -> int:
         return sum(1 for m in self.migrations if m.state == state)
 
     @property
     def needs_attention(self) -> bool:
-        return bool(self.invalid_indexes) or any(m.state in NEEDS_ATTENTION for m in self.migrations)
+        return (bool(self.invalid_indexes) or self.not_empty is not None
+                or any(m.state in NEEDS_ATTENTION for m in self.migrations))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -92,6 +75,10 @@ class FolderStatus:
             "needs_attention": self.needs_attention,
             "migrations": [m.to_json() for m in self.migrations],
             "invalid_indexes": [{"index": i.index, "table": i.table, "fix": i.fix} for i in self.invalid_indexes],
+            "not_empty": None if self.not_empty is None else {
+                "schema": self.not_empty.schema, "tables": self.not_empty.tables,
+                "baseline": self.not_empty.already_there,
+            },
         }
 
 
@@ -103,7 +90,10 @@ def folder_status(folder: Folder, url: str) -> FolderStatus:
         schema = table.locate(connection)
         rows = table.rows(connection, schema) if schema else []
         holder = table.holder(connection)
-        invalid = _invalid_indexes(connection)
+        invalid = invalid_indexes(connection)
+        found = None
+        if schema is None:
+            found = not_empty(connection, [_plan(m, connection.info.server_version) for m in folder.forward])
         connection.rollback()
     except UserError:
         raise
@@ -113,7 +103,7 @@ def folder_status(folder: Folder, url: str) -> FolderStatus:
         connection.close()
     status = FolderStatus(folder.shown, str(folder.layout), redact(url), f"{schema}.{table.name}" if schema else
                           table.name, schema is not None, invalid_indexes=invalid,
-                          lock_holder=str(holder) if holder else None)
+                          lock_holder=str(holder) if holder else None, not_empty=found)
     status.migrations = _states(folder, rows, holder)
     return status
 
@@ -151,12 +141,6 @@ def _states(folder: Folder, rows: list[tuple[Any, ...]], holder: LockHolder | No
     return result
 
 
-def _invalid_indexes(connection: Connection) -> list[InvalidIndex]:
-    building = _BUILDING if connection.info.server_version >= 120000 else ""
-    rows = connection.execute(_INVALID.format(building=building)).fetchall()
-    return [InvalidIndex(str(index), str(table)) for index, table in rows]
-
-
 def resolve(folder: Folder, url: str, name: str, *, applied: bool, wait_for_lock_ms: int) -> str:
     """Record a failed migration as rolled back (it runs again) or as applied; what was done."""
     table = folder.table
@@ -164,6 +148,8 @@ def resolve(folder: Folder, url: str, name: str, *, applied: bool, wait_for_lock
     try:
         table.lock(connection, wait_for_lock_ms, lambda _holder: None)
         with connection.transaction():
+            if applied:
+                ensure_url_schema(connection, url)  # --applied may create the table, in ?schema= as Prisma does
             return _mark_applied(connection, folder, name) if applied else _mark_rolled_back(connection, folder, name)
     except UserError:
         raise
@@ -180,12 +166,17 @@ def _mark_rolled_back(connection: Connection, folder: Folder, name: str) -> str:
         raise UserError(f"the database has no {table.name} table: no migration was applied there, "
                         "so there is nothing to mark rolled back")
     attempts = [row for row in table.rows(connection, schema) if row[0] == name]
+    # prisma-engines mark_migration_rolled_back: no row is P3011, only finished rows P3012; otherwise
+    # the failed rows not yet rolled back are marked, and there may be none left (exit 0: idempotent).
     if not attempts:
-        raise UserError(f"migration {name} cannot be marked rolled back: {table.name} has no row for it "
-                        "(give the whole name, such as 20240101000000_init)")
-    if all(row[2] is not None or row[3] is not None for row in attempts):
-        raise UserError(f"migration {name} cannot be marked rolled back: it is not failed")
+        raise UserError(f"migration {name} cannot be marked rolled back: {table.name} has no row for it, it was "
+                        "never applied to this database (P3011; give the whole name, such as 20240101000000_init)")
+    if all(row[2] is not None for row in attempts):
+        raise UserError(f"migration {name} cannot be marked rolled back: it is not failed (P3012)")
     count = table.mark_rolled_back(connection, schema, name)
+    if not count:
+        return (f"{name} has no failed run left to mark rolled back in {schema}.{table.name} "
+                "(already done): nothing changed")
     return (f"marked {count} failed run(s) of {name} rolled back in {schema}.{table.name}: "
             "the next apply runs it again")
 
@@ -194,7 +185,7 @@ def _mark_applied(connection: Connection, folder: Folder, name: str) -> str:
     table = folder.table
     migration = next((m for m in folder.forward if m.name == name), None)
     if migration is None:
-        raise UserError(f"there is no migration {name} in {folder.shown}: give the whole name, such as "
+        raise UserError(f"there is no migration {name} in {folder.shown} (P3017): give the whole name, such as "
                         f"{folder.forward[-1].name}")
     try:
         data = migration.path.read_bytes()
@@ -202,8 +193,8 @@ def _mark_applied(connection: Connection, folder: Folder, name: str) -> str:
         raise InputError(f"{display_path(migration.path)}: cannot read: {exc.strerror or exc}") from None
     schema = table.locate(connection) or table.create(connection)
     attempts = [row for row in table.rows(connection, schema) if row[0] == name]
-    if any(row[2] is not None and row[3] is None for row in attempts):
-        raise UserError(f"migration {name} is already recorded as applied in {schema}.{table.name}")
+    if any(row[2] is not None for row in attempts):  # prisma-engines mark_migration_applied: P3008
+        raise UserError(f"migration {name} is already recorded as applied in {schema}.{table.name} (P3008)")
     rolled_back = table.mark_rolled_back(connection, schema, name)
     table.mark_applied(connection, schema, name, prisma_checksum(data))
     failed = f" (its {rolled_back} failed run(s) marked rolled back)" if rolled_back else ""

@@ -17,7 +17,6 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 from migralint.errors import UserError
 from migralint.linter.nodes import DEFAULT_SCHEMA
@@ -31,20 +30,13 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_SECONDS = 5
 # Settings for the session: nothing migralint sends can write, wait long for a lock, or run long.
 SESSION_SETTINGS = ("default_transaction_read_only=on", "lock_timeout=5s", "statement_timeout=30s")
-# Query parameters runners accept in their URLs that libpq does not know: Prisma's, and
-# golang-migrate's x-... ones. They are dropped; Prisma's `schema` becomes the search_path.
-_RUNNER_PARAMETERS = frozenset({
-    "schema", "connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size", "socket_timeout",
-    "sslaccept", "sslidentity", "max_connection_lifetime", "max_idle_connection_lifetime",
-})
-_URL = re.compile(r"^(?:jdbc:)?postgres(?:ql)?://", re.I)
-_KEYWORD_PASSWORD = re.compile(r"(\bpassword\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)", re.I)
 _SERVER_PREFIX = re.compile(r'^(?:connection (?:failed|is bad): )?(?:connection to server (?:at|on) .*? failed: )?', re.S)
 
 
 # Rows and bytes of tables given as (key, schema, name, rank): reltuples (0 for a table with no
 # data pages, -1 when never counted, which older servers write as 0 pages), pg_total_relation_size
-# (indexes and TOAST included); a partitioned table is the sum of its leaf partitions.
+# (indexes and TOAST included); a partitioned table is the sum of its leaf partitions, counted
+# the same way (one with no partition holds no row).
 _TABLE_STATS = """
 SELECT t.key, t.rank,
        CASE WHEN c.relkind = 'p' THEN coalesce(parts.rows, -1)
@@ -58,9 +50,12 @@ JOIN pg_class AS c ON c.relnamespace = n.oid AND c.relname = t.name AND c.relkin
 {partitions}
 """
 _PARTITIONS = """LEFT JOIN LATERAL (
-    SELECT CASE WHEN bool_or(leaf.reltuples < 0) THEN NULL ELSE sum(leaf.reltuples) END AS rows,
+    SELECT CASE WHEN bool_or(counted.rows IS NULL) THEN NULL ELSE coalesce(sum(counted.rows), 0) END AS rows,
            sum(pg_total_relation_size(leaf.oid)) AS bytes
-    FROM pg_partition_tree(c.oid) AS tree JOIN pg_class AS leaf ON leaf.oid = tree.relid
+    FROM pg_partition_tree(c.oid) AS tree JOIN pg_class AS leaf ON leaf.oid = tree.relid,
+         LATERAL (SELECT CASE WHEN pg_relation_size(leaf.oid) = 0 THEN 0
+                              WHEN leaf.reltuples < 0 OR leaf.relpages = 0 THEN NULL
+                              ELSE leaf.reltuples END AS rows) AS counted
     WHERE c.relkind = 'p' AND tree.isleaf
 ) AS parts ON true"""
 _NO_PARTITIONS = "CROSS JOIN (SELECT NULL::float8 AS rows, NULL::bigint AS bytes) AS parts"  # before PostgreSQL 12
@@ -71,85 +66,87 @@ class DatabaseError(UserError):
 
 
 def redact(url: str) -> str:
-    """The URL or connection string with its password replaced by ***."""
-    if _URL.match(url):
-        prefix, url = ("jdbc:", url[5:]) if url[:5].lower() == "jdbc:" else ("", url)
-        parts = urlsplit(url)
-        userinfo, at, hosts = parts.netloc.rpartition("@")
-        if at and ":" in userinfo:
-            userinfo = userinfo.split(":", 1)[0] + ":***"
-        query = "&".join(
-            f"{key}=***" if key.lower() == "password" else f"{key}={value}" if value or "=" in pair else key
-            for pair in parts.query.split("&") if pair
-            for key, _, value in [pair.partition("=")]
-        )
-        return prefix + urlunsplit((parts.scheme, f"{userinfo}{at}{hosts}", parts.path, query, parts.fragment))
-    return _KEYWORD_PASSWORD.sub(r"\1***", url)
+    """The URL or connection string with every secret replaced by ***."""
+    from migralint.migrations.connection_url import redact as redacted
 
-
-def _passwords(url: str) -> list[str]:
-    """The password as it may appear anywhere: written in the URL, and decoded."""
-    found: list[str] = []
-    if _URL.match(url):
-        url = re.sub(r"^jdbc:", "", url, flags=re.I)
-        userinfo, at, _ = urlsplit(url).netloc.rpartition("@")
-        if at and ":" in userinfo:
-            found.append(userinfo.split(":", 1)[1])
-        found += [value for key, value in parse_qsl(urlsplit(url).query) if key.lower() == "password"]
-    else:
-        found += [m.group(2).strip("'") for m in _KEYWORD_PASSWORD.finditer(url)]
-    return [p for password in found if password for p in {password, unquote(password)}]
+    return redacted(url)
 
 
 def _scrub(message: str, url: str) -> str:
-    for password in sorted(_passwords(url), key=len, reverse=True):
-        message = message.replace(password, "***")
-    return message
+    from migralint.migrations.connection_url import scrub, secrets_of
+
+    return scrub(message, secrets_of(url))
 
 
 def uses_pgbouncer(url: str) -> bool:
     """Prisma's `pgbouncer=true`: the URL goes through PgBouncer in transaction mode."""
-    if not _URL.match(url):
+    from migralint.migrations.connection_url import parse_url
+
+    try:
+        return parse_url(url).pgbouncer
+    except UserError:
         return False
-    query = urlsplit(re.sub(r"^jdbc:", "", url, flags=re.I)).query
-    return any(key == "pgbouncer" and value.lower() in ("true", "1") for key, value in parse_qsl(query))
+
+
+def url_schema(url: str) -> str | None:
+    """Prisma's `?schema=` of the URL, if it has one."""
+    from migralint.migrations.connection_url import parse_url
+
+    try:
+        return parse_url(url).schema
+    except UserError:
+        return None
 
 
 def connection_parameters(url: str, *, read_only: bool = True) -> dict[str, Any]:
-    """libpq parameters for `url`, with the runner's own query parameters turned into libpq's.
+    """libpq parameters for `url`, read as Prisma reads it (connection_url.py).
 
     Read-only sessions get SESSION_SETTINGS; a writing session (apply) only the search_path,
     and sets its own timeouts.
     """
-    from psycopg.conninfo import conninfo_to_dict
+    from migralint.migrations.connection_url import parse_url
 
-    given = url
-    schema: str | None = None
-    pgbouncer = False
-    if _URL.match(url):
-        parts = urlsplit(re.sub(r"^jdbc:", "", url, flags=re.I))
-        kept = []
-        for key, value in parse_qsl(parts.query, keep_blank_values=True):
-            if key == "schema":
-                schema = value
-            elif key == "pgbouncer":
-                pgbouncer = value.lower() in ("true", "1")
-            elif key not in _RUNNER_PARAMETERS and not key.startswith("x-"):
-                kept.append((key, value))
-        url = urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(kept, quote_via=quote), parts.fragment))
     try:
-        parameters: dict[str, Any] = conninfo_to_dict(url)
-    except Exception as exc:  # psycopg.ProgrammingError: libpq could not parse it
-        raise DatabaseError(f"the database URL {redact(given)} is not valid: {_reason(exc, given)}") from None
+        parsed = parse_url(url)
+    except UserError as exc:
+        raise DatabaseError(str(exc)) from None
+    parameters: dict[str, Any] = dict(parsed.parameters)
     parameters.setdefault("connect_timeout", CONNECT_TIMEOUT_SECONDS)
     parameters.setdefault("application_name", "migralint")
     settings = [*SESSION_SETTINGS] if read_only else []
-    if schema:
-        settings.append("search_path=" + ('"' + schema.replace('"', '""') + '"').replace(" ", "\\ "))
-    if settings and not pgbouncer:  # PgBouncer refuses the options startup parameter; BEGIN READ ONLY still applies
+    if parsed.schema:
+        settings.append("search_path=" + ('"' + parsed.schema.replace('"', '""') + '"').replace(" ", "\\ "))
+    if settings and not parsed.pgbouncer:  # PgBouncer refuses the options startup parameter; BEGIN READ ONLY still applies
         ours = " ".join(f"-c {setting}" for setting in settings)
         parameters["options"] = f"{parameters['options']} {ours}" if parameters.get("options") else ours
     return parameters
+
+
+def missing_schema_notes(connection: psycopg.Connection[tuple[Any, ...]], url: str) -> list[str]:
+    """A note when the URL's `?schema=` does not exist yet: apply creates it, as Prisma does."""
+    schema = url_schema(url)
+    if not schema:
+        return []
+    found = connection.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", [schema]).fetchone()
+    if not connection.autocommit:
+        connection.rollback()
+    if found and found[0]:
+        return []
+    return [f'schema "{schema}" (?schema= in the URL) does not exist: it is created right before the history '
+            "table, as prisma migrate deploy creates it"]
+
+
+def ensure_url_schema(connection: psycopg.Connection[tuple[Any, ...]], url: str) -> None:
+    """Create the URL's `?schema=` when it does not exist, as Prisma's schema engine does when it
+    connects (prisma-engines sql-schema-connector flavour/postgres.rs, setup_connection)."""
+    schema = url_schema(url)
+    if not schema:
+        return
+    from psycopg import sql
+
+    found = connection.execute("SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = %s)", [schema]).fetchone()
+    if not found or not found[0]:
+        connection.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
 
 
 def connect(url: str, *, read_only: bool = True) -> psycopg.Connection[tuple[Any, ...]]:

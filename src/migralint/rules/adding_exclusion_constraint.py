@@ -8,6 +8,7 @@ from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class AddingExclusionConstraint(Rule):
                     "the rule in a trigger instead.\n"
                     "SET lock_timeout = '5s';\n"
                     f'-- when "{table}" is small or traffic is low:\n'
+                    f"{ignore_comment(self.name, 'run at a quiet time, with lock_timeout set')}\n"
                     f"{sql};"
                 ),
                 span=ctx.subcommand_span(added.number),

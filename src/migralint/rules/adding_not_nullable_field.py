@@ -15,6 +15,7 @@ from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_by
 from migralint.linter.type_changes import alter_type_rewrites
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ def _help(ctx: Context, node: Node, table: TableName, column: str, checks: dict[
             lines.append(f"{prefix} VALIDATE CONSTRAINT {quote_ident(unvalidated[-1] if unvalidated else name)};")
         lines.append("-- or, at a quiet time, with a short lock_timeout so that waiting queries do not pile up:")
         lines.append("SET lock_timeout = '5s';")
+        lines.append(ignore_comment(AddingNotNullableField.name, "run at a quiet time, with lock_timeout set"))
         lines.append(f"{prefix} ALTER COLUMN {col} SET NOT NULL;")
         return "\n".join(lines)
     steps = set_not_null_steps(prefix, column, name, ctx.pg_version, add_check=not checks)

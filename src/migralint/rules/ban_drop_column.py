@@ -7,6 +7,7 @@ from migralint.linter.constraint_sql import alter_table_prefix
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import quote_ident, subcommands
 from migralint.linter.parse import Statement
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ class BanDropColumn(Rule):
                     + (" (in Prisma: remove the field from schema.prisma, or mark it @ignore)" if ctx.is_prisma else "")
                     + ", then drop the column in a later migration.\n"
                     f'-- in a later migration, once no deployed code uses "{column}":\n'
+                    f'{ignore_comment(self.name, f"no deployed code uses {quote_ident(column)} any more")}\n'
                     f"{alter_table_prefix(node)} DROP COLUMN IF EXISTS {quote_ident(column)}{cascade};"
                 ),
                 span=ctx.subcommand_span(number),

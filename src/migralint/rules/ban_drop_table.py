@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ class BanDropTable(Rule):
                 + (" (in Prisma: remove the model from schema.prisma)" if ctx.is_prisma else "")
                 + f", then drop {it} in a later migration.\n"
                 f"-- in a later migration, once no deployed code uses {quoted} (back up rows that matter):\n"
+                f"{ignore_comment(self.name, f'no deployed code uses {quoted} any more')}\n"
                 f"DROP TABLE IF EXISTS {', '.join(table.sql() for table in existing)}{cascade};"
             ),
         )

@@ -17,6 +17,8 @@ class BanTruncate(Rule):
     name = "ban-truncate"
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
+    # The harm is the data, not the lock: with CASCADE it empties tables the statement does not name.
+    empty_table_is_safe = False
     nodes = ("TruncateStmt",)
     summary = "TRUNCATE deletes every row of an existing table, and with CASCADE of the tables that reference it."
     why = (

@@ -37,6 +37,13 @@ class Rule:
     example_pg_version: ClassVar[int] = DEFAULT_PG_VERSION  # what `bad` and `good` are linted with
     example_language: ClassVar[str] = "sql"  # how the docs show `bad` and `good`
     references: ClassVar[tuple[str, ...]] = ()
+    # For a rule that reports one finding for several statements: which ones, completing "reports
+    # once ..." (the docs say an ignore on any of them accepts it; findings list them in `covers`).
+    reported_once: ClassVar[str] = ""
+    # With --database-url, a finding of a rule with a `lock` on a table the database says holds no
+    # rows is dropped: the lock is over as soon as it is granted. False where the harm does not
+    # depend on the table's rows (a wait in the lock queue, a lock held through other work).
+    empty_table_is_safe: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

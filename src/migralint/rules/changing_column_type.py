@@ -24,6 +24,7 @@ from migralint.linter.type_changes import (
     rewrite_free_sources,
     type_change,
 )
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ def _help(ctx: Context, number: int, node: Node, table: TableName, column: str, 
             "batches, each in a transaction of its own (repeat until it updates no row):",
             batch_update(table, new_name, value or old_col, f" AND {old_col} IS NOT NULL"),
             f"-- once the code reads and writes only {new_col}, in a later migration:",
+            ignore_comment("ban-drop-column", f"no deployed code uses {old_col} any more"),
             f"{prefix} DROP COLUMN {old_col};",
         ]
     )

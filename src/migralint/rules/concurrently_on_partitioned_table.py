@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from pglast import parser as pg_parser
 
+from migralint.linter.concurrently import concurrent_step_note
 from migralint.linter.constraint_sql import default_constraint_name
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import Node, TableName, quote_ident
@@ -89,8 +90,9 @@ def _steps(ctx: Context, statement: Statement, parent: TableName) -> list[str]:
         if partitioned:
             lines.append(f"CREATE {unique}INDEX {if_not_exists}{quote_ident(own.name)} ON ONLY {partition.sql()} {tail};")
         else:
-            lines.append("-- in a migration of its own (CONCURRENTLY cannot run inside a transaction):")
+            lines.append(concurrent_step_note(ctx.runner))
             lines.append(f"CREATE {unique}INDEX CONCURRENTLY {if_not_exists}{quote_ident(own.name)} ON {partition.sql()} {tail};")
+            lines.append("-- then, in the next migration:")
         attach_to = _index_of_parent(ctx.catalog, partition, index, columns)
         lines.append(f"ALTER INDEX {attach_to.sql()} ATTACH PARTITION {own.sql()};")
     return lines

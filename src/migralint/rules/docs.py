@@ -25,11 +25,26 @@ or everywhere with `ignore = ["{rule.name}"]`."""
 ```
 
 For a whole file, `-- migralint: ignore-file {rule.name}`; for many files,
-`per-file-ignores` in the config; everywhere, `ignore = ["{rule.name}"]`."""
+`per-file-ignores` in the config; everywhere, `ignore = ["{rule.name}"]`.{_once(rule)}"""
+
+
+def _once(rule: type[Rule]) -> str:
+    if not rule.reported_once:
+        return ""
+    return (f"\n\nThis rule reports once {rule.reported_once}: an ignore comment on any of those statements "
+            "accepts the finding.")
+
+
+def _lock(rule: type[Rule]) -> str:
+    if rule.lock is None:
+        return ""
+    empty = (" With `--database-url`, a table the database says is empty is not flagged: the lock is over at once."
+             if rule.empty_table_is_safe else "")
+    return f"\n**Lock:** `{rule.lock.sql_name}` on the table.{empty}\n"
 
 
 def render_rule_doc(rule: type[Rule]) -> str:
-    lock = f"\n**Lock:** `{rule.lock.sql_name}` on the table.\n" if rule.lock else ""
+    lock = _lock(rule)
     default = "on by default" if rule.default_enabled else "off by default (turn it on with `--select` or `extend_select`)"
     references = "\n".join(f"- <{url}>" for url in rule.references) or "- The PostgreSQL documentation on explicit locking: <https://www.postgresql.org/docs/current/explicit-locking.html>"
     options = rule.options or "None besides the ones every rule has."

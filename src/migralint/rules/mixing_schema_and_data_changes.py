@@ -50,6 +50,11 @@ class MixingSchemaAndDataChanges(Rule):
         'UPDATE "User" SET "fullName" = "firstName" || \' \' || "lastName" WHERE "id" BETWEEN 1 AND 10000;'
     )
 
+    reported_once = (
+        "per file, for every data change that runs under the lock of a schema change in the same "
+        "transaction, and those schema changes"
+    )
+
     def check_file(self, ctx: Context) -> Iterator[Finding]:
         schema_changes: list[_SchemaChange] = []
         data_changes: list[tuple[int, TableName]] = []
@@ -61,6 +66,10 @@ class MixingSchemaAndDataChanges(Rule):
             table = _data_change_table(ctx, statement)
             if table is not None:
                 data_changes.append((position, table))
+        # Reported once, on the first data change that runs under a schema change's lock; it covers
+        # every such pair in the file, so an ignore on any of their statements accepts it.
+        first: tuple[int, _SchemaChange, TableName] | None = None
+        covers: set[int] = set()
         for position, table in data_changes:
             ctx.at(position)
             # Only a schema change before the data change holds its lock through it; one after it
@@ -70,12 +79,16 @@ class MixingSchemaAndDataChanges(Rule):
                 if c.position < position and ctx.same_transaction(ctx.statements[c.position])
             ]
             if held:
-                # The lock on the table whose rows change matters most, then the strongest lock.
-                change = min(held, key=lambda c: (c.table != table, -c.lock, c.position))
-                yield self._finding(ctx, change, table)
-                return
+                covers.update([position, *(c.position for c in held)])
+                if first is None:
+                    # The lock on the table whose rows change matters most, then the strongest lock.
+                    first = position, min(held, key=lambda c: (c.table != table, -c.lock, c.position)), table
+        if first is not None:
+            position, change, table = first
+            ctx.at(position)
+            yield self._finding(ctx, change, table, [ctx.statements[p] for p in sorted(covers)])
 
-    def _finding(self, ctx: Context, change: _SchemaChange, table: TableName) -> Finding:
+    def _finding(self, ctx: Context, change: _SchemaChange, table: TableName, covers: list[Statement]) -> Finding:
         data = ctx.statement
         schema_statement = ctx.statements[change.position]
         line, _ = ctx.parsed.index.position(schema_statement.start)
@@ -91,6 +104,7 @@ class MixingSchemaAndDataChanges(Rule):
                 f"-- a migration of its own:\n{text[schema_statement.start : schema_statement.end]};\n"
                 f"-- the next migration:\n{text[data.start : data.end]};"
             ),
+            covers=covers,
         )
 
 

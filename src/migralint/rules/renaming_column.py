@@ -7,6 +7,7 @@ from migralint.linter.constraint_sql import object_name, type_sql
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class RenamingColumn(Rule):
             f'-- in a later migration, once no deployed code uses "{old}":\n'
             f"DROP TRIGGER {quote_ident(trigger)} ON {t};\n"
             f"DROP FUNCTION {sync}();\n"
+            f'{ignore_comment("ban-drop-column", f"no deployed code uses {o} any more")}\n'
             f"ALTER TABLE {t} DROP COLUMN {o};"
         )
 

@@ -7,6 +7,7 @@ from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
+from migralint.linter.concurrently import own_migration_note
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -53,7 +54,9 @@ class RenamingEnumValue(Rule):
             help=(
                 f"Add {_literal(new)} as a new label, deploy code that writes it and accepts both, then move the "
                 f"rows over in a later migration; keep {_literal(old)}, PostgreSQL cannot drop an enum value.\n"
-                f"ALTER TYPE {enum.sql()} ADD VALUE IF NOT EXISTS {_literal(new)} AFTER {_literal(old)};\n"
+                # Before 12, ADD VALUE cannot run in a transaction block at all.
+                + (f"{own_migration_note(ctx.runner)}\n" if ctx.pg_version < 12 else "")
+                + f"ALTER TYPE {enum.sql()} ADD VALUE IF NOT EXISTS {_literal(new)} AFTER {_literal(old)};\n"
                 "-- in a later migration (a label cannot be used in the transaction that adds it), for each "
                 f"column of type {enum.sql()}: UPDATE <table> SET <column> = {_literal(new)} WHERE <column> = {_literal(old)};"
             ),

@@ -3,6 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
+from migralint.linter.transactions import RunnerMode
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
@@ -48,7 +50,10 @@ class RequireConcurrentIndexCreation(Rule):
             f'CREATE INDEX takes SHARE on "{table}": INSERT, UPDATE and DELETE wait until the index is built.',
             help=(
                 "Build it without blocking writes, in a migration of its own (CONCURRENTLY cannot run "
-                f"inside a transaction, and a multi-statement migration is one):\n{concurrent};"
+                "inside a transaction, and a multi-statement migration is one):\n"
+                # A runner that wraps every file in a transaction must be told not to.
+                + (f"{NON_TRANSACTIONAL_NOTE}\n" if ctx.runner is RunnerMode.TRANSACTION else "")
+                + f"{concurrent};"
             ),
             fix=fix,
         )

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE, own_migration_note
+from migralint.linter.concurrently import own_migration_note
 from migralint.linter.finding import Finding, Fix, Severity
 from migralint.linter.index_tables import (
     IndexTable,
@@ -14,7 +14,6 @@ from migralint.linter.locks import Lock
 from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
-from migralint.linter.transactions import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -83,16 +82,14 @@ class RequireConcurrentIndexDeletion(Rule):
             sql = add_concurrently(ctx.parsed.text[statement.start : statement.end])
             return f"{first}\n{own_migration_note(ctx.runner)}\n{sql};"
         lines = [first]
-        if len(risky) > 1:
-            lines.append("-- CONCURRENTLY drops one index per statement: each in a migration of its own")
-            if ctx.runner is RunnerMode.TRANSACTION:
-                lines.append(NON_TRANSACTIONAL_NOTE)
-        else:
-            lines.append(own_migration_note(ctx.runner))
         if cascade:
             lines.append("-- CONCURRENTLY does not support CASCADE: drop what depends on the index first")
+        if len(risky) > 1:
+            lines.append("-- CONCURRENTLY drops one index per statement: each in a migration of its own")
         if_exists = " IF EXISTS" if statement.node.get("missing_ok") else ""
-        lines.extend(f"DROP INDEX CONCURRENTLY{if_exists} {i.index.sql()};" for i in risky)
+        for risk in risky:
+            lines.append(own_migration_note(ctx.runner))
+            lines.append(f"DROP INDEX CONCURRENTLY{if_exists} {risk.index.sql()};")
         return "\n".join(lines)
 
 

@@ -9,6 +9,7 @@ from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import TableName, alter_table_commands
 from migralint.linter.parse import Statement
+from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -19,6 +20,8 @@ class RequireConcurrentPartitionDetach(Rule):
     name = "require-concurrent-partition-detach"
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
+    # The harm is the wait in the lock queue on the partitioned table, whatever its rows.
+    empty_table_is_safe = False
     nodes = ("AlterTableStmt",)
     summary = "DETACH PARTITION without CONCURRENTLY makes every query on the partitioned table wait."
     why = (
@@ -56,7 +59,9 @@ class RequireConcurrentPartitionDetach(Rule):
                 help = (
                     f"PostgreSQL {ctx.pg_version} has no DETACH PARTITION CONCURRENTLY (it came in 14): keep the "
                     "lock wait short so that queries do not queue behind it, and retry when it times out.\n"
-                    f"SET lock_timeout = '5s';\n{detach};"
+                    f"SET lock_timeout = '5s';\n"
+                    f"{ignore_comment(self.name, 'no concurrent form before PostgreSQL 14; lock_timeout is set')}\n"
+                    f"{detach};"
                 )
             yield ctx.finding(
                 self,

@@ -18,6 +18,8 @@ class RequireConcurrentRefresh(Rule):
     name = "require-concurrent-refresh"
     severity = Severity.WARNING
     lock = Lock.ACCESS_EXCLUSIVE
+    # A refresh runs the view's query again: its time does not depend on the rows the view holds now.
+    empty_table_is_safe = False
     nodes = ("RefreshMatViewStmt",)
     summary = "REFRESH MATERIALIZED VIEW without CONCURRENTLY makes every read of the view wait."
     why = (

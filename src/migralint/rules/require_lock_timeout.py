@@ -29,6 +29,9 @@ class RequireLockTimeout(Rule):
         "`runner_sets_lock_timeout = true` turns the rule off, for runners that set lock_timeout on "
         "their connection themselves."
     )
+    reported_once = (
+        "per file, for every statement that takes a write-blocking lock on an existing table with no lock_timeout set before it"
+    )
     references = (
         "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-LOCK-TIMEOUT",
         "https://www.postgresql.org/docs/current/explicit-locking.html",
@@ -40,7 +43,7 @@ class RequireLockTimeout(Rule):
         found = first_unprotected(ctx, "lock_timeout")
         if found is None:
             return
-        first, others = found
+        first, others, covers = found
         yield ctx.finding(
             self,
             f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no lock_timeout set: "
@@ -48,9 +51,11 @@ class RequireLockTimeout(Rule):
             f"behind it.{others}",
             help=(
                 "Set lock_timeout first: without it the statement waits in the lock queue behind any long "
-                "query, and every query after it waits too.\n"
+                "query, and every query after it waits too. When your deploy sets lock_timeout on its "
+                "connection, say so with runner_sets_lock_timeout = true in the config instead.\n"
                 "-- the first statement of the file; when it times out, run the migration again later\n"
                 "SET lock_timeout = '5s';"
             ),
+            covers=covers,
         )
 

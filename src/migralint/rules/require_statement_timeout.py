@@ -35,6 +35,9 @@ class RequireStatementTimeout(Rule):
         "`runner_sets_statement_timeout = true` turns the rule off, for runners that set "
         "statement_timeout on their connection themselves."
     )
+    reported_once = (
+        "per file, for every statement that takes a write-blocking lock on an existing table with no statement_timeout set before it"
+    )
     references = (
         "https://www.postgresql.org/docs/current/runtime-config-client.html#GUC-STATEMENT-TIMEOUT",
         "https://www.postgresql.org/docs/current/explicit-locking.html",
@@ -46,7 +49,7 @@ class RequireStatementTimeout(Rule):
         found = first_unprotected(ctx, "statement_timeout")
         if found is None:
             return
-        first, others = found
+        first, others, covers = found
         yield ctx.finding(
             self,
             f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no "
@@ -54,11 +57,13 @@ class RequireStatementTimeout(Rule):
             f"another lock), {first.lock.blocks} for as long as it runs.{others}",
             help=(
                 "Set statement_timeout first, so that a statement that runs long is cancelled and its lock "
-                "released instead of blocking the table.\n"
+                "released instead of blocking the table. When your deploy sets statement_timeout on its "
+                "connection, say so with runner_sets_statement_timeout = true in the config instead.\n"
                 "-- the first statement of the file; when it times out, find out why before running it again\n"
                 "SET statement_timeout = '10s';\n"
                 "-- a statement_timeout also cancels legitimately long work that blocks no writes, such as\n"
                 "-- CREATE INDEX CONCURRENTLY or VALIDATE CONSTRAINT: lift it just for that statement\n"
                 "-- SET statement_timeout = 0;  (then set it back)"
             ),
+            covers=covers,
         )

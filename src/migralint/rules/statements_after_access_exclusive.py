@@ -31,6 +31,8 @@ class StatementsAfterAccessExclusive(Rule):
     name = "statements-after-access-exclusive"
     severity = Severity.WARNING
     lock = _LOCK
+    # The lock is held through other work: how long depends on that work, not on the locked table's rows.
+    empty_table_is_safe = False
     # Every statement that can take ACCESS EXCLUSIVE, rename a table, or do slow work.
     nodes = ("AlterTableStmt", "RenameStmt", "DropStmt", "TruncateStmt", "LockStmt", "ClusterStmt", "VacuumStmt",
              "RefreshMatViewStmt", "IndexStmt", "ReindexStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "InsertStmt",
@@ -57,6 +59,9 @@ class StatementsAfterAccessExclusive(Rule):
         "-- the ALTER commits on its own, and the backfill runs after it without the lock\n"
         'ALTER TABLE "User" ADD COLUMN "email" TEXT;\n'
         'UPDATE "User" SET "email" = "legacyEmail" WHERE "id" BETWEEN 1 AND 10000;'
+    )
+    reported_once = (
+        "per transaction, for the statement that takes ACCESS EXCLUSIVE and every slow statement after it"
     )
     references = (
         "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
@@ -114,6 +119,9 @@ class StatementsAfterAccessExclusive(Rule):
                 f"-- in a migration of its own, after this one:\n{sql};"
             ),
             table=held.current,
+            # The statement that took the lock and all the slow work it is held through: an
+            # ignore on any of them accepts the whole stretch.
+            covers=[locker, *(ctx.statements[p] for p, _ in held.slow)],
         )
 
 

@@ -66,7 +66,8 @@ class TransactionNesting(Rule):
                 )
                 help = (
                     f"Remove the {word}, or start the transaction it should end with BEGIN before the statements "
-                    f"it covers.\n-- either delete this {word}, or begin the transaction earlier:\nBEGIN;"
+                    f"it covers.\n-- either delete this {word}, or put BEGIN; before the first statement it should "
+                    "end (not here: a BEGIN in its place would end nothing)"
                 )
             yield ctx.finding(self, message, help=help)
 
