@@ -72,10 +72,11 @@ def test_text_format_shows_source_help_and_docs_without_colour(project: Path) ->
     assert code == 1
     assert "\x1b[" not in out
     lines = out.splitlines()
-    assert lines[0].startswith("prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation]")
-    assert lines[1] == '  3 | CREATE INDEX "User_email_idx" ON "User"("email");'
-    assert lines[2] == "    | " + "^" * 48
-    assert lines[3].startswith("  help: ")
+    assert lines[0] == "prisma/migrations/20240102000000_email_index/migration.sql: 1 error"
+    assert lines[1].startswith("prisma/migrations/20240102000000_email_index/migration.sql:3:1: error[require-concurrent-index-creation]")
+    assert lines[2] == '  3 | CREATE INDEX "User_email_idx" ON "User"("email");'
+    assert lines[3] == "    | " + "^" * 48
+    assert lines[4].startswith("  help: ")
     assert any(line.startswith("  docs: ") and line.endswith("require-concurrent-index-creation.md") for line in lines)
     assert lines[-1] == "Found 1 error in 1 of 2 files."
 
@@ -94,7 +95,7 @@ def test_user_errors_are_one_line_and_exit_2(project: Path) -> None:
     code, _, err = run("lint", "missing.sql")
     assert (code, err) == (2, "migralint: error: missing.sql: no such file or folder\n")
     code, _, err = run("lint", "--select", "no-such-rule", "prisma/migrations")
-    assert (code, err) == (2, "migralint: error: unknown rule 'no-such-rule' (see `migralint rules`)\n")
+    assert (code, err) == (2, "migralint: error: unknown rule 'no-such-rule' in --select (see `migralint rules`)\n")
     (project / "migralint.toml").write_text("colour = true\n")
     code, _, err = run("lint", "prisma/migrations")
     assert code == 2 and "unknown key 'colour'" in err and "Traceback" not in err
@@ -190,3 +191,43 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
     assert "KeyError" in result.internal_errors[0].error and "Traceback" in result.internal_errors[0].trace
     assert [f.rule for f in result.findings] == ["require-concurrent-index-creation"]
     assert _exit_code(result, Settings(), exit_zero=True) == 3
+
+
+def test_misspelt_rules_options_and_commands_get_a_suggestion(project: Path) -> None:
+    code, _, err = run("lint", "--ignore", "require-concurrent-index-creaton", "prisma/migrations")
+    assert (code, err) == (2, "migralint: error: unknown rule 'require-concurrent-index-creaton' in --ignore "
+                              "(did you mean 'require-concurrent-index-creation'?)\n")
+    code, _, err = run("rule", "ban-drop-colum")
+    assert (code, err) == (2, "migralint: error: unknown rule 'ban-drop-colum' (did you mean 'ban-drop-column'?)\n")
+    code, _, err = run("lint", "--strcit", "prisma/migrations")
+    assert code == 2 and "Did you mean" in err and "'--strict'" in err  # click's own suggestion
+    (project / "migralint.toml").write_text('[severity]\n"ban-drop-colum" = "warning"\n')
+    code, _, err = run("lint", "prisma/migrations")
+    assert code == 2 and err == (f"migralint: error: {(project / 'migralint.toml').resolve()}: unknown rule "
+                                 "'ban-drop-colum' in severity (did you mean 'ban-drop-column'?)\n")
+
+
+def test_rule_on_a_pipe_is_the_page_without_the_generator_note(project: Path) -> None:
+    from migralint.rules.docs import GENERATED_NOTE
+
+    code, out, _ = run("rule", "ban-drop-column")
+    page = (Path(__file__).parents[1] / "docs" / "rules" / "ban-drop-column.md").read_text()
+    assert code == 0
+    assert GENERATED_NOTE in page and GENERATED_NOTE not in out and "<!--" not in out
+    assert out == page.replace(GENERATED_NOTE + "\n", "")
+
+
+
+def test_the_version_has_one_source() -> None:
+    """pyproject.toml reads the version from migralint/__init__.py; it writes none of its own."""
+    import importlib.metadata
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
+    pyproject = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    assert "version" not in pyproject["project"] and "version" in pyproject["project"]["dynamic"]
+    assert pyproject["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "migralint.__version__"}
+    assert importlib.metadata.version("migralint") == __version__

@@ -55,3 +55,41 @@ def test_rule_selection() -> None:
     assert "syntax-error" not in fewer
     with pytest.raises(ConfigError, match="unknown rule 'nope'"):
         enabled_rule_names(Settings(ignore=("nope",)), rules)
+
+
+@pytest.mark.parametrize(("toml", "message"), [
+    ('select = ["ban-drop-colum"]\n', "unknown rule 'ban-drop-colum' in select (did you mean 'ban-drop-column'?)"),
+    ('extend-ignore = ["require-lock-timeot"]\n',
+     "unknown rule 'require-lock-timeot' in extend-ignore (did you mean 'require-lock-timeout'?)"),
+    ('[severity]\n"ban-drop-colum" = "warning"\n',
+     "unknown rule 'ban-drop-colum' in severity (did you mean 'ban-drop-column'?)"),
+    ('[per-file-ignores]\n"old/*.sql" = ["ban-drop-colum"]\n',
+     "unknown rule 'ban-drop-colum' in per-file-ignores.\"old/*.sql\" (did you mean 'ban-drop-column'?)"),
+    ('[per-file-ignores]\n"old/*.sql" = ["zzzz"]\n',
+     "unknown rule 'zzzz' in per-file-ignores.\"old/*.sql\" (see `migralint rules`)"),
+    ("pg_versoin = 12\n", "unknown key 'pg_versoin' (did you mean 'pg_version'?)"),
+    ("per_file_ignore = {}\n", "unknown key 'per_file_ignore' (did you mean 'per_file_ignores'?)"),
+])
+def test_every_rule_name_in_the_config_is_checked_where_the_file_says_it(
+    tmp_path: Path, toml: str, message: str
+) -> None:
+    config = tmp_path / "migralint.toml"
+    config.write_text(toml)
+    with pytest.raises(ConfigError) as raised:
+        load_file(config)
+    assert str(raised.value).startswith(f"{config.resolve()}: {message}")
+
+
+def test_a_pyproject_table_is_checked_too(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.migralint.per-file-ignores]\n"prisma/migrations/2023*/migration.sql" = ["ban-drop-column", "ban-drop-tabel"]\n'
+    )
+    with pytest.raises(ConfigError, match=r"pyproject.toml: unknown rule 'ban-drop-tabel' in per-file-ignores\..*"
+                                          r"did you mean 'ban-drop-table'"):
+        load_settings(cwd=tmp_path)
+
+
+def test_flags_say_which_flag_holds_the_unknown_rule() -> None:
+    rules = [r() for r in ALL_RULES]
+    with pytest.raises(ConfigError, match=r"unknown rule 'ban-truncat' in --extend-select \(did you mean 'ban-truncate'\?\)"):
+        enabled_rule_names(Settings(extend_select=("ban-truncat",)), rules)

@@ -62,6 +62,9 @@ def _version_text() -> str:
                       prog_name="migralint", help="Show the version and exit.")
 def main() -> None:
     """migralint: find the migrations that would lock, break or fail in production."""
+    from migralint.report.escape import escape_unencodable
+
+    escape_unencodable(sys.stdout, sys.stderr)  # file names that are not UTF-8, shown as \xNN
 
 
 @main.command()
@@ -159,7 +162,9 @@ def lint(
     except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
         _internal_error(f"{type(exc).__name__}: {exc}")
     try:
-        _report(result, OutputFormat(output_format) if output_format else None, output_path)
+        _report(result, OutputFormat(output_format) if output_format else None, output_path, settings.strict)
+    except BrokenPipeError:
+        _silence_stdout()
     except OSError as exc:
         _fail(f"cannot write {exc.filename}: {exc.strerror}")
     sys.exit(_exit_code(result, settings, exit_zero))
@@ -168,7 +173,7 @@ def lint(
 GITLAB_REPORT = "gl-code-quality-report.json"
 
 
-def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | None) -> None:
+def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | None, strict: bool = False) -> None:
     """Print the result where it is wanted: the terminal, a file, and what the CI reads.
 
     The terminal gets text (or --format when there is no --output); on GitHub Actions text
@@ -183,15 +188,18 @@ def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | No
         reporter(OutputFormat.GITHUB)(result, sys.stdout, color=False)
     if fmt is None and output_path is None and os.environ.get("GITLAB_CI") == "true":
         files.append((OutputFormat.GITLAB, Path(GITLAB_REPORT)))
-    reporter(terminal)(result, sys.stdout, color=terminal is OutputFormat.TEXT and _wants_color())
-    sys.stdout.flush()
+    # The files first: a reader that closes the terminal's pipe early (`| head`) loses nothing else.
     for file_format, path in files:
         with path.open("w", encoding="utf-8") as handle:
-            reporter(file_format)(result, handle, color=False)
+            reporter(file_format)(result, handle, color=False, strict=strict)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
-            reporter(OutputFormat.MARKDOWN)(result, handle, color=False)
+            reporter(OutputFormat.MARKDOWN)(result, handle, color=False, strict=strict)
+    human = terminal is OutputFormat.TEXT
+    reporter(terminal)(result, sys.stdout, color=human and _wants_color(), strict=strict,
+                       width=_terminal_width() if human else None)
+    sys.stdout.flush()
 
 
 def _lint(
@@ -369,6 +377,29 @@ def _internal_error(error: str) -> NoReturn:
           "(MIGRALINT_DEBUG=1 shows the traceback).", EXIT_INTERNAL_ERROR)
 
 
+def _terminal_width() -> int | None:
+    """The terminal's width when standard output is one; None for a pipe or a file (no wrapping)."""
+    if not sys.stdout.isatty():
+        return None
+    import shutil
+
+    return shutil.get_terminal_size().columns
+
+
+def _silence_stdout() -> None:
+    """The reader closed the pipe (`| head`): stop writing, without a traceback.
+
+    The exit code stays the command's verdict: the reader chose to read less, nothing failed.
+    Standard output is pointed at /dev/null so that the interpreter's own flush at exit does
+    not raise again (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file descriptor (a test runner's buffer)
+        pass
+
+
 def _wants_color() -> bool:
     if os.environ.get("NO_COLOR"):
         return False
@@ -378,22 +409,50 @@ def _wants_color() -> bool:
 @main.command("rules")
 def rules_command() -> None:
     """List every rule: name, severity, whether it is on by default, summary."""
+    import textwrap
+
     width = max(len(rule.name) for rule in ALL_RULES)
-    for rule in sorted(ALL_RULES, key=lambda r: r.name):
-        default = "" if rule.default_enabled else " (off by default)"
-        click.echo(f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}")
+    indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
+    columns = _terminal_width()
+    # On a terminal the summary wraps between words under its own column; on a pipe one rule
+    # stays one line, for grep.
+    wrap = columns is not None and columns - len(indent) >= 30
+    try:
+        for rule in sorted(ALL_RULES, key=lambda r: r.name):
+            default = "" if rule.default_enabled else " (off by default)"
+            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}"
+            if wrap and columns is not None:
+                line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
+                                     break_on_hyphens=False)
+            click.echo(line)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 @main.command("rule")
 @click.argument("name")
 def rule_command(name: str) -> None:
-    """Print one rule's documentation."""
+    """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
     rule = RULES_BY_NAME.get(name)
     if rule is None:
-        _fail(f"unknown rule {name!r} (see `migralint rules`)")
-    from migralint.rules.docs import render_rule_doc
+        from migralint.config import did_you_mean
 
-    click.echo(render_rule_doc(rule), nl=False)
+        _fail(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
+    from migralint.rules.docs import rule_doc_for_reading
+
+    text = rule_doc_for_reading(rule)
+    try:
+        if sys.stdout.isatty():
+            from rich.console import Console
+            from rich.markdown import Markdown
+
+            Console(no_color=bool(os.environ.get("NO_COLOR"))).print(Markdown(text, hyperlinks=True))
+        else:
+            click.echo(text, nl=False)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
 
 
 @main.command("lock")

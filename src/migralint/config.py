@@ -6,7 +6,9 @@ walking up from the working directory, is used whole; parents are not merged.
 
 from __future__ import annotations
 
+import difflib
 import fnmatch
+import json
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -136,19 +138,53 @@ _KEYS = {
 }
 
 
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """" (did you mean 'x'?)" when a known name is close to `name`, else ""."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def unknown_rule(name: str, where: str, known: Iterable[str]) -> str:
+    """The sentence for a rule name that does not exist, with the closest real one."""
+    suggestion = did_you_mean(name, known)
+    return f"unknown rule {name!r} in {where}{suggestion or ' (see `migralint rules`)'}"
+
+
 def settings_from_table(table: Mapping[str, Any], source: Path) -> Settings:
     values: dict[str, Any] = {"root": source.parent, "source": source}
     for raw_key, raw_value in table.items():
         key = raw_key.replace("-", "_")
         if key not in _KEYS:
-            known = ", ".join(sorted(k.replace("_", "-") if k == "per_file_ignores" else k for k in _KEYS))
-            raise ConfigError(f"{source}: unknown key {raw_key!r} (known keys: {known})")
+            shown_keys = [k.replace("_", "-") if k == "per_file_ignores" else k for k in _KEYS]
+            known = ", ".join(sorted(shown_keys))
+            hint = did_you_mean(raw_key, [*shown_keys, *_KEYS])
+            raise ConfigError(f"{source}: unknown key {raw_key!r}{hint} (known keys: {known})")
         name, parse = _KEYS[key]
         try:
             values[name] = parse(raw_key, raw_value)
         except ValueError as exc:
             raise ConfigError(f"{source}: {exc}") from None
+        _check_rule_names(raw_key, values[name], source)
     return Settings(**values)
+
+
+def _check_rule_names(raw_key: str, value: Any, source: Path) -> None:
+    """Every rule the file names must exist: a misspelt name would otherwise do nothing, silently."""
+    key = raw_key.replace("-", "_")
+    named: list[tuple[str, str]] = []  # (rule, where in the file)
+    if key in ("select", "extend_select", "ignore", "extend_ignore"):
+        named = [(rule, raw_key) for rule in value if rule != "ALL"]
+    elif key == "severity":
+        named = [(rule, raw_key) for rule in value]
+    elif key == "per_file_ignores":  # the key as TOML spells it: per-file-ignores."prisma/*"
+        named = [(rule, f"{raw_key}.{json.dumps(pattern)}") for pattern, rules in value.items() for rule in rules]
+    if not named:
+        return
+    from migralint.rules.registry import RULES_BY_NAME  # the registry imports this module
+
+    for rule, where in named:
+        if rule not in RULES_BY_NAME:
+            raise ConfigError(f"{source}: {unknown_rule(rule, where, RULES_BY_NAME)}")
 
 
 def load_file(path: Path) -> Settings:
@@ -206,12 +242,16 @@ def load_settings(config: Path | None = None, cwd: Path | None = None) -> Settin
 def enabled_rule_names(settings: Settings, all_rules: Iterable[Rule]) -> set[str]:
     rules = list(all_rules)
     known = {r.name for r in rules}
-    for name in (*(settings.select or ()), *settings.extend_select, *settings.ignore, *settings.extend_ignore):
-        if name != "ALL" and name not in known:
-            raise ConfigError(f"unknown rule {name!r} (see `migralint rules`)")
+    # A config file's names were checked where it was read; what is left came from the flags.
+    lists = {"select": settings.select or (), "extend_select": settings.extend_select,
+             "ignore": settings.ignore, "extend_ignore": settings.extend_ignore}
+    for option, names in lists.items():
+        for name in names:
+            if name != "ALL" and name not in known:
+                raise ConfigError(unknown_rule(name, f"--{option.replace('_', '-')}", known))
     for name in settings.severity:
         if name not in known:
-            raise ConfigError(f"unknown rule {name!r} in severity (see `migralint rules`)")
+            raise ConfigError(unknown_rule(name, "severity", known))
     if settings.select is None:
         chosen = {r.name for r in rules if r.default_enabled}
     elif "ALL" in settings.select:

@@ -47,7 +47,7 @@ def test_golden(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
         output = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     golden = GOLDEN / f"{fmt}.{EXTENSIONS.get(fmt, 'txt')}"
     if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(output, encoding="utf-8")
+        golden.write_text(output, encoding="utf-8")  # then check the diff: only intended changes
     assert output == golden.read_text(encoding="utf-8")
 
 
@@ -102,7 +102,28 @@ def test_junit_has_a_test_case_per_file(monkeypatch: pytest.MonkeyPatch) -> None
     suite = ElementTree.fromstring(output).find("testsuite")
     assert suite is not None
     cases = suite.findall("testcase")
-    assert len(cases) == 4 and suite.get("tests") == "4" and suite.get("failures") == "3"
+    assert len(cases) == 4 and suite.get("tests") == "4"
+
+
+@pytest.mark.parametrize(("options", "failing"), [
+    ((), {"syntax-error", "require-concurrent-index-creation"}),  # exit 1 from the two errors
+    (("--strict",), {"syntax-error", "require-concurrent-index-creation", "ban-drop-not-null"}),
+    (("--ignore", "syntax-error,require-concurrent-index-creation"), set()),  # warning only: exit 0
+    (("--strict", "--ignore", "syntax-error,require-concurrent-index-creation"), {"ban-drop-not-null"}),
+])
+def test_junit_failures_are_exactly_what_fails_the_exit_code(
+    options: tuple[str, ...], failing: set[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, output = run_format("junit", monkeypatch, *options)
+    suite = ElementTree.fromstring(output).find("testsuite")
+    assert suite is not None
+    failures = suite.findall("testcase/failure")
+    assert {f.get("message", "").split(":")[0] for f in failures} == failing
+    assert code == (1 if failing else 0)
+    assert suite.get("failures") == str(sum(1 for case in suite.findall("testcase") if case.find("failure") is not None))
+    # A finding that does not fail the run is still listed, as output of its test case.
+    if "ban-drop-not-null" not in failing:
+        assert "warning[ban-drop-not-null]" in "".join(e.text or "" for e in suite.iter("system-out"))
 
 
 def test_output_file_gets_the_format_and_the_terminal_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,6 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Protocol, TextIO
 
 if TYPE_CHECKING:
+    from migralint.linter.finding import Finding
     from migralint.linter.run import LintResult
 
 
@@ -29,10 +30,14 @@ class OutputFormat(str, Enum):
 
 
 class Reporter(Protocol):
-    def __call__(self, result: LintResult, out: TextIO, *, color: bool) -> None: ...
+    """`strict`: warnings fail the run too; `width`: the terminal's width, None when not a terminal."""
+
+    def __call__(
+        self, result: LintResult, out: TextIO, *, color: bool, strict: bool = False, width: int | None = None
+    ) -> None: ...
 
 
-# format -> (module, function): every function takes (result, out, *, color)
+# format -> (module, function): every function takes (result, out, *, color, strict, width)
 REPORTERS: dict[OutputFormat, tuple[str, str]] = {
     OutputFormat.TEXT: ("migralint.report.text", "write_text"),
     OutputFormat.CONCISE: ("migralint.report.concise", "write_concise"),
@@ -48,4 +53,35 @@ REPORTERS: dict[OutputFormat, tuple[str, str]] = {
 def reporter(fmt: OutputFormat) -> Reporter:
     module, function = REPORTERS[fmt]
     writer: Reporter = getattr(import_module(module), function)
-    return writer
+
+    def write(
+        result: LintResult, out: TextIO, *, color: bool, strict: bool = False, width: int | None = None
+    ) -> None:
+        writer(valid_result(result), out, color=color, strict=strict, width=width)
+
+    return write
+
+
+def valid_result(result: LintResult) -> LintResult:
+    """The result with every message, help and reason encodable as UTF-8.
+
+    A history finding's message can name a file whose name is not UTF-8. Paths are left as
+    they are: each format shows them through report.paths, and SARIF needs the real bytes.
+    """
+    from dataclasses import replace
+
+    from migralint.linter.finding import IgnoredFinding
+    from migralint.report.escape import valid_text
+
+    def clean(finding: Finding) -> Finding:
+        texts = (finding.rule, finding.message, finding.help)
+        valid = tuple(valid_text(text) for text in texts)
+        if valid == texts:
+            return finding
+        return replace(finding, rule=valid[0], message=valid[1], help=valid[2])
+
+    return replace(
+        result,
+        findings=[clean(f) for f in result.findings],
+        ignored=[IgnoredFinding(clean(i.finding), valid_text(i.reason)) for i in result.ignored],
+    )

@@ -1,15 +1,27 @@
-"""One line per finding: `path:line:col: severity[rule] message`, as editors and grep expect."""
+"""One line per finding: `path:line:col: severity[rule] message`, as editors and grep expect.
+
+Grouped by file like the text format. A newline or other control character in a path or an
+identifier is written escaped (`\\n`), so one finding is always one line.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, TextIO
 
+from migralint.report.escape import one_line
+from migralint.report.paths import shown
+from migralint.report.summary import by_file
+
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
 
 
-def write_concise(result: LintResult, out: TextIO, *, color: bool = False) -> None:
-    lines = [
-        f"{f.path}:{f.line}:{f.column}: {f.severity.value}[{f.rule}] {f.message}\n" for f in result.findings
-    ]
-    out.writelines(lines)
+def write_concise(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
+    for path, findings in by_file(result):
+        where = one_line(shown(path))
+        out.writelines(
+            f"{where}:{f.line}:{f.column}: {f.severity.value}[{one_line(f.rule)}] {one_line(f.message)}\n"
+            for f in findings
+        )

@@ -9,14 +9,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, TextIO
 
 from migralint.linter.finding import Finding, Severity
-from migralint.report.paths import repo_relative
+from migralint.report.escape import valid_text
+from migralint.report.paths import repo_shown
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
 
 
 def escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return valid_text(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def escape_property(text: str) -> str:
@@ -26,7 +27,7 @@ def escape_property(text: str) -> str:
 def annotation(finding: Finding) -> str:
     command = "error" if finding.severity is Severity.ERROR else "warning"
     properties = [
-        f"file={escape_property(repo_relative(finding.path))}",
+        f"file={escape_property(repo_shown(finding.path))}",
         f"line={finding.line}",
         f"col={finding.column}",
         f"endLine={finding.end_line}",
@@ -39,5 +40,7 @@ def annotation(finding: Finding) -> str:
     return f"::{command} {','.join(properties)}::{escape_data(message)}\n"
 
 
-def write_github(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+def write_github(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
     out.writelines(annotation(f) for f in result.findings)

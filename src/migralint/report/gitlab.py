@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from migralint.linter.finding import Severity
 from migralint.report.fingerprints import fingerprints
-from migralint.report.paths import repo_relative
+from migralint.report.paths import repo_shown
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
@@ -16,16 +16,18 @@ if TYPE_CHECKING:
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
 
-def write_gitlab(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+def write_gitlab(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
     issues = [
         {
             "description": f"{finding.rule}: {finding.message}",
             "check_name": finding.rule,
             "fingerprint": hashlib.md5(fingerprint.encode()).hexdigest(),
             "severity": _SEVERITY[finding.severity],
-            "location": {"path": repo_relative(finding.path), "lines": {"begin": finding.line, "end": finding.end_line}},
+            "location": {"path": repo_shown(finding.path), "lines": {"begin": finding.line, "end": finding.end_line}},
         }
         for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result.sources))
     ]
-    json.dump(issues, out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(issues, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from migralint import __version__
 from migralint.linter.finding import Finding
+from migralint.report.paths import shown
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
     return {
-        "path": finding.path,
+        "path": shown(finding.path),
         "line": finding.line,
         "column": finding.column,
         "end_line": finding.end_line,
@@ -26,12 +27,14 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
     }
 
 
-def write_json(result: LintResult, out: TextIO, *, color: bool = False) -> None:
+def write_json(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
     document = {
         "version": __version__,
         "files_checked": result.files_checked,
         "findings": [finding_dict(f) for f in result.findings],
         "ignored": [{**finding_dict(i.finding), "reason": i.reason} for i in result.ignored],
     }
-    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write(json.dumps(document, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")

@@ -12,13 +12,24 @@ from typing import TYPE_CHECKING, Any, TextIO
 from migralint import DOCS_URL, __version__
 from migralint.linter.finding import Finding, Severity
 from migralint.report.fingerprints import fingerprints
-from migralint.report.paths import repo_relative, repository_root
+from migralint.report.paths import repository_root, uri_reference
+from migralint.report.summary import rule_url
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
+
+
+def _unregistered(name: str, level: str) -> dict[str, Any]:
+    """A descriptor for a finding no rule made: internal-error, a bug reported where it happened."""
+    return {
+        "id": name,
+        "shortDescription": {"text": f"{name}: migralint failed on this file; please report it."},
+        "helpUri": rule_url(name),
+        "defaultConfiguration": {"level": level},
+    }
 
 
 def _descriptor(rule: Any) -> dict[str, Any]:
@@ -40,6 +51,8 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: s
         "endLine": finding.end_line,
         "endColumn": max(finding.end_column, finding.column + 1 if finding.end_line == finding.line else 1),
     }
+    uri, relative = uri_reference(finding.path)
+    artifact = {"uri": uri, "uriBaseId": "%SRCROOT%"} if relative else {"uri": uri}
     result: dict[str, Any] = {
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
@@ -48,7 +61,7 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: s
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": repo_relative(finding.path), "uriBaseId": "%SRCROOT%"},
+                    "artifactLocation": artifact,
                     "region": region,
                 }
             }
@@ -64,10 +77,15 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
     from migralint.rules.registry import ALL_RULES
 
     rules = sorted(ALL_RULES, key=lambda r: r.name)
+    descriptors = [_descriptor(rule) for rule in rules]
     index = {rule.name: k for k, rule in enumerate(rules)}
     # Accepted findings go in too, marked suppressed with their reason.
     reported: list[tuple[Finding, str | None]] = [(f, None) for f in result.findings]
     reported += [(item.finding, item.reason) for item in result.ignored]
+    for finding, _ in reported:
+        if finding.rule not in index:
+            index[finding.rule] = len(descriptors)
+            descriptors.append(_unregistered(finding.rule, _LEVEL[finding.severity]))
     prints = fingerprints([finding for finding, _ in reported], result.sources)
     results = [
         _result(finding, index, fingerprint, reason)
@@ -80,7 +98,7 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": DOCS_URL.split("/blob/")[0],
-                "rules": [_descriptor(rule) for rule in rules],
+                "rules": descriptors,
             }
         },
         "results": results,
@@ -92,6 +110,8 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def write_sarif(result: LintResult, out: TextIO, *, color: bool = False) -> None:
-    json.dump(sarif_document(result), out, indent=2, ensure_ascii=False)
+def write_sarif(
+    result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
+) -> None:
+    out.write(json.dumps(sarif_document(result), indent=2, ensure_ascii=False))  # one write: json.dump writes per token
     out.write("\n")

@@ -1,18 +1,24 @@
-"""The human format: each finding with its source line underlined, its help and its docs link.
+"""The human format: findings grouped by file, each with its source line underlined, help and docs link.
 
-Output is built as (text, style) segments. Without colour they are joined as plain strings,
-which keeps a run with thousands of findings fast; with colour, rich renders the same segments.
+Output is built as (text, style) segments. Without a terminal they are joined as plain strings,
+which keeps a run with thousands of findings fast; on a terminal rich renders the same segments,
+in colour unless NO_COLOR, with the docs links as OSC 8 hyperlinks
+(https://gist.github.com/egmontkob/eb114294efbcd5adb1944c9f3cb5feda), and prose wrapped to the
+terminal's width between words (a word longer than the line is left whole, never cut).
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import re
+import textwrap
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, TextIO
 
-from migralint import DOCS_URL
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.source import LineIndex
+from migralint.report.escape import one_line
+from migralint.report.paths import shown
+from migralint.report.summary import by_file, counts, plural, rule_url, summary_sentence
 
 if TYPE_CHECKING:
     from migralint.linter.run import LintResult
@@ -20,84 +26,115 @@ if TYPE_CHECKING:
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}
+# Without a terminal there is no width to wrap to; a source line is still shown in a bounded
+# window, so that 3,000 findings on one 1 MB line cost 3,000 short lines, not 3 GB.
+PIPE_SNIPPET_WIDTH = 160
+_HELP_INDENT = " " * len("  help: ")
+# One column per character, so the caret line stays under what it marks.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-def write_text(result: LintResult, out: TextIO, *, color: bool) -> None:
-    segments = _segments(result)
-    if not color:
+def write_text(
+    result: LintResult, out: TextIO, *, color: bool, strict: bool = False, width: int | None = None
+) -> None:
+    """`width` is the terminal's: given, prose is wrapped to it and links are clickable."""
+    segments = _segments(result, width)
+    if not color and width is None:
         out.write("".join(text for text, _ in segments))
         return
     from rich.console import Console
     from rich.text import Text
 
-    console = Console(file=out, force_terminal=True, highlight=False, soft_wrap=True, emoji=False)
+    console = Console(file=out, force_terminal=True, no_color=not color, highlight=False, soft_wrap=True,
+                      emoji=False, markup=False)
     console.print(Text.assemble(*segments), end="")
 
 
-def _segments(result: LintResult) -> list[Segment]:
+def _segments(result: LintResult, width: int | None) -> list[Segment]:
     segments: list[Segment] = []
-    indexes: dict[str, LineIndex] = {}
-    for finding in result.findings:
-        source = result.sources.get(finding.path)
-        index = None
-        if source is not None:
-            index = indexes.get(finding.path) or indexes.setdefault(finding.path, LineIndex(source))
-        segments.extend(_finding_segments(finding, index))
+    for path, findings in by_file(result):
+        source = result.sources.get(path)
+        index = LineIndex(source) if source is not None else None
+        segments.append((f"{one_line(shown(path))}: {counts(findings)}\n", "bold underline"))
+        for finding in findings:
+            segments.extend(_finding_segments(finding, index, width))
     segments.extend(_summary(result))
     return segments
 
 
-def _finding_segments(finding: Finding, index: LineIndex | None) -> Iterator[Segment]:
-    yield f"{finding.path}:{finding.line}:{finding.column}", "bold"
+def _wrap(text: str, width: int | None, first: int, indent: str) -> str:
+    """`text` to write after `first` columns, then a space: wrapped between words to `width`.
+
+    The result starts with its separator: a space, or a line break and `indent` when less than
+    a short phrase would fit after the first columns (a long path and rule name, say).
+    """
+    if width is None or not text.strip():
+        return " " + text
+    width = max(width, len(indent) + 20)
+    wrapper = textwrap.TextWrapper(width=width, subsequent_indent=indent, break_long_words=False,
+                                   break_on_hyphens=False)
+    if first + 1 + 20 > width:
+        wrapper.initial_indent = indent
+        return "\n" + "\n".join(wrapper.wrap(text))
+    wrapper.initial_indent = " " * (first + 1)
+    return " " + "\n".join(wrapper.wrap(text))[first + 1 :]
+
+
+def _finding_segments(finding: Finding, index: LineIndex | None, width: int | None) -> Iterator[Segment]:
+    location = f"{one_line(shown(finding.path))}:{finding.line}:{finding.column}"
+    label = f"{finding.severity.value}[{one_line(finding.rule)}]"
+    yield location, "bold"
     yield ": ", ""
-    yield f"{finding.severity.value}[{finding.rule}]", _SEVERITY_STYLE[finding.severity]
-    yield f" {finding.message}\n", ""
-    if index is not None and finding.line <= index.line_count:
-        yield from _snippet(finding, index)
+    yield label, _SEVERITY_STYLE[finding.severity]
+    message = one_line(finding.message)
+    yield _wrap(message, width, len(location) + len(label) + 2, "  ") + "\n", ""
+    if index is not None and 1 <= finding.line <= index.line_count:
+        yield from _snippet(finding, index, width)
     if finding.help:
         first, _, rest = finding.help.partition("\n")
-        yield "  help: ", "bold cyan"
-        yield first + "\n", ""
-        for line in rest.splitlines():
-            yield f"        {line}\n", "cyan"
+        yield "  help:", "bold cyan"
+        yield _wrap(one_line(first), width, len(_HELP_INDENT) - 1, _HELP_INDENT) + "\n", ""
+        for line in rest.splitlines():  # SQL: pasted as is, so never wrapped
+            yield f"{_HELP_INDENT}{one_line(line)}\n", "cyan"
     if finding.fix is not None:
-        yield "  fix: ", "bold green"
-        yield f"{finding.fix.description} (migralint lint --fix)\n", "green"
+        yield "  fix:", "bold green"
+        yield _wrap(f"{one_line(finding.fix.description)} (migralint lint --fix)", width, 6, "       ") + "\n", "green"
+    url = rule_url(finding.rule)
     yield "  docs: ", "dim"
-    yield DOCS_URL.format(name=finding.rule) + "\n\n", "dim"
+    yield url, f"dim link {url}"
+    yield "\n\n", ""
 
 
-def _snippet(finding: Finding, index: LineIndex) -> Iterator[Segment]:
-    line = index.line_text(finding.line).expandtabs(1)
+def _snippet(finding: Finding, index: LineIndex, width: int | None) -> Iterator[Segment]:
     gutter = str(finding.line)
-    start = finding.column - 1
-    end = finding.end_column - 1 if finding.end_line == finding.line else len(line)
-    width = max(1, min(end, len(line)) - start)
+    # The line fits the width with its gutter ("  12 | ") and an ellipsis at each end.
+    room = max(40, (width or PIPE_SNIPPET_WIDTH) - len(gutter) - 7)
+    line_start = index.offset(finding.line, 1)
+    line_end = index.offset(finding.line + 1, 1) - 1 if finding.line < index.line_count else len(index.text)
+    length = line_end - line_start
+    start = min(max(finding.column - 1, 0), length)
+    end = finding.end_column - 1 if finding.end_line == finding.line else length
+    end = max(start + 1, min(end, length))
+    # A window of the line around the finding, never the whole of a long line.
+    left = 0 if length <= room else max(0, min(start - room // 4, length - room))
+    right = min(length, left + room)
+    text = index.text[line_start + left : line_start + right].rstrip("\r\n")
+    text = _UNPRINTABLE.sub(" ", text)
+    before = "…" if left > 0 else ""
+    after = "…" if right < length else ""
+    caret_start = len(before) + start - left
+    caret_width = max(1, min(end, right) - start)
     yield f"  {gutter} | ", "blue"
-    yield line + "\n", ""
+    yield f"{before}{text}{after}\n", ""
     yield f"  {' ' * len(gutter)} | ", "blue"
-    yield " " * start + "^" * width + "\n", _SEVERITY_STYLE[finding.severity]
+    yield " " * caret_start + "^" * caret_width + "\n", _SEVERITY_STYLE[finding.severity]
 
 
 def _summary(result: LintResult) -> Iterator[Segment]:
-    counts = Counter(f.severity for f in result.findings)
-    if not result.findings:
-        yield f"No problems in {_plural(result.files_checked, 'file')}.\n", "bold green"
-    else:
-        files_with = {f.path for f in result.findings}
-        parts = [_plural(counts[s], s.value) for s in (Severity.ERROR, Severity.WARNING) if counts[s]]
-        if files_with <= set(result.files):
-            where = f"{len(files_with)} of {_plural(result.files_checked, 'file')}"
-        else:  # history findings can name files that were not linted (applied, deleted)
-            where = f"{_plural(len(files_with), 'file')} ({result.files_checked} linted)"
-        yield f"Found {' and '.join(parts)} in {where}.\n", "bold"
+    yield summary_sentence(result) + "\n", "bold" if result.findings else "bold green"
     if result.ignored:
-        yield f"{_plural(len(result.ignored), 'finding')} accepted by inline ignores:\n", ""
+        yield f"{plural(len(result.ignored), 'finding')} accepted by inline ignores:\n", ""
         for item in result.ignored:
             f = item.finding
-            reason = item.reason or "no reason given"
-            yield f"  {f.path}:{f.line}:{f.column}: {f.rule} ({reason})\n", "dim"
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+            reason = one_line(item.reason or "no reason given")
+            yield f"  {one_line(shown(f.path))}:{f.line}:{f.column}: {one_line(f.rule)} ({reason})\n", "dim"

@@ -94,6 +94,11 @@ Every rule's severity can be changed in the config:
 """
 
 
+def rule_doc_for_reading(rule: type[Rule]) -> str:
+    """The rule's page as `migralint rule` shows it: the page without the generator's note."""
+    return render_rule_doc(rule).removeprefix(GENERATED_NOTE + "\n")
+
+
 def render_index(rules: tuple[type[Rule], ...]) -> str:
     rows = "\n".join(
         f"| [`{r.name}`]({r.name}.md) | {r.severity.value} | {'yes' if r.default_enabled else 'no'} | {r.summary} |"

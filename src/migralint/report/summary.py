@@ -1,0 +1,56 @@
+"""What the human formats share: findings grouped by file, the counting sentence, rule links."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from migralint import DOCS_URL, ISSUES_URL
+from migralint.linter.finding import Severity
+
+if TYPE_CHECKING:
+    from migralint.linter.finding import Finding
+    from migralint.linter.run import LintResult
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def by_file(result: LintResult) -> list[tuple[str, list[Finding]]]:
+    """Findings grouped by file, files in the order they were linted, each file's by position.
+
+    History findings (edited, deleted, out of order) come after the lint of every file; grouping
+    puts them with their file, and files that were not linted (deleted, applied) come last.
+    """
+    order = {path: k for k, path in enumerate(result.files)}
+    groups: dict[str, list[Finding]] = {}
+    for finding in result.findings:
+        groups.setdefault(finding.path, []).append(finding)
+    ranked = sorted(groups.items(), key=lambda item: order.get(item[0], len(order)))
+    return [(path, sorted(findings, key=lambda f: (f.line, f.column))) for path, findings in ranked]
+
+
+def counts(findings: list[Finding]) -> str:
+    """"2 errors and 1 warning"."""
+    tally = Counter(f.severity for f in findings)
+    return " and ".join(plural(tally[s], s.value) for s in (Severity.ERROR, Severity.WARNING) if tally[s])
+
+
+def summary_sentence(result: LintResult) -> str:
+    """One sentence whose numbers add up with the findings listed above it."""
+    if not result.findings:
+        return f"No problems in {plural(result.files_checked, 'file')}."
+    files_with = {f.path for f in result.findings}
+    if files_with <= set(result.files):
+        where = f"{len(files_with)} of {plural(result.files_checked, 'file')}"
+    else:  # history findings can name files that were not linted (applied, deleted)
+        where = f"{plural(len(files_with), 'file')} ({result.files_checked} linted)"
+    return f"Found {counts(result.findings)} in {where}."
+
+
+def rule_url(rule: str) -> str:
+    """The rule's documentation page; for a finding no rule made (internal-error), where to report it."""
+    from migralint.rules.registry import RULES_BY_NAME
+
+    return DOCS_URL.format(name=rule) if rule in RULES_BY_NAME else ISSUES_URL
