@@ -115,6 +115,9 @@ def only_pending(
     return [m for m in files if m.root not in pending or m.name in pending[m.root]]
 
 
+_HINT_FINDINGS = 10  # fewer old findings are read, not drowned in: a demo or a young project needs no hint
+
+
 class _Located(Protocol):
     @property
     def path(self) -> str: ...
@@ -137,7 +140,7 @@ def applied_hints(
         name_of = {shown(m.path): m.name for m in migrations}
         counts = [name_of[f.path] for f in findings if f.path in name_of]
         older = sum(1 for name in counts if name != names[-1])
-        if older * 2 <= len(counts):
+        if older * 2 <= len(counts) or older < _HINT_FINDINGS:
             continue
         through = names[-2]
         hints.append(
