@@ -35,7 +35,7 @@ from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
 
 if TYPE_CHECKING:
     from migralint.migrations.git_history import GitSource
-    from migralint.migrations.database import DatabaseSource
+    from migralint.database.connection import DatabaseSource
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 
@@ -295,8 +295,8 @@ def _sources(
 def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource | None:
     if not url or paths == ("-",):
         return None
-    from migralint.migrations.connection_url import parse_url
-    from migralint.migrations.database import DatabaseSource  # psycopg loads only when a database is given
+    from migralint.database.connection_url import parse_url
+    from migralint.database.connection import DatabaseSource  # psycopg loads only when a database is given
 
     parse_url(url)  # a URL migralint cannot use is refused before anything is linted
     return DatabaseSource(url)
@@ -304,7 +304,7 @@ def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource 
 
 def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[str | None, str | None]:
     """The URL `apply` would use for the first path's migrations folder, and where it came from."""
-    from migralint.migrations.database_location import resolve_url
+    from migralint.database.database_location import resolve_url
 
     try:
         start = Path(paths[0]) if paths else default_folder(Path.cwd(), settings.migrations_dir)

@@ -1,7 +1,7 @@
 """The commands that touch a database: apply, status, resolve (registered on cli.main).
 
 Like cli.py, this module only parses options, calls the library and maps outcomes to exit
-codes; the work is in migralint.migrations.apply and its neighbours.
+codes; the work is in migralint.database.apply and its neighbours.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import build_rule_set
 
 if TYPE_CHECKING:
-    from migralint.migrations.apply import Plan
+    from migralint.database.apply import Plan
 
 _URL_HELP = ("The database (default: the Prisma datasource's directUrl, else url, else DATABASE_URL; from the "
              "environment or the .env files Prisma reads; see docs/apply.md).")
@@ -60,9 +60,9 @@ def apply_command(
     config_path: Path | None,
 ) -> None:
     """Lint the pending migrations, then apply them; refuse while the lint or the history fails."""
-    from migralint.migrations.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
+    from migralint.database.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
     from migralint.migrations.apply_text import refusal_lines
-    from migralint.migrations.durations import parse_duration
+    from migralint.database.durations import parse_duration
 
     try:
         settings = load_settings(config_path).with_overrides(strict=strict)
@@ -108,7 +108,7 @@ def apply_command(
 
 def _progress_every(text: str) -> int:
     """Milliseconds between progress lines: a terminal is watched by a person, a CI log is read afterwards."""
-    from migralint.migrations.durations import parse_duration
+    from migralint.database.durations import parse_duration
 
     if text.strip().lower() == "auto":
         return 5_000 if sys.stdout.isatty() else 30_000
@@ -148,8 +148,8 @@ class _ApplyPrinter:
 
 
 def _database_url(option: str | None, root: Path) -> str:
-    from migralint.migrations.connection_url import parse_url
-    from migralint.migrations.database_location import resolve_url
+    from migralint.database.connection_url import parse_url
+    from migralint.database.database_location import resolve_url
 
     resolved = resolve_url(option, root)
     assert resolved is not None  # required: UserError when there is none
@@ -168,8 +168,8 @@ def status_command(folder: str | None, database_url: str | None, output_format: 
     """List applied, pending, failed, edited and missing migrations, and INVALID indexes (exit 1: needs attention)."""
     import json
 
-    from migralint.migrations.apply import open_folder
-    from migralint.migrations.apply_status import folder_status
+    from migralint.database.apply import open_folder
+    from migralint.database.apply_status import folder_status
     from migralint.migrations.apply_text import status_lines
 
     try:
@@ -200,9 +200,9 @@ def resolve_command(
     wait_for_lock: str, config_path: Path | None,
 ) -> None:
     """Record a failed migration as rolled back or applied, as `prisma migrate resolve` does."""
-    from migralint.migrations.apply import open_folder
-    from migralint.migrations.apply_status import resolve
-    from migralint.migrations.durations import parse_duration
+    from migralint.database.apply import open_folder
+    from migralint.database.apply_status import resolve
+    from migralint.database.durations import parse_duration
 
     try:
         if (rolled_back is None) == (applied is None):

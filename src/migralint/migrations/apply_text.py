@@ -7,13 +7,13 @@ from datetime import datetime
 
 from migralint.linter.finding import Severity
 from migralint.linter.run import LintResult, display_path
-from migralint.migrations.apply import Plan
-from migralint.migrations.apply_checks import NotEmpty
-from migralint.migrations.apply_status import NEEDS_ATTENTION, FolderStatus
-from migralint.migrations.durations import format_duration
+from migralint.database.apply import Plan
+from migralint.database.apply_checks import NotEmpty
+from migralint.database.apply_status import NEEDS_ATTENTION, FolderStatus
+from migralint.database.durations import format_duration
 from migralint.migrations.history import HistoryProblem
 from migralint.migrations.layouts import Layout
-from migralint.migrations.runner_history import FAILED
+from migralint.database.runner_history import FAILED
 
 STATE_ORDER = ("applied", "running", "pending", "out of order", "failed", "edited", "missing")
 

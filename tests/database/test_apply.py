@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from migralint.cli import main
-from tests.migrations.test_database import PRISMA_TABLE, apply_prisma
+from tests.database.test_database import PRISMA_TABLE, apply_prisma
 from tests.pg import READER, READER_PASSWORD, Database
 
 MIGRALINT = Path(sys.executable).parent / "migralint"

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migralint.errors import UserError
-from migralint.migrations.durations import format_duration, setting_value
+from migralint.database.durations import format_duration, setting_value
 from migralint.migrations.layouts import Layout
-from migralint.migrations.runner_history import (
+from migralint.database.runner_history import (
     MIGRALINT_QUERY,
     MIGRALINT_WORDING,
     ORDER,

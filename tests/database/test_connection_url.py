@@ -1,6 +1,6 @@
 """Where the database is, and how its URL is read: .env files, the Prisma datasource, the URL itself.
 
-No database is needed here; tests/migrations/test_connection_secrets.py runs the same URLs
+No database is needed here; tests/database/test_connection_secrets.py runs the same URLs
 against a real PostgreSQL.
 """
 
@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from migralint.errors import UserError
-from migralint.migrations import dotenv
-from migralint.migrations.connection_url import parse_url, redact, scrub, secrets_of
-from migralint.migrations.database import connection_parameters
-from migralint.migrations.database_location import env_files, resolve_url
+from migralint.database import dotenv
+from migralint.database.connection_url import parse_url, redact, scrub, secrets_of
+from migralint.database.connection import connection_parameters
+from migralint.database.database_location import env_files, resolve_url
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from migralint.errors import UserError
 from migralint.linter.nodes import DEFAULT_SCHEMA
 from migralint.migrations.history import AppliedState, TableStats
 from migralint.migrations.layouts import MigrationFile
-from migralint.migrations.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
+from migralint.database.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,20 +67,20 @@ class DatabaseError(UserError):
 
 def redact(url: str) -> str:
     """The URL or connection string with every secret replaced by ***."""
-    from migralint.migrations.connection_url import redact as redacted
+    from migralint.database.connection_url import redact as redacted
 
     return redacted(url)
 
 
 def _scrub(message: str, url: str) -> str:
-    from migralint.migrations.connection_url import scrub, secrets_of
+    from migralint.database.connection_url import scrub, secrets_of
 
     return scrub(message, secrets_of(url))
 
 
 def uses_pgbouncer(url: str) -> bool:
     """Prisma's `pgbouncer=true`: the URL goes through PgBouncer in transaction mode."""
-    from migralint.migrations.connection_url import parse_url
+    from migralint.database.connection_url import parse_url
 
     try:
         return parse_url(url).pgbouncer
@@ -90,7 +90,7 @@ def uses_pgbouncer(url: str) -> bool:
 
 def url_schema(url: str) -> str | None:
     """Prisma's `?schema=` of the URL, if it has one."""
-    from migralint.migrations.connection_url import parse_url
+    from migralint.database.connection_url import parse_url
 
     try:
         return parse_url(url).schema
@@ -104,7 +104,7 @@ def connection_parameters(url: str, *, read_only: bool = True) -> dict[str, Any]
     Read-only sessions get SESSION_SETTINGS; a writing session (apply) only the search_path,
     and sets its own timeouts.
     """
-    from migralint.migrations.connection_url import parse_url
+    from migralint.database.connection_url import parse_url
 
     try:
         parsed = parse_url(url)

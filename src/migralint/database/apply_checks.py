@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from migralint.linter.nodes import quote_ident
-from migralint.migrations.execution import FilePlan
+from migralint.database.execution import FilePlan
 
 if TYPE_CHECKING:
     import psycopg

@@ -12,7 +12,7 @@ import time
 
 import psycopg
 
-from tests.migrations.test_apply import INIT, Project, project  # noqa: F401  (the fixture)
+from tests.database.test_apply import INIT, Project, project  # noqa: F401  (the fixture)
 from tests.pg import Database
 
 ADD_LENGTH = 'ALTER TABLE "Booking" ADD COLUMN "length" INTEGER;\n'

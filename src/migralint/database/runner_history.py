@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from migralint.migrations.checksums import flyway_checksum, prisma_checksum_matches
+from migralint.database.checksums import flyway_checksum, prisma_checksum_matches
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import version_identity

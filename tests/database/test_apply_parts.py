@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from migralint.errors import UserError
-from migralint.migrations.durations import format_duration, parse_duration
-from migralint.migrations.execution import Mode, plan_file
+from migralint.database.durations import format_duration, parse_duration
+from migralint.database.execution import Mode, plan_file
 from migralint.migrations.layouts import classify
 
 

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from migralint.migrations.durations import format_duration
-from migralint.migrations.execution import FilePlan, Step
+from migralint.database.durations import format_duration
+from migralint.database.execution import FilePlan, Step
 
 if TYPE_CHECKING:
     import psycopg
@@ -79,7 +79,7 @@ class Watch:
             return ""
 
     def _connection(self) -> Connection:
-        from migralint.migrations.database import connect
+        from migralint.database.connection import connect
 
         if self._monitor is None or self._monitor.closed:
             self._monitor = connect(self.url)

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migralint import __version__
 from migralint.linter.nodes import quote_ident
-from migralint.migrations.checksums import prisma_checksum
-from migralint.migrations.database import redact
-from migralint.migrations.durations import format_duration, setting_value
-from migralint.migrations.execution import FilePlan, Mode, Step
-from migralint.migrations.history_table import HistoryTable
+from migralint.database.checksums import prisma_checksum
+from migralint.database.connection import redact
+from migralint.database.durations import format_duration, setting_value
+from migralint.database.execution import FilePlan, Mode, Step
+from migralint.database.history_table import HistoryTable
 
 if TYPE_CHECKING:
     import psycopg
@@ -119,7 +119,7 @@ def _run_steps(
     connection: Connection, plan: FilePlan, recorder: Recorder, row_id: str, options: RunOptions, done: list[Step],
     progress: Callable[[str], None],
 ) -> None:
-    from migralint.migrations.apply_progress import watching
+    from migralint.database.apply_progress import watching
 
     with watching(recorder.url, connection, plan, options.progress_every_ms, progress) as watch:
         for step in plan.steps:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.migrations.test_apply import INIT, Project, project  # noqa: F401  (the fixture)
+from tests.database.test_apply import INIT, Project, project  # noqa: F401  (the fixture)
 from tests.pg import Database
 
 UNIQUE_NOTE = 'CREATE UNIQUE INDEX CONCURRENTLY "Booking_note_key" ON "Booking"("note");\n'

@@ -6,8 +6,8 @@ import hashlib
 
 import pytest
 
-from migralint.migrations.checksums import flyway_checksum, prisma_checksum, prisma_checksum_matches
-from migralint.migrations.database import connection_parameters, redact
+from migralint.database.checksums import flyway_checksum, prisma_checksum, prisma_checksum_matches
+from migralint.database.connection import connection_parameters, redact
 
 # CRC-32 of the ASCII bytes "123456789" is 0xCBF43926, the check value every CRC-32 catalogue
 # lists; as Java's (int) cast stores it: 0xCBF43926 - 2**32.

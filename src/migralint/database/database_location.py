@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import UserError
-from migralint.migrations import dotenv
+from migralint.database import dotenv
 from migralint.migrations.prisma_datasource import PrismaProject, UrlSetting, read_project
 
 VARIABLE = "DATABASE_URL"

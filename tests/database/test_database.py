@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from migralint.cli import main
-from migralint.migrations.checksums import flyway_checksum
-from migralint.migrations.database import DatabaseError, DatabaseSource, connect
+from migralint.database.checksums import flyway_checksum
+from migralint.database.connection import DatabaseError, DatabaseSource, connect
 from migralint.migrations.discover import discover, folders_of
 from tests.pg import READER, READER_PASSWORD, Database
 
