@@ -167,7 +167,7 @@ def test_colour_only_when_wanted_and_never_with_no_color(project: Path) -> None:
 def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(project: Path) -> None:
     from collections.abc import Iterator
 
-    from migralint.cli import _exit_code
+    from migralint.cli.lint import _exit_code
     from migralint.config import Settings
     from migralint.linter.engine import RuleSet
     from migralint.linter.finding import Finding, Severity

@@ -1,21 +1,26 @@
-"""The command line: parse options, call the library, map outcomes to exit codes.
-
-Exit codes: 0 nothing fails; 1 findings fail the run; 2 the user's mistake (bad option,
-config or path, unreadable file); 3 a bug in migralint. This module and cli_apply.py (the
-commands that touch a database) are the only ones that print or exit.
-"""
+"""lint, rules, rule and lock: the commands that read migration files (registered in cli/__init__.py)."""
 
 from __future__ import annotations
 
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
-from migralint import ISSUES_URL, __version__
-from migralint.config import Settings, load_settings
+from migralint import ISSUES_URL
+from migralint.cli.output import (
+    EXIT_FINDINGS,
+    EXIT_INTERNAL_ERROR,
+    EXIT_OK,
+    EXIT_USER_ERROR,
+    fail,
+    report,
+    silence_stdout,
+    terminal_width,
+)
+from migralint.config import Settings, did_you_mean, load_settings
 from migralint.errors import UserError
 from migralint.linter.engine import RuleSet
 from migralint.linter.fixing import apply_fixes
@@ -30,14 +35,12 @@ from migralint.migrations.folders import folders_changed, is_under
 from migralint.migrations.staged import staged_changes
 from migralint.migrations.history import ConfigSource, HistorySource, applied_hints, only_pending, read_states
 from migralint.migrations.layouts import classify
-from migralint.report import OutputFormat, reporter
+from migralint.report import OutputFormat
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
 
 if TYPE_CHECKING:
-    from migralint.migrations.git_history import GitSource
     from migralint.database.connection import DatabaseSource
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
+    from migralint.migrations.git_history import GitSource
 
 
 def _names(value: str | None) -> tuple[str, ...] | None:
@@ -46,28 +49,7 @@ def _names(value: str | None) -> tuple[str, ...] | None:
     return tuple(name.strip() for name in value.split(",") if name.strip())
 
 
-def _fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
-    click.echo(f"migralint: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _version_text() -> str:
-    import pglast
-
-    return f"migralint {__version__} (pglast {pglast.__version__})"
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(message="%(prog)s %(version)s", version=__version__, package_name="migralint",
-                      prog_name="migralint", help="Show the version and exit.")
-def main() -> None:
-    """migralint: find the migrations that would lock, break or fail in production."""
-    from migralint.report.escape import escape_unencodable
-
-    escape_unencodable(sys.stdout, sys.stderr)  # file names that are not UTF-8, shown as \xNN
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1)
 @click.option("--strict", is_flag=True, default=None, help="Fail on warnings too.")
 @click.option("--format", "output_format", type=click.Choice([f.value for f in OutputFormat]),
@@ -124,82 +106,45 @@ def lint(
     stdin_filename: str | None,
 ) -> None:
     """Lint migration files, folders or globs (default: the project's migrations folder)."""
+    settings = load_settings(config_path).with_overrides(
+        strict=strict,
+        pg_version=pg_version,
+        select=_names(select),
+        extend_select=_names(extend_select),
+        ignore=_names(ignore),
+        extend_ignore=_names(extend_ignore),
+        assume_in_transaction=assume_in_transaction,
+        applied_through=applied_through,
+    )
+    rules = build_rule_set(settings)
+    if fix and paths == ("-",):
+        raise UserError("--fix edits files; it cannot be used with standard input")
+    if ci_base:
+        since = _since_from_ci(since, staged)
+    git = _git_source(since, staged, paths, settings.base)
+    origin = None
+    if database_url is None and not staged and paths != ("-",):
+        # The pre-commit check (--staged) asks git only: a developer's database is usually a
+        # local one, and a commit should not wait on it. Otherwise the URL is found as apply finds it.
+        database_url, origin = _resolved_database_url(paths, settings)
+    database = _database_source(database_url, paths)
+    if database is not None and origin is not None:
+        # A development database has the migration being written applied already (prisma
+        # migrate dev does that): say where "applied" comes from, so nothing is a surprise.
+        click.echo(f"migralint: note: migrations applied in {database.shown} (from {origin}) count as "
+                   "applied and are not linted; pass --database-url to choose another", err=True)
     try:
-        settings = load_settings(config_path).with_overrides(
-            strict=strict,
-            pg_version=pg_version,
-            select=_names(select),
-            extend_select=_names(extend_select),
-            ignore=_names(ignore),
-            extend_ignore=_names(extend_ignore),
-            assume_in_transaction=assume_in_transaction,
-            applied_through=applied_through,
-        )
-        rules = build_rule_set(settings)
-        if fix and paths == ("-",):
-            raise UserError("--fix edits files; it cannot be used with standard input")
-        if ci_base:
-            since = _since_from_ci(since, staged)
-        git = _git_source(since, staged, paths, settings.base)
-        origin = None
-        if database_url is None and not staged and paths != ("-",):
-            # The pre-commit check (--staged) asks git only: a developer's database is usually a
-            # local one, and a commit should not wait on it. Otherwise the URL is found as apply finds it.
-            database_url, origin = _resolved_database_url(paths, settings)
-        database = _database_source(database_url, paths)
-        if database is not None and origin is not None:
-            # A development database has the migration being written applied already (prisma
-            # migrate dev does that): say where "applied" comes from, so nothing is a surprise.
-            click.echo(f"migralint: note: migrations applied in {database.shown} (from {origin}) count as "
-                       "applied and are not linted; pass --database-url to choose another", err=True)
-        try:
-            result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
-        finally:
-            if database is not None:
-                database.close()
-    except UserError as exc:
-        _fail(str(exc))
-    except Exception as exc:  # a bug: one sentence, where to report it, no traceback unless asked
-        _internal_error(f"{type(exc).__name__}: {exc}")
+        result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
+    finally:
+        if database is not None:
+            database.close()
     try:
-        _report(result, OutputFormat(output_format) if output_format else None, output_path, settings.strict)
+        report(result, OutputFormat(output_format) if output_format else None, output_path, settings.strict)
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
     except OSError as exc:
-        _fail(f"cannot write {exc.filename}: {exc.strerror}")
+        fail(f"cannot write {exc.filename}: {exc.strerror}")
     sys.exit(_exit_code(result, settings, exit_zero))
-
-
-GITLAB_REPORT = "gl-code-quality-report.json"
-
-
-def _report(result: LintResult, fmt: OutputFormat | None, output_path: Path | None, strict: bool = False) -> None:
-    """Print the result where it is wanted: the terminal, a file, and what the CI reads.
-
-    The terminal gets text (or --format when there is no --output); on GitHub Actions text
-    comes with annotations. On GitLab CI with neither option the Code Quality report is
-    written to its usual file.
-    """
-    terminal = OutputFormat.TEXT if output_path is not None else (fmt or OutputFormat.TEXT)
-    files: list[tuple[OutputFormat, Path]] = []
-    if output_path is not None:
-        files.append((fmt or OutputFormat.TEXT, output_path))
-    if terminal is OutputFormat.TEXT and os.environ.get("GITHUB_ACTIONS") == "true":
-        reporter(OutputFormat.GITHUB)(result, sys.stdout, color=False)
-    if fmt is None and output_path is None and os.environ.get("GITLAB_CI") == "true":
-        files.append((OutputFormat.GITLAB, Path(GITLAB_REPORT)))
-    # The files first: a reader that closes the terminal's pipe early (`| head`) loses nothing else.
-    for file_format, path in files:
-        with path.open("w", encoding="utf-8") as handle:
-            reporter(file_format)(result, handle, color=False, strict=strict)
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            reporter(OutputFormat.MARKDOWN)(result, handle, color=False, strict=strict)
-    human = terminal is OutputFormat.TEXT
-    reporter(terminal)(result, sys.stdout, color=human and _wants_color(), strict=strict,
-                       width=_terminal_width() if human else None)
-    sys.stdout.flush()
 
 
 def _lint(
@@ -304,7 +249,7 @@ def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource 
 
 def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[str | None, str | None]:
     """The URL `apply` would use for the first path's migrations folder, and where it came from."""
-    from migralint.database.database_location import resolve_url
+    from migralint.database.database_location import resolve_url  # the database code loads only when needed
 
     try:
         start = Path(paths[0]) if paths else default_folder(Path.cwd(), settings.migrations_dir)
@@ -368,52 +313,14 @@ def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
     return EXIT_FINDINGS if result.fails(settings.strict) else EXIT_OK
 
 
-def _internal_error(error: str) -> NoReturn:
-    if os.environ.get("MIGRALINT_DEBUG"):
-        import traceback
-
-        traceback.print_exc()
-    _fail(f"internal error: {error}. This is a bug in migralint; please report it at {ISSUES_URL} "
-          "(MIGRALINT_DEBUG=1 shows the traceback).", EXIT_INTERNAL_ERROR)
-
-
-def _terminal_width() -> int | None:
-    """The terminal's width when standard output is one; None for a pipe or a file (no wrapping)."""
-    if not sys.stdout.isatty():
-        return None
-    import shutil
-
-    return shutil.get_terminal_size().columns
-
-
-def _silence_stdout() -> None:
-    """The reader closed the pipe (`| head`): stop writing, without a traceback.
-
-    The exit code stays the command's verdict: the reader chose to read less, nothing failed.
-    Standard output is pointed at /dev/null so that the interpreter's own flush at exit does
-    not raise again (https://docs.python.org/3/library/signal.html#note-on-sigpipe).
-    """
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):  # not a real file descriptor (a test runner's buffer)
-        pass
-
-
-def _wants_color() -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
-
-
-@main.command("rules")
+@click.command("rules")
 def rules_command() -> None:
     """List every rule: name, severity, whether it is on by default, summary."""
     import textwrap
 
     width = max(len(rule.name) for rule in ALL_RULES)
     indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
-    columns = _terminal_width()
+    columns = terminal_width()
     # On a terminal the summary wraps between words under its own column; on a pipe one rule
     # stays one line, for grep.
     wrap = columns is not None and columns - len(indent) >= 30
@@ -427,18 +334,16 @@ def rules_command() -> None:
             click.echo(line)
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
 
 
-@main.command("rule")
+@click.command("rule")
 @click.argument("name")
 def rule_command(name: str) -> None:
     """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
     rule = RULES_BY_NAME.get(name)
     if rule is None:
-        from migralint.config import did_you_mean
-
-        _fail(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
+        raise UserError(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
     from migralint.rules.docs import rule_doc_for_reading
 
     text = rule_doc_for_reading(rule)
@@ -452,10 +357,10 @@ def rule_command(name: str) -> None:
             click.echo(text, nl=False)
         sys.stdout.flush()
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
 
 
-@main.command("lock")
+@click.command("lock")
 @click.argument("paths", nargs=-1)
 @click.option("--check", is_flag=True,
               help="Write nothing; exit 1 when a migrations.lock is missing or out of date (for CI).")
@@ -465,17 +370,12 @@ def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) 
     """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
     from migralint.migrations.lockfile import lock_folders
 
-    try:
-        settings = load_settings(config_path)
-        targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]
-        files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
-        if not files:
-            raise UserError(f"no migrations found in {', '.join(targets)}")
-        statuses = lock_folders(folders_of(files, assume_in_transaction=settings.assume_in_transaction), write=not check)
-    except UserError as exc:
-        _fail(str(exc))
-    except Exception as exc:
-        _internal_error(f"{type(exc).__name__}: {exc}")
+    settings = load_settings(config_path)
+    targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]
+    files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
+    if not files:
+        raise UserError(f"no migrations found in {', '.join(targets)}")
+    statuses = lock_folders(folders_of(files, assume_in_transaction=settings.assume_in_transaction), write=not check)
     stale = False
     for status in statuses:
         shown = display_path(status.path)
@@ -489,9 +389,3 @@ def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) 
             click.echo(f"migralint: {shown} is {status.state}{changes}; run `migralint lock` and commit it", err=True)
     sys.exit(EXIT_FINDINGS if stale else EXIT_OK)
 
-
-# --- apply, status, resolve ------------------------------------------------------------------
-
-
-# The commands that run migrations live in cli_apply.py; importing it registers them on `main`.
-from migralint import cli_apply  # noqa: E402,F401
