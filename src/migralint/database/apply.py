@@ -22,9 +22,6 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from migralint.errors import InputError, UserError
-from migralint.linter.run import LintResult, display_path, lint_files
-from migralint.linter.transactions import RunnerMode
 from migralint.database.apply_checks import InvalidIndex, NotEmpty, blocking_indexes, not_empty
 from migralint.database.apply_run import MigrationFailed, Recorder, RunOptions, Timeouts, run_file, set_timeouts
 from migralint.database.connection import (
@@ -36,12 +33,16 @@ from migralint.database.connection import (
     redact,
     uses_pgbouncer,
 )
-from migralint.migrations.discover import default_folder, discover, folders_of, with_history
+from migralint.database.durations import format_duration
 from migralint.database.execution import FilePlan, Mode, plan_file
-from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
 from migralint.database.history_table import HistoryTable, LockHolder
-from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.database.runner_history import interpret, interpret_migralint
+from migralint.errors import InputError, UserError
+from migralint.linter.run import LintResult, display_path, lint_files
+from migralint.linter.transactions import RunnerMode
+from migralint.migrations.discover import default_folder, discover, folders_of, with_history
+from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
+from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import is_repeatable
 
 if TYPE_CHECKING:
@@ -305,8 +306,6 @@ def _prepare_session(connection: Connection) -> None:
 
 
 def _waiting(table: HistoryTable, holder: LockHolder | None, options: ApplyOptions) -> str:
-    from migralint.database.durations import format_duration
-
     who = f" held by {holder}" if holder else ""
     limit = "as long as it takes" if not options.wait_for_lock_ms else f"up to {format_duration(options.wait_for_lock_ms)}"
     return f"another migration run holds {table.lock_sql}{who}: waiting {limit}"

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from migralint.linter.nodes import quote_ident
 from migralint.database.execution import FilePlan
+from migralint.linter.nodes import quote_ident
 
 if TYPE_CHECKING:
     import psycopg

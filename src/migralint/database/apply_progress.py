@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from migralint.database.connection import connect
 from migralint.database.durations import format_duration
 from migralint.database.execution import FilePlan, Step
 
@@ -79,8 +80,6 @@ class Watch:
             return ""
 
     def _connection(self) -> Connection:
-        from migralint.database.connection import connect
-
         if self._monitor is None or self._monitor.closed:
             self._monitor = connect(self.url)
         return self._monitor

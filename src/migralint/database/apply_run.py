@@ -15,12 +15,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migralint import __version__
-from migralint.linter.nodes import quote_ident
+from migralint.database.apply_progress import watching
 from migralint.database.checksums import prisma_checksum
 from migralint.database.connection import redact
 from migralint.database.durations import format_duration, setting_value
 from migralint.database.execution import FilePlan, Mode, Step
 from migralint.database.history_table import HistoryTable
+from migralint.linter.nodes import quote_ident
 
 if TYPE_CHECKING:
     import psycopg
@@ -119,8 +120,6 @@ def _run_steps(
     connection: Connection, plan: FilePlan, recorder: Recorder, row_id: str, options: RunOptions, done: list[Step],
     progress: Callable[[str], None],
 ) -> None:
-    from migralint.database.apply_progress import watching
-
     with watching(recorder.url, connection, plan, options.progress_every_ms, progress) as watch:
         for step in plan.steps:
             if plan.mode is Mode.TRANSACTION and _idle(connection):

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from migralint.errors import InputError, UserError
-from migralint.linter.run import display_path
 from migralint.database.apply import ORDER_RULE, Folder, _out_of_order, _plan
 from migralint.database.apply_checks import InvalidIndex, NotEmpty, invalid_indexes, not_empty
 from migralint.database.checksums import prisma_checksum
 from migralint.database.connection import connect, database_failure, ensure_url_schema, redact
 from migralint.database.history_table import LockHolder
-from migralint.migrations.layouts import Layout
 from migralint.database.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
+from migralint.errors import InputError, UserError
+from migralint.linter.run import display_path
+from migralint.migrations.layouts import Layout
 
 if TYPE_CHECKING:
     import psycopg

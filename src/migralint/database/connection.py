@@ -18,11 +18,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from migralint.database import connection_url
+from migralint.database.connection_url import parse_url
+from migralint.database.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
 from migralint.errors import UserError
 from migralint.linter.nodes import DEFAULT_SCHEMA
+from migralint.linter.run import display_path
 from migralint.migrations.history import AppliedState, TableStats
 from migralint.migrations.layouts import MigrationFile
-from migralint.database.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
 
 if TYPE_CHECKING:
     import psycopg
@@ -67,21 +70,15 @@ class DatabaseError(UserError):
 
 def redact(url: str) -> str:
     """The URL or connection string with every secret replaced by ***."""
-    from migralint.database.connection_url import redact as redacted
-
-    return redacted(url)
+    return connection_url.redact(url)
 
 
 def _scrub(message: str, url: str) -> str:
-    from migralint.database.connection_url import scrub, secrets_of
-
-    return scrub(message, secrets_of(url))
+    return connection_url.scrub(message, connection_url.secrets_of(url))
 
 
 def uses_pgbouncer(url: str) -> bool:
     """Prisma's `pgbouncer=true`: the URL goes through PgBouncer in transaction mode."""
-    from migralint.database.connection_url import parse_url
-
     try:
         return parse_url(url).pgbouncer
     except UserError:
@@ -90,8 +87,6 @@ def uses_pgbouncer(url: str) -> bool:
 
 def url_schema(url: str) -> str | None:
     """Prisma's `?schema=` of the URL, if it has one."""
-    from migralint.database.connection_url import parse_url
-
     try:
         return parse_url(url).schema
     except UserError:
@@ -104,8 +99,6 @@ def connection_parameters(url: str, *, read_only: bool = True) -> dict[str, Any]
     Read-only sessions get SESSION_SETTINGS; a writing session (apply) only the search_path,
     and sets its own timeouts.
     """
-    from migralint.database.connection_url import parse_url
-
     try:
         parsed = parse_url(url)
     except UserError as exc:
@@ -193,8 +186,6 @@ class DatabaseSource:
         return redact(self.url)
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
-        from migralint.linter.run import display_path
-
         layouts = [layout for layout in dict.fromkeys(m.layout for m in migrations) if layout in QUERIES]
         if not layouts:
             kinds = ", ".join(sorted({str(m.layout) for m in migrations}))

@@ -24,8 +24,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-from migralint.errors import UserError
 from migralint.database import dotenv
+from migralint.errors import UserError
+from migralint.linter.run import display_path
 from migralint.migrations.prisma_datasource import PrismaProject, UrlSetting, read_project
 
 VARIABLE = "DATABASE_URL"
@@ -80,8 +81,6 @@ def resolve_url(
 
 
 def load_variables(folder: Path, cwd: Path, environ: Mapping[str, str], project: PrismaProject) -> Variables:
-    from migralint.linter.run import display_path
-
     values = dict(environ)
     origins = dict.fromkeys(environ, ENVIRONMENT)
     files: list[str] = []
@@ -131,8 +130,6 @@ def _project_root(cwd: Path) -> Path | None:
 
 
 def _from_setting(setting: UrlSetting, variables: Variables, project: PrismaProject) -> ResolvedUrl | None:
-    from migralint.linter.run import display_path
-
     where = f"{display_path(setting.path)}:{setting.line}"
     if setting.env is None:
         return ResolvedUrl(setting.value or "", f"{setting.field} in {where}") if setting.value else None

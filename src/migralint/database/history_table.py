@@ -20,9 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from migralint.errors import UserError
 from migralint.database.durations import format_duration, setting_value
-from migralint.migrations.layouts import Layout
 from migralint.database.runner_history import (
     MIGRALINT_QUERY,
     MIGRALINT_WORDING,
@@ -32,6 +30,8 @@ from migralint.database.runner_history import (
     Query,
     Wording,
 )
+from migralint.errors import UserError
+from migralint.migrations.layouts import Layout
 
 if TYPE_CHECKING:
     import psycopg
