@@ -85,7 +85,7 @@ def _interrupted(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]
     with socket.create_server(("127.0.0.1", 0)) as server:
         server.settimeout(120)
         port = server.getsockname()[1]
-        env = {**os.environ, "MIGRALINT_DEBUG": "", "PGCONNECT_TIMEOUT": "60"}
+        env = {**os.environ, "MIGRALINT_DEBUG": ""}
         command = [sys.executable, "-m", "migralint", *args, "--database-url", f"postgresql://u@127.0.0.1:{port}/db"]
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True)
