@@ -153,6 +153,8 @@ def lint(
         _report(result, OutputFormat(output_format) if output_format else None, output_path)
     except OSError as exc:
         _fail(f"cannot write {exc.filename}: {exc.strerror}")
+    except Exception as exc:  # a bug in a reporter: one line and exit 3, as for the lint itself
+        _internal_error(f"{type(exc).__name__}: {exc} (writing the report)")
     sys.exit(_exit_code(result, settings, exit_zero))
 
 
@@ -206,11 +208,13 @@ def _lint(
     if not targets:
         folder = default_folder(Path.cwd(), settings.migrations_dir)
         targets = [display_path(folder)]
-    files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
+    problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
+    files = discover(targets, assume_in_transaction=settings.assume_in_transaction, problems=problems)
+    asked = {m.path for m in files}
     if not paths:
         layouts = sorted({str(m.layout) for m in files}) or ["no migration files"]
         click.echo(f"migralint: linting {targets[0]} ({', '.join(layouts)})", err=True)
-    elif not files:
+    elif not files and not problems:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
     folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
     states = read_states(folders, _sources(settings, git, database))
@@ -223,7 +227,8 @@ def _lint(
             click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
     planned = with_history(files, assume_in_transaction=settings.assume_in_transaction, folders=folders)
     read_stats = database.table_stats if database is not None else None
-    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
+    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats, asked=asked)
+    result.input_errors[:0] = problems
     if fix:
         applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
@@ -231,7 +236,9 @@ def _lint(
             click.echo(f"migralint: not fixing {shown}: it is already applied", err=True)
         if outcome.files:
             click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
-            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
+            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats,
+                                asked=asked)
+            result.input_errors[:0] = problems
     return result
 
 

@@ -7,6 +7,7 @@ walking up from the working directory, is used whole; parents are not merged.
 from __future__ import annotations
 
 import fnmatch
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -176,10 +177,10 @@ def find_config(start: Path) -> Path | None:
     """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
     for folder in (start, *start.parents):
         candidate = folder / "migralint.toml"
-        if candidate.is_file():
+        if os.path.isfile(candidate):  # False, not an error, for a folder we may not enter
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_migralint_table(pyproject):
+        if os.path.isfile(pyproject) and _has_migralint_table(pyproject):
             return pyproject
     return None
 

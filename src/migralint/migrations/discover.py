@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
+from migralint.migrations.files import is_file, read_head, read_text
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 
 DEFAULT_DIRS = ("prisma/migrations", "migrations", "db/migrations", "supabase/migrations")
@@ -37,19 +38,38 @@ def default_folder(cwd: Path, configured: str | None) -> Path:
     )
 
 
-def discover(paths: list[str], *, assume_in_transaction: bool = False) -> list[MigrationFile]:
-    """Migration files for files, folders and globs, in the order their runners apply them."""
-    found: dict[Path, MigrationFile] = {}
+def discover(
+    paths: list[str], *, assume_in_transaction: bool = False, problems: list[str] | None = None
+) -> list[MigrationFile]:
+    """Migration files for files, folders and globs, in the order their runners apply them.
+
+    What cannot be linted (a folder that cannot be read, a Prisma folder for another database)
+    is left out and said in one sentence each in `problems`, so that the rest is still
+    linted; without a `problems` list the first one raises UserError.
+    """
+    said: list[str] = []
+    found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
     for raw in paths:
         for path in _expand(raw):
-            if path.is_dir():
-                for file in _sql_files(path):
+            if _is_dir(path):
+                for file in _sql_files(path, said):
                     _add(found, file, assume_in_transaction, from_folder=True)
             else:
                 _add(found, path, assume_in_transaction, from_folder=False)
     files = sorted(found.values(), key=_order)
-    _check_prisma_providers(files)
+    files = _without_other_providers(files, said)
+    if said and problems is None:
+        raise UserError(said[0])
+    if problems is not None:
+        problems.extend(said)
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
@@ -102,7 +122,7 @@ def folders_of(
     for root, layouts in _roots(targets).items():
         found = by_root[root]
         for path in _history_files(root, layouts):
-            if path not in found and path.is_file():
+            if path not in found and is_file(path):
                 head = "" if _has_layout_name(path) else _head(path)
                 migration = classify(path, head, assume_in_transaction=assume_in_transaction)
                 if migration.layout in layouts and migration.root == root:
@@ -143,20 +163,24 @@ def _expand(raw: str) -> list[Path]:
     return [path]
 
 
-def _sql_files(folder: Path) -> list[Path]:
+def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
     result: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(error: OSError) -> None:  # os.walk skips a folder it cannot list, silently
+        problems.append(f"{error.filename}: cannot read the folder: {error.strerror or error}")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         result.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(".sql"))
     return result
 
 
-def _add(found: dict[Path, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
+def _add(found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
     head = _head(path) if not _has_layout_name(path) else ""
     migration = classify(path, head, assume_in_transaction=assume_in_transaction)
     if from_folder and migration.layout is Layout.POPX and ".postgres." not in path.name:
         return  # ory popx keeps one file per database dialect; only PostgreSQL's are ours
-    found.setdefault(path, migration)
+    found.setdefault(os.path.realpath(path), migration)
 
 
 def _has_layout_name(path: Path) -> bool:
@@ -165,33 +189,34 @@ def _has_layout_name(path: Path) -> bool:
 
 def _head(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
-            return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+        return read_head(path, _HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""  # reported when the file is read for linting
 
 
-def _check_prisma_providers(files: list[MigrationFile]) -> None:
-    seen: set[Path] = set()
+def _without_other_providers(files: list[MigrationFile], problems: list[str]) -> list[MigrationFile]:
+    """The files, less those of Prisma folders whose migration_lock.toml names another database."""
+    verdicts: dict[Path, bool] = {}
     for migration in files:
-        if migration.layout is not Layout.PRISMA:
+        if migration.layout is not Layout.PRISMA or migration.root in verdicts:
             continue
-        lock = migration.path.parent.parent / "migration_lock.toml"
-        if lock in seen:
-            continue
-        seen.add(lock)
+        lock = migration.root / "migration_lock.toml"
         provider = prisma_provider(lock)
+        verdicts[migration.root] = provider is None or provider == "postgresql"
         if provider is not None and provider != "postgresql":
-            raise UserError(
-                f"{lock}: provider is {provider!r}; migralint lints PostgreSQL migrations only, "
-                f"and support for {provider} is not there yet"
+            what = f"provider is {provider!r}" if provider else "its provider is empty, which names no database"
+            problems.append(
+                f"{lock}: {what}; migralint lints PostgreSQL migrations only"
+                + (f", and support for {provider} is not there yet" if provider else "")
+                + ": that folder was not linted"
             )
+    return [m for m in files if verdicts.get(m.root, True)]
 
 
 def prisma_provider(lock: Path) -> str | None:
     """The provider named in a Prisma `migration_lock.toml`, or None when there is no such file."""
     try:
-        text = lock.read_text(encoding="utf-8")
+        text = read_text(lock, limit=1024 * 1024)
     except (OSError, UnicodeDecodeError):
         return None
     match = _PROVIDER.search(text)
