@@ -8,8 +8,10 @@ inline ignores and per-file ignores.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
+
+from pglast import parser as pg_parser
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
@@ -119,18 +121,45 @@ def replay_text(
     A statement the schema model fails on is left out of it (and said in `errors`): the
     files linted after it are still linted.
     """
-    parsed = parse_source(text)
-    for section in sections:
-        if section.rollback:
-            continue
-        for statement in parsed.statements:
-            if section.start <= statement.start < section.end:
-                try:
-                    catalog.apply(statement, migration)
-                except Exception as exc:
-                    if errors is not None:
-                        errors.append(contained(migration, exc, "the schema model, replaying history"))
-    return parsed.syntax_error is None and not parsed.statements
+    blank = True
+    for offset, parsed in _parsed_in_pieces(text):
+        blank = blank and parsed.syntax_error is None and not parsed.statements
+        for section in sections:
+            if section.rollback:
+                continue
+            for statement in parsed.statements:
+                if section.start <= offset + statement.start < section.end:
+                    try:
+                        catalog.apply(statement, migration)
+                    except Exception as exc:
+                        if errors is not None:
+                            errors.append(contained(migration, exc, "the schema model, replaying history"))
+    return blank
+
+
+# A history file is parsed a piece at a time, so that a 20 MB seed-data migration beside the
+# one linted costs the parse tree of one piece, not of the whole file.
+_REPLAY_PIECE = 200_000  # characters
+
+
+def _parsed_in_pieces(text: str) -> Iterator[tuple[int, ParsedSource]]:
+    """(offset of the piece in `text`, the piece parsed), whole statements in each piece."""
+    if len(text) <= _REPLAY_PIECE:
+        yield 0, parse_source(text)
+        return
+    try:
+        slices = pg_parser.split(text, with_parser=False, only_slices=True)
+    except pg_parser.ParseError:
+        yield 0, parse_source(text)  # the scanner gave up: the parser says where, once
+        return
+    start = 0
+    for piece in slices:
+        stop = piece.stop if piece.stop is not None else len(text)
+        if stop - start >= _REPLAY_PIECE:
+            yield start, parse_source(text[start:stop])
+            start = stop
+    if text[start:].strip():
+        yield start, parse_source(text[start:])
 
 
 def _check_section(

@@ -153,10 +153,19 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
 
 def _expand(raw: str) -> list[Path]:
     if glob.has_magic(raw):
-        matches = sorted(glob.glob(raw, recursive=True))
+        matches = glob.glob(raw, recursive=True)
         if not matches:
             raise InputError(f"no files match {raw!r}")
-        return [Path(m) for m in matches]
+        # `**` follows links to folders: through a link loop the same file matches under ever
+        # longer paths. Each real file or folder is taken once, by its shortest path.
+        seen: set[str] = set()
+        unique = []
+        for match in sorted(matches, key=lambda m: (m.count(os.sep), m)):
+            real = os.path.realpath(match)
+            if real not in seen:
+                seen.add(real)
+                unique.append(match)
+        return [Path(m) for m in sorted(unique)]
     path = Path(raw)
     if not path.exists():
         raise InputError(f"{raw}: no such file or folder")
