@@ -62,6 +62,17 @@ def test_row2_two_layouts_in_one_folder_are_both_linted() -> None:
     ]
 
 
+def test_row2_ory_sqlite_files_beside_postgres_ones_are_not_read_as_golang_migrate() -> None:
+    write("m/20240101000000000000_drop.sqlite.up.sql", "DROP TABLE a;\n")
+    write("m/20240101000000000000_drop.postgres.up.sql", "DROP TABLE b;\n")
+    write("m/20240102000000_add.up.sql", "DROP TABLE c;\n")  # supabase/auth: golang-migrate beside popx
+    code, report, stderr = lint("m")
+    assert code == 1 and "internal" not in stderr
+    assert sorted(f["path"] for f in report["findings"] if f["rule"] == "ban-drop-table") == [  # type: ignore[union-attr, index]
+        "m/20240101000000000000_drop.postgres.up.sql", "m/20240102000000_add.up.sql"
+    ]
+
+
 @pytest.mark.parametrize("expression", [" || ".join(["'a'"] * 600), "ARRAY[" * 400 + "1" + "]" * 400])
 def test_row3_a_deeply_nested_expression_is_linted(expression: str) -> None:
     write("m/1_deep.sql", f"SELECT {expression};\n")

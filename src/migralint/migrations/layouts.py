@@ -62,7 +62,7 @@ _LAYOUT_RANK = {layout: rank for rank, layout in enumerate(Layout)}
 _FLYWAY = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
 _UP_DOWN = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
 _POPX = re.compile(
-    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3)"
+    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3?)"
     r"(?P<autocommit>\.autocommit)?\.(?P<direction>up|down)\.sql$"
 )
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
