@@ -7,6 +7,7 @@ inline ignores and per-file ignores.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
@@ -140,6 +141,7 @@ def replay_text(
 # A history file is parsed a piece at a time, so that a 20 MB seed-data migration beside the
 # one linted costs the parse tree of one piece, not of the whole file.
 _REPLAY_PIECE = 200_000  # characters
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _parsed_in_pieces(text: str) -> Iterator[tuple[int, ParsedSource]]:
@@ -147,8 +149,12 @@ def _parsed_in_pieces(text: str) -> Iterator[tuple[int, ParsedSource]]:
     if len(text) <= _REPLAY_PIECE:
         yield 0, parse_source(text)
         return
+    # pglast's split converts offsets one statement at a time, slowly for text with non-ASCII
+    # characters; PostgreSQL's scanner reads any such character as a letter, as it reads "x",
+    # so the statements of the ASCII copy are those of the text, at the same offsets.
+    ascii_copy = text if text.isascii() else _NON_ASCII.sub("x", text)
     try:
-        slices = pg_parser.split(text, with_parser=False, only_slices=True)
+        slices = pg_parser.split(ascii_copy, with_parser=False, only_slices=True)
     except pg_parser.ParseError:
         yield 0, parse_source(text)  # the scanner gave up: the parser says where, once
         return
