@@ -211,6 +211,17 @@ def test_row16_a_glob_through_a_symlink_loop_lints_each_file_once() -> None:
     assert rules(report).count("ban-drop-table") == 1
 
 
+def test_row16_a_glob_through_two_link_loops_ends() -> None:
+    """Found by the fuzz suite: Python's ** glob walks 2^40 paths through two links to "."."""
+    write("m/1_drop.sql", "DROP TABLE x;\n")
+    os.symlink(".", "m/t.sql")
+    os.symlink(".", "m/u")
+    started = time.monotonic()
+    code, report, _ = lint("m/**/*.sql")
+    assert time.monotonic() - started < 20
+    assert code == 1 and rules(report).count("ban-drop-table") == 1
+
+
 def test_an_internal_error_is_a_finding_the_traceback_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """A real bug, provoked: a rule's check given a node shape it never sees from libpg_query."""
     from migralint.linter.catalog import Catalog

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
@@ -153,7 +154,7 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
 
 def _expand(raw: str) -> list[Path]:
     if glob.has_magic(raw):
-        matches = glob.glob(raw, recursive=True)
+        matches = _walk_glob(raw) if "**" in raw else glob.glob(raw)
         if not matches:
             raise InputError(f"no files match {raw!r}")
         # `**` follows links to folders: through a link loop the same file matches under ever
@@ -170,6 +171,80 @@ def _expand(raw: str) -> list[Path]:
     if not path.exists():
         raise InputError(f"{raw}: no such file or folder")
     return [path]
+
+
+def _walk_glob(pattern: str) -> list[str]:
+    """`glob.glob(pattern, recursive=True)` that enters each real folder once.
+
+    Python's `**` follows links to folders: with two links to "." in a folder it walks 2^40
+    paths before the system says ELOOP, which is a run that never ends.
+    """
+    parts = pattern.split("/")
+    first_magic = next(k for k, part in enumerate(parts) if glob.has_magic(part))
+    base = "/".join(parts[:first_magic]) or ("/" if pattern.startswith("/") else "")
+    rest = parts[first_magic:]
+    matches: list[str] = []
+    visited: set[str] = set()
+
+    def visit(folder: str, depth_parts: list[str]) -> None:
+        real = os.path.realpath(folder or ".")
+        if real in visited:
+            return
+        visited.add(real)
+        try:
+            with os.scandir(folder or ".") as scan:
+                entries = sorted((entry.name, _entry_is_dir(entry)) for entry in scan)
+        except OSError:
+            return
+        for name, is_dir in entries:
+            path = os.path.join(folder, name) if folder else name
+            relative = [*depth_parts, name]
+            if _matches(relative, rest):
+                matches.append(path)
+            if is_dir and _may_match_below(relative, rest):
+                visit(path, relative)
+
+    visit(base, [])
+    return matches
+
+
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links, as glob does; `visit` enters each real folder once
+    except OSError:
+        return False
+
+
+def _component_matches(name: str, part: str) -> bool:
+    if name.startswith(".") and not part.startswith("."):
+        return False  # as glob: hidden names match only a pattern that starts with a dot
+    return fnmatch.fnmatchcase(name, part)
+
+
+def _matches(names: list[str], parts: list[str]) -> bool:
+    if not parts:
+        return not names
+    if parts[0] == "**":
+        return any(_matches(names[k:], parts[1:]) for k in range(len(names) + 1)) and not any(
+            n.startswith(".") for n in names[: len(names) - _fixed_tail(parts[1:])]
+        )
+    return bool(names) and _component_matches(names[0], parts[0]) and _matches(names[1:], parts[1:])
+
+
+def _fixed_tail(parts: list[str]) -> int:
+    return len([p for p in parts if p != "**"])
+
+
+def _may_match_below(names: list[str], parts: list[str]) -> bool:
+    """Whether some path under `names` can still match: the walk goes no deeper than it must."""
+    for k, part in enumerate(parts):
+        if part == "**":
+            return not any(n.startswith(".") for n in names[k:])
+        if k >= len(names):
+            return True
+        if not _component_matches(names[k], part):
+            return False
+    return len(names) < len(parts)
 
 
 def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
