@@ -92,6 +92,8 @@ def _build(root: Path, entries: list[tuple[str, str, str]]) -> None:
     (root / "m").mkdir()
     for kind, relative, content in entries:
         path = root / relative
+        if os.path.lexists(path):
+            continue  # two entries drew the same name (writing to a FIFO drawn first would wait forever)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             if kind == "dir":
