@@ -189,7 +189,10 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
     result = lint_files(discover(["prisma/migrations"]), Settings(), rules)
     assert [e.path for e in result.internal_errors] == ["prisma/migrations/20240101000000_init/migration.sql"]
     assert "KeyError" in result.internal_errors[0].error and "Traceback" in result.internal_errors[0].trace
-    assert [f.rule for f in result.findings] == ["require-concurrent-index-creation"]
+    # The failure is contained to the rule and the statement: an internal-error finding there,
+    # the other rules' findings on the same file kept.
+    assert sorted(f.rule for f in result.findings) == ["internal-error", "require-concurrent-index-creation"]
+    assert "rule broken" in next(f.message for f in result.findings if f.rule == "internal-error")
     assert _exit_code(result, Settings(), exit_zero=True) == 3
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import fnmatch
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -214,10 +215,10 @@ def find_config(start: Path) -> Path | None:
     """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
     for folder in (start, *start.parents):
         candidate = folder / "migralint.toml"
-        if candidate.is_file():
+        if os.path.isfile(candidate):  # False, not an error, for a folder we may not enter
             return candidate
         pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _has_migralint_table(pyproject):
+        if os.path.isfile(pyproject) and _has_migralint_table(pyproject):
             return pyproject
     return None
 

@@ -172,7 +172,7 @@ def test_an_internal_error_finding_renders_in_every_format(fmt: OutputFormat) ->
     elif fmt is OutputFormat.CONCISE:
         assert text.count("\n") == 1
     elif fmt is OutputFormat.TEXT:
-        assert "docs: https://github.com/migralint/migralint/issues" in text
+        assert "docs: https://github.com/migralint/migralint/blob/main/docs/rules/internal-error.md" in text
 
 
 def test_rules_wraps_summaries_on_a_terminal_and_keeps_one_line_per_rule_on_a_pipe() -> None:

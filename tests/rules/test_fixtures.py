@@ -72,6 +72,9 @@ def test_every_rule_has_a_fixture() -> None:
     from migralint.rules.base import HistoryRule
 
     covered = {_rule_of(p) for p in _fixture_files()}
-    statement_rules = {name for name, rule in RULES_BY_NAME.items() if not issubclass(rule, HistoryRule)}
+    # internal-error has no SQL that triggers it: tests/fuzz and tests/test_robustness.py test it.
+    statement_rules = {
+        name for name, rule in RULES_BY_NAME.items() if not issubclass(rule, HistoryRule) and rule.example_language == "sql"
+    }
     missing = sorted(statement_rules - covered)
     assert not missing, f"rules without a fixture: {missing}"

@@ -168,12 +168,14 @@ def _lint(
     if not targets:
         click.echo("migralint: nothing to lint: no staged change under a migrations folder", err=True)
         return LintResult()
-    files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
+    problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
+    files = discover(targets, assume_in_transaction=settings.assume_in_transaction, problems=problems)
+    asked = {m.path for m in files}
     if not paths:
         for target in targets:
             layouts = sorted({str(m.layout) for m in files if is_under(m.path, target)}) or ["no migration files"]
             click.echo(f"migralint: linting {target} ({', '.join(layouts)})", err=True)
-    elif not files:
+    elif not files and not problems:
         click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
     folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
     if not paths and git is not None:
@@ -191,7 +193,8 @@ def _lint(
         click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
     planned = with_history(files, assume_in_transaction=settings.assume_in_transaction, folders=folders)
     read_stats = database.table_stats if database is not None else None
-    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
+    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats, asked=asked)
+    result.input_errors[:0] = problems
     if fix:
         applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
@@ -199,7 +202,9 @@ def _lint(
             click.echo(f"migralint: not fixing {shown}: it is already applied", err=True)
         if outcome.files:
             click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
-            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats)
+            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats,
+                                asked=asked)
+            result.input_errors[:0] = problems
     if not sources:
         for note in applied_hints(result.findings, folders, display_path):
             click.echo(f"migralint: note: {note}", err=True)

@@ -27,6 +27,7 @@ from migralint.database.checksums import flyway_checksum, prisma_checksum_matche
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import version_identity
+from migralint.migrations.files import read_bytes
 
 EDITED = "edited-applied-migration"  # the git source reports edits under the same rule
 MISSING = "missing-applied-migration"
@@ -274,6 +275,6 @@ def _dbmate(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[Mig
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except OSError:
         return None  # an unreadable file is reported when it is linted

@@ -80,6 +80,11 @@ class Context:
         return self.statements[self._position]
 
     @property
+    def position(self) -> int:
+        """The current statement's place in this section (what `earlier` would count)."""
+        return self._position
+
+    @property
     def earlier(self) -> tuple[Statement, ...]:
         """The statements before the current one, nearest last."""
         return self.statements[: self._position]

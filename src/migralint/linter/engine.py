@@ -7,14 +7,18 @@ inline ignores and per-file ignores.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
+
+from pglast import parser as pg_parser
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.finding import Finding, IgnoredFinding
+from migralint.linter.internal import InternalError, contained, internal_finding
 from migralint.linter.parse import ParsedSource, Statement, parse_source
 from migralint.linter.suppressions import Ignore, parse_ignores
 from migralint.linter.transactions import RunnerMode, transaction_blocks
@@ -45,6 +49,7 @@ class FileReport(NamedTuple):
     findings: tuple[Finding, ...]
     ignored: tuple[IgnoredFinding, ...] = ()
     blank: bool = False  # parsed cleanly and holds no statement (only comments or nothing)
+    errors: tuple[InternalError, ...] = ()  # bugs contained to a statement (each has a finding too)
 
 
 class RuleSet:
@@ -83,6 +88,7 @@ def lint_text(
     catalog = catalog if catalog is not None else Catalog()
     parsed = parse_source(text)
     collected: list[Finding] = []
+    errors: list[tuple[InternalError, Statement | None]] = []
     forward_schema = FileSchema.of(parse_source(forward_text).statements) if forward_text else None
     for section in sections:
         statements = tuple(s for s in parsed.statements if section.start <= s.start < section.end)
@@ -92,23 +98,74 @@ def lint_text(
             up = tuple(s for s in parsed.statements if s.start < section.start)
             inherited = FileSchema.of(up)
         history = _History(catalog, migration, pending, tool)
-        _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history)
-    if parsed.syntax_error is not None and "syntax-error" in rules.enabled:
-        collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
+        _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history, errors)
+    if "syntax-error" in rules.enabled:
+        if parsed.syntax_error is not None:
+            collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
+        if parsed.nul_offset is not None:
+            collected.append(_nul_finding(parsed, path, settings, rules.by_name["syntax-error"]))
     report = _apply_ignores(parsed, path, collected, settings, rules)
-    return report._replace(blank=parsed.syntax_error is None and not parsed.statements)
+    # A bug is never hidden by an ignore comment or a per-file ignore: its findings go in last.
+    bugs = tuple(_bug_finding(parsed, path, error, at) for error, at in errors)
+    return report._replace(
+        findings=report.findings + bugs,
+        blank=parsed.syntax_error is None and not parsed.statements,
+        errors=tuple(error for error, _ in errors),
+    )
 
 
-def replay_text(text: str, sections: list[Section], catalog: Catalog, migration: str) -> bool:
-    """Replay a migration that is history only (not linted) into the catalog; True when blank."""
-    parsed = parse_source(text)
-    for section in sections:
-        if section.rollback:
-            continue
-        for statement in parsed.statements:
-            if section.start <= statement.start < section.end:
-                catalog.apply(statement, migration)
-    return parsed.syntax_error is None and not parsed.statements
+def replay_text(
+    text: str, sections: list[Section], catalog: Catalog, migration: str, errors: list[InternalError] | None = None
+) -> bool:
+    """Replay a migration that is history only (not linted) into the catalog; True when blank.
+
+    A statement the schema model fails on is left out of it (and said in `errors`): the
+    files linted after it are still linted.
+    """
+    blank = True
+    for offset, parsed in _parsed_in_pieces(text):
+        blank = blank and parsed.syntax_error is None and not parsed.statements
+        for section in sections:
+            if section.rollback:
+                continue
+            for statement in parsed.statements:
+                if section.start <= offset + statement.start < section.end:
+                    try:
+                        catalog.apply(statement, migration)
+                    except Exception as exc:
+                        if errors is not None:
+                            errors.append(contained(migration, exc, "the schema model, replaying history"))
+    return blank
+
+
+# A history file is parsed a piece at a time, so that a 20 MB seed-data migration beside the
+# one linted costs the parse tree of one piece, not of the whole file.
+_REPLAY_PIECE = 200_000  # characters
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _parsed_in_pieces(text: str) -> Iterator[tuple[int, ParsedSource]]:
+    """(offset of the piece in `text`, the piece parsed), whole statements in each piece."""
+    if len(text) <= _REPLAY_PIECE:
+        yield 0, parse_source(text)
+        return
+    # pglast's split converts offsets one statement at a time, slowly for text with non-ASCII
+    # characters; PostgreSQL's scanner reads any such character as a letter, as it reads "x",
+    # so the statements of the ASCII copy are those of the text, at the same offsets.
+    ascii_copy = text if text.isascii() else _NON_ASCII.sub("x", text)
+    try:
+        slices = pg_parser.split(ascii_copy, with_parser=False, only_slices=True)
+    except pg_parser.ParseError:
+        yield 0, parse_source(text)  # the scanner gave up: the parser says where, once
+        return
+    start = 0
+    for piece in slices:
+        stop = piece.stop if piece.stop is not None else len(text)
+        if stop - start >= _REPLAY_PIECE:
+            yield start, parse_source(text[start:stop])
+            start = stop
+    if text[start:].strip():
+        yield start, parse_source(text[start:])
 
 
 def _check_section(
@@ -121,6 +178,7 @@ def _check_section(
     path: str,
     inherited: FileSchema | None,
     history: _History,
+    errors: list[tuple[InternalError, Statement | None]],
 ) -> None:
     if not statements:
         return
@@ -142,17 +200,28 @@ def _check_section(
     )
     by_node = rules.by_node
     replay = not section.rollback  # a rollback undoes; the history stays as the forward file left it
+    # A bug in one rule costs that rule's findings on one statement (or, in check_file, one
+    # file section), never the file's: each call is contained.
     for position, statement in enumerate(statements):
         interested = by_node.get(statement.kind)
         if interested:
-            ctx.at(position)
             for rule in interested:
-                collected.extend(rule.check(statement, ctx))
+                ctx.at(position)
+                try:
+                    collected.extend(rule.check(statement, ctx))
+                except Exception as exc:
+                    errors.append((contained(path, exc, f"rule {rule.name}"), statement))
         if replay:
-            history.catalog.apply(statement, history.migration)
+            try:
+                history.catalog.apply(statement, history.migration)
+            except Exception as exc:
+                errors.append((contained(path, exc, "the schema model"), statement))
     for rule in rules.rules:
         ctx.at(0)
-        collected.extend(rule.check_file(ctx))
+        try:
+            collected.extend(rule.check_file(ctx))
+        except Exception as exc:
+            errors.append((contained(path, exc, f"rule {rule.name}"), None))
 
 
 def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: Rule) -> Finding:
@@ -174,6 +243,29 @@ def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: R
         message=f"{message}: PostgreSQL cannot parse this file, and nothing after this point was checked.",
         help="Fix the SQL so that PostgreSQL can parse it; `psql -f` on a scratch database shows the same error.",
     )
+
+
+def _nul_finding(parsed: ParsedSource, path: str, settings: Settings, rule: Rule) -> Finding:
+    assert parsed.nul_offset is not None
+    line, column = parsed.index.position(parsed.nul_offset)
+    return Finding(
+        path=path,
+        line=line,
+        column=column,
+        end_line=line,
+        end_column=column + 1,
+        rule=rule.name,
+        severity=settings.severity_for(rule),
+        message="A NUL byte: PostgreSQL refuses a query that holds one (invalid byte sequence for encoding "
+        '"UTF8": 0x00), so this migration fails. The rest of the file was checked as if it were a space.',
+        help="Delete the NUL byte (\\0); an editor or `tr -d '\\000'` removes it.",
+    )
+
+
+def _bug_finding(parsed: ParsedSource, path: str, error: InternalError, at: Statement | None) -> Finding:
+    index = parsed.index
+    start, end = (at.start, at.end) if at is not None else (0, 0)
+    return internal_finding(path, (*index.position(start), *index.position(max(start, end))), error)
 
 
 def _token_length(text: str, offset: int) -> int:

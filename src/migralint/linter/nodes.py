@@ -71,7 +71,10 @@ def string_value(node: Node) -> str:
 
 
 def unwrap(node: Node) -> tuple[str, Node]:
-    """`{"Type": {...}}` -> ("Type", {...})."""
+    """`{"Type": {...}}` -> ("Type", {...}); `{}` (libpg_query's NULL in a list, as in
+    `CREATE AGGREGATE cnt(*)`) -> ("", {})."""
+    if not node:
+        return "", {}
     ((kind, body),) = node.items()
     return kind, body
 

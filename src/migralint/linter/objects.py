@@ -193,7 +193,7 @@ def created_earlier(ctx: Context, obj: ObjectName) -> bool:
 def recreated_in_transaction(ctx: Context, obj: ObjectName) -> bool:
     """True when a later statement in the current transaction creates `obj` again: the name
     never disappears for other sessions, which wait on the DROP's lock until the commit."""
-    later = ctx.statements[len(ctx.earlier) + 1 :]
+    later = ctx.statements[ctx.position + 1 :]
     return any(ctx.same_transaction(s) and any(c.object.matches(obj) for c in created_objects(s)) for s in later)
 
 

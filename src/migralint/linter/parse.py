@@ -7,13 +7,13 @@ Statement keeps the inner body of its top-level node.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from pglast import parser as pg_parser
 
+from migralint.linter import deep_json
 from migralint.linter.source import LineIndex
 
 Node = dict[str, Any]
@@ -46,6 +46,7 @@ class ParsedSource:
     statements: tuple[Statement, ...]
     comments: tuple[Comment, ...]
     syntax_error: SyntaxProblem | None
+    nul_offset: int | None = None  # the first NUL byte of the file, which PostgreSQL refuses
 
     @property
     def text(self) -> str:
@@ -53,18 +54,24 @@ class ParsedSource:
 
 
 def parse_source(text: str) -> ParsedSource:
+    # libpg_query reads a C string: at a NUL byte the rest of the file would go unseen.
+    # PostgreSQL refuses a NUL in a query, so it is reported (nul_offset), and the rest is
+    # read as if the NUL were a space, so that it is still linted.
+    nul = text.find("\0")
+    if nul != -1:
+        text = text.replace("\0", " ")
     index = LineIndex(text)
     # Comments matter only for ignore directives; scanning costs as much as parsing, so
     # files that mention no directive skip it.
     comments = _comments(text) if "migralint" in text else ()
     error: SyntaxProblem | None = None
     try:
-        tree = json.loads(pg_parser.parse_sql_json(text))
+        tree = deep_json.loads(pg_parser.parse_sql_json(text))
     except pg_parser.ParseError as exc:
         error = _syntax_problem(text, exc)
         tree = _parse_prefix(text, error.offset)
     statements = _statements(tree, index)
-    return ParsedSource(index, statements, comments, error)
+    return ParsedSource(index, statements, comments, error, None if nul == -1 else nul)
 
 
 def _statements(tree: Node, index: LineIndex) -> tuple[Statement, ...]:
@@ -189,7 +196,7 @@ def _parse_prefix(text: str, error_offset: int) -> Node:
     if cut == 0:
         return {}
     try:
-        return json.loads(pg_parser.parse_sql_json(text[:cut])) or {}
+        return deep_json.loads(pg_parser.parse_sql_json(text[:cut])) or {}
     except pg_parser.ParseError:
         return {}
 

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
 from migralint.linter.history_context import HistoryContext
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.linter.finding import Finding, IgnoredFinding, Severity
+from migralint.linter.internal import InternalError, contained, internal_finding
 from migralint.migrations.discover import Planned
+from migralint.migrations.files import read_text
 from migralint.migrations.layouts import Layout
 from migralint.migrations.history import AppliedState, ConfigSource, HistorySource, read_states
 from migralint.rules.base import HistoryRule
@@ -21,12 +22,6 @@ from migralint.rules.base import HistoryRule
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.migrations.layouts import MigrationFile
-
-
-class InternalError(NamedTuple):
-    path: str
-    error: str
-    trace: str
 
 
 @dataclass(slots=True)
@@ -44,6 +39,7 @@ class LintResult:
         self.files.append(report.path)
         self.findings.extend(report.findings)
         self.ignored.extend(report.ignored)
+        self.internal_errors.extend(report.errors)
         if report.findings or report.ignored:
             self.sources[report.path] = text
 
@@ -52,8 +48,9 @@ class LintResult:
 
 
 def read_sql(path: Path) -> str:
-    """A migration file's text. Raises OSError or UnicodeDecodeError."""
-    return path.read_bytes().decode("utf-8-sig")
+    """A migration file's text. Raises OSError (also for a FIFO, a device or a file too
+    large to lint) or UnicodeDecodeError."""
+    return read_text(path)
 
 
 def display_path(path: Path, cwd: str | None = None) -> str:
@@ -73,12 +70,15 @@ def lint_files(
     folders: dict[Path, list[MigrationFile]] | None = None,
     states: dict[Path, AppliedState] | None = None,
     read_stats: StatsReader | None = None,
+    asked: set[Path] | None = None,
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
     `folders` holds every migration of each folder and `states` what the sources of truth say
     is applied there; without them, the planned files and `applied_through` stand in.
     `read_stats` reads the size of the tables lock findings name (from the database).
+    `asked`: the files the user named (all of a folder's when the folder was named); history
+    findings about the folder's other migrations are left out.
     """
     planned = [p if isinstance(p, Planned) else Planned(p, True) for p in files]
     if folders is None:
@@ -109,7 +109,11 @@ def lint_files(
             continue
         try:
             if not item.lint:
-                blank[migration.path] = replay_text(text, migration.sections(text), catalog, migration.name)
+                replay_errors: list[InternalError] = []
+                blank[migration.path] = replay_text(
+                    text, migration.sections(text), catalog, migration.name, replay_errors
+                )
+                result.internal_errors.extend(e._replace(path=shown) for e in replay_errors)
                 continue
             report = lint_text(
                 text,
@@ -124,13 +128,40 @@ def lint_files(
                 tool=migration.layout.value,
             )
         except Exception as exc:  # a bug in migralint: report it, keep linting the rest
-            result.internal_errors.append(InternalError(shown, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+            _file_failed(result, shown, exc, "linting the file" if item.lint else "replaying history", item.lint)
             continue
         result.add(report, text)
         blank[migration.path] = report.blank
-    result.findings.extend(check_history(folders, states, settings, rules, blank=blank))
+    history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors)
+    result.findings.extend(_about(history, asked, folders, cwd) if asked is not None else history)
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
+
+
+_APPLIED_HISTORY_RULES = frozenset(
+    {"edited-applied-migration", "deleted-applied-migration", "failed-migration", "missing-applied-migration"}
+)
+
+
+def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, linted: bool) -> None:
+    error = contained(shown, exc, where)
+    result.internal_errors.append(error)
+    if linted:
+        result.files_checked += 1
+        result.files.append(shown)
+        result.findings.append(internal_finding(shown, (1, 1, 1, 1), error))
+
+
+def _about(
+    findings: list[Finding], asked: set[Path], folders: dict[Path, list[MigrationFile]], cwd: str
+) -> list[Finding]:
+    """The history findings about the files the user asked for, about no migration file (the
+    lock file), and what a source of truth says went wrong with applied migrations (edited,
+    deleted, failed: a deploy stops on those whichever file is linted). Linting one file of a
+    folder of thousands must not judge the names and order of all the others."""
+    asked_shown = {display_path(path, cwd) for path in asked}
+    others = {display_path(m.path, cwd) for migrations in folders.values() for m in migrations} - asked_shown
+    return [f for f in findings if f.path not in others or f.rule in _APPLIED_HISTORY_RULES]
 
 
 def same_release(migration: MigrationFile, folder: list[MigrationFile]) -> frozenset[str]:
@@ -149,8 +180,10 @@ def check_history(
     rules: RuleSet,
     *,
     blank: dict[Path, bool] | None = None,
+    errors: list[InternalError] | None = None,
 ) -> list[Finding]:
-    """What the history rules find in each folder as a whole."""
+    """What the history rules find in each folder as a whole. A rule that fails on a folder
+    costs its own findings there (an internal-error finding and an entry in `errors`)."""
     findings: list[Finding] = []
     history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
     for root, migrations in folders.items():
@@ -158,7 +191,15 @@ def check_history(
             root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings, blank=blank
         )
         for rule in history_rules:
-            findings.extend(f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path))
+            try:
+                found = [f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path)]
+            except Exception as exc:
+                shown = display_path(root)
+                error = contained(shown, exc, f"rule {rule.name}")
+                if errors is not None:
+                    errors.append(error)
+                found = [internal_finding(shown, (1, 1, 1, 1), error)]
+            findings.extend(found)
     return findings
 
 
@@ -178,5 +219,5 @@ def lint_stdin(text: str, migration: MigrationFile, name: str, settings: Setting
         report = lint_text(text, path=name, sections=migration.sections(text), settings=settings, rules=rules)
         result.add(report, text)
     except Exception as exc:
-        result.internal_errors.append(InternalError(name, f"{type(exc).__name__}: {exc}", traceback.format_exc()))
+        _file_failed(result, name, exc, "linting the file", True)
     return result

@@ -14,7 +14,7 @@ from itertools import accumulate
 class LineIndex:
     """Maps character offsets to 1-based (line, column) pairs, and bytes to characters."""
 
-    __slots__ = ("text", "_line_starts", "_byte_starts")
+    __slots__ = ("text", "_line_starts", "_line_bytes", "_line_tables")
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -25,21 +25,46 @@ class LineIndex:
             starts.append(pos + 1)
             pos = find("\n", pos + 1)
         self._line_starts = starts
-        # For pure-ASCII text a byte offset is a character offset: skip the table.
-        self._byte_starts: list[int] | None = None
+        # For pure-ASCII text a byte offset is a character offset: no table at all. Otherwise
+        # the byte offset of each line start, and a character table per line built only for
+        # the lines a conversion lands in (a table for every character of a 20 MB file would
+        # cost seconds and hundreds of MB).
+        self._line_bytes: list[int] | None = None
+        self._line_tables: dict[int, list[int]] = {}
         if not text.isascii():
-            self._byte_starts = list(accumulate((len(ch.encode("utf-8")) for ch in text), initial=0))
+            line_bytes = [0]
+            for k in range(1, len(starts)):
+                line_bytes.append(line_bytes[-1] + len(text[starts[k - 1] : starts[k]].encode("utf-8", "surrogatepass")))
+            self._line_bytes = line_bytes
+
+    def _line_table(self, line: int) -> list[int]:
+        """Byte offsets (from the line's start) of each character of 0-based `line`, and its end."""
+        table = self._line_tables.get(line)
+        if table is None:
+            start = self._line_starts[line]
+            end = self._line_starts[line + 1] if line + 1 < len(self._line_starts) else len(self.text)
+            chunk = self.text[start:end]
+            table = self._line_tables[line] = list(
+                accumulate((len(ch.encode("utf-8", "surrogatepass")) for ch in chunk), initial=0)
+            )
+        return table
 
     def char_offset(self, byte_offset: int) -> int:
         """The index of the character that starts at (or contains) `byte_offset`."""
-        if self._byte_starts is None:
+        if self._line_bytes is None:
             return byte_offset
-        return max(0, bisect_right(self._byte_starts, byte_offset) - 1)
+        line = max(0, bisect_right(self._line_bytes, byte_offset) - 1)
+        table = self._line_table(line)
+        within = max(0, bisect_right(table, byte_offset - self._line_bytes[line]) - 1)
+        return min(self._line_starts[line] + within, len(self.text))
 
     def byte_offset(self, char_offset: int) -> int:
-        if self._byte_starts is None:
+        if self._line_bytes is None:
             return char_offset
-        return self._byte_starts[min(char_offset, len(self._byte_starts) - 1)]
+        char_offset = max(0, min(char_offset, len(self.text)))
+        line = bisect_right(self._line_starts, char_offset) - 1
+        table = self._line_table(line)
+        return self._line_bytes[line] + table[min(char_offset - self._line_starts[line], len(table) - 1)]
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""

@@ -8,10 +8,15 @@ TRUNCATE the table's files are new and empty too, so scanning or rewriting it co
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from migralint.linter.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
 
 # Statements that may put rows into their relation again.
 _FILLING = frozenset({"InsertStmt", "CopyStmt", "MergeStmt"})
@@ -22,15 +27,40 @@ def emptied_by(statements: Iterable[Statement], table: TableName) -> str | None:
     removed all of them (a DELETE without WHERE, a TRUNCATE); None otherwise."""
     emptied: str | None = None
     for statement in statements:
-        node = statement.node
-        if statement.kind == "TruncateStmt":
-            truncated = {TableName.from_range_var(unwrap(r)[1]) for r in node.get("relations", [])}
-            if table in truncated:
-                emptied = "TRUNCATE"
-        elif statement.kind == "DeleteStmt" and "relation" in node:
-            if TableName.from_range_var(node["relation"]) == table and "whereClause" not in node:
-                emptied = "DELETE"
-        elif statement.kind in _FILLING and "relation" in node:
-            if TableName.from_range_var(node["relation"]) == table:
-                emptied = None
+        for touched, state in _effects(statement):
+            if touched == table:
+                emptied = state
     return emptied
+
+
+def emptied_before(ctx: Context, table: TableName) -> str | None:
+    """`emptied_by` for the statements before the current one, from an index built once per
+    section: rescanning every earlier statement for each check made long files quadratic."""
+    events: dict[TableName, tuple[list[int], list[str | None]]] | None = ctx.scratch("table_rows").get("events")
+    if events is None:
+        events = _index(ctx)
+    positions, states = events.get(table, ([], []))
+    k = bisect_left(positions, ctx.position)
+    return states[k - 1] if k else None
+
+
+def _index(ctx: Context) -> dict[TableName, tuple[list[int], list[str | None]]]:
+    events: dict[TableName, tuple[list[int], list[str | None]]] = {}
+    for position, statement in enumerate(ctx.statements):
+        for table, state in _effects(statement):
+            positions, states = events.setdefault(table, ([], []))
+            positions.append(position)
+            states.append(state)
+    ctx.scratch("table_rows")["events"] = events
+    return events
+
+
+def _effects(statement: Statement) -> list[tuple[TableName, str | None]]:
+    node = statement.node
+    if statement.kind == "TruncateStmt":
+        return [(TableName.from_range_var(unwrap(r)[1]), "TRUNCATE") for r in node.get("relations", [])]
+    if statement.kind == "DeleteStmt" and "relation" in node and "whereClause" not in node:
+        return [(TableName.from_range_var(node["relation"]), "DELETE")]
+    if statement.kind in _FILLING and "relation" in node:
+        return [(TableName.from_range_var(node["relation"]), None)]
+    return []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
 import re
@@ -10,6 +11,7 @@ from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
 from migralint.migrations.folders import find_folders
+from migralint.migrations.files import is_file, read_head, read_text
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
@@ -67,19 +69,38 @@ def _relative_to(folder: Path, cwd: Path) -> str:
         return str(folder)
 
 
-def discover(paths: list[str], *, assume_in_transaction: bool = False) -> list[MigrationFile]:
-    """Migration files for files, folders and globs, in the order their runners apply them."""
-    found: dict[Path, MigrationFile] = {}
+def discover(
+    paths: list[str], *, assume_in_transaction: bool = False, problems: list[str] | None = None
+) -> list[MigrationFile]:
+    """Migration files for files, folders and globs, in the order their runners apply them.
+
+    What cannot be linted (a folder that cannot be read, a Prisma folder for another database)
+    is left out and said in one sentence each in `problems`, so that the rest is still
+    linted; without a `problems` list the first one raises UserError.
+    """
+    said: list[str] = []
+    found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
     for raw in paths:
         for path in _expand(raw):
-            if path.is_dir():
-                for file in _sql_files(path):
+            if _is_dir(path):
+                for file in _sql_files(path, said):
                     _add(found, file, assume_in_transaction, from_folder=True)
             else:
                 _add(found, path, assume_in_transaction, from_folder=False)
     files = sorted(found.values(), key=_order)
-    _check_prisma_providers(files)
+    files = _without_other_providers(files, said)
+    if said and problems is None:
+        raise UserError(said[0])
+    if problems is not None:
+        problems.extend(said)
     return files
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
@@ -132,7 +153,7 @@ def folders_of(
     for root, layouts in _roots(targets).items():
         found = by_root[root]
         for path in _history_files(root, layouts):
-            if path not in found and path.is_file():
+            if path not in found and is_file(path):
                 head = "" if _has_layout_name(path) else _head(path)
                 migration = classify(path, head, assume_in_transaction=assume_in_transaction)
                 if migration.layout in layouts and migration.root == root:
@@ -163,30 +184,117 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
 
 def _expand(raw: str) -> list[Path]:
     if glob.has_magic(raw):
-        matches = sorted(glob.glob(raw, recursive=True))
+        matches = _walk_glob(raw) if "**" in raw else glob.glob(raw)
         if not matches:
             raise InputError(f"no files match {raw!r}")
-        return [Path(m) for m in matches]
+        # `**` follows links to folders: through a link loop the same file matches under ever
+        # longer paths. Each real file or folder is taken once, by its shortest path.
+        seen: set[str] = set()
+        unique = []
+        for match in sorted(matches, key=lambda m: (m.count(os.sep), m)):
+            real = os.path.realpath(match)
+            if real not in seen:
+                seen.add(real)
+                unique.append(match)
+        return [Path(m) for m in sorted(unique)]
     path = Path(raw)
     if not path.exists():
         raise InputError(f"{raw}: no such file or folder")
     return [path]
 
 
-def _sql_files(folder: Path) -> list[Path]:
+def _walk_glob(pattern: str) -> list[str]:
+    """`glob.glob(pattern, recursive=True)` that enters each real folder once.
+
+    Python's `**` follows links to folders: with two links to "." in a folder it walks 2^40
+    paths before the system says ELOOP, which is a run that never ends.
+    """
+    parts = pattern.split("/")
+    first_magic = next(k for k, part in enumerate(parts) if glob.has_magic(part))
+    base = "/".join(parts[:first_magic]) or ("/" if pattern.startswith("/") else "")
+    rest = parts[first_magic:]
+    matches: list[str] = []
+    visited: set[str] = set()
+
+    def visit(folder: str, depth_parts: list[str]) -> None:
+        real = os.path.realpath(folder or ".")
+        if real in visited:
+            return
+        visited.add(real)
+        try:
+            with os.scandir(folder or ".") as scan:
+                entries = sorted((entry.name, _entry_is_dir(entry)) for entry in scan)
+        except OSError:
+            return
+        for name, is_dir in entries:
+            path = os.path.join(folder, name) if folder else name
+            relative = [*depth_parts, name]
+            if _matches(relative, rest):
+                matches.append(path)
+            if is_dir and _may_match_below(relative, rest):
+                visit(path, relative)
+
+    visit(base, [])
+    return matches
+
+
+def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()  # follows links, as glob does; `visit` enters each real folder once
+    except OSError:
+        return False
+
+
+def _component_matches(name: str, part: str) -> bool:
+    if name.startswith(".") and not part.startswith("."):
+        return False  # as glob: hidden names match only a pattern that starts with a dot
+    return fnmatch.fnmatchcase(name, part)
+
+
+def _matches(names: list[str], parts: list[str]) -> bool:
+    if not parts:
+        return not names
+    if parts[0] == "**":
+        return any(_matches(names[k:], parts[1:]) for k in range(len(names) + 1)) and not any(
+            n.startswith(".") for n in names[: len(names) - _fixed_tail(parts[1:])]
+        )
+    return bool(names) and _component_matches(names[0], parts[0]) and _matches(names[1:], parts[1:])
+
+
+def _fixed_tail(parts: list[str]) -> int:
+    return len([p for p in parts if p != "**"])
+
+
+def _may_match_below(names: list[str], parts: list[str]) -> bool:
+    """Whether some path under `names` can still match: the walk goes no deeper than it must."""
+    for k, part in enumerate(parts):
+        if part == "**":
+            return not any(n.startswith(".") for n in names[k:])
+        if k >= len(names):
+            return True
+        if not _component_matches(names[k], part):
+            return False
+    return len(names) < len(parts)
+
+
+def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
     result: list[Path] = []
-    for root, dirs, files in os.walk(folder):
+
+    def unreadable(error: OSError) -> None:  # os.walk skips a folder it cannot list, silently
+        problems.append(f"{error.filename}: cannot read the folder: {error.strerror or error}")
+
+    for root, dirs, files in os.walk(folder, onerror=unreadable):
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
         result.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(".sql"))
     return result
 
 
-def _add(found: dict[Path, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
+def _add(found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
     head = _head(path) if not _has_layout_name(path) else ""
     migration = classify(path, head, assume_in_transaction=assume_in_transaction)
     if from_folder and migration.layout is Layout.POPX and ".postgres." not in path.name:
         return  # ory popx keeps one file per database dialect; only PostgreSQL's are ours
-    found.setdefault(path, migration)
+    found.setdefault(os.path.realpath(path), migration)
 
 
 def _has_layout_name(path: Path) -> bool:
@@ -195,33 +303,34 @@ def _has_layout_name(path: Path) -> bool:
 
 def _head(path: Path) -> str:
     try:
-        with path.open("rb") as handle:
-            return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+        return read_head(path, _HEAD_BYTES).decode("utf-8", errors="replace")
     except OSError:
         return ""  # reported when the file is read for linting
 
 
-def _check_prisma_providers(files: list[MigrationFile]) -> None:
-    seen: set[Path] = set()
+def _without_other_providers(files: list[MigrationFile], problems: list[str]) -> list[MigrationFile]:
+    """The files, less those of Prisma folders whose migration_lock.toml names another database."""
+    verdicts: dict[Path, bool] = {}
     for migration in files:
-        if migration.layout is not Layout.PRISMA:
+        if migration.layout is not Layout.PRISMA or migration.root in verdicts:
             continue
-        lock = migration.path.parent.parent / "migration_lock.toml"
-        if lock in seen:
-            continue
-        seen.add(lock)
+        lock = migration.root / "migration_lock.toml"
         provider = prisma_provider(lock)
+        verdicts[migration.root] = provider is None or provider == "postgresql"
         if provider is not None and provider != "postgresql":
-            raise UserError(
-                f"{lock}: provider is {provider!r}; migralint lints PostgreSQL migrations only, "
-                f"and support for {provider} is not there yet"
+            what = f"provider is {provider!r}" if provider else "its provider is empty, which names no database"
+            problems.append(
+                f"{lock}: {what}; migralint lints PostgreSQL migrations only"
+                + (f", and support for {provider} is not there yet" if provider else "")
+                + ": that folder was not linted"
             )
+    return [m for m in files if verdicts.get(m.root, True)]
 
 
 def prisma_provider(lock: Path) -> str | None:
     """The provider named in a Prisma `migration_lock.toml`, or None when there is no such file."""
     try:
-        text = lock.read_text(encoding="utf-8")
+        text = read_text(lock, limit=1024 * 1024)
     except (OSError, UnicodeDecodeError):
         return None
     match = _PROVIDER.search(text)

@@ -18,7 +18,7 @@ from pathlib import Path, PurePath, PurePosixPath
 FLYWAY_NAME = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
 UP_DOWN_NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
 POPX_NAME = re.compile(
-    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3)"
+    r"^(?P<version>\d+)_(?P<name>[^.]+)\.(?P<dialect>postgres|cockroach|mysql|sqlite3?)"
     r"(?P<autocommit>\.autocommit)?\.(?P<direction>up|down)\.sql$"
 )
 FOLDER_NAMES = frozenset({"migrations", "migration"})

@@ -28,6 +28,7 @@ from migralint.linter.transactions import RunnerMode
 from migralint.migrations.changes import describe_changes, lines, renamed_to
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.migrations.files import read_bytes
 
 EDITED = "edited-applied-migration"
 DELETED = "deleted-applied-migration"
@@ -232,7 +233,7 @@ def _hash_blob(content: bytes, length: int) -> str:
 
 def _read(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        return read_bytes(path)
     except OSError:
         return b""
 

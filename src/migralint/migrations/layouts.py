@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -12,6 +13,7 @@ from migralint.linter.transactions import RunnerMode
 from migralint.migrations.folders import FLYWAY_NAME as _FLYWAY
 from migralint.migrations.folders import POPX_NAME as _POPX
 from migralint.migrations.folders import UP_DOWN_NAME as _UP_DOWN
+from migralint.migrations.files import read_text
 
 
 class Layout(str, Enum):
@@ -32,10 +34,18 @@ class MigrationFile:
     path: Path
     layout: Layout
     name: str  # the migration's identity: Prisma's folder name, Flyway's script name...
-    sort_key: tuple[object, ...]
+    key: tuple[object, ...]  # where the migration sorts among those of its own layout
     runner: RunnerMode
     rollback: bool = False
     forward: Path | None = None  # for a rollback: the file it undoes, when there is one
+
+    @property
+    def sort_key(self) -> tuple[int, tuple[object, ...]]:
+        """Where the migration sorts in its folder. Each layout's keys have their own shape
+        (numbers, names); a folder can hold files of two layouts (supabase/auth keeps a
+        `*.postgres.up.sql` among golang-migrate files), so the layout comes first and keys of
+        different shapes are never compared."""
+        return (_LAYOUT_RANK[self.layout], self.key)
 
     @property
     def root(self) -> Path:
@@ -50,6 +60,8 @@ class MigrationFile:
         return [Section(0, len(text), self.runner, self.rollback)]
 
 
+_CONFIG_BYTES = 1024 * 1024  # a runner's per-migration settings file: a few lines
+_LAYOUT_RANK = {layout: rank for rank, layout in enumerate(Layout)}
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
 _NUMBER = re.compile(r"\d+")
@@ -65,7 +77,7 @@ def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = F
     parent = path.parent.name
     if name == "migration.sql":  # Prisma accepts any folder name and sorts them as strings
         return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
-    if name in ("up.sql", "down.sql") and (path.parent / "up.sql").exists():
+    if name in ("up.sql", "down.sql") and os.path.exists(path.parent / "up.sql"):  # never raises
         rollback = name == "down.sql"
         # Without its transaction diesel still sends the file as one batch: one implicit transaction.
         runner = RunnerMode.SINGLE_QUERY if _diesel_without_transaction(path.parent) else RunnerMode.TRANSACTION
@@ -110,22 +122,16 @@ def dbmate_sections(text: str, runner: RunnerMode) -> list[Section]:
 
 
 def _diesel_without_transaction(folder: Path) -> bool:
-    metadata = folder / "metadata.toml"
-    if not metadata.is_file():
-        return False
     try:
-        text = metadata.read_text(encoding="utf-8")
+        text = read_text(folder / "metadata.toml", limit=_CONFIG_BYTES)
     except (OSError, UnicodeDecodeError):
         return False
     return re.search(r"^\s*run_in_transaction\s*=\s*false\b", text, re.M) is not None
 
 
 def _flyway_without_transaction(path: Path) -> bool:
-    conf = path.with_name(path.name + ".conf")
-    if not conf.is_file():
-        return False
     try:
-        text = conf.read_text(encoding="utf-8")
+        text = read_text(path.with_name(path.name + ".conf"), limit=_CONFIG_BYTES)
     except (OSError, UnicodeDecodeError):
         return False
     return re.search(r"^\s*executeInTransaction\s*=\s*false\b", text, re.M) is not None

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError
+from migralint.migrations.files import read_bytes, read_text
 from migralint.migrations.layouts import MigrationFile
 from migralint.migrations.versions import is_repeatable
 
@@ -66,7 +67,7 @@ def lock_path(root: Path) -> Path:
 
 def file_hash(path: Path) -> str:
     """sha256 of the file's bytes, CRLF read as LF so that a Windows checkout hashes the same."""
-    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+    return hashlib.sha256(read_bytes(path).replace(b"\r\n", b"\n")).hexdigest()
 
 
 def chain(previous: str, name: str, hashed: str) -> str:
@@ -110,8 +111,12 @@ def parse(text: str) -> ParsedLock:
     header = _HEADER.match(lines[0]) if lines else None
     if header is None:
         return ParsedLock([], [LockProblem("malformed", 1, detail="its first line is not a migralint lock header")])
-    if int(header["version"]) != FORMAT_VERSION:
-        detail = f"it is format v{header['version']}; this migralint reads v{FORMAT_VERSION}"
+    version = header["version"]
+    # Compared as text: int() refuses a number of more than 4,300 digits, and a hand-edited
+    # header may hold one.
+    if version.lstrip("0") != str(FORMAT_VERSION):
+        shown = version if len(version) <= 12 else version[:12] + "..."
+        detail = f"it is format v{shown}; this migralint reads v{FORMAT_VERSION}"
         return ParsedLock([], [LockProblem("malformed", 1, detail=detail)])
     entries, problems = [], []
     for number, line in enumerate(lines[1:], 2):
@@ -132,7 +137,7 @@ def verify(root: Path, migrations: list[MigrationFile]) -> list[LockProblem]:
     adds them when they are committed.
     """
     try:
-        text = lock_path(root).read_bytes().decode("utf-8-sig")
+        text = read_text(lock_path(root))
     except FileNotFoundError:
         return []
     except (OSError, UnicodeDecodeError) as exc:
@@ -174,7 +179,7 @@ def lock_folders(folders: dict[Path, list[MigrationFile]], *, write: bool) -> li
         entries = entries_of(migrations)
         expected = render(entries)
         try:
-            current: str | None = path.read_bytes().decode("utf-8-sig")
+            current: str | None = read_text(path)
         except FileNotFoundError:
             current = None
         except (OSError, UnicodeDecodeError) as exc:

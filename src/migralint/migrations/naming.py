@@ -10,6 +10,8 @@ import os
 import re
 from pathlib import Path
 
+from migralint.migrations.files import read_text
+
 # Words that say nothing about what a migration changes; a name made only of these (and numbers)
 # is vague. "init" alone is fine for the first migration of a folder.
 VAGUE_WORDS = frozenset(
@@ -65,15 +67,20 @@ def folders_without_sql(root: Path, known: set[Path] = frozenset()) -> list[Path
             folders = sorted(Path(e.path) for e in scan if e.is_dir() and not e.name.startswith("."))
     except OSError:
         return []
-    return [folder for folder in folders if folder not in known and not (folder / _MIGRATION_SQL).is_file()]
+    return [folder for folder in folders if folder not in known and _lacks_migration_sql(folder)]
 
 
 def is_blank_sql(path: Path) -> bool:
     """True for a file holding nothing but whitespace and comments (False when unreadable)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError):
         return False  # reported when the file is read for linting
     text = _BLOCK_COMMENT.sub("", text)
     text = _LINE_COMMENT.sub("", text)
     return not text.strip()
+
+
+def _lacks_migration_sql(folder: Path) -> bool:
+    # A folder migralint may not look into is reported as unreadable, not as lacking its SQL.
+    return os.access(folder, os.R_OK | os.X_OK) and not os.path.isfile(folder / _MIGRATION_SQL)

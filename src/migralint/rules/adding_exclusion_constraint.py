@@ -7,7 +7,7 @@ from migralint.linter.constraint_sql import added_constraints
 from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
@@ -47,7 +47,7 @@ class AddingExclusionConstraint(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         table = ctx.altered_existing_table(statement)
-        if table is None or emptied_by(ctx.earlier, table) == "TRUNCATE":
+        if table is None or emptied_before(ctx, table) == "TRUNCATE":
             return
         for added in added_constraints(statement.node, frozenset({"CONSTR_EXCLUSION"})):
             name = added.constraint.get("conname")

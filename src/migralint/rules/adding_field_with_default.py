@@ -17,7 +17,7 @@ from migralint.linter.nodes import (
     is_serial_type,
 )
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.linter.volatility import (
     KNOWN_VOLATILE,
     is_null_constant,
@@ -95,7 +95,7 @@ class AddingFieldWithDefault(Rule):
                 continue
             else:
                 message = f"{rewrite}: before PostgreSQL 11 a DEFAULT is written into every existing row; {wait}."
-            if emptied_by(ctx.earlier, table) == "TRUNCATE":
+            if emptied_before(ctx, table) == "TRUNCATE":
                 return  # truncated earlier in the file: nothing to rewrite
             clause = constraint_text(ctx, column_def, default, column_def_span(ctx, number, column_def)[1])
             default_sql = after_keyword(clause, "DEFAULT") or "DEFAULT"

@@ -13,7 +13,7 @@ from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
@@ -70,7 +70,7 @@ class AddingNotNullableField(Rule):
             validated = [name for name, valid in checks.items() if valid]
             if validated and ctx.pg_version >= 12:
                 continue
-            if emptied_by(ctx.earlier, table) == "TRUNCATE":
+            if emptied_before(ctx, table) == "TRUNCATE":
                 return  # truncated earlier in the file: nothing to scan
             retypes = (c for c in commands if c.get("subtype") == "AT_AlterColumnType")
             if any(alter_type_rewrites(_current_type(ctx, table, c), c) for c in retypes):

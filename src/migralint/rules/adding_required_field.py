@@ -12,7 +12,7 @@ from migralint.linter.nodes import (
     is_serial_type,
 )
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ class AddingRequiredField(Rule):
             contypes = {c.get("contype") for c in column_constraints(column_def)}
             if not contypes & _REQUIRED or contypes & _FILLED or is_serial_type(column_def.get("typeName", {})):
                 continue
-            if emptied_by(ctx.earlier, table):
+            if emptied_before(ctx, table):
                 return  # emptied earlier in the file: there is no row to fail on
             column = column_def.get("colname", "")
             what = "a PRIMARY KEY (so NOT NULL)" if "CONSTR_PRIMARY" in contypes else "NOT NULL"

@@ -18,7 +18,7 @@ from migralint.linter.nodes import (
     unwrap,
 )
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.linter.volatility import (
     is_null_constant,
     non_volatile_functions,
@@ -68,7 +68,7 @@ class AddingSerialPrimaryKeyField(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         table = ctx.altered_existing_table(statement)
-        if table is None or emptied_by(ctx.earlier, table) == "TRUNCATE":
+        if table is None or emptied_before(ctx, table) == "TRUNCATE":
             return
         node = statement.node
         for added in added_constraints(node, frozenset({"CONSTR_PRIMARY"})):

@@ -25,7 +25,7 @@ from migralint.linter.nodes import (
     unwrap,
 )
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -61,7 +61,7 @@ class AddingStoredGeneratedColumn(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         table = ctx.altered_existing_table(statement)
-        if table is None or emptied_by(ctx.earlier, table) == "TRUNCATE":
+        if table is None or emptied_before(ctx, table) == "TRUNCATE":
             return
         for number, cmd in enumerate(alter_table_commands(statement.node)):
             if cmd.get("subtype") != "AT_AddColumn" or not cmd.get("def"):

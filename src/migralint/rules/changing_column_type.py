@@ -17,7 +17,7 @@ from migralint.linter.nodes import (
 )
 from migralint.linter.parse import Statement
 from migralint.linter.session_settings import setting_changes
-from migralint.linter.table_rows import emptied_by
+from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import (
     TypeChange,
     is_plain_using,
@@ -97,7 +97,7 @@ class ChangingColumnType(Rule):
                     note = f'a new COLLATE rebuilds the indexes on "{column}"'
             elif plain and (sources := rewrite_free_sources(new)):
                 note = f"unless the old type is {sources}, which PostgreSQL changes in place"
-            if emptied_by(ctx.earlier, table) == "TRUNCATE":
+            if emptied_before(ctx, table) == "TRUNCATE":
                 return  # truncated earlier in the file: nothing to rewrite
             message = (
                 f'ALTER COLUMN TYPE takes {_LOCK.sql_name} on "{table}" and rewrites it (and rebuilds its '
@@ -128,7 +128,7 @@ class ChangingColumnType(Rule):
     ) -> Iterator[Finding]:
         """A change that keeps the stored values still rebuilds the column's indexes."""
         indexes = [index.name.name for index in ctx.catalog.indexes_of(table) if column in index.columns]
-        if not indexes or emptied_by(ctx.earlier, table) == "TRUNCATE":
+        if not indexes or emptied_before(ctx, table) == "TRUNCATE":
             return
         names = ", ".join(f'"{name}"' for name in indexes)
         yield ctx.finding(

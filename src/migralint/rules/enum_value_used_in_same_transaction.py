@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.enum_uses import LiteralUse, enum_literal_uses
 from migralint.linter.finding import Finding, Severity
-from migralint.linter.nodes import TableName
+from migralint.linter.nodes import TableName, walk
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
@@ -24,7 +24,7 @@ _USERS = (
 class EnumValueUsedInSameTransaction(Rule):
     name = "enum-value-used-in-same-transaction"
     severity = Severity.ERROR
-    nodes = ("AlterEnumStmt", *_USERS)
+    nodes = ("AlterEnumStmt", "CreateEnumStmt", *_USERS)
     summary = "A value added with ALTER TYPE ... ADD VALUE is used before its transaction commits: the migration fails."
     why = (
         "PostgreSQL refuses to use an enum value added by ALTER TYPE ... ADD VALUE until the transaction "
@@ -52,11 +52,23 @@ class EnumValueUsedInSameTransaction(Rule):
     )
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if ctx.block is None:
+        block = ctx.block
+        if block is None:
+            return
+        # What the file did so far, gathered statement by statement so that the rule stays
+        # linear in the number of statements (a file of thousands of ADD VALUEs and UPDATEs).
+        state = ctx.scratch(self.name)
+        created: set[tuple[int, TableName]] = state.setdefault("created", set())
+        unused: list[_Added] = state.setdefault("unused", [])
+        if statement.kind == "CreateEnumStmt":
+            created.add((block.id, TableName.from_names(statement.node.get("typeName", []))))
             return
         if statement.kind == "AlterEnumStmt":
             added = _added_value(statement)
-            if added is not None and ctx.pg_version < 12 and not _created_in_transaction(ctx, added[0]):
+            if added is None or (block.id, added[0]) in created:
+                return
+            unused.append(_Added(statement, block.id, *added))
+            if ctx.pg_version < 12:
                 sql = ctx.parsed.text[statement.start : statement.end]
                 yield ctx.finding(
                     self,
@@ -68,15 +80,31 @@ class EnumValueUsedInSameTransaction(Rule):
                     ),
                 )
             return
-        for position, earlier in enumerate(ctx.earlier):
-            added = _added_value(earlier)
-            if added is None or not ctx.same_transaction(earlier) or _created_in_transaction(ctx, added[0]):
-                continue
-            enum, value = added
-            uses = enum_literal_uses(statement, value, enum, ctx.catalog)
-            if not uses or _used_between(ctx, position, enum, value):
-                continue
-            yield _finding(self, ctx, earlier, enum, value, min(uses, key=lambda u: (not u.certain, u.location)))
+        # Transaction blocks are contiguous: an added value of an earlier block is committed.
+        unused[:] = [a for a in unused if a.block == block.id]
+        if not unused:
+            return
+        constants = _string_constants(statement)
+        for candidate in [a for a in unused if a.value in constants]:
+            uses = enum_literal_uses(statement, candidate.value, candidate.enum, ctx.catalog)
+            if uses:
+                # Only the first use is reported: it is where the migration fails.
+                unused.remove(candidate)
+                yield _finding(self, ctx, candidate.statement, candidate.enum, candidate.value,
+                               min(uses, key=lambda u: (not u.certain, u.location)))
+
+
+class _Added(NamedTuple):
+    """An enum value added in a transaction and not used yet."""
+
+    statement: Statement
+    block: int
+    enum: TableName
+    value: str
+
+
+def _string_constants(statement: Statement) -> set[str]:
+    return {str(body["sval"].get("sval")) for kind, body in walk(statement.node) if kind == "A_Const" and "sval" in body}
 
 
 def _finding(rule: Rule, ctx: Context, added_by: Statement, enum: TableName, value: str, use: LiteralUse) -> Finding:
@@ -113,17 +141,3 @@ def _added_value(statement: Statement) -> tuple[TableName, str] | None:
     if statement.kind != "AlterEnumStmt" or not node.get("newVal") or node.get("oldVal"):
         return None
     return TableName.from_names(node.get("typeName", [])), str(node["newVal"])
-
-
-def _created_in_transaction(ctx: Context, enum: TableName) -> bool:
-    return any(
-        s.kind == "CreateEnumStmt" and TableName.from_names(s.node.get("typeName", [])) == enum and ctx.same_transaction(s)
-        for s in ctx.earlier
-    )
-
-
-def _used_between(ctx: Context, added_at: int, enum: TableName, value: str) -> bool:
-    """Whether a statement between the ADD VALUE and this one already used the value (and was flagged)."""
-    return any(
-        s.kind in _USERS and enum_literal_uses(s, value, enum, ctx.catalog) for s in ctx.earlier[added_at + 1 :]
-    )

@@ -30,7 +30,8 @@ class PrismaProviderMismatch(HistoryRule):
         "The schema is looked for beside the migrations folder (`prisma/schema.prisma` and the other "
         "`.prisma` files there for `prisma/migrations`) and in a multi-file schema folder "
         "(`prisma/schema/`). A provider given by `env()` is not checked. A lock file naming a "
-        "provider other than PostgreSQL stops migralint before linting (exit code 2)."
+        "provider other than PostgreSQL (or an empty one) is said in one error line and that folder is "
+        "not linted; the other folders are, and the run exits with code 2."
     )
     bad = (
         'prisma/migrations/migration_lock.toml:  provider = "postgresql"\n'

@@ -82,6 +82,7 @@ from migralint.rules.require_statement_timeout import RequireStatementTimeout
 from migralint.rules.statements_after_access_exclusive import (
     StatementsAfterAccessExclusive,
 )
+from migralint.rules.internal_error import InternalError_
 from migralint.rules.syntax_error import SyntaxError_
 from migralint.rules.transaction_nesting import TransactionNesting
 from migralint.rules.unbatched_backfill import UnbatchedBackfill
@@ -173,6 +174,8 @@ ALL_RULES: tuple[type[Rule], ...] = (
     # --- database history rules ---
     MissingAppliedMigration,
     FailedMigration,
+    # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
+    InternalError_,
 )
 
 RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}

@@ -1,0 +1,81 @@
+"""Decode libpg_query's JSON parse tree, however deep it is.
+
+`json.loads` recurses once per nesting level and stops at Python's recursion limit: an
+expression of 500 `||` operands or 330 nested ARRAY[...] (which PostgreSQL accepts) nests
+deeper than that. The C decoder stays the fast path; this iterative decoder, slower but
+bounded only by memory, takes over when it gives up.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import re
+from typing import Any
+
+_TOKEN = re.compile(
+    r'\s*(?:(?P<open>[\[{])|(?P<close>[\]}])|(?P<sep>[,:])|(?P<string>"(?:[^"\\]|\\.)*")'
+    r"|(?P<scalar>-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null))",
+    re.S,
+)
+
+
+def loads(text: str) -> Any:
+    """The decoded document. The cyclic garbage collector is paused meanwhile: a tree of
+    millions of dicts would otherwise be traversed again and again as it grows."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        try:
+            return json.loads(text)
+        except RecursionError:
+            return _loads_iteratively(text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _loads_iteratively(text: str) -> Any:
+    stack: list[tuple[Any, str | None]] = []  # (open container, pending key of a dict)
+    key_expected = False
+    result: Any = None
+    done = False
+    pos = 0
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None:
+            if text[pos:].strip():
+                raise ValueError(f"unexpected JSON at offset {pos}")
+            break
+        pos = match.end()
+        kind = match.lastgroup or ""
+        if kind == "sep":
+            key_expected = match.group(kind) == "," and bool(stack) and isinstance(stack[-1][0], dict)
+            continue
+        if kind == "open":
+            container: Any = {} if match.group(kind) == "{" else []
+            stack.append((container, None))
+            key_expected = isinstance(container, dict)
+            continue
+        if kind == "close":
+            value, _ = stack.pop()
+        else:
+            token = match.group(kind)
+            value = json.loads(token)
+            if key_expected and isinstance(stack[-1][0], dict):
+                stack[-1] = (stack[-1][0], value)
+                key_expected = False
+                continue
+        if not stack:
+            result, done = value, True
+            continue
+        parent, pending = stack[-1]
+        if isinstance(parent, dict):
+            parent[pending] = value
+            stack[-1] = (parent, None)
+        else:
+            parent.append(value)
+        key_expected = False
+    if not done or stack:
+        raise ValueError("truncated JSON")
+    return result
