@@ -19,9 +19,10 @@ def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
     from migralint.config import Settings
     from migralint.linter.catalog import Catalog
     from migralint.linter.parse import parse_source
-    from migralint.linter.run import lint_files, read_sql
+    from migralint.linter.run import lint_files
     from migralint.migrations.discover import discover
     from migralint.rules.registry import build_rule_set
+    from migralint.source import read_sql
 
     projects = sorted(p for p in corpus.iterdir() if p.is_dir())
     migrations = {p: discover([str(p)]) for p in projects}

@@ -170,7 +170,7 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
     from migralint.cli.lint import _exit_code
     from migralint.config import Settings
     from migralint.linter.engine import RuleSet
-    from migralint.linter.finding import Finding, Severity
+    from migralint.findings import Finding, Severity
     from migralint.linter.run import lint_files
     from migralint.migrations.discover import discover
     from migralint.rules.base import Rule

@@ -6,7 +6,7 @@ import pytest
 
 from migralint.config import Settings, enabled_rule_names, find_config, load_file, load_settings
 from migralint.errors import ConfigError
-from migralint.linter.finding import Severity
+from migralint.findings import Severity
 from migralint.rules.registry import ALL_RULES
 
 

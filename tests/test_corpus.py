@@ -60,7 +60,7 @@ def _created_tables(migrations: list) -> dict[str, list[tuple[int, int, str]]]: 
     """For each migration: (order, line, "schema.table") of every CREATE TABLE, read independently."""
     from migralint.linter.nodes import TableName
     from migralint.linter.parse import parse_source
-    from migralint.linter.run import read_sql
+    from migralint.source import read_sql
 
     created: dict[str, list[tuple[int, int, str]]] = {}
     for order, migration in enumerate(migrations):
@@ -77,7 +77,7 @@ def _created_tables(migrations: list) -> dict[str, list[tuple[int, int, str]]]: 
 @pytest.mark.parametrize("project", [p for p in _projects() if p.parent.name == "prisma"], ids=lambda p: p.name)
 def test_no_lock_rule_fires_on_a_table_that_holds_no_rows(project: Path) -> None:
     """With only the first migration applied, every later table is empty until its migration runs."""
-    from migralint.linter.run import display_path
+    from migralint.source import display_path
     from migralint.rules.registry import ALL_RULES
 
     lock_rules = {r.name for r in ALL_RULES if r.lock is not None} | {"unbatched-backfill"}

@@ -31,9 +31,9 @@ def test_the_linter_importing_the_database_breaks_a_contract(tmp_path: Path) -> 
     shutil.copytree(ROOT / "src" / "migralint", tmp_path / "src" / "migralint",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    finding = tmp_path / "src" / "migralint" / "linter" / "finding.py"
-    finding.write_text(finding.read_text() + "\n\ndef _rows() -> None:\n    import migralint.database.connection\n")
+    internal = tmp_path / "src" / "migralint" / "linter" / "internal.py"
+    internal.write_text(internal.read_text() + "\n\ndef _rows() -> None:\n    import migralint.database.connection\n")
     done = lint_imports(tmp_path / "pyproject.toml", tmp_path / "src")
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "migralint.linter.finding -> migralint.database.connection" in done.stdout
+    assert "migralint.linter.internal -> migralint.database.connection" in done.stdout
     assert "cli above database above the rest BROKEN" in done.stdout

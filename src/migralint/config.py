@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from migralint.errors import ConfigError
-from migralint.linter.finding import Severity
+from migralint.findings import Severity
 
 
 if TYPE_CHECKING:

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from migralint.cli import main
 from migralint.config import Settings
-from migralint.linter.finding import Finding
-from migralint.linter.table_sizes import with_table_sizes
 from migralint.database.connection import DatabaseSource
+from migralint.findings import Finding
+from migralint.linter.table_sizes import with_table_sizes
 from migralint.migrations.history import AppliedState
 from tests.helpers import lint_sql, rule_set
 from tests.pg import Database, database, postgres  # noqa: F401  (fixtures)

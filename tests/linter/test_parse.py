@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from migralint.linter.parse import parse_source, subcommand_spans
-from migralint.linter.source import LineIndex
+from migralint.source import LineIndex
 
 
 def test_statement_spans_skip_comments_and_semicolons() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from migralint.config import Settings, settings_from_table
 from migralint.errors import ConfigError
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.table_sizes import describe, format_bytes, format_rows, lock_rule_names, with_table_sizes
 from migralint.migrations.history import AppliedState, TableStats
 from tests.helpers import lint_sql, rule_set

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 from migralint.cli import main
 from migralint.config import Settings
-from migralint.linter.finding import Finding
+from migralint.findings import Finding
 from migralint.linter.run import lint_files
 from migralint.migrations.discover import discover, folders_of, with_history
 from migralint.migrations.history import AppliedState

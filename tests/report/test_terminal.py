@@ -18,8 +18,8 @@ from xml.etree import ElementTree
 import jsonschema
 import pytest
 
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.run import LintResult
+from migralint.findings import Finding, Severity
+from migralint.findings import LintResult
 from migralint.report import OutputFormat, reporter
 from migralint.report.text import PIPE_SNIPPET_WIDTH
 from tests.report.test_formats import PROJECT, SARIF_SCHEMA

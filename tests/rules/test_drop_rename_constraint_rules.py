@@ -5,8 +5,8 @@ from __future__ import annotations
 from pglast import parser
 
 from migralint.config import Settings
+from migralint.findings import Finding
 from migralint.linter.constraint_sql import object_name
-from migralint.linter.finding import Finding
 from tests.helpers import lint_sql
 
 

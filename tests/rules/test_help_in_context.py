@@ -31,10 +31,10 @@ from pathlib import Path
 import pytest
 
 from migralint.config import Settings, settings_from_table
+from migralint.findings import Finding, Severity
 from migralint.linter.catalog import Catalog
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
 from migralint.linter.engine import Section, lint_text, replay_text
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.parse import ParsedSource, parse_source
 from migralint.linter.transactions import RunnerMode
 from migralint.rules.base import HistoryRule

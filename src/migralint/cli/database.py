@@ -21,12 +21,13 @@ from migralint.cli.output import EXIT_FINDINGS, EXIT_OK, INTERRUPTED_NOTE, fail,
 from migralint.config import load_settings
 from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
-from migralint.linter.finding import Severity
-from migralint.linter.run import LintResult, display_path
+from migralint.findings import Severity
+from migralint.findings import LintResult
 from migralint.migrations.history import HistoryProblem
 from migralint.migrations.layouts import Layout
 from migralint.report import OutputFormat, reporter
 from migralint.rules.registry import build_rule_set
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     from migralint.database.apply import Plan

@@ -22,21 +22,18 @@ from migralint.cli.output import (
 )
 from migralint.config import Settings, did_you_mean, load_settings
 from migralint.errors import UserError
+from migralint.findings import LintResult
 from migralint.linter.engine import RuleSet
 from migralint.linter.fixing import apply_fixes
-from migralint.linter.run import (
-    LintResult,
-    display_path,
-    lint_files,
-    lint_stdin,
-)
+from migralint.linter.run import lint_files, lint_stdin
 from migralint.migrations.discover import FoundFolders, default_folder, default_folders, discover, folders_of, with_history
 from migralint.migrations.folders import folders_changed, is_under
-from migralint.migrations.staged import staged_changes
 from migralint.migrations.history import ConfigSource, HistorySource, applied_hints, only_pending, read_states
 from migralint.migrations.layouts import classify
+from migralint.migrations.staged import staged_changes
 from migralint.report import OutputFormat
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     from migralint.database.connection import DatabaseSource

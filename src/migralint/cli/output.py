@@ -5,15 +5,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import NoReturn
 
 import click
 
 from migralint import ISSUES_URL
+from migralint.findings import LintResult
 from migralint.report import OutputFormat, reporter
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130

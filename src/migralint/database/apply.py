@@ -38,12 +38,14 @@ from migralint.database.execution import FilePlan, Mode, plan_file
 from migralint.database.history_table import HistoryTable, LockHolder
 from migralint.database.runner_history import interpret, interpret_migralint
 from migralint.errors import InputError, UserError
-from migralint.linter.run import LintResult, display_path, lint_files
+from migralint.findings import LintResult
+from migralint.linter.run import lint_files
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.discover import default_folder, discover, folders_of, with_history
 from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import is_repeatable
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     import psycopg

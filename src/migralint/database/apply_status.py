@@ -20,8 +20,8 @@ from migralint.database.connection import connect, database_failure, ensure_url_
 from migralint.database.history_table import LockHolder
 from migralint.database.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
 from migralint.errors import InputError, UserError
-from migralint.linter.run import display_path
 from migralint.migrations.layouts import Layout
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     import psycopg

@@ -23,9 +23,9 @@ from migralint.database.connection_url import parse_url
 from migralint.database.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
 from migralint.errors import UserError
 from migralint.linter.nodes import DEFAULT_SCHEMA
-from migralint.linter.run import display_path
 from migralint.migrations.history import AppliedState, TableStats
 from migralint.migrations.layouts import MigrationFile
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     import psycopg

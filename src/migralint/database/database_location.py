@@ -26,8 +26,8 @@ from typing import NamedTuple
 
 from migralint.database import dotenv
 from migralint.errors import UserError
-from migralint.linter.run import display_path
 from migralint.migrations.prisma_datasource import PrismaProject, UrlSetting, read_project
+from migralint.source import display_path
 
 VARIABLE = "DATABASE_URL"
 ENVIRONMENT = "the environment"

@@ -18,9 +18,9 @@ from migralint.linter.concurrently import reindex_is_concurrent
 from migralint.linter.locks import statement_locks
 from migralint.linter.nodes import Node, alter_table_commands, quote_ident
 from migralint.linter.parse import parse_source
-from migralint.linter.source import LineIndex
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.layouts import Layout, MigrationFile
+from migralint.source import LineIndex
 
 
 class Mode(str, Enum):

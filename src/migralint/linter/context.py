@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from migralint.findings import Finding, Fix, Severity
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.finding import Finding, Fix, Severity
 from migralint.linter.locks import LockTaken, statement_locks
 from migralint.linter.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans

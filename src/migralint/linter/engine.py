@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from pglast import parser as pg_parser
 
+from migralint.findings import Finding, IgnoredFinding
+from migralint.findings import InternalError
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.finding import Finding, IgnoredFinding
-from migralint.linter.internal import InternalError, contained, internal_finding
+from migralint.linter.internal import contained, internal_finding
 from migralint.linter.parse import ParsedSource, Statement, parse_source
 from migralint.linter.suppressions import Ignore, parse_ignores
 from migralint.linter.transactions import RunnerMode, transaction_blocks

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Edit, Finding
+from migralint.findings import Edit, Finding, LintResult
+from migralint.source import display_path
 
 if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
     from migralint.migrations.discover import Planned
 
 _BOM = "\ufeff".encode()
@@ -28,7 +28,7 @@ def apply_fixes(result: LintResult, planned: list[Planned], applied: frozenset[s
     for finding in result.findings:
         if finding.fix is not None:
             by_path.setdefault(finding.path, []).append(finding)
-    migrations = {_shown(p.migration.path): p.migration for p in planned if p.lint}
+    migrations = {display_path(p.migration.path): p.migration for p in planned if p.lint}
     outcome = FixOutcome()
     for shown, findings in by_path.items():
         migration = migrations.get(shown)
@@ -58,9 +58,3 @@ def _apply(text: str, edits: list[Edit]) -> tuple[str, int]:
         limit = edit.start
         applied += 1
     return text, applied
-
-
-def _shown(path: Path) -> str:
-    from migralint.linter.run import display_path
-
-    return display_path(path)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding
+from migralint.findings import Finding
+from migralint.source import display_path
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -43,8 +44,6 @@ class HistoryContext:
         self, rule: Rule, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1
     ) -> Finding:
         """A finding on a file of the folder (a whole-file finding points at its first line)."""
-        from migralint.linter.run import display_path
-
         return Finding(
             path=display_path(path),
             line=line,

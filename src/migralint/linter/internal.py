@@ -7,18 +7,11 @@ and the exit code (3) says a bug happened.
 from __future__ import annotations
 
 import traceback
-from typing import NamedTuple
 
 from migralint import ISSUES_URL
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, InternalError, Severity
 
 RULE = "internal-error"
-
-
-class InternalError(NamedTuple):
-    path: str
-    error: str
-    trace: str
 
 
 def describe(exc: BaseException) -> str:

@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 from pglast import parser as pg_parser
 
 from migralint.linter import deep_json
-from migralint.linter.source import LineIndex
+from migralint.source import LineIndex
 
 Node = dict[str, Any]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from migralint.linter.finding import Edit, Fix
+from migralint.findings import Edit, Fix
 from migralint.linter.parse import Statement
 
 _INDEX_KEYWORD = re.compile(r"\bINDEX\b", re.I)

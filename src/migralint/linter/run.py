@@ -3,63 +3,24 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, InternalError, LintResult
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
+from migralint.linter.engine import RuleSet, lint_text, replay_text
 from migralint.linter.history_context import HistoryContext
+from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
-from migralint.linter.finding import Finding, IgnoredFinding, Severity
-from migralint.linter.internal import InternalError, contained, internal_finding
 from migralint.migrations.discover import Planned
-from migralint.migrations.files import read_text
-from migralint.migrations.layouts import Layout
 from migralint.migrations.history import AppliedState, ConfigSource, HistorySource, read_states
+from migralint.migrations.layouts import Layout
 from migralint.rules.base import HistoryRule
+from migralint.source import display_path, read_sql
 
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.migrations.layouts import MigrationFile
-
-
-@dataclass(slots=True)
-class LintResult:
-    files_checked: int = 0
-    files: list[str] = field(default_factory=list)  # the paths checked, as shown
-    findings: list[Finding] = field(default_factory=list)
-    ignored: list[IgnoredFinding] = field(default_factory=list)
-    input_errors: list[str] = field(default_factory=list)  # files that could not be read
-    internal_errors: list[InternalError] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)  # text of files with findings, for snippets
-
-    def add(self, report: FileReport, text: str) -> None:
-        self.files_checked += 1
-        self.files.append(report.path)
-        self.findings.extend(report.findings)
-        self.ignored.extend(report.ignored)
-        self.internal_errors.extend(report.errors)
-        if report.findings or report.ignored:
-            self.sources[report.path] = text
-
-    def fails(self, strict: bool) -> bool:
-        return any(strict or f.severity is Severity.ERROR for f in self.findings)
-
-
-def read_sql(path: Path) -> str:
-    """A migration file's text. Raises OSError (also for a FIFO, a device or a file too
-    large to lint) or UnicodeDecodeError."""
-    return read_text(path)
-
-
-def display_path(path: Path, cwd: str | None = None) -> str:
-    """Paths under the working directory are shown relative to it, as editors and CI expect."""
-    cwd = cwd or os.getcwd()
-    absolute = os.path.abspath(path)
-    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return Path(os.path.relpath(absolute, cwd)).as_posix()
-    return path.as_posix()
 
 
 def lint_files(

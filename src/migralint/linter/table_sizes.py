@@ -18,13 +18,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.nodes import DEFAULT_SCHEMA, TableName
 from migralint.migrations.history import AppliedState, TableStats
 
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.linter.engine import RuleSet
+
 
 # Rules about waiting for a lock rather than taking one: their findings are as urgent as the table is big.
 LOCK_WAIT_RULES = frozenset({"require-lock-timeout"})

@@ -26,9 +26,10 @@ from pathlib import Path
 from migralint.errors import UserError
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.changes import describe_changes, lines, renamed_to
+from migralint.migrations.files import read_bytes
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile, classify
-from migralint.migrations.files import read_bytes
+from migralint.source import display_path
 
 EDITED = "edited-applied-migration"
 DELETED = "deleted-applied-migration"
@@ -143,7 +144,7 @@ class GitSource:
         edited = f"has a staged edit (against {against})" if self.staged else f"was edited since {against}"
         message = (f"applied migration {migration.name} {edited}: {where}; "
                    "the database ran the old version and will never run this one")
-        shown = _shown(path)
+        shown = display_path(path)
         help_ = (f"Never edit an applied migration: revert the file (`git checkout {against} -- {shown}`) "
                  "and put the change in a new migration.")
         return HistoryProblem(EDITED, path, message, help_, line)
@@ -158,15 +159,15 @@ class GitSource:
         mine: dict[str, MigrationFile],
         against: str,
     ) -> HistoryProblem:
-        shown = _shown(root / path)
+        shown = display_path(root / path)
         renamed = renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
         if renamed is not None:
             target = mine.get(renamed)
             new_name = target.name if target else renamed
-            message = (f"applied migration {migration.name} was renamed to {new_name} ({_shown(root / renamed)}): "
+            message = (f"applied migration {migration.name} was renamed to {new_name} ({display_path(root / renamed)}): "
                        f"the runner will run it again as a new migration, and finds {migration.name} missing")
             help_ = (f"Restore it under its old name (`git checkout {against} -- {shown}`) "
-                     f"and remove {_shown(root / renamed)}; put any change in a new migration.")
+                     f"and remove {display_path(root / renamed)}; put any change in a new migration.")
         else:
             how = "its deletion is staged" if self.staged else f"it exists at {against}"
             message = (f"applied migration {migration.name} was deleted ({how}): the database still has "
@@ -245,12 +246,6 @@ def _relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def _shown(path: Path) -> str:
-    from migralint.linter.run import display_path
-
-    return display_path(path)
-
-
 @dataclass(frozen=True, slots=True)
 class _Repository:
     """The git repository around one migrations folder; paths are relative to that folder."""
@@ -265,8 +260,8 @@ class _Repository:
         if done.returncode != 0:
             error = done.stderr.decode(errors="replace").strip().splitlines()
             if any("not a git repository" in line for line in error):
-                raise GitError(f"{option} needs a git repository, and {_shown(folder)} is not in one")
-            raise GitError(f"{option}: git failed in {_shown(folder)}: {error[0] if error else 'no reason given'}")
+                raise GitError(f"{option} needs a git repository, and {display_path(folder)} is not in one")
+            raise GitError(f"{option}: git failed in {display_path(folder)}: {error[0] if error else 'no reason given'}")
         top, prefix = (done.stdout.decode("utf-8", errors="surrogateescape").split("\n") + [""])[:2]
         return cls(Path(top), prefix, option)
 

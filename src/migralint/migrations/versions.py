@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.source import display_path
 
 _LEADING_DIGITS = re.compile(r"^(?P<version>\d*)(?P<separator>_?)(?P<name>.*)$", re.S)
 _FLYWAY = re.compile(r"^(?P<prefix>[VUR])(?P<version>[0-9][0-9._]*)?(?P<separator>__)(?P<name>.*)$", re.I | re.S)
@@ -176,9 +177,6 @@ def renames(
 
 def shell_path(path: Path) -> str:
     """A path as findings show it (relative to the working directory), quoted for a shell."""
-    # Imported late: the linter imports this package.
-    from migralint.linter.run import display_path
-
     return shlex.quote(display_path(path))
 
 

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 from enum import Enum
 from importlib import import_module
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import Protocol, TextIO
 
-if TYPE_CHECKING:
-    from migralint.linter.finding import Finding
-    from migralint.linter.run import LintResult
+from migralint.findings import Finding, IgnoredFinding, LintResult
 
 
 class OutputFormat(str, Enum):
@@ -70,7 +68,6 @@ def valid_result(result: LintResult) -> LintResult:
     """
     from dataclasses import replace
 
-    from migralint.linter.finding import IgnoredFinding
     from migralint.report.escape import valid_text
 
     def clean(finding: Finding) -> Finding:

@@ -6,14 +6,12 @@ identifier is written escaped (`\\n`), so one finding is always one line.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from migralint.findings import LintResult
 from migralint.report.escape import one_line
 from migralint.report.paths import shown
 from migralint.report.summary import by_file
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 
 def write_concise(

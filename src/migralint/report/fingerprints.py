@@ -11,13 +11,12 @@ import hashlib
 from collections import Counter
 from typing import TYPE_CHECKING
 
-from migralint.linter.source import LineIndex
+from migralint.findings import Finding
 from migralint.report.paths import repo_shown
+from migralint.source import LineIndex
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-
-    from migralint.linter.finding import Finding
 
 
 # Beyond this, a line enters fingerprints by its digest: 3,000 findings on one 1 MB line

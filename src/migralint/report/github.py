@@ -6,14 +6,11 @@ runner requires: `%`, CR and LF in the message; also `,` and `:` in properties.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import valid_text
 from migralint.report.paths import repo_shown
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 
 def escape_data(text: str) -> str:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from migralint.linter.finding import Severity
+from migralint.findings import LintResult, Severity
 from migralint.report.fingerprints import fingerprints
 from migralint.report.paths import repo_shown
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from migralint import __version__
-from migralint.linter.finding import Finding
+from migralint.findings import Finding, LintResult
 from migralint.report.paths import shown
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:

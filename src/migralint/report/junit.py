@@ -8,15 +8,12 @@ name) are written escaped, `\\x01`, so the report always parses.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 from xml.etree import ElementTree
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import xml_text
 from migralint.report.paths import repo_shown
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 
 def fails_the_run(finding: Finding, strict: bool) -> bool:

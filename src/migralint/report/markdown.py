@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
+from migralint.findings import LintResult
 from migralint.report.escape import one_line
 from migralint.report.paths import repo_shown
 from migralint.report.summary import by_file, plural, rule_url, summary_sentence
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 
 def _cell(text: str) -> str:

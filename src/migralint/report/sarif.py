@@ -7,16 +7,13 @@ so code scanning shows them as dismissed rather than losing them.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 from migralint import DOCS_URL, __version__
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, LintResult, Severity
 from migralint.report.fingerprints import fingerprints
 from migralint.report.paths import repository_root, uri_reference
 from migralint.report.summary import rule_url
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}

@@ -3,14 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING
 
 from migralint import DOCS_URL, ISSUES_URL
-from migralint.linter.finding import Severity
-
-if TYPE_CHECKING:
-    from migralint.linter.finding import Finding
-    from migralint.linter.run import LintResult
+from migralint.findings import Finding, LintResult, Severity
 
 
 def plural(count: int, noun: str) -> str:

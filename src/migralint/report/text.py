@@ -12,16 +12,13 @@ from __future__ import annotations
 import re
 import textwrap
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from migralint.linter.finding import Finding, Severity
-from migralint.linter.source import LineIndex
+from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import one_line
 from migralint.report.paths import shown
 from migralint.report.summary import by_file, counts, plural, rule_url, summary_sentence
-
-if TYPE_CHECKING:
-    from migralint.linter.run import LintResult
+from migralint.source import LineIndex
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
 

@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import added_constraints
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
-from migralint.linter.table_rows import emptied_before
 from migralint.linter.suppressions import ignore_comment
+from migralint.linter.table_rows import emptied_before
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from migralint.linter.column_sql import (
     constraint_text,
     nullable_column_steps,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (
     added_columns,

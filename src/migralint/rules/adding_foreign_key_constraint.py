@@ -11,7 +11,7 @@ from migralint.linter.constraint_sql import (
     column_without_constraint,
     constraint_name,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import unwrap, TableName, quote_ident
 from migralint.linter.parse import Statement

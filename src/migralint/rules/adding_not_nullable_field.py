@@ -8,14 +8,14 @@ from migralint.linter.column_sql import (
     not_null_checks,
     set_not_null_steps,
 )
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident
 from migralint.linter.parse import Statement
+from migralint.linter.suppressions import ignore_comment
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
-from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.column_sql import nullable_column_steps
 from migralint.linter.constraint_sql import added_constraints, names
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.key_sql import primary_key_steps, sequence_column_steps
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (

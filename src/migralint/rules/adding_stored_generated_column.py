@@ -13,8 +13,8 @@ from migralint.linter.column_sql import (
     not_null_check_name,
     set_not_null_steps,
 )
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix, object_name
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (
     Node,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import clause_end
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import Node, TableName, quote_ident, unwrap
 from migralint.linter.objects import ObjectName, created_earlier

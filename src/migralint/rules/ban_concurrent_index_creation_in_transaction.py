@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import alter_table_commands
 from migralint.linter.parse import Statement
 from migralint.linter.transactions import BlockOrigin, RunnerMode

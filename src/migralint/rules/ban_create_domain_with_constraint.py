@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import without_span
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

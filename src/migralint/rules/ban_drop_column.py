@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment

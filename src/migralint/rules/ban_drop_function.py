@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Severity
+from migralint.findings import Severity
 from migralint.rules.drop_object import DropObjectRule
 
 if TYPE_CHECKING:

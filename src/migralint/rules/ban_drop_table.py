@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from migralint.linter.finding import Severity
+from migralint.findings import Severity
 from migralint.rules.drop_object import DropObjectRule
 
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from migralint.config import DEFAULT_PG_VERSION
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
 

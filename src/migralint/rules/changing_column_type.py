@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.column_sql import after_keyword, batch_update, until_keyword
 from migralint.linter.constraint_sql import alter_table_prefix, clause_end, object_name
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import (
     Node,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import reindex_is_concurrent
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.index_tables import index_table_at
 from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement

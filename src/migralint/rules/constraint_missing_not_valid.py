@@ -11,7 +11,7 @@ from migralint.linter.constraint_sql import (
     column_without_constraint,
     constraint_name,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock, alter_table_command_lock
 from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, subcommands
 from migralint.linter.parse import Statement

@@ -3,14 +3,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import added_constraints, attach_unique_index_help
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+
 
 # PRIMARY KEY builds its index the same way, but adding-serial-primary-key-field reports it
 # (with the NOT NULL it needs and the serial or identity column that often comes with it).

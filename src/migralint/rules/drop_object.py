@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, ClassVar
 
-from migralint.linter.finding import Finding
+from migralint.findings import Finding
 from migralint.linter.objects import ObjectName, drop_message_and_help, risky_drops
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

@@ -3,15 +3,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.enum_uses import LiteralUse, enum_literal_uses
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName, walk
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+
 
 # Statements that can use a constant as an enum value (as a DEFAULT, in a WHERE, a cast...).
 _USERS = (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.identifiers import (
     MAX_NAME_BYTES,
     byte_length,
@@ -18,6 +18,7 @@ from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+
 
 # A name PostgreSQL clipped to 63 bytes is at least 60 bytes long (a character takes up to 4).
 _CLIPPED_AT_LEAST = MAX_NAME_BYTES - 3

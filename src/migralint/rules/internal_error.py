@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from migralint.linter.finding import Severity
+from migralint.findings import Severity
 from migralint.rules.base import Rule
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.naming import (
     folders_without_sql,
@@ -16,6 +16,7 @@ from migralint.rules.base import HistoryRule
 
 if TYPE_CHECKING:
     from migralint.linter.history_context import HistoryContext
+
 
 # Layouts with a file whose emptiness is a mistake. ory popx keeps an empty file for each dialect
 # a migration does nothing on, on purpose.

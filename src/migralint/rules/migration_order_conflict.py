@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import (
     is_repeatable,
@@ -15,6 +15,7 @@ from migralint.rules.base import HistoryRule
 
 if TYPE_CHECKING:
     from migralint.linter.history_context import HistoryContext
+
 
 # What each runner does with a pending migration that sorts before an applied one.
 _OUT_OF_ORDER = {

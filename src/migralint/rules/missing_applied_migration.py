@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.history_context import HistoryContext
 from migralint.rules.base import HistoryRule
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.index_tables import dropped_index_names, index_table_at
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import TableName, unwrap, walk

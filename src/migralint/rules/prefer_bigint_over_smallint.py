@@ -9,12 +9,13 @@ from migralint.linter.column_types import (
     type_text,
     with_type,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+
 
 # The 16-bit types as the parser names them (`smallint` is int2), and their 64-bit twins.
 _WIDER = {"int2": "bigint", "smallserial": "bigserial", "serial2": "bigserial"}

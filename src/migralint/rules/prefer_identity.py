@@ -9,12 +9,13 @@ from migralint.linter.column_types import (
     type_text,
     with_type,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+
 
 # Each serial type and the integer type of the same width it stands for.
 _INTEGER_OF = {

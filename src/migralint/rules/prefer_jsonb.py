@@ -9,7 +9,7 @@ from migralint.linter.column_types import (
     type_text,
     with_type,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -11,8 +11,8 @@ from migralint.linter.column_types import (
     with_type,
     written_typmods,
 )
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

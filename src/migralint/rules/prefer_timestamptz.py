@@ -10,7 +10,7 @@ from migralint.linter.column_types import (
     with_type,
     written_typmods,
 )
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

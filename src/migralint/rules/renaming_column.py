@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import object_name, type_sql
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment

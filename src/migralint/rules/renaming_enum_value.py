@@ -3,11 +3,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
+from migralint.linter.concurrently import own_migration_note
 from migralint.linter.nodes import TableName
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
-from migralint.linter.concurrently import own_migration_note
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
-from migralint.linter.transactions import RunnerMode
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
+from migralint.linter.transactions import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Fix, Severity
 from migralint.linter.concurrently import own_migration_note
-from migralint.linter.finding import Finding, Fix, Severity
 from migralint.linter.index_tables import (
     IndexTable,
     dropped_index_names,

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.index_tables import index_table_at
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import Node, TableName, quote_ident, string_value, unwrap

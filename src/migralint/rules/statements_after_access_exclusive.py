@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from migralint.linter.finding import Finding, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement

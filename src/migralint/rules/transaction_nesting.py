@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.parse import Statement
 from migralint.linter.transactions import BlockOrigin
 from migralint.rules.base import Rule

@@ -3,8 +3,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from migralint.findings import Finding, Severity
 from migralint.linter.backfill import batched, key_owner, settles, statement_parts
-from migralint.linter.finding import Finding, Severity
 from migralint.linter.nodes import unwrap
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

@@ -1,4 +1,5 @@
-"""Source text and the one place where offsets become lines and columns.
+"""Source text: reading a migration, showing its path, and the one place where offsets become
+lines and columns.
 
 libpg_query reports byte offsets into the UTF-8 text; Python strings, the scanner and
 our users count characters. Everything inside migralint is kept in character offsets,
@@ -7,8 +8,27 @@ converted from bytes once, here.
 
 from __future__ import annotations
 
+import os
 from bisect import bisect_right
 from itertools import accumulate
+from pathlib import Path
+
+from migralint.migrations.files import read_text
+
+
+def read_sql(path: Path) -> str:
+    """A migration file's text. Raises OSError (also for a FIFO, a device or a file too
+    large to lint) or UnicodeDecodeError."""
+    return read_text(path)
+
+
+def display_path(path: Path, cwd: str | None = None) -> str:
+    """Paths under the working directory are shown relative to it, as editors and CI expect."""
+    cwd = cwd or os.getcwd()
+    absolute = os.path.abspath(path)
+    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
+        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    return path.as_posix()
 
 
 class LineIndex:
