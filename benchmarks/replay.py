@@ -16,10 +16,10 @@ from pathlib import Path
 
 
 def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
+    from migralint.api import LintRequest, lint
     from migralint.config import Settings
     from migralint.linter.catalog import Catalog
     from migralint.linter.parse import parse_source
-    from migralint.linter.run import lint_files
     from migralint.migrations.discover import discover
     from migralint.rules.registry import build_rule_set
     from migralint.source import read_sql
@@ -46,7 +46,7 @@ def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
 
         start = time.perf_counter()
         for project_migrations in migrations.values():
-            lint_files(project_migrations, settings, rules)
+            lint(LintRequest(files=project_migrations, settings=settings, rules=rules))
         best["lint"] = min(best["lint"], time.perf_counter() - start)
     best["files"] = float(len(texts))
     best["statements"] = float(sum(len(p.statements) for p in parsed.values()))

@@ -171,8 +171,7 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
     from migralint.config import Settings
     from migralint.linter.engine import RuleSet
     from migralint.findings import Finding, Severity
-    from migralint.linter.run import lint_files
-    from migralint.migrations.discover import discover
+    from migralint.api import LintRequest, lint
     from migralint.rules.base import Rule
     from migralint.rules.require_concurrent_index_creation import RequireConcurrentIndexCreation
 
@@ -186,7 +185,7 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
             raise KeyError("relation")
 
     rules = RuleSet([Broken(), RequireConcurrentIndexCreation()], ["broken", "require-concurrent-index-creation"])
-    result = lint_files(discover(["prisma/migrations"]), Settings(), rules)
+    result = lint(LintRequest(paths=["prisma/migrations"], settings=Settings(), rules=rules)).result
     assert [e.path for e in result.internal_errors] == ["prisma/migrations/20240101000000_init/migration.sql"]
     assert "KeyError" in result.internal_errors[0].error and "Traceback" in result.internal_errors[0].trace
     # The failure is contained to the rule and the statement: an internal-error finding there,

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from migralint.api import LintRequest, lint
 from migralint.config import Settings
-from migralint.linter.run import lint_files
 from migralint.migrations.discover import discover
 from tests.helpers import rule_set
 
@@ -33,7 +33,7 @@ def test_project_lints_without_internal_error(project: Path) -> None:
     settings = Settings(select=("ALL",))
     files = discover([str(project)])
     assert files, f"no migrations found in {project}"
-    result = lint_files(files, settings, rule_set(settings))
+    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
     assert not result.internal_errors, result.internal_errors[0].trace
     assert not result.input_errors, result.input_errors
     assert result.files_checked == len(files)
@@ -43,7 +43,7 @@ def test_project_lints_without_internal_error(project: Path) -> None:
 def test_edited_migrations_lint_without_internal_error() -> None:
     files = discover([str(CORPUS / "edited")])
     settings = Settings(select=("ALL",))
-    result = lint_files(files, settings, rule_set(settings))
+    result = lint(LintRequest(paths=[str(CORPUS / "edited")], settings=settings, rules=rule_set(settings))).result
     assert not result.internal_errors and not result.input_errors
     assert result.files_checked == len(files) > 0
 
@@ -83,7 +83,7 @@ def test_no_lock_rule_fires_on_a_table_that_holds_no_rows(project: Path) -> None
     lock_rules = {r.name for r in ALL_RULES if r.lock is not None} | {"unbatched-backfill"}
     migrations = discover([str(project)])
     settings = Settings(select=tuple(sorted(lock_rules)), applied_through=migrations[0].name)
-    result = lint_files(migrations, settings, rule_set(settings))
+    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
     created = _created_tables(migrations)
     order = {display_path(m.path): (k, m.name) for k, m in enumerate(migrations)}
     for finding in result.findings:

@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 
 from migralint.config import Settings
-from migralint.linter.run import lint_files
-from migralint.migrations.discover import discover
+from migralint.api import LintRequest, lint
 from tests.helpers import rule_set
 from tests.test_corpus import CORPUS
 
@@ -17,7 +16,7 @@ DEMO = Path(__file__).resolve().parents[1] / "migrations"
 
 def _lint(paths: list[str]):  # type: ignore[no-untyped-def]
     settings = Settings()
-    return lint_files(discover(paths), settings, rule_set(settings))
+    return lint(LintRequest(paths=paths, settings=settings, rules=rule_set(settings))).result
 
 
 def test_demo_folder_flags_the_unsafe_migrations_only() -> None:

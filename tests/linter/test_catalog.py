@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from migralint.api import LintRequest, lint
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
 from migralint.linter.nodes import TableName
 from migralint.linter.parse import parse_source
-from migralint.linter.run import lint_files
-from migralint.migrations.discover import discover, with_history
 from tests.helpers import rule_set
 
 
@@ -104,8 +103,7 @@ def _project(tmp_path: Path, migrations: dict[str, str]) -> Path:
 
 def _rules(root: Path, targets: list[str], **settings: object) -> list[tuple[str, str]]:
     chosen = Settings(**settings)  # type: ignore[arg-type]
-    files = with_history(discover(targets))
-    result = lint_files(files, chosen, rule_set(chosen))
+    result = lint(LintRequest(paths=targets, settings=chosen, rules=rule_set(chosen))).result
     return sorted({(Path(f.path).parent.name, f.rule) for f in result.findings})
 
 
@@ -128,7 +126,8 @@ def test_tables_of_pending_migrations_hold_no_rows(tmp_path: Path) -> None:
     everything_applied = _rules(root, [str(root)], select=("require-concurrent-index-creation",))
     assert everything_applied == [("3_index", "require-concurrent-index-creation")]
     settings = {"select": ("require-concurrent-index-creation",), "applied_through": "1_init"}
-    result = lint_files(with_history(discover([str(root)])), Settings(**settings), rule_set(Settings(**settings)))  # type: ignore[arg-type]
+    chosen = Settings(**settings)  # type: ignore[arg-type]
+    result = lint(LintRequest(paths=[str(root)], settings=chosen, rules=rule_set(chosen))).result
     assert [(f.line, f.message.split(":")[0]) for f in result.findings] == [(2, 'CREATE INDEX takes SHARE on "User"')]
 
 
@@ -139,8 +138,8 @@ def test_dropping_an_enum_no_column_uses_any_more_is_quiet(tmp_path: Path) -> No
         "2_role_as_text": 'ALTER TABLE "User" ALTER COLUMN "role" TYPE TEXT;',
         "3_drop": 'DROP TYPE "Role";\nDROP TYPE "Tier";',
     })
-    found = lint_files(with_history(discover([str(root / "3_drop" / "migration.sql")])),
-                       Settings(select=("ban-drop-type",)), rule_set(Settings(select=("ban-drop-type",)))).findings
+    chosen = Settings(select=("ban-drop-type",))
+    found = lint(LintRequest(paths=[str(root / "3_drop" / "migration.sql")], settings=chosen, rules=rule_set(chosen))).result.findings
     assert [(f.line, f.rule) for f in found] == [(2, "ban-drop-type")]  # "Tier" is still a column's type
 
 
@@ -153,7 +152,7 @@ def test_drop_index_knows_its_table_from_history_and_a_lock_already_held(tmp_pat
         "3_drop": 'DROP INDEX "User_name_idx";',
     })
     settings = Settings(select=("require-concurrent-index-deletion",))
-    result = lint_files(with_history(discover([str(root)])), settings, rule_set(settings))
+    result = lint(LintRequest(paths=[str(root)], settings=settings, rules=rule_set(settings))).result
     assert [(Path(f.path).parent.name, f.rule) for f in result.findings] == [
         ("3_drop", "require-concurrent-index-deletion")
     ]
@@ -167,7 +166,7 @@ def test_popx_steps_of_one_release_are_applied_together(tmp_path: Path) -> None:
     (folder / "20200101000000000001_sessions_index.postgres.up.sql").write_text("CREATE INDEX sessions_token ON sessions (token);")
     (folder / "20200201000000000000_later.postgres.up.sql").write_text("CREATE INDEX sessions_id ON sessions (id);")
     settings = Settings(select=("require-concurrent-index-creation",))
-    result = lint_files(with_history(discover([str(folder)])), settings, rule_set(settings))
+    result = lint(LintRequest(paths=[str(folder)], settings=settings, rules=rule_set(settings))).result
     assert [Path(f.path).name for f in result.findings] == ["20200201000000000000_later.postgres.up.sql"]
 
 
@@ -180,5 +179,5 @@ def test_dropping_a_trigger_function_is_quiet_unless_with_cascade(tmp_path: Path
         "2_drop": 'DROP TRIGGER "Post_touch" ON "Post";\nDROP FUNCTION touch();\nDROP FUNCTION slugify(text);',
     })
     settings = Settings(select=("ban-drop-function",))
-    found = lint_files(with_history(discover([str(root / "2_drop" / "migration.sql")])), settings, rule_set(settings)).findings
+    found = lint(LintRequest(paths=[str(root / "2_drop" / "migration.sql")], settings=settings, rules=rule_set(settings))).result.findings
     assert [(f.line, f.rule) for f in found] == [(3, "ban-drop-function")]  # slugify: code may call it

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from migralint.api import LintRequest, lint
 from migralint.cli import main
 from migralint.config import Settings
 from migralint.findings import Finding
-from migralint.linter.run import lint_files
-from migralint.migrations.discover import discover, folders_of, with_history
-from migralint.migrations.history import AppliedState
+from migralint.migrations.history import AppliedState, KnownSource
 from migralint.migrations.lockfile import HEADER, chain, file_hash
 from migralint.migrations.versions import following_version
 from tests.helpers import rule_set
@@ -44,10 +43,8 @@ def prisma(root: Path, *names: str) -> Path:
 def findings(folder: Path, rule: str, applied: set[str] | None = None) -> list[Finding]:
     """Lint a folder with one rule; `applied`, when given, is what a source of truth says."""
     settings = Settings(select=(rule,))
-    files = discover([str(folder)])
-    folders = folders_of(files)
-    states = {root: AppliedState(True, set(applied), sources=["the test"]) for root in folders} if applied is not None else None
-    result = lint_files(with_history(files), settings, rule_set(settings), folders=folders, states=states)
+    history = [KnownSource(AppliedState(True, set(applied), sources=["the test"]))] if applied is not None else []
+    result = lint(LintRequest(paths=[str(folder)], settings=settings, rules=rule_set(settings), history=history)).result
     return [f for f in result.findings if f.rule == rule]
 
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from migralint import ISSUES_URL
+from migralint import ISSUES_URL, api
+from migralint.api import LintRequest, lint_source
 from migralint.cli.output import (
     EXIT_FINDINGS,
     EXIT_INTERNAL_ERROR,
@@ -24,12 +25,8 @@ from migralint.config import Settings, did_you_mean, load_settings
 from migralint.errors import UserError
 from migralint.findings import LintResult
 from migralint.linter.engine import RuleSet
-from migralint.linter.fixing import apply_fixes
-from migralint.linter.run import lint_files, lint_stdin
-from migralint.migrations.discover import FoundFolders, default_folder, default_folders, discover, folders_of, with_history
-from migralint.migrations.folders import folders_changed, is_under
-from migralint.migrations.history import ConfigSource, HistorySource, applied_hints, only_pending, read_states
-from migralint.migrations.layouts import classify
+from migralint.migrations.discover import FoundFolders, default_folder, default_folders, discover, folders_of
+from migralint.migrations.folders import folders_changed
 from migralint.migrations.staged import staged_changes
 from migralint.report import OutputFormat
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
@@ -155,57 +152,28 @@ def _lint(
     database: DatabaseSource | None = None,
 ) -> LintResult:
     if paths == ("-",):
-        name = stdin_filename or "<stdin>"
-        migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction)
-        text = sys.stdin.read()
-        return lint_stdin(text, migration, name, settings, rules)
+        return lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
     if "-" in paths:
         raise UserError("'-' (standard input) cannot be combined with other paths")
     targets = list(paths) or _default_targets(settings, staged=git is not None and git.staged)
     if not targets:
         click.echo("migralint: nothing to lint: no staged change under a migrations folder", err=True)
         return LintResult()
-    problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
-    files = discover(targets, assume_in_transaction=settings.assume_in_transaction, problems=problems)
-    asked = {m.path for m in files}
-    if not paths:
-        for target in targets:
-            layouts = sorted({str(m.layout) for m in files if is_under(m.path, target)}) or ["no migration files"]
-            click.echo(f"migralint: linting {target} ({', '.join(layouts)})", err=True)
-    elif not files and not problems:
-        click.echo(f"migralint: no .sql files found in {', '.join(paths)}", err=True)
-    folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
-    if not paths and git is not None:
-        for target in targets:  # a folder emptied by the commit still has a history to check
-            folders.setdefault(Path(target), [])
-    sources = _sources(settings, git, database)
-    states = read_states(folders, sources)
-    for note in dict.fromkeys(note for state in states.values() for note in state.notes):
-        click.echo(f"migralint: note: {note}", err=True)
-    # Lint what is pending; the applied migrations are replayed into the catalog, not linted.
-    before, files = files, only_pending(files, folders, states)
-    if before and not files:
-        added = git.added if git is not None else "is pending in the database" if database is not None else (
-            f"after applied_through = {settings.applied_through}")
-        click.echo(f"migralint: nothing to lint: no migration {added}", err=True)
-    planned = with_history(files, assume_in_transaction=settings.assume_in_transaction, folders=folders)
-    read_stats = database.table_stats if database is not None else None
-    result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats, asked=asked)
-    result.input_errors[:0] = problems
-    if fix:
-        applied = frozenset(name for state in states.values() for name in state.applied)
-        outcome = apply_fixes(result, planned, applied)
-        for shown in outcome.refused:
-            click.echo(f"migralint: not fixing {shown}: it is already applied", err=True)
-        if outcome.files:
-            click.echo(f"migralint: fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}", err=True)
-            result = lint_files(planned, settings, rules, folders=folders, states=states, read_stats=read_stats,
-                                asked=asked)
-            result.input_errors[:0] = problems
-    if not sources:
-        for note in applied_hints(result.findings, folders, display_path):
-            click.echo(f"migralint: note: {note}", err=True)
-    return result
+    request = LintRequest(
+        paths=targets,
+        settings=settings,
+        rules=rules,
+        history=[source for source in (git, database) if source is not None],
+        read_stats=database.table_stats if database is not None else None,
+        fix=fix,
+        found_folders=not paths,
+        keep_empty_folders=not paths and git is not None,
+        pending_described=git.added if git is not None else "is pending in the database" if database is not None else None,
+    )
+    outcome = api.lint(request)
+    for note in outcome.notes:
+        click.echo(f"migralint: {note}", err=True)
+    return outcome.result
 
 
 def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
@@ -226,17 +194,6 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
     if changed is None:
         raise UserError(f"--staged needs git and a git repository, and git found none at {cwd}")
     return folders_changed(targets, changed)
-
-
-def _sources(
-    settings: Settings, git: GitSource | None = None, database: DatabaseSource | None = None
-) -> list[HistorySource]:
-    """The sources of truth for what is applied, from the options and the config."""
-    # The database knows best, then git; applied_through is the word of last resort.
-    sources: list[HistorySource] = [source for source in (git, database) if source is not None]
-    if not sources and settings.applied_through:
-        sources.append(ConfigSource(settings.applied_through))
-    return sources
 
 
 def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource | None:

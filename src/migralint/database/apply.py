@@ -22,6 +22,8 @@ from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from migralint.api import LintRequest
+from migralint.api import lint as lint_migrations
 from migralint.database.apply_checks import InvalidIndex, NotEmpty, blocking_indexes, not_empty
 from migralint.database.apply_run import MigrationFailed, Recorder, RunOptions, Timeouts, run_file, set_timeouts
 from migralint.database.connection import (
@@ -39,10 +41,9 @@ from migralint.database.history_table import HistoryTable, LockHolder
 from migralint.database.runner_history import interpret, interpret_migralint
 from migralint.errors import InputError, UserError
 from migralint.findings import LintResult
-from migralint.linter.run import lint_files
 from migralint.linter.transactions import RunnerMode
-from migralint.migrations.discover import default_folder, discover, folders_of, with_history
-from migralint.migrations.history import AppliedState, HistoryProblem, TableStats
+from migralint.migrations.discover import default_folder, discover, folders_of
+from migralint.migrations.history import AppliedState, HistoryProblem, KnownSource, TableStats
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import is_repeatable
 from migralint.source import display_path
@@ -378,7 +379,6 @@ def _lint(
     pending = {p.name for p in plan.pending}
     files = [m for m in migrations if m.name in pending]
     folders = {folder.root: migrations}
-    planned = with_history(files, folders=folders) if files else []
     lint_state = AppliedState(True, set(state.applied), sources=["the database"])
 
     def stats(tables: Sequence[str]) -> dict[str, TableStats]:
@@ -390,7 +390,9 @@ def _lint(
         except Exception as exc:
             raise database_failure("reading table sizes", exc, url) from None
 
-    return lint_files(planned, settings, rules, folders=folders, states={folder.root: lint_state}, read_stats=stats)
+    request = LintRequest(settings=settings, rules=rules, files=files, folders=folders,
+                          history=[KnownSource(lint_state)], read_stats=stats)
+    return lint_migrations(request).result
 
 
 def _as_run(migration: MigrationFile, mode: Mode | None) -> MigrationFile:

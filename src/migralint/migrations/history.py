@@ -81,6 +81,16 @@ class ConfigSource:
         return AppliedState(True, set(applied), sources=[f"applied_through = {self.applied_through}"])
 
 
+@dataclass(frozen=True, slots=True)
+class KnownSource:
+    """An answer read beforehand (apply reads the database under its lock): every folder gets `state`."""
+
+    state: AppliedState
+
+    def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
+        return self.state
+
+
 def read_states(
     folders: dict[Path, list[MigrationFile]], sources: list[HistorySource]
 ) -> dict[Path, AppliedState]:

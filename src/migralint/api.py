@@ -1,0 +1,278 @@
+"""The Python API: lint migrations as `migralint lint` does, and return what it found.
+
+One entry, `lint(LintRequest) -> LintOutcome`, used by the CLI, `apply`, the benchmarks and the
+tests. It prints nothing: what the CLI says on stderr comes back as `LintOutcome.notes`. The
+database, when there is one, comes in as a `HistorySource` and a `StatsReader`, so this module
+never imports psycopg (see CONTRIBUTING.md, Layers, and docs/api.md).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from migralint.config import Settings
+from migralint.findings import Finding, InternalError, LintResult
+from migralint.linter.catalog import Catalog
+from migralint.linter.engine import RuleSet, lint_text, replay_text
+from migralint.linter.fixing import apply_fixes
+from migralint.linter.history_context import HistoryContext
+from migralint.linter.internal import contained, internal_finding
+from migralint.linter.table_sizes import StatsReader, with_table_sizes
+from migralint.migrations.discover import Planned, discover, folders_of, with_history
+from migralint.migrations.history import (
+    AppliedState,
+    ConfigSource,
+    HistorySource,
+    applied_hints,
+    only_pending,
+    read_states,
+)
+from migralint.migrations.folders import is_under
+from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.rules.base import HistoryRule
+from migralint.rules.registry import build_rule_set
+from migralint.source import display_path, read_sql
+
+__all__ = ["LintOutcome", "LintRequest", "lint", "lint_source"]
+
+
+@dataclass(frozen=True, slots=True)
+class LintRequest:
+    """What to lint and what is known about it.
+
+    `paths`: files, folders and globs, as on the command line. `files` (with `folders`, every
+    migration of their folders) instead: migrations already found, linted as given (apply
+    passes them as it will run them); history findings are then kept for the whole folder.
+    `history`: the sources of truth for what is applied (git, the database); with none,
+    `settings.applied_through`. Applied migrations are replayed into the schema, not linted.
+    `read_stats`: reads the size of the tables lock findings name. `fix`: write the safe fixes
+    into migrations not yet applied, then lint again.
+    """
+
+    paths: Sequence[str] = ()
+    settings: Settings = field(default_factory=Settings)
+    rules: RuleSet | None = None  # None: the rules `settings` selects
+    history: Sequence[HistorySource] = ()
+    read_stats: StatsReader | None = None
+    fix: bool = False
+    files: Sequence[MigrationFile] | None = None
+    folders: Mapping[Path, list[MigrationFile]] | None = None
+    # `paths` are the project's migrations folders migralint found itself: say which it lints.
+    found_folders: bool = False
+    # Check the history of each of `paths` even when it holds no migration file any more (a
+    # commit may delete a folder's last one); only a source that knows past files can say more.
+    keep_empty_folders: bool = False
+    # For the note when every migration is applied: "added since origin/main".
+    pending_described: str | None = None
+
+
+@dataclass(slots=True)
+class LintOutcome:
+    result: LintResult
+    # What the CLI says on stderr after "migralint: " ("note: ...", "linting prisma/migrations (prisma)").
+    notes: list[str] = field(default_factory=list)
+
+
+def lint(request: LintRequest) -> LintOutcome:
+    """Lint the pending migrations of `request`, with the applied ones as their history."""
+    settings = request.settings
+    rules = request.rules if request.rules is not None else build_rule_set(settings)
+    assume = settings.assume_in_transaction
+    notes: list[str] = []
+    problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
+    asked: set[Path] | None = None
+    if request.files is not None:
+        files = list(request.files)
+        folders = dict(request.folders) if request.folders is not None else folders_of(files, assume_in_transaction=assume)
+    else:
+        paths = list(request.paths)
+        files = discover(paths, assume_in_transaction=assume, problems=problems)
+        asked = {m.path for m in files}
+        if request.found_folders:
+            for target in paths:
+                layouts = sorted({str(m.layout) for m in files if is_under(m.path, target)}) or ["no migration files"]
+                notes.append(f"linting {target} ({', '.join(layouts)})")
+        elif not files and not problems:
+            notes.append(f"no .sql files found in {', '.join(paths)}")
+        folders = folders_of(files, assume_in_transaction=assume)
+        if request.keep_empty_folders:
+            for target in paths:
+                folders.setdefault(Path(target), [])
+    sources = list(request.history)
+    if not sources and settings.applied_through:
+        sources.append(ConfigSource(settings.applied_through))
+    states = read_states(folders, sources)
+    notes.extend(f"note: {note}" for note in dict.fromkeys(n for state in states.values() for n in state.notes))
+    before, files = files, only_pending(files, folders, states)
+    if before and not files:
+        described = request.pending_described or (
+            "is pending" if request.history else f"after applied_through = {settings.applied_through}")
+        notes.append(f"nothing to lint: no migration {described}")
+    planned = with_history(files, assume_in_transaction=assume, folders=folders)
+    result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
+    result.input_errors[:0] = problems
+    if request.fix:
+        applied = frozenset(name for state in states.values() for name in state.applied)
+        outcome = apply_fixes(result, planned, applied)
+        notes.extend(f"not fixing {shown}: it is already applied" for shown in outcome.refused)
+        if outcome.files:
+            notes.append(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
+            result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
+            result.input_errors[:0] = problems
+    if not sources:
+        notes.extend(f"note: {note}" for note in applied_hints(result.findings, folders, display_path))
+    return LintOutcome(result, notes)
+
+
+def lint_source(text: str, name: str, settings: Settings, rules: RuleSet | None = None) -> LintResult:
+    """Lint SQL text (standard input) as if it were a file called `name` (its layout decides the runner)."""
+    rules = rules if rules is not None else build_rule_set(settings)
+    migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction)
+    result = LintResult()
+    try:
+        report = lint_text(text, path=name, sections=migration.sections(text), settings=settings, rules=rules)
+        result.add(report, text)
+    except Exception as exc:
+        _file_failed(result, name, exc, "linting the file", True)
+    return result
+
+
+def _lint_planned(
+    planned: list[Planned],
+    settings: Settings,
+    rules: RuleSet,
+    folders: dict[Path, list[MigrationFile]],
+    states: dict[Path, AppliedState],
+    read_stats: StatsReader | None,
+    asked: set[Path] | None,
+) -> LintResult:
+    """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
+
+    `asked`: the files the user named (all of a folder's when the folder was named); history
+    findings about the folder's other migrations are left out.
+    """
+    pending = frozenset(name for root, state in states.items() for name in state.pending(folders[root]))
+    catalogs: dict[Path, Catalog] = {}
+    blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
+    result = LintResult()
+    cwd = os.getcwd()
+    for item in planned:
+        migration = item.migration
+        catalog = catalogs.setdefault(migration.root, Catalog())
+        shown = display_path(migration.path, cwd)
+        try:
+            text = read_sql(migration.path)
+        except UnicodeDecodeError as exc:
+            if item.lint:
+                result.input_errors.append(f"{shown}: not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files")
+            continue
+        except OSError as exc:
+            if item.lint:
+                result.input_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
+            continue
+        try:
+            if not item.lint:
+                replay_errors: list[InternalError] = []
+                blank[migration.path] = replay_text(
+                    text, migration.sections(text), catalog, migration.name, replay_errors
+                )
+                result.internal_errors.extend(e._replace(path=shown) for e in replay_errors)
+                continue
+            report = lint_text(
+                text,
+                path=shown,
+                sections=migration.sections(text),
+                settings=settings,
+                rules=rules,
+                forward_text=_forward_text(migration),
+                catalog=catalog,
+                migration=migration.name,
+                pending=pending | same_release(migration, folders.get(migration.root, [])),
+                tool=migration.layout.value,
+            )
+        except Exception as exc:  # a bug in migralint: report it, keep linting the rest
+            _file_failed(result, shown, exc, "linting the file" if item.lint else "replaying history", item.lint)
+            continue
+        result.add(report, text)
+        blank[migration.path] = report.blank
+    history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors)
+    result.findings.extend(_about(history, asked, folders, cwd) if asked is not None else history)
+    result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
+    return result
+
+
+_APPLIED_HISTORY_RULES = frozenset(
+    {"edited-applied-migration", "deleted-applied-migration", "failed-migration", "missing-applied-migration"}
+)
+
+
+def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, linted: bool) -> None:
+    error = contained(shown, exc, where)
+    result.internal_errors.append(error)
+    if linted:
+        result.files_checked += 1
+        result.files.append(shown)
+        result.findings.append(internal_finding(shown, (1, 1, 1, 1), error))
+
+
+def _about(
+    findings: list[Finding], asked: set[Path], folders: dict[Path, list[MigrationFile]], cwd: str
+) -> list[Finding]:
+    """The history findings about the files the user asked for, about no migration file (the
+    lock file), and what a source of truth says went wrong with applied migrations (edited,
+    deleted, failed: a deploy stops on those whichever file is linted). Linting one file of a
+    folder of thousands must not judge the names and order of all the others."""
+    asked_shown = {display_path(path, cwd) for path in asked}
+    others = {display_path(m.path, cwd) for migrations in folders.values() for m in migrations} - asked_shown
+    return [f for f in findings if f.path not in others or f.rule in _APPLIED_HISTORY_RULES]
+
+
+def same_release(migration: MigrationFile, folder: list[MigrationFile]) -> frozenset[str]:
+    """ory popx numbers a release's migrations <14-digit timestamp><6-digit step>: they are
+    applied together, so what an earlier step of the same release created is still empty."""
+    if migration.layout is not Layout.POPX or len(migration.name) < 20 or not migration.name[:20].isdigit():
+        return frozenset()
+    release = migration.name[:14]
+    return frozenset(m.name for m in folder if m.name < migration.name and m.name[:14] == release)
+
+
+def check_history(
+    folders: dict[Path, list[MigrationFile]],
+    states: dict[Path, AppliedState],
+    settings: Settings,
+    rules: RuleSet,
+    *,
+    blank: dict[Path, bool] | None = None,
+    errors: list[InternalError] | None = None,
+) -> list[Finding]:
+    """What the history rules find in each folder as a whole. A rule that fails on a folder
+    costs its own findings there (an internal-error finding and an entry in `errors`)."""
+    findings: list[Finding] = []
+    history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
+    for root, migrations in folders.items():
+        ctx = HistoryContext(
+            root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings, blank=blank
+        )
+        for rule in history_rules:
+            try:
+                found = [f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path)]
+            except Exception as exc:
+                shown = display_path(root)
+                error = contained(shown, exc, f"rule {rule.name}")
+                if errors is not None:
+                    errors.append(error)
+                found = [internal_finding(shown, (1, 1, 1, 1), error)]
+            findings.extend(found)
+    return findings
+
+
+def _forward_text(migration: MigrationFile) -> str | None:
+    if not migration.rollback or migration.forward is None:
+        return None
+    try:
+        return read_sql(migration.forward)
+    except (OSError, UnicodeDecodeError):
+        return None
