@@ -27,7 +27,7 @@ from migralint.database.checksums import flyway_checksum, prisma_checksum_matche
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import version_identity
-from migralint.migrations.files import read_bytes
+from migralint.source import read_bytes
 
 EDITED = "edited-applied-migration"  # the git source reports edits under the same rule
 MISSING = "missing-applied-migration"

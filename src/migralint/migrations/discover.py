@@ -11,8 +11,8 @@ from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
 from migralint.migrations.folders import find_folders
-from migralint.migrations.files import is_file, read_head, read_text
 from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.source import is_file, read_head, read_text
 
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
 _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)

@@ -26,10 +26,9 @@ from pathlib import Path
 from migralint.errors import UserError
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.changes import describe_changes, lines, renamed_to
-from migralint.migrations.files import read_bytes
 from migralint.migrations.history import AppliedState, HistoryProblem
 from migralint.migrations.layouts import Layout, MigrationFile, classify
-from migralint.source import display_path
+from migralint.source import display_path, read_bytes
 
 EDITED = "edited-applied-migration"
 DELETED = "deleted-applied-migration"

@@ -13,7 +13,7 @@ from migralint.linter.transactions import RunnerMode
 from migralint.migrations.folders import FLYWAY_NAME as _FLYWAY
 from migralint.migrations.folders import POPX_NAME as _POPX
 from migralint.migrations.folders import UP_DOWN_NAME as _UP_DOWN
-from migralint.migrations.files import read_text
+from migralint.source import read_text
 
 
 class Layout(str, Enum):

@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError
-from migralint.migrations.files import read_bytes, read_text
 from migralint.migrations.layouts import MigrationFile
 from migralint.migrations.versions import is_repeatable
+from migralint.source import read_bytes, read_text
 
 LOCK_NAME = "migrations.lock"
 FORMAT_VERSION = 1

@@ -10,7 +10,7 @@ import os
 import re
 from pathlib import Path
 
-from migralint.migrations.files import read_text
+from migralint.source import read_text
 
 # Words that say nothing about what a migration changes; a name made only of these (and numbers)
 # is vague. "init" alone is fine for the first migration of a folder.
