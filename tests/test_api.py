@@ -99,3 +99,19 @@ def test_the_docs_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         exec(compile(example, "docs/api.md", "exec"), {})
     assert exited.value.code == 1
     assert "prisma/migrations/2_index/migration.sql:1:1: require-concurrent-index-creation" in out.getvalue()
+
+
+
+def test_notes_reach_on_note_as_they_come(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI says which folder it lints before a long lint, not after it: "linting ..." comes
+    while the file --fix will rewrite is still as written, and every note comes in order."""
+    monkeypatch.chdir(tmp_path)
+    root = _project(tmp_path)
+    index_file = root / "2_index" / "migration.sql"
+    seen: list[tuple[str, bool]] = []  # each note, and whether the file was fixed when it came
+    settings = Settings(select=("require-concurrent-index-creation",))
+    outcome = lint(LintRequest(paths=["prisma/migrations"], settings=settings, fix=True, found_folders=True,
+                               on_note=lambda note: seen.append((note, "CONCURRENTLY" in index_file.read_text()))))
+    assert [note for note, _ in seen] == outcome.notes
+    assert seen[0] == ("linting prisma/migrations (Prisma Migrate)", False)
+    assert ("fixed 1 finding(s) in prisma/migrations/2_index/migration.sql", True) in seen

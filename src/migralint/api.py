@@ -9,7 +9,7 @@ never imports psycopg (see CONTRIBUTING.md, Layers, and docs/api.md).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,9 @@ class LintRequest:
     keep_empty_folders: bool = False
     # For the note when every migration is applied: "added since origin/main".
     pending_described: str | None = None
+    # Called with each note as soon as it is known (the CLI prints "linting X" before a long
+    # lint, not after it); the notes are returned in LintOutcome.notes all the same.
+    on_note: Callable[[str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -82,6 +85,13 @@ def lint(request: LintRequest) -> LintOutcome:
     rules = request.rules if request.rules is not None else build_rule_set(settings)
     assume = settings.assume_in_transaction
     notes: list[str] = []
+
+    def say(*lines: str) -> None:
+        notes.extend(lines)
+        if request.on_note is not None:
+            for line in lines:
+                request.on_note(line)
+
     problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
     asked: set[Path] | None = None
     if request.files is not None:
@@ -94,9 +104,9 @@ def lint(request: LintRequest) -> LintOutcome:
         if request.found_folders:
             for target in paths:
                 layouts = sorted({str(m.layout) for m in files if is_under(m.path, target)}) or ["no migration files"]
-                notes.append(f"linting {target} ({', '.join(layouts)})")
+                say(f"linting {target} ({', '.join(layouts)})")
         elif not files and not problems:
-            notes.append(f"no .sql files found in {', '.join(paths)}")
+            say(f"no .sql files found in {', '.join(paths)}")
         folders = folders_of(files, assume_in_transaction=assume)
         if request.keep_empty_folders:
             for target in paths:
@@ -105,25 +115,25 @@ def lint(request: LintRequest) -> LintOutcome:
     if not sources and settings.applied_through:
         sources.append(ConfigSource(settings.applied_through))
     states = read_states(folders, sources)
-    notes.extend(f"note: {note}" for note in dict.fromkeys(n for state in states.values() for n in state.notes))
+    say(*(f"note: {note}" for note in dict.fromkeys(n for state in states.values() for n in state.notes)))
     before, files = files, only_pending(files, folders, states)
     if before and not files:
         described = request.pending_described or (
             "is pending" if request.history else f"after applied_through = {settings.applied_through}")
-        notes.append(f"nothing to lint: no migration {described}")
+        say(f"nothing to lint: no migration {described}")
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
     result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
     result.input_errors[:0] = problems
     if request.fix:
         applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
-        notes.extend(f"not fixing {shown}: it is already applied" for shown in outcome.refused)
+        say(*(f"not fixing {shown}: it is already applied" for shown in outcome.refused))
         if outcome.files:
-            notes.append(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
+            say(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
             result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
             result.input_errors[:0] = problems
     if not sources:
-        notes.extend(f"note: {note}" for note in applied_hints(result.findings, folders, display_path))
+        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, display_path)))
     return LintOutcome(result, notes)
 
 

@@ -169,11 +169,9 @@ def _lint(
         found_folders=not paths,
         keep_empty_folders=not paths and git is not None,
         pending_described=git.added if git is not None else "is pending in the database" if database is not None else None,
+        on_note=lambda note: click.echo(f"migralint: {note}", err=True),  # as they come: a lint can be long
     )
-    outcome = api.lint(request)
-    for note in outcome.notes:
-        click.echo(f"migralint: {note}", err=True)
-    return outcome.result
+    return api.lint(request).result
 
 
 def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
