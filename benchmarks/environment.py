@@ -110,8 +110,9 @@ def pick_precommit_folder(corpus: Path, explicit: str | None) -> Path | None:
     preferred = corpus / PRECOMMIT_PROJECT
     if preferred.is_dir():
         return preferred
-    projects = [p for p in corpus.iterdir() if p.is_dir()]
-    return max(projects, key=lambda p: (len(list(p.glob("*/migration.sql"))), p.name), default=None)
+    sizes = {p: len(list(p.glob("*/migration.sql"))) for p in corpus.iterdir() if p.is_dir()}
+    best = max(sizes, key=lambda p: (sizes[p], p.name), default=None)
+    return best if best is not None and sizes[best] >= 2 else None
 
 
 def load_average() -> str:

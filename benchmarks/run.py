@@ -147,6 +147,9 @@ def measure(args: argparse.Namespace) -> Results:
         r["corpus_warm"] = warm_series(bench, "corpus JSON warm", ml_json, args.repeat,
                                        caches.warm("corpus")) if cache else None
 
+        progress(f"start-up only, {args.one_file_repeat} pairs")
+        r["startup"] = timed_pairs(bench, "--version", [migralint, "--version"], [squawk, "--version"],
+                                   args.one_file_repeat, caches.cold)
         progress(f"one file, {args.one_file_repeat} pairs")
         ml_one = [migralint, "lint", "--format", "json", str(one_file)]
         sq_one = [squawk, "--reporter", "json", str(one_file)]
@@ -156,6 +159,8 @@ def measure(args: argparse.Namespace) -> Results:
 
         if folder is not None:
             measure_precommit(bench, r, root, folder, migralint, squawk, caches, args.one_file_repeat)
+        else:
+            bench.anomalies.append("no project folder with two Prisma migrations: the pre-commit case was not run")
 
         progress(f"growth curve, {args.growth_repeat} pairs per size")
         growth = []

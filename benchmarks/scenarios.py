@@ -91,12 +91,15 @@ def seed_migration(factor: int) -> str:
 
 
 def write_growth_files(folder: Path) -> dict[tuple[str, int], Path]:
-    """The growth-curve inputs, keyed by (kind, factor): plain .sql files, linted one at a time."""
+    """The growth-curve inputs, keyed by (kind, factor): plain .sql files, each alone in its folder."""
     folder.mkdir(parents=True, exist_ok=True)
     files = {}
     for kind, build in (("statements in one transaction", ddl_migration), ("seed data", seed_migration)):
         for factor in GROWTH_FACTORS:
-            path = folder / f"{'ddl' if build is ddl_migration else 'seed'}_{factor}x.sql"
+            # Each in a folder of its own: migralint replays a file's earlier siblings as its history.
+            name = f"{'ddl' if build is ddl_migration else 'seed'}_{factor}x"
+            path = folder / name / f"{name}.sql"
+            path.parent.mkdir()
             path.write_text(build(factor), encoding="utf-8")
             files[(kind, factor)] = path
     return files
