@@ -183,6 +183,14 @@ def gaps(r: Results) -> list[str]:
         "decoded objects in memory at once), and a lone file is parsed both to replay it and to lint it; "
         "parsing statement by statement, and once, keeps peak memory proportional to the largest statement.",
     ]
+    seeds = {g["factor"]: g for g in r["growth"] if g["kind"] == "seed data"}
+    if 4 in seeds and 16 in seeds:
+        extra_kb = seeds[16]["series"][0].peak_rss_kb - seeds[4]["series"][0].peak_rss_kb
+        per_byte = extra_kb * 1024 / (seeds[16]["bytes"] - seeds[4]["bytes"])
+        lines.append(f"  In this run migralint's peak memory grows by {per_byte:.0f} bytes per byte of seed data "
+                     f"(4x to 16x); at that slope a 20 MB migration would need about "
+                     f"{per_byte * 20e6 / 2**30:.1f} GiB more than the start-up (an extrapolation, not a "
+                     "measurement; issue 13 asks for under 300 MiB).")
     return lines
 
 
