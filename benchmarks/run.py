@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="whole-corpus pairs (default 5)")
     parser.add_argument("--one-file-repeat", type=int, default=10,
                         help="pairs for one file and for the pre-commit case (default 10)")
-    parser.add_argument("--growth-repeat", type=int, default=3, help="pairs per growth-curve size (default 3)")
+    parser.add_argument("--growth-repeat", type=int, default=5, help="pairs per growth-curve size (default 5)")
     parser.add_argument("--one-file", help="the file for the one-file timing (default: a typical one)")
     parser.add_argument("--precommit-folder", help="the migrations folder for the pre-commit case "
                         "(default: the corpus's lukevella__rallly)")
