@@ -247,3 +247,18 @@ def test_the_installed_command_never_hangs_on_a_fifo(tmp_path: Path) -> None:
     os.mkfifo("x.sql")
     run = subprocess.run([MIGRALINT or sys.executable, "lint", "x.sql"], capture_output=True, text=True, timeout=60)
     assert run.returncode == 2 and "not a regular file" in run.stderr
+
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_an_error_about_an_odd_name_is_one_line(missing: bool) -> None:
+    """A newline or an escape sequence in a path never splits or colours the one-line error:
+    for a file that cannot be read (a FIFO) and for a path that does not exist."""
+    odd = "x\nmigralint: error: forged\x1b[31m.sql"
+    if not missing:
+        os.mkfifo(odd)
+    run = subprocess.run([MIGRALINT or sys.executable, "lint", odd], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith("migralint: error: ")
+    assert "\x1b" not in run.stderr and "x\\nmigralint: error: forged\\x1b[31m.sql" in run.stderr

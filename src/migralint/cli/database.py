@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from migralint import ISSUES_URL
-from migralint.cli.output import EXIT_FINDINGS, EXIT_OK, INTERRUPTED_NOTE, fail, wants_color
+from migralint.cli.output import EXIT_FINDINGS, EXIT_OK, INTERRUPTED_NOTE, error_line, fail, wants_color
 from migralint.config import load_settings
 from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
@@ -26,6 +26,7 @@ from migralint.findings import LintResult
 from migralint.migrations.history import HistoryProblem
 from migralint.migrations.layouts import Layout
 from migralint.report import OutputFormat, reporter
+from migralint.report.escape import one_line
 from migralint.rules.registry import build_rule_set
 from migralint.source import display_path
 
@@ -124,10 +125,10 @@ class _ApplyPrinter:
         reporter(OutputFormat.TEXT)(result, sys.stdout, color=wants_color())
         sys.stdout.flush()
         for message in result.input_errors:
-            click.echo(f"migralint: error: {message}", err=True)
+            error_line(message)
         for error in result.internal_errors:
-            click.echo(f"migralint: internal error while linting {error.path}: {error.error}; this is a bug in "
-                       f"migralint, please report it at {ISSUES_URL}", err=True)
+            click.echo(one_line(f"migralint: internal error while linting {error.path}: {error.error}; this is a bug "
+                                f"in migralint, please report it at {ISSUES_URL}"), err=True)
 
     def plan(self, plan: Plan) -> None:
         click.echo("\n".join(plan_lines(plan)))

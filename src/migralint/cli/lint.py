@@ -16,6 +16,7 @@ from migralint.cli.output import (
     EXIT_INTERNAL_ERROR,
     EXIT_OK,
     EXIT_USER_ERROR,
+    error_line,
     fail,
     report,
     silence_stdout,
@@ -29,6 +30,7 @@ from migralint.migrations.discover import FoundFolders, default_folder, default_
 from migralint.migrations.folders import folders_changed
 from migralint.migrations.staged import staged_changes
 from migralint.report import OutputFormat
+from migralint.report.escape import one_line
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
 from migralint.source import display_path
 
@@ -254,10 +256,10 @@ def _since_from_ci(since: str | None, staged: bool) -> str | None:
 
 def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
     for message in result.input_errors:
-        click.echo(f"migralint: error: {message}", err=True)
+        error_line(message)
     if result.internal_errors:
         for error in result.internal_errors:
-            click.echo(f"migralint: internal error while linting {error.path}: {error.error}", err=True)
+            click.echo(one_line(f"migralint: internal error while linting {error.path}: {error.error}"), err=True)
             if os.environ.get("MIGRALINT_DEBUG"):
                 click.echo(error.trace, err=True)
         click.echo(f"migralint: this is a bug in migralint; please report it at {ISSUES_URL} "

@@ -12,6 +12,7 @@ import click
 from migralint import ISSUES_URL
 from migralint.findings import LintResult
 from migralint.report import OutputFormat, reporter
+from migralint.report.escape import one_line
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USER_ERROR, EXIT_INTERNAL_ERROR = 0, 1, 2, 3
 EXIT_INTERRUPTED = 130
@@ -20,8 +21,13 @@ INTERRUPTED_NOTE = "migralint.interrupted"
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> NoReturn:
-    click.echo(f"migralint: error: {message}", err=True)
+    error_line(message)
     sys.exit(code)
+
+
+def error_line(message: str) -> None:
+    """One line on stderr, whatever a path in the message holds (a newline, an escape sequence)."""
+    click.echo(f"migralint: error: {one_line(message)}", err=True)
 
 
 def internal_error(error: str) -> NoReturn:
