@@ -13,10 +13,9 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-from migralint.migrations.prisma_schema import schema_files
+from migralint.migrations.prisma_schema import DATASOURCE_BLOCK, read_schema, schema_files
 
 CONFIG_NAMES = tuple(f"prisma.config.{ext}" for ext in ("ts", "mts", "cts", "js", "mjs", "cjs"))
-_DATASOURCE = re.compile(r"\bdatasource\s+\w+\s*\{(?P<body>[^}]*)\}")
 _SCHEMA_FIELD = re.compile(r"^\s*(?P<field>url|directUrl)\s*=\s*(?P<value>[^\n]+)", re.M)
 _SCHEMA_ENV = re.compile(r"""^env\(\s*(?P<q>["'])(?P<name>[^"']+)(?P=q)\s*\)""")
 _SCHEMA_STRING = re.compile(r'^"(?P<text>(?:\\.|[^"\\])*)"')
@@ -66,14 +65,14 @@ def read_project(migrations_root: Path, cwd: Path) -> PrismaProject:
     settings: list[UrlSetting] = []
     loads_dotenv = False
     if config is not None:
-        text = _read(config)
+        text = read_schema(config)
         if text is not None:
             text = _strip_comments(text)
             loads_dotenv = _DOTENV_IMPORT.search(text) is not None
             settings += _config_settings(config, text)
     schema_settings: list[UrlSetting] = []
     for path in schema_files(migrations_root):
-        text = _read(path)
+        text = read_schema(path)
         if text is not None:
             schema_settings += _schema_settings(path, _strip_comments(text))
     settings += [s for s in schema_settings if s.field == "directUrl"] + [s for s in schema_settings if s.field == "url"]
@@ -82,7 +81,7 @@ def read_project(migrations_root: Path, cwd: Path) -> PrismaProject:
 
 def _schema_settings(path: Path, text: str) -> list[UrlSetting]:
     found: list[UrlSetting] = []
-    for block in _DATASOURCE.finditer(text):
+    for block in DATASOURCE_BLOCK.finditer(text):
         for field in _SCHEMA_FIELD.finditer(block["body"]):
             value = field["value"].strip()
             line = text.count("\n", 0, block.start("body") + field.start("field")) + 1
@@ -121,9 +120,3 @@ def _strip_comments(text: str) -> str:
 def _unescape(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text)
 
-
-def _read(path: Path) -> str | None:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None

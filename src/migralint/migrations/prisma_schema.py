@@ -6,7 +6,10 @@ import re
 from pathlib import Path
 from typing import NamedTuple
 
-_DATASOURCE = re.compile(r"\bdatasource\s+\w+\s*\{(?P<body>[^}]*)\}")
+from migralint.source import read_text
+
+# A `datasource NAME { ... }` block of a schema file (prisma_datasource reads its URLs too).
+DATASOURCE_BLOCK = re.compile(r"\bdatasource\s+\w+\s*\{(?P<body>[^}]*)\}")
 _PROVIDER = re.compile(r"^\s*provider\s*=\s*(?P<value>\"[^\"\n]*\"|[^\s]+)", re.M)
 _COMMENT = re.compile(r"//[^\n]*")
 _ALIASES = {"postgres": "postgresql"}  # Prisma accepts both; migration_lock.toml says postgresql
@@ -33,14 +36,13 @@ def schema_files(migrations_root: Path) -> list[Path]:
 def datasource_providers(path: Path) -> list[DatasourceProvider]:
     """The provider of each `datasource` block in a schema file; an env() call or an unreadable
     file says nothing."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError):
+    text = read_schema(path)
+    if text is None:
         return []
     # Blank comments out, keeping offsets, so that a commented-out block does not count.
     text = _COMMENT.sub(lambda m: " " * len(m.group()), text)
     found = []
-    for block in _DATASOURCE.finditer(text):
+    for block in DATASOURCE_BLOCK.finditer(text):
         provider = _PROVIDER.search(block["body"])
         if provider is None or not provider["value"].startswith('"'):
             continue
@@ -52,3 +54,12 @@ def datasource_providers(path: Path) -> list[DatasourceProvider]:
 
 def normalized_provider(provider: str) -> str:
     return _ALIASES.get(provider, provider)
+
+
+def read_schema(path: Path) -> str | None:
+    """A schema or config file's text; None when it cannot be read as UTF-8 (a FIFO, a device,
+    no permission): what such a file would say is then unknown, and nothing is assumed."""
+    try:
+        return read_text(path)
+    except (OSError, UnicodeDecodeError):
+        return None
