@@ -1,0 +1,280 @@
+"""The statement model: what each statement of a migration does, in words every dialect shares.
+
+A front end (`sql/postgres`, `sql/mysql`, ...) turns a file's text into a `ParsedFile` of
+`Statement`s. The engine, the catalog and the rules that hold for every database (drops, renames,
+required columns, a lock that blocks writes while something slow happens) read only this model;
+a dialect's own rules may also read `Statement.raw`, the parser's node.
+
+What a front end must guarantee:
+- spans are character offsets into the file's text (not bytes), the ";" excluded, the same unit
+  for every dialect, so ignores, reports and `--fix` work unchanged;
+- a statement it cannot read is `understood=False` (kind OTHER), never dropped and never taken
+  as harmless: rules that need to know may say so;
+- `events` list what the statement changes in the schema or the data, in the order it does it;
+  `locks` what it holds on each table, what that blocks and the slow work done under it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum, Flag, auto
+from typing import NamedTuple, Union
+
+from migralint.source import LineIndex
+from migralint.sql.dialect import Dialect
+
+
+class TableName(NamedTuple):
+    """A table (or index, view...) as the database resolves it: schema and folded name.
+
+    `schema` is what the dialect resolves an unqualified name to ("public" on PostgreSQL; "" on
+    MySQL and SQLite, where it is the connection's database). A NamedTuple: rules build and hash
+    hundreds of thousands of them, and tuples do both in C.
+    """
+
+    schema: str
+    name: str
+
+    def qualified(self) -> str:
+        return f"{self.schema}.{self.name}" if self.schema else self.name
+
+
+class Kind(str, Enum):
+    """The statement's shape, as its author wrote it. What it does is in `events`."""
+
+    CREATE_TABLE = "create table"
+    ALTER_TABLE = "alter table"  # RENAME COLUMN / RENAME TO written as ALTER TABLE included
+    DROP_TABLE = "drop table"
+    RENAME_TABLE = "rename table"  # a statement of its own: MySQL RENAME TABLE, sp_rename
+    CREATE_INDEX = "create index"
+    DROP_INDEX = "drop index"
+    CREATE_OTHER = "create"  # views, types, functions, sequences, extensions, schemas...
+    ALTER_OTHER = "alter"
+    DROP_OTHER = "drop"
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+    TRUNCATE = "truncate"
+    SELECT = "select"
+    TRANSACTION = "transaction"  # BEGIN, COMMIT, ROLLBACK, SAVEPOINT: see `tx`
+    SET = "set"  # session settings: SET lock_timeout, SET lock_wait_timeout, PRAGMA ...
+    OTHER = "other"
+
+
+class Blocks(Flag):
+    """What other sessions wait for while a lock is held."""
+
+    NOTHING = 0
+    DDL = auto()  # other schema changes (and VACUUM on PostgreSQL)
+    WRITES = auto()  # INSERT, UPDATE, DELETE
+    READS = auto()  # SELECT
+
+
+class Work(str, Enum):
+    """The slow thing done while a lock is held: time in proportion to the table's rows."""
+
+    SCAN = "a scan of every row"  # validating a constraint or NOT NULL
+    REWRITE = "a rewrite of the table"  # in place (PostgreSQL, MySQL INPLACE rebuild)
+    COPY = "a copy of the table"  # MySQL ALGORITHM=COPY, SQLite's create-copy-drop-rename
+    INDEX_BUILD = "an index build"
+    BACKFILL = "a backfill of every row"  # UPDATE of every row, a default written to each row
+
+
+class LockTaken(NamedTuple):
+    table: TableName
+    blocks: Blocks
+    name: str  # the dialect's own name for it: "ACCESS EXCLUSIVE", "an exclusive metadata lock"
+    work: Work | None = None  # what happens while it is held; None: nothing that grows with rows
+
+
+class Default(str, Enum):
+    """How a column's default fills existing rows."""
+
+    NONE = "none"
+    CONSTANT = "constant"  # one value for every row (PostgreSQL 11+ stores it, no rewrite)
+    VOLATILE = "volatile"  # a value per row: now() on some databases, random(), gen_random_uuid()
+    SEQUENCE = "sequence"  # serial, IDENTITY, AUTO_INCREMENT: numbered row by row
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    type: str  # as written, normalised to lower case: "varchar(255)", "integer"
+    not_null: bool = False
+    default: Default = Default.NONE
+    generated_stored: bool = False  # a STORED generated column: computed for every row
+
+
+class ConstraintKind(str, Enum):
+    PRIMARY_KEY = "primary key"
+    UNIQUE = "unique"
+    FOREIGN_KEY = "foreign key"
+    CHECK = "check"
+    EXCLUSION = "exclusion"
+
+
+# -- events: what a statement changes, in order ------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CreateTable:
+    table: TableName
+    columns: tuple[Column, ...] = ()
+    from_query: bool = False  # CREATE TABLE ... AS SELECT: it holds rows at once
+
+
+@dataclass(frozen=True, slots=True)
+class DropTable:
+    table: TableName
+
+
+@dataclass(frozen=True, slots=True)
+class RenameTable:
+    table: TableName
+    new: TableName
+
+
+@dataclass(frozen=True, slots=True)
+class AddColumn:
+    table: TableName
+    column: Column
+
+
+@dataclass(frozen=True, slots=True)
+class DropColumn:
+    table: TableName
+    column: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenameColumn:
+    table: TableName
+    column: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class AlterColumnType:
+    table: TableName
+    column: str
+    type: str  # the new type, as in Column.type
+    rewrites: bool  # False where the dialect changes it in place (the front end knows which)
+
+
+@dataclass(frozen=True, slots=True)
+class SetNotNull:
+    table: TableName
+    column: str
+    not_null: bool  # False: DROP NOT NULL / NULL
+
+
+@dataclass(frozen=True, slots=True)
+class SetDefault:
+    table: TableName
+    column: str
+    default: Default
+
+
+@dataclass(frozen=True, slots=True)
+class AddConstraint:
+    table: TableName
+    kind: ConstraintKind
+    name: str | None = None
+    columns: tuple[str, ...] = ()
+    validated: bool = True  # False: NOT VALID (checks new rows only)
+    references: TableName | None = None  # a foreign key's referenced table
+
+
+@dataclass(frozen=True, slots=True)
+class DropConstraint:
+    table: TableName
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateIndex:
+    table: TableName
+    name: str | None
+    columns: tuple[str, ...] = ()
+    unique: bool = False
+    online: bool = False  # CONCURRENTLY, ALGORITHM=INPLACE LOCK=NONE, WITH (ONLINE = ON)
+
+
+@dataclass(frozen=True, slots=True)
+class DropIndex:
+    name: TableName
+    table: TableName | None = None
+    online: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DataChange:
+    table: TableName
+    op: str  # "insert", "update", "delete", "truncate", "copy"
+    all_rows: bool = False  # no WHERE (UPDATE/DELETE), TRUNCATE: every existing row
+
+
+@dataclass(frozen=True, slots=True)
+class DropObject:
+    what: str  # "view", "type", "function", "sequence", "schema", "database", "extension"...
+    name: TableName
+
+
+Event = Union[
+    CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
+    SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
+    DropObject,
+]
+
+
+class Tx(str, Enum):
+    BEGIN = "begin"
+    COMMIT = "commit"
+    ROLLBACK = "rollback"
+    SAVEPOINT = "savepoint"
+    RELEASE = "release"
+    ROLLBACK_TO = "rollback to savepoint"
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    index: int  # its place in the file, from 0
+    kind: Kind
+    start: int  # character offset of its first token
+    end: int  # character offset just past its last token (the ";" excluded)
+    tables: tuple[TableName, ...] = ()  # every table it touches, the altered one first
+    locks: tuple[LockTaken, ...] = ()
+    events: tuple[Event, ...] = ()
+    tx: Tx | None = None
+    # MySQL (and others) commit before and after each DDL statement: a file of several cannot
+    # be rolled back as a whole.
+    implicit_commit: bool = False
+    understood: bool = True  # False: the front end could not read it; never take it as harmless
+    node_type: str = ""  # the parser's own name for it: "AlterTableStmt", "Alter", "Command"
+    raw: object = None  # the parser's node, for the dialect's own rules
+
+
+class Comment(NamedTuple):
+    start: int
+    end: int  # exclusive
+    text: str
+    own_line: bool  # nothing but white space before it on its line
+
+
+class SyntaxProblem(NamedTuple):
+    message: str
+    offset: int  # character offset the parser points at
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFile:
+    dialect: Dialect
+    index: LineIndex
+    statements: tuple[Statement, ...]
+    comments: tuple[Comment, ...]
+    syntax_error: SyntaxProblem | None = None  # nothing after its offset was read
+    nul_offset: int | None = None
+
+    @property
+    def text(self) -> str:
+        return self.index.text
