@@ -245,6 +245,9 @@ class Statement:
     tables: tuple[TableName, ...] = ()  # every table it touches, the altered one first
     locks: tuple[LockTaken, ...] = ()
     events: tuple[Event, ...] = ()
+    # Where each event is written (an ALTER TABLE subcommand), parallel to `events`; empty when
+    # the front end cannot tell: findings then point at the whole statement.
+    event_spans: tuple[tuple[int, int], ...] = ()
     tx: Tx | None = None
     # MySQL (and others) commit before and after each DDL statement: a file of several cannot
     # be rolled back as a whole.
@@ -252,6 +255,13 @@ class Statement:
     understood: bool = True  # False: the front end could not read it; never take it as harmless
     node_type: str = ""  # the parser's own name for it: "AlterTableStmt", "Alter", "Command"
     raw: object = None  # the parser's node, for the dialect's own rules
+
+    def span_of(self, event: Event) -> tuple[int, int]:
+        """Where `event` is written, or the whole statement."""
+        for candidate, span in zip(self.events, self.event_spans):
+            if candidate is event:
+                return span
+        return (self.start, self.end)
 
 
 class Comment(NamedTuple):

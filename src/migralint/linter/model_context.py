@@ -1,0 +1,104 @@
+"""What a rule that reads the statement model (`migralint.sql.ir`) may ask while it checks one
+statement, whatever the dialect.
+
+Two engines provide it while the rules move over: the PostgreSQL engine (linter/engine.py, whose
+`Context` also serves the rules that read libpg_query's tree) and the engine for the dialects
+that have only the model (MySQL first). A rule written against this Protocol runs on both, so a
+rule shared by several databases is one module; what differs by dialect (wording, help SQL) it
+asks of `ctx.dialect` and `ctx.sql`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import Enum
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from migralint.findings import Finding, Fix, Severity
+from migralint.sql.dialect import Dialect
+from migralint.sql.ir import Statement, TableName
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.rules.base import Rule
+
+
+class RowsKind(str, Enum):
+    NEW = "new"  # created in this file, or by a migration not applied yet: it holds no rows
+    EMPTIED = "emptied"  # emptied earlier in this transaction (TRUNCATE, DELETE without WHERE)
+    EXISTING = "existing"  # may hold rows: what a lock or a rewrite costs depends on them
+
+
+class Rows(NamedTuple):
+    """The one answer to "does this table hold rows" at the current statement."""
+
+    kind: RowsKind
+    # Why, in words a finding can quote: "created earlier in this file", "created by pending
+    # migration 20240101_init", "emptied by the TRUNCATE on line 4"; "" for EXISTING.
+    why: str = ""
+
+    @property
+    def may_hold_rows(self) -> bool:
+        return self.kind is RowsKind.EXISTING
+
+
+class SqlText(Protocol):
+    """Help SQL in the dialect's own syntax, with the user's names."""
+
+    def quote(self, name: str) -> str: ...
+
+    def table(self, table: TableName) -> str:
+        """The table as SQL, the schema omitted when it is the default."""
+        ...
+
+
+class ModelContext(Protocol):
+    path: str
+    settings: Settings
+    dialect: Dialect
+    sql: SqlText
+
+    @property
+    def is_prisma(self) -> bool: ...
+
+    @property
+    def statement(self) -> Statement:
+        """The statement being checked, as the model."""
+        ...
+
+    @property
+    def earlier(self) -> tuple[Statement, ...]:
+        """The statements of this file section before the current one, nearest last."""
+        ...
+
+    @property
+    def in_transaction(self) -> bool: ...
+
+    def rows(self, table: TableName) -> Rows: ...
+
+    def is_new_column(self, table: TableName, column: str) -> bool:
+        """Added earlier in this file (or by a pending migration): no running code knows it."""
+        ...
+
+    def column_type(self, table: TableName, column: str) -> str | None:
+        """The column's type as the replayed history left it (Column.type's form), when known."""
+        ...
+
+    def history_note(self, table: TableName, column: str | None = None) -> str:
+        """A sentence on where the table (or column) comes from and what still uses it, or ""."""
+        ...
+
+    def finding(
+        self,
+        rule: Rule,
+        message: str,
+        *,
+        help: str = "",
+        span: tuple[int, int] | None = None,
+        fix: Fix | None = None,
+        table: TableName | None = None,
+        severity: Severity | None = None,
+        covers: Iterable[Statement] = (),
+    ) -> Finding:
+        """A finding on the current statement, or on `span` (character offsets)."""
+        ...
