@@ -33,7 +33,7 @@ from migralint.migrations.history import (
 from migralint.migrations.folders import is_under
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.rules.base import HistoryRule
-from migralint.rules.registry import build_rule_set
+from migralint.rules.registry import ALL_RULES, build_rule_set
 from migralint.source import display_path, read_sql
 
 __all__ = ["LintOutcome", "LintRequest", "lint", "lint_source"]
@@ -214,9 +214,7 @@ def _lint_planned(
     return result
 
 
-_APPLIED_HISTORY_RULES = frozenset(
-    {"edited-applied-migration", "deleted-applied-migration", "failed-migration", "missing-applied-migration"}
-)
+_APPLIED_HISTORY_RULES = frozenset(rule.name for rule in ALL_RULES if rule.about_applied)
 
 
 def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, linted: bool) -> None:

@@ -23,11 +23,14 @@ from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
 from migralint.findings import Severity
 from migralint.findings import LintResult
-from migralint.migrations.history import HistoryProblem
+from migralint.migrations.history import HistoryEvent, HistoryProblem
 from migralint.migrations.layouts import Layout
+from migralint.migrations.versions import split_name
 from migralint.report import OutputFormat, reporter
 from migralint.report.escape import one_line
-from migralint.rules.registry import build_rule_set
+from migralint.rules.applied_history import words_for
+from migralint.rules.migration_order_conflict import BY_APPLY, OutOfOrder, describe_out_of_order
+from migralint.rules.registry import ALL_RULES, build_rule_set
 from migralint.source import display_path
 
 if TYPE_CHECKING:
@@ -250,8 +253,8 @@ def refusal_lines(plan: Plan) -> list[str]:
             f"build, has the name {index.migration} creates, which would fail with \"relation already exists\" "
             f"(or keep the broken index); nothing was changed. Drop it first: {index.fix}"
         )
-    if plan.problems:
-        lines += problem_lines(plan.table, plan.problems)
+    if plan.problems or plan.out_of_order:
+        lines += problem_lines(plan.table, plan.problems, plan.out_of_order)
     return lines
 
 
@@ -287,16 +290,18 @@ def baseline_lines(found: NotEmpty, folder: str, prisma: bool, first: str) -> li
     return lines
 
 
-def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
-    """Why apply refuses to run: each problem with the migration it names and what to do."""
+def problem_lines(table: str, problems: list[HistoryProblem], out_of_order: list[OutOfOrder]) -> list[str]:
+    """Why apply refuses to run: each problem with the migration it names and what to do, in the
+    words the rule that reports it uses in `migralint lint`."""
     lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
-    for problem in problems:
-        lines.append(f"  {display_path(problem.path)}: {problem.message}")
-        if problem.help:
-            lines.append(f"    help: {problem.help}")
-    from migralint.database.runner_history import FAILED  # loaded already: the refusal came from there
-
-    failed = [p.migration for p in problems if p.rule == FAILED and p.migration]
+    said = [(problem.path, *words_for(problem, ALL_RULES)[1:]) for problem in problems]
+    taken = {parts.version for c in out_of_order if (parts := split_name(c.migration)) is not None}
+    said += [(c.migration.path, *describe_out_of_order(c, table, taken, BY_APPLY)) for c in out_of_order]
+    for path, message, help in said:
+        lines.append(f"  {display_path(path)}: {message}")
+        if help:
+            lines.append("    help: " + help.replace("\n", "\n          "))
+    failed = [p.migration for p in problems if p.event is HistoryEvent.FAILED and p.migration]
     if failed:
         lines.append(f"  once the database is repaired: `migralint resolve --rolled-back {failed[0]}` to run it again, "
                      f"or `migralint resolve --applied {failed[0]}` if it was completed by hand")
