@@ -30,6 +30,7 @@ from migralint.migrations.history import (
     only_pending,
     read_states,
 )
+from migralint.migrations.folder_files import read_folder_files
 from migralint.migrations.folders import is_under
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.rules.base import HistoryRule
@@ -261,9 +262,10 @@ def check_history(
     findings: list[Finding] = []
     history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
     for root, migrations in folders.items():
-        ctx = HistoryContext(
-            root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings, blank=blank
-        )
+        state = states.get(root, AppliedState())
+        # What the rules need from files they do not lint, read here: a rule reads no file.
+        files = read_folder_files(root, migrations, blank=blank, applied=frozenset(state.applied if state.known else ()))
+        ctx = HistoryContext(root=root, migrations=migrations, state=state, settings=settings, files=files)
         for rule in history_rules:
             try:
                 found = [f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path)]

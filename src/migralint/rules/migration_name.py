@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.naming import (
-    folders_without_sql,
     is_lowercase_name,
     is_vague,
     snake_case,
@@ -60,7 +59,7 @@ class MigrationName(HistoryRule):
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         forward = [m for m in ctx.migrations if not m.rollback]
         if any(m.layout is Layout.PRISMA for m in forward):
-            for folder in folders_without_sql(ctx.root, {m.path.parent for m in forward}):
+            for folder in ctx.files.without_sql:
                 yield ctx.finding(
                     self,
                     folder,
