@@ -15,10 +15,11 @@ from migralint.linter.history_context import HistoryContext
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.folder_files import FolderFiles, read_folder_files
 from migralint.migrations.history import AppliedState
-from migralint.migrations.layouts import Layout, MigrationFile
+from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.migrations.lockfile import LockProblem
 from migralint.migrations.prisma_schema import DatasourceProvider
 from migralint.rules.migration_name import MigrationName
+from migralint.rules.migration_order_conflict import MigrationOrderConflict
 from migralint.rules.migrations_lock_mismatch import MigrationsLockMismatch
 from migralint.rules.prisma_provider_mismatch import PrismaProviderMismatch
 
@@ -95,3 +96,21 @@ def test_the_facts_are_read_from_the_folder(tmp_path: Path) -> None:
     # What the lint run already knows is not read again, and an applied migration's content is not judged.
     assert read_folder_files(root, [init], blank={init.path: False}).blank == {init.path: False}
     assert read_folder_files(root, [init], applied=frozenset({init.name})).blank == {}
+
+
+def test_a_rename_moves_the_siblings_the_listing_names(tmp_path: Path) -> None:
+    root = tmp_path / "gone" / "sql"  # nothing on disk: the .conf is known from the listing alone
+    applied, late = classify(root / "V2__add_invoice.sql"), classify(root / "V1_5__add_phone.sql")
+    state = AppliedState(True, {applied.name}, sources=["the test"])
+    listing = frozenset({applied.path, late.path, root / "V1_5__add_phone.sql.conf"})
+    ctx = HistoryContext(root=root, migrations=[late, applied], state=state, settings=Settings(),
+                         files=FolderFiles(listing=listing))
+    [finding] = list(MigrationOrderConflict().check_history(ctx))
+    moves = [line.split()[2:] for line in finding.help.splitlines() if line.startswith("git mv ")]
+    assert [(Path(old).name, Path(new).name) for old, new in moves] == [
+        ("V1_5__add_phone.sql", "V3__add_phone.sql"), ("V1_5__add_phone.sql.conf", "V3__add_phone.sql.conf"),
+    ]
+    ctx = HistoryContext(root=root, migrations=[late, applied], state=state, settings=Settings(),
+                         files=FolderFiles(listing=listing - {root / "V1_5__add_phone.sql.conf"}))
+    [finding] = list(MigrationOrderConflict().check_history(ctx))
+    assert ".conf" not in finding.help

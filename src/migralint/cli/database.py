@@ -23,6 +23,7 @@ from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
 from migralint.findings import Severity
 from migralint.findings import LintResult
+from migralint.migrations.folder_files import folder_listing
 from migralint.migrations.history import HistoryEvent, HistoryProblem
 from migralint.migrations.layouts import Layout
 from migralint.migrations.versions import split_name
@@ -296,7 +297,8 @@ def problem_lines(table: str, problems: list[HistoryProblem], out_of_order: list
     lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
     said = [(problem.path, *words_for(problem, ALL_RULES)[1:]) for problem in problems]
     taken = {parts.version for c in out_of_order if (parts := split_name(c.migration)) is not None}
-    said += [(c.migration.path, *describe_out_of_order(c, table, taken, BY_APPLY)) for c in out_of_order]
+    listing = folder_listing(c.migration for c in out_of_order)
+    said += [(c.migration.path, *describe_out_of_order(c, table, taken, listing, BY_APPLY)) for c in out_of_order]
     for path, message, help in said:
         lines.append(f"  {display_path(path)}: {message}")
         if help:

@@ -20,6 +20,7 @@ from migralint.database.connection import connect, database_failure, ensure_url_
 from migralint.database.history_table import LockHolder
 from migralint.database.runner_history import interpret, interpret_migralint
 from migralint.errors import InputError, UserError
+from migralint.migrations.folder_files import folder_listing
 from migralint.migrations.history import HistoryEvent, HistoryProblem
 from migralint.migrations.layouts import Layout
 from migralint.migrations.versions import split_name
@@ -123,9 +124,11 @@ def _states(folder: Folder, rows: list[tuple[Any, ...]], holder: LockHolder | No
         if row[3] is None:  # rolled back attempts are history only
             latest[str(row[0])] = row
     taken = {parts.version for m in folder.forward if (parts := split_name(m)) is not None}
+    conflicts = sorts_before_applied(folder.forward, state.applied)
+    listing = folder_listing(c.migration for c in conflicts)
     out_of_order = {
-        conflict.migration.name: describe_out_of_order(conflict, ", ".join(state.sources), taken, BY_APPLY)[0]
-        for conflict in sorts_before_applied(folder.forward, state.applied)
+        conflict.migration.name: describe_out_of_order(conflict, ", ".join(state.sources), taken, listing, BY_APPLY)[0]
+        for conflict in conflicts
     }
     result: list[MigrationState] = []
     for name in [m.name for m in folder.forward] + sorted(set(latest) - {m.name for m in folder.forward}):

@@ -13,7 +13,8 @@
 - `migralint apply` on any other layout, `_migralint_migrations`: Prisma's shape, read the same way
   (`interpret_migralint`).
 
-These functions only interpret rows; database.py reads them.
+These functions only interpret rows (connection.py reads them) into facts, `HistoryProblem`s
+that say what happened and to which migration; the history rules put them into words.
 """
 
 from __future__ import annotations

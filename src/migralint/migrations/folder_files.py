@@ -8,12 +8,15 @@ input) can see every file a finding depends on. Which files:
 - the subfolders of a Prisma folder that hold no migration.sql (migration-name);
 - `migrations.lock`, checked against the folder (migrations-lock-mismatch);
 - `migration_lock.toml`'s provider and the providers the Prisma schema's datasource blocks
-  name (prisma-provider-mismatch).
+  name (prisma-provider-mismatch);
+- the entries of the folders that hold Flyway, golang-migrate and popx migrations: a rename
+  moves a migration's sibling files too (the `git mv` lines of the help, versions.renames).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +38,7 @@ class FolderFiles:
     prisma_lock: Path | None = None  # migration_lock.toml, when it names a provider
     locked_provider: str = ""  # the provider it names, as written
     datasources: tuple[DatasourceProvider, ...] = ()  # the schema's datasource providers
+    listing: frozenset[Path] = frozenset()  # folder_listing of the migrations
 
 
 def read_folder_files(
@@ -69,4 +73,23 @@ def read_folder_files(
         prisma_lock=root / "migration_lock.toml" if provider is not None else None,
         locked_provider=provider or "",
         datasources=datasources,
+        listing=folder_listing(migrations),
     )
+
+
+# Layouts whose migration is more than one file in a shared folder (up and down, a dialect each,
+# Flyway's undo script and .conf): renaming it moves them all.
+_SIBLING_FILES = frozenset({Layout.FLYWAY, Layout.GOLANG_MIGRATE, Layout.POPX})
+
+
+def folder_listing(migrations: Iterable[MigrationFile]) -> frozenset[Path]:
+    """The entries of each folder holding migrations whose siblings move with them; an unreadable
+    folder lists nothing (the lint says so when it reads the migration)."""
+    entries: set[Path] = set()
+    for folder in {m.path.parent for m in migrations if m.layout in _SIBLING_FILES}:
+        try:
+            with os.scandir(folder) as scan:
+                entries.update(folder / entry.name for entry in scan)
+        except OSError:
+            continue
+    return frozenset(entries)

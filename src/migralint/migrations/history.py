@@ -2,7 +2,8 @@
 
 A source (git, the runner's history table in a database, the config's `applied_through`)
 reads one migrations folder and says which migrations are applied, and what is wrong with
-them: an applied migration edited since, deleted, or failed. Migrations no source calls
+them: an applied migration edited since, deleted, failed, or missing (a `HistoryProblem`, a
+fact; the history rules in migralint.rules put it into words). Migrations no source calls
 applied are pending: their tables hold no rows yet. With no source at all, every migration
 before the one being linted counts as applied, the cautious assumption.
 """

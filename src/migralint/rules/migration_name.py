@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -99,7 +100,7 @@ class MigrationName(HistoryRule):
                 migration.path,
                 f"{migration.name}: migration names read best in lowercase snake_case, as the guides ask: "
                 f"{better or 'add_user_email'}.",
-                help=self._rename(migration, better) if better else "",
+                help=self._rename(migration, better, ctx.files.listing) if better else "",
             )
         elif is_vague(parts.name, first=first):
             yield ctx.finding(
@@ -110,6 +111,6 @@ class MigrationName(HistoryRule):
                 help=f"{_ONLY_IF_PENDING} after what it does.",
             )
 
-    def _rename(self, migration: MigrationFile, better: str) -> str:
-        lines = git_mv_lines(renames(migration, name=better))
+    def _rename(self, migration: MigrationFile, better: str, listing: Collection[Path]) -> str:
+        lines = git_mv_lines(renames(migration, listing, name=better))
         return "\n".join([f"{_ONLY_IF_PENDING} (once applied, a renamed migration looks new to its runner):", *lines])

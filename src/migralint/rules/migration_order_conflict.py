@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
@@ -56,14 +57,17 @@ BY_APPLY = "applying it now would run the migrations in an order no other databa
 
 
 def describe_out_of_order(
-    conflict: OutOfOrder, sources: str, taken: set[str], consequence: str | None = None
+    conflict: OutOfOrder, sources: str, taken: set[str], listing: Collection[Path], consequence: str | None = None
 ) -> tuple[str, str]:
     """The message and help for `conflict` (per `sources`); `consequence` is what the runner does,
-    by default what the folder's runner does. Adds the version the help renames it to to `taken`."""
+    by default what the folder's runner does. Adds the version the help renames it to to `taken`;
+    `listing`: the entries of the migrations' folders (folder_files.folder_listing)."""
     migration, newest = conflict
     if consequence is None:
         consequence = _OUT_OF_ORDER.get(migration.layout, _OUT_OF_ORDER_DEFAULT).format(runner=migration.layout)
-    help, new_version = rename_help(migration, newest, taken, reason=f"so that it sorts after {newest.name}")
+    help, new_version = rename_help(
+        migration, newest, taken, reason=f"so that it sorts after {newest.name}", listing=listing
+    )
     if new_version:
         taken.add(new_version)
     return (
@@ -118,7 +122,7 @@ class MigrationOrderConflict(HistoryRule):
     def _out_of_order(self, ctx: HistoryContext, forward: list[MigrationFile], taken: set[str]) -> Iterator[Finding]:
         sources = ", ".join(ctx.state.sources) or "the sources of truth"
         for conflict in out_of_order(forward, ctx.state.applied):
-            message, help = describe_out_of_order(conflict, sources, taken)
+            message, help = describe_out_of_order(conflict, sources, taken, ctx.files.listing)
             yield ctx.finding(self, conflict.migration.path, message, help=help)
 
     def _same_version(self, ctx: HistoryContext, forward: list[MigrationFile], taken: set[str]) -> Iterator[Finding]:
@@ -140,7 +144,9 @@ class MigrationOrderConflict(HistoryRule):
             if kept and kept.version != version:
                 version = f"{version} ({kept.version} is the same version to {move.layout})"
             newest = max(forward, key=lambda m: m.sort_key)
-            help, new_version = rename_help(move, newest, taken, reason="to a version of its own, after every other")
+            help, new_version = rename_help(
+                move, newest, taken, reason="to a version of its own, after every other", listing=ctx.files.listing
+            )
             if new_version:
                 taken.add(new_version)
             yield ctx.finding(

@@ -65,7 +65,8 @@ class MigrationsLockMismatch(HistoryRule):
             elif problem.kind == "inserted" and problem.path is not None:
                 last = by_name.get(problem.detail)
                 help, version = (
-                    rename_help(by_name[problem.name], last, taken, reason=f"so that it sorts after {last.name}")
+                    rename_help(by_name[problem.name], last, taken, reason=f"so that it sorts after {last.name}",
+                                listing=ctx.files.listing)
                     if last is not None and problem.name in by_name
                     else (f"Rename it so that it sorts after {problem.detail}.", None)
                 )
