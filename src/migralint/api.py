@@ -264,7 +264,8 @@ def check_history(
     for root, migrations in folders.items():
         state = states.get(root, AppliedState())
         # What the rules need from files they do not lint, read here: a rule reads no file.
-        files = read_folder_files(root, migrations, blank=blank, applied=frozenset(state.applied if state.known else ()))
+        applied = frozenset(state.applied if state.known else ())
+        files = read_folder_files(root, migrations, blank=blank, applied=applied)
         ctx = HistoryContext(root=root, migrations=migrations, state=state, settings=settings, files=files)
         for rule in history_rules:
             try:

@@ -139,10 +139,10 @@ def _states(folder: Folder, rows: list[tuple[Any, ...]], holder: LockHolder | No
             running = holder is not None
             result.append(MigrationState(name, "running" if running else "failed", started, None,
                                          f"{holder} holds the lock and is running it" if running else _said(failed)))
-        elif (HistoryEvent.EDITED, name) in problems:
-            result.append(MigrationState(name, "edited", started, finished, _said(problems[(HistoryEvent.EDITED, name)])))
-        elif (HistoryEvent.MISSING, name) in problems:
-            result.append(MigrationState(name, "missing", started, finished, _said(problems[(HistoryEvent.MISSING, name)])))
+        elif (edited := problems.get((HistoryEvent.EDITED, name))) is not None:
+            result.append(MigrationState(name, "edited", started, finished, _said(edited)))
+        elif (missing := problems.get((HistoryEvent.MISSING, name))) is not None:
+            result.append(MigrationState(name, "missing", started, finished, _said(missing)))
         elif name in state.applied:
             result.append(MigrationState(name, "applied", started, finished))
         else:

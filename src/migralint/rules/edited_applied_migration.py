@@ -46,11 +46,12 @@ class EditedAppliedMigration(AppliedHistoryRule):
     def describe(problem: HistoryProblem) -> tuple[str, str]:
         name = problem.migration
         if problem.runner is Runner.GIT:
-            edited = f"has a staged edit (against {problem.since})" if problem.staged else f"was edited since {problem.since}"
+            since = problem.since
+            edited = f"has a staged edit (against {since})" if problem.staged else f"was edited since {since}"
             return (
                 f"applied migration {name} {edited}: {problem.change}; "
                 "the database ran the old version and will never run this one",
-                f"Never edit an applied migration: revert the file (`git checkout {problem.since} -- "
+                f"Never edit an applied migration: revert the file (`git checkout {since} -- "
                 f"{display_path(problem.path)}`) and put the change in a new migration.",
             )
         if problem.runner is Runner.FLYWAY:
