@@ -218,8 +218,9 @@ class DataChange:
     all_rows: bool = False  # no WHERE (UPDATE/DELETE), TRUNCATE: every existing row
     # INSERT INTO table (columns) SELECT ... FROM source: the rows of one table copied into
     # another, as SQLite's table rebuild does. `columns` are the target's columns filled, in
-    # order; `source_columns` the source column each is read from, "" where it is an
-    # expression (coalesce(...), a literal) rather than a plain column.
+    # order (empty: none named, the table's own order); `source_columns` the source column each
+    # is read from ("*" for all of them; for an expression the one column it reads, as in
+    # coalesce("c", 0); "" when it reads none or several).
     source: TableName | None = None
     columns: tuple[str, ...] = ()
     source_columns: tuple[str, ...] = ()

@@ -168,7 +168,7 @@ def test_native_alter_forms_and_expression_copies() -> None:
     assert rename.events == (ir.RenameColumn(T("user"), "name", "full_name"),)
     assert drop.events == (ir.DropColumn(T("app"), "is_public"),) and drop.locks[0].work is ir.Work.REWRITE
     (change,) = copy.events
-    assert isinstance(change, ir.DataChange) and change.source_columns == ("id", "")
+    assert isinstance(change, ir.DataChange) and change.source_columns == ("id", "favorite")
     assert update.events == (ir.DataChange(T("t"), "update", all_rows=True),) and update.locks[0].work is ir.Work.BACKFILL
     assert delete.events == (ir.DataChange(T("t"), "delete", all_rows=False),)
     assert drop_index.events == (ir.DropIndex(T("i")),)

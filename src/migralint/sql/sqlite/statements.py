@@ -174,8 +174,9 @@ def _insert(node: exp.Insert) -> Reading:
 
 
 def _single_source(query: object) -> ir.TableName | None:
-    """The one table an INSERT's SELECT reads all rows of: no join, no WHERE, no subquery."""
-    if not isinstance(query, exp.Select) or query.args.get("joins") or query.args.get("where"):
+    """The table an INSERT's SELECT copies rows from: the first of its FROM. A WHERE (homarr
+    splits one copy in two) or a JOIN that adds a column (kratos) still copies that table."""
+    if not isinstance(query, exp.Select):
         return None
     from_ = query.args.get("from_") or query.args.get("from")
     if not isinstance(from_, exp.From) or not isinstance(from_.this, exp.Table):
@@ -190,4 +191,9 @@ def _source_column(selected: exp.Expression) -> str:
         selected = selected.this
     if isinstance(selected, exp.Column):
         return "*" if isinstance(selected.this, exp.Star) else selected.name.lower()
-    return ""
+    if isinstance(selected, exp.Alias):
+        selected = selected.this
+    # coalesce("c", 0), CAST("c" AS TEXT): Prisma's and drizzle's copies of one column that
+    # becomes required or changes type still read that one column.
+    read = {c.name.lower() for c in selected.find_all(exp.Column) if not isinstance(c.this, exp.Star)}
+    return read.pop() if len(read) == 1 else ""
