@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
@@ -188,3 +190,32 @@ def test_every_sqlite_corpus_file_builds_a_model() -> None:
             assert piece and piece == piece.strip() and not piece.endswith(";"), (path, piece)
         statements += len(parsed.statements)
     assert statements > 3000
+
+
+_PIECES = st.sampled_from([
+    "CREATE TABLE ", "new_t", "t", " (", ")", ", ", "a TEXT NOT NULL", " DEFAULT 0", "INSERT INTO ", " SELECT ",
+    " FROM ", "DROP TABLE ", "ALTER TABLE ", " RENAME TO ", "PRAGMA foreign_keys=OFF", "BEGIN", "END", "COMMIT",
+    "CREATE TRIGGER tr AFTER INSERT ON t BEGIN ", "CASE", ";", "'", '"', "`", "[", "]", "-- c\n", "/*", "*/", "é", "☕", "\n", "\x00",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40))
+def test_any_text_builds_a_model_with_spans_inside_it(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    parsed = parse(text)
+    assert parsed.dialect is Dialect.SQLITE
+    previous_end = 0
+    for statement in parsed.statements:
+        assert previous_end <= statement.start < statement.end <= len(text)
+        assert not text[statement.start].isspace() and not text[statement.end - 1].isspace()
+        previous_end = statement.end
+    for problem in (*parsed.statement_errors, *([parsed.syntax_error] if parsed.syntax_error else [])):
+        assert 0 <= problem.offset <= len(text)
+
+
+def test_a_drizzle_breakpoint_ends_a_statement_as_drizzle_splits_there() -> None:
+    text = "CREATE TABLE a (x INT)\n--> statement-breakpoint\nCREATE TABLE b (y INT);--> statement-breakpoint\nDROP TABLE a;"
+    parsed = parse(text)
+    assert [written(parsed, s) for s in parsed.statements] == ["CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)", "DROP TABLE a"]
+    assert parsed.statement_errors == ()

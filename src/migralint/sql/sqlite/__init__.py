@@ -28,6 +28,7 @@ from migralint.sql.sqlite.split import Piece, split
 # sqlglot logs a warning for each statement it reads as a Command: we report those ourselves.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
+_NEAR = re.compile(r'near "(.+)": syntax error')
 _GOOSE_DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.I | re.M)
 
 
@@ -105,6 +106,10 @@ def _syntax_problem(sql: str, start: int, error: Exception) -> ir.SyntaxProblem 
             highlight = details[0].get("highlight") or ""
             last = before + max(col - 1, 0)
             offset = start + min(max(last - len(highlight) + 1, 0), len(sql))
+    # SQLite names the token it stopped at: where it occurs once, that is the place to point.
+    near = _NEAR.search(message)
+    if near and sql.count(near.group(1)) == 1:
+        offset = start + sql.index(near.group(1))
     return ir.SyntaxProblem(message, offset)
 
 
@@ -114,7 +119,8 @@ def _sqlite_refusal(sql: str) -> str | None:
     it, on an empty in-memory database."""
     connection = sqlite3.connect(":memory:")
     try:
-        connection.execute("EXPLAIN " + sql)
+        # A statement that is already an EXPLAIN is compiled as it stands.
+        connection.execute(sql if sql[:7].upper() == "EXPLAIN" else "EXPLAIN " + sql)
     except sqlite3.Warning:  # more than one statement: not a syntax error of this one
         return None
     except sqlite3.Error as error:

@@ -3,7 +3,8 @@
 sqlglot's tokenizer drops comment positions and splits a trigger's body at its inner ";", so
 the file is cut here, with SQLite's own rules (sqlite.org/lang_comment.html, lang_keywords.html):
 `--` to the end of the line (drizzle's `--> statement-breakpoint` and goose's `-- +goose Up`
-are comments to SQLite), `/* */` (an unterminated one runs to the end of the file, which SQLite
+are comments to SQLite; a breakpoint also ends a statement, as drizzle's migrator splits there
+(drizzle-orm `src/migrator.ts`, readMigrationFiles)), `/* */` (an unterminated one runs to the end of the file, which SQLite
 accepts), strings in '', identifiers in "", ``, []; a `CREATE TRIGGER` runs to the `END` that
 closes its `BEGIN`, whatever `;` its body holds.
 """
@@ -16,6 +17,7 @@ from migralint.sql import ir
 
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _WORD = _WORD_START | frozenset("0123456789$")
+BREAKPOINT = "--> statement-breakpoint"
 _CLOSERS = {"'": "'", '"': '"', "`": "`", "[": "]"}
 
 
@@ -57,6 +59,8 @@ def split(text: str) -> Split:
             stop = text.find("\n", i)
             stop = n if stop == -1 else stop
             comments.append(_comment(text, i, stop))
+            if text.startswith(BREAKPOINT, i) and not (trigger and body_depth > 0):
+                close()  # drizzle's migrator runs each chunk between breakpoints on its own
             i = stop
             continue
         if ch == "/" and text.startswith("/*", i):
