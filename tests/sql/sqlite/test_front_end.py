@@ -219,3 +219,13 @@ def test_a_drizzle_breakpoint_ends_a_statement_as_drizzle_splits_there() -> None
     parsed = parse(text)
     assert [written(parsed, s) for s in parsed.statements] == ["CREATE TABLE a (x INT)", "CREATE TABLE b (y INT)", "DROP TABLE a"]
     assert parsed.statement_errors == ()
+
+
+def test_help_sql_quotes_names_so_that_sqlite_reads_them_back() -> None:
+    from migralint.sql.sqlite import SQL_TEXT
+
+    name = 'we"ird é'
+    sql = f"CREATE TABLE {SQL_TEXT.table(ir.TableName('', name))} (x INT);"
+    (created,) = parse(sql).statements[0].events
+    assert isinstance(created, ir.CreateTable) and created.table == ir.TableName("", name)
+    assert SQL_TEXT.table(ir.TableName("aux", "t")) == '"aux"."t"'

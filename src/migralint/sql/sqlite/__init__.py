@@ -52,6 +52,21 @@ def parse(text: str, versions: Mapping[str, object] | None = None) -> ir.ParsedF
     )
 
 
+class SqliteText:
+    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come folded to lower
+    case; SQLite resolves them without regard to case, so the SQL runs as written."""
+
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def table(self, table: ir.TableName) -> str:
+        name = self.quote(table.name)
+        return f"{self.quote(table.schema)}.{name}" if table.schema else name
+
+
+SQL_TEXT = SqliteText()
+
+
 def rollback_from(text: str) -> int | None:
     """Where goose's `-- +goose Down` section starts: what follows only runs on rollback."""
     match = _GOOSE_DOWN.search(text)
