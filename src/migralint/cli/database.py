@@ -18,19 +18,15 @@ import click
 
 from migralint import ISSUES_URL
 from migralint.cli.output import EXIT_FINDINGS, EXIT_OK, INTERRUPTED_NOTE, error_line, fail, wants_color
-from migralint.config import load_settings
 from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
 from migralint.findings import Severity
 from migralint.findings import LintResult
-from migralint.migrations.history import HistoryProblem
-from migralint.migrations.layouts import Layout
 from migralint.report import OutputFormat, reporter
 from migralint.report.escape import one_line
-from migralint.rules.registry import build_rule_set
-from migralint.source import display_path
 
 if TYPE_CHECKING:
+    from migralint.migrations.history import HistoryProblem
     from migralint.database.apply import Plan
     from migralint.database.apply_checks import NotEmpty
     from migralint.database.apply_status import FolderStatus
@@ -65,6 +61,8 @@ def apply_command(
 ) -> None:
     """Lint the pending migrations, then apply them; refuse while the lint or the history fails."""
     from migralint.database.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
+    from migralint.config import load_settings
+    from migralint.rules.registry import build_rule_set
 
     # Ctrl-C while a migration runs: apply_run records it as failed before the interruption
     # reaches the handler in cli/__init__.py, which adds this to its line.
@@ -165,6 +163,7 @@ def status_command(folder: str | None, database_url: str | None, output_format: 
 
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import folder_status
+    from migralint.config import load_settings
 
     target = open_folder(folder, load_settings(config_path))
     status = folder_status(target, _database_url(database_url, target.root))
@@ -191,6 +190,7 @@ def resolve_command(
     """Record a failed migration as rolled back or applied, as `prisma migrate resolve` does."""
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import resolve
+    from migralint.config import load_settings
 
     if (rolled_back is None) == (applied is None):
         raise UserError("give one of --rolled-back NAME and --applied NAME")
@@ -258,6 +258,8 @@ def refusal_lines(plan: Plan) -> list[str]:
 def _not_empty_lines(plan: Plan) -> list[str]:
     found = plan.not_empty
     assert found is not None
+    from migralint.migrations.layouts import Layout  # loaded already: the plan came from discovery
+
     prisma = plan.folder.layout is Layout.PRISMA
     first = plan.pending[0].name if plan.pending else "NAME"
     return [
@@ -289,6 +291,8 @@ def baseline_lines(found: NotEmpty, folder: str, prisma: bool, first: str) -> li
 
 def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
     """Why apply refuses to run: each problem with the migration it names and what to do."""
+    from migralint.source import display_path
+
     lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
     for problem in problems:
         lines.append(f"  {display_path(problem.path)}: {problem.message}")
@@ -305,6 +309,8 @@ def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
 
 def status_lines(status: FolderStatus) -> list[str]:
     """`migralint status` as text: one line per migration, the INVALID indexes, a summary."""
+    from migralint.migrations.layouts import Layout  # loaded already: `status` discovered the folder
+
     history = status.table if status.table_exists else f"{status.table} (absent: nothing is applied)"
     lines = [f"{status.folder} ({status.layout}) on {status.database}, history in {history}:"]
     width = max((len(m.name) for m in status.migrations), default=0)
