@@ -80,13 +80,14 @@ def discover(
     """
     said: list[str] = []
     found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
+    real_folders: dict[str, str] = {}
     for raw in paths:
         for path in _expand(raw):
             if _is_dir(path):
                 for file in _sql_files(path, said):
-                    _add(found, file, assume_in_transaction, from_folder=True)
+                    _add(found, file, assume_in_transaction, real_folders, from_folder=True)
             else:
-                _add(found, path, assume_in_transaction, from_folder=False)
+                _add(found, path, assume_in_transaction, real_folders, from_folder=False)
     files = sorted(found.values(), key=_order)
     files = _without_other_providers(files, said)
     if said and problems is None:
@@ -289,12 +290,36 @@ def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
     return result
 
 
-def _add(found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, *, from_folder: bool) -> None:
+def _add(
+    found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, real_folders: dict[str, str], *,
+    from_folder: bool,
+) -> None:
     head = _head(path) if not _has_layout_name(path) else ""
     migration = classify(path, head, assume_in_transaction=assume_in_transaction)
     if from_folder and migration.layout is Layout.POPX and ".postgres." not in path.name:
         return  # ory popx keeps one file per database dialect; only PostgreSQL's are ours
-    found.setdefault(os.path.realpath(path), migration)
+    found.setdefault(_real_path(str(path), real_folders), migration)
+
+
+def _real_path(path: str, real_folders: dict[str, str]) -> str:
+    """`os.path.realpath(path)`, each folder resolved once: realpath lstat()s every component of
+    every path (seven per file in a typical tree), which was most of discovery's system calls."""
+    folder, name = os.path.split(path)
+    if not name or name in (".", "..") or os.path.islink(path):
+        return os.path.realpath(path)
+    return os.path.join(_real_folder(folder, real_folders), name)
+
+
+def _real_folder(folder: str, real_folders: dict[str, str]) -> str:
+    real = real_folders.get(folder)
+    if real is None:
+        parent, name = os.path.split(folder)
+        if not name or name in (".", "..") or parent == folder or os.path.islink(folder):
+            real = os.path.realpath(folder)  # a link, "..", the root or "": realpath decides
+        else:
+            real = os.path.join(_real_folder(parent, real_folders), name)
+        real_folders[folder] = real
+    return real
 
 
 def _has_layout_name(path: Path) -> bool:
