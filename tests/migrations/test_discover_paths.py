@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from migralint.errors import InputError
 from migralint.migrations.discover import _real_path, discover
 from migralint.source import display_path
 
@@ -50,3 +51,21 @@ def test_display_path_is_relative_under_the_working_directory(tree: Path) -> Non
     outside = tree.parent / "elsewhere" / "x.sql"
     assert display_path(outside) == outside.as_posix()
     assert display_path(Path("../elsewhere/x.sql")) == "../elsewhere/x.sql"
+
+
+def test_named_paths_and_links_as_path_exists_and_is_dir_see_them(tree: Path) -> None:
+    (tree / "real" / "migrations" / "1_init" / "copy.sql").unlink()
+    (tree / "broken.sql").symlink_to(tree / "nowhere.sql")
+    (tree / "file-link.sql").symlink_to(tree / "real" / "migrations" / "1_init" / "migration.sql")
+    for missing in ("broken.sql", "nowhere.sql", "real/migrations/1_init/migration.sql/x", "a\0b.sql"):
+        with pytest.raises(InputError, match="no such file or folder"):
+            discover([missing])
+    through_folder_link = discover(["link/migrations"])
+    assert [str(m.path) for m in through_folder_link] == [os.path.join("link", "migrations", "1_init", "migration.sql")]
+    assert [m.layout.name for m in through_folder_link] == ["PRISMA"]
+    named_link = discover(["file-link.sql"])
+    assert [str(m.path) for m in named_link] == ["file-link.sql"]
+    assert [m.path for m in discover([""])] == [m.path for m in discover(["."])]  # "" is ".", as Path("") says
+    # A glob lists a broken link: it is kept, and reading it later says why it fails.
+    assert [str(m.path) for m in discover(["b*.sql"])] == ["broken.sql"]
+    assert [str(m.path) for m in discover(["file-*.sql", "real/migrations/*/migration.sql"])] == ["file-link.sql"]
