@@ -36,6 +36,8 @@ _NEVER_ON_A_PIPE = ("rich", "psycopg", "pgserver", "migralint.database.connectio
 # Nothing of the linter for the version and the help: click and the command declarations only.
 _NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api", "migralint.migrations",
                  "migralint.report.json_format", "migralint.report.text", *_NEVER_ON_A_PIPE)
+# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs.
+_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess")
 _OTHER_REPORTERS = tuple(f"migralint.report.{name}" for name in
                          ("text", "concise", "github", "sarif", "gitlab", "junit", "markdown"))
 
@@ -76,7 +78,7 @@ def test_a_json_lint_of_a_file_list_loads_its_reporter_only(tmp_path: Path) -> N
     assert code == 1 and report["files_checked"] == 2
     assert {f["rule"] for f in report["findings"]} >= {"require-concurrent-index-creation"}
     assert "migralint.report.json_format" in modules
-    assert loaded(modules, _NEVER_ON_A_PIPE + _OTHER_REPORTERS) == []
+    assert loaded(modules, _NEVER_ON_A_PIPE + _OTHER_REPORTERS + _ONLY_WHEN_NEEDED) == []
 
 
 def test_a_text_lint_on_a_pipe_does_not_load_rich(tmp_path: Path) -> None:
