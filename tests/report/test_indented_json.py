@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from migralint.findings import Severity
-from migralint.report.indented_json import indented_json
+from migralint.report.indented_json import indented_json, write_indented_json
 
 SCALARS: list[Any] = [0, -5, 2.5, 1e300, 10**30, True, False, None, "", "x", Severity.ERROR,
                       'é☕\n"\\\u2028\x00\x7f', "\udcff"]  # a lone surrogate: a path byte that is not UTF-8
@@ -82,3 +82,19 @@ def test_the_pure_python_encoder_is_not_used() -> None:
     finally:
         sys.setprofile(None)
     assert "_iterencode_dict" in called  # the check sees the slow path when it is taken
+
+
+def test_long_lists_of_findings_across_batches_and_the_writer() -> None:
+    import io
+
+    rng = random.Random(7)
+    for count in (1, 255, 256, 257, 1000):
+        findings = [{"path": f"{n}/migration.sql", "line": n, "rule": rng.choice(["a", "b"]),
+                     "message": rng.choice(SCALARS[8:]), "help": rng.choice([None, "x\ny", True, 2.5])}
+                    for n in range(count)]
+        document = {"version": "1", "findings": findings, "ignored": findings[:3], "runs": [{"results": findings}]}
+        expected = json.dumps(document, indent=2, ensure_ascii=False)
+        assert indented_json(document) == expected
+        out = io.StringIO()
+        write_indented_json(document, out)
+        assert out.getvalue() == expected + "\n"

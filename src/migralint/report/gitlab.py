@@ -7,7 +7,7 @@ from typing import TextIO
 
 from migralint.findings import LintResult, Severity
 from migralint.report.fingerprints import fingerprints
-from migralint.report.indented_json import indented_json
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repo_shown
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
@@ -26,4 +26,4 @@ def write_gitlab(
         }
         for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result.sources))
     ]
-    out.write(indented_json(issues) + "\n")  # one write, C-encoded: the pure-Python encoder's tokens were the cost
+    write_indented_json(issues, out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)

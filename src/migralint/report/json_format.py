@@ -6,7 +6,7 @@ from typing import Any, TextIO
 
 from migralint import __version__
 from migralint.findings import Finding, LintResult
-from migralint.report.indented_json import indented_json
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import shown
 
 
@@ -33,4 +33,4 @@ def write_json(
         "findings": [finding_dict(f) for f in result.findings],
         "ignored": [{**finding_dict(i.finding), "reason": i.reason} for i in result.ignored],
     }
-    out.write(indented_json(document) + "\n")  # one write, C-encoded: the pure-Python encoder's tokens were the cost
+    write_indented_json(document, out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)

@@ -11,7 +11,7 @@ from typing import Any, TextIO
 from migralint import DOCS_URL, __version__
 from migralint.findings import Finding, LintResult, Severity
 from migralint.report.fingerprints import fingerprints
-from migralint.report.indented_json import indented_json
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repository_root, uri_reference
 from migralint.report.summary import rule_url
 
@@ -110,4 +110,4 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
 def write_sarif(
     result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
 ) -> None:
-    out.write(indented_json(sarif_document(result)) + "\n")  # one write, C-encoded: the pure-Python encoder's tokens were the cost
+    write_indented_json(sarif_document(result), out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)
