@@ -6,7 +6,6 @@ walking up from the working directory, is used whole; parents are not merged.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import json
 import os
@@ -141,6 +140,8 @@ _KEYS = {
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """" (did you mean 'x'?)" when a known name is close to `name`, else ""."""
+    import difflib  # only for a mistake: difflib and heapq are start-up time on every run
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from migralint import ISSUES_URL, api
-from migralint.api import LintRequest, lint_source
+from migralint import ISSUES_URL
 from migralint.cli.output import (
     EXIT_FINDINGS,
     EXIT_INTERNAL_ERROR,
@@ -22,20 +21,17 @@ from migralint.cli.output import (
     silence_stdout,
     terminal_width,
 )
-from migralint.config import Settings, did_you_mean, load_settings
 from migralint.errors import UserError
-from migralint.findings import LintResult
-from migralint.linter.engine import RuleSet
-from migralint.migrations.discover import FoundFolders, default_folder, default_folders, discover, folders_of
-from migralint.migrations.folders import folders_changed
-from migralint.migrations.staged import staged_changes
 from migralint.report import OutputFormat
 from migralint.report.escape import one_line
-from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
-from migralint.source import display_path
 
+# The linter (pglast, the rules, discovery) is imported inside the commands that use it:
+# `migralint --version`, `--help` and every command's help load click and this module only.
 if TYPE_CHECKING:
+    from migralint.config import Settings
     from migralint.database.connection import DatabaseSource
+    from migralint.findings import LintResult
+    from migralint.linter.engine import RuleSet
     from migralint.migrations.git_history import GitSource
 
 
@@ -102,6 +98,9 @@ def lint(
     stdin_filename: str | None,
 ) -> None:
     """Lint migration files, folders or globs (default: the project's migrations folder)."""
+    from migralint.config import load_settings
+    from migralint.rules.registry import build_rule_set
+
     settings = load_settings(config_path).with_overrides(
         strict=strict,
         pg_version=pg_version,
@@ -153,15 +152,18 @@ def _lint(
     git: GitSource | None = None,
     database: DatabaseSource | None = None,
 ) -> LintResult:
+    from migralint import api
+    from migralint.findings import LintResult
+
     if paths == ("-",):
-        return lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
+        return api.lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
     if "-" in paths:
         raise UserError("'-' (standard input) cannot be combined with other paths")
     targets = list(paths) or _default_targets(settings, staged=git is not None and git.staged)
     if not targets:
         click.echo("migralint: nothing to lint: no staged change under a migrations folder", err=True)
         return LintResult()
-    request = LintRequest(
+    request = api.LintRequest(
         paths=targets,
         settings=settings,
         rules=rules,
@@ -178,6 +180,11 @@ def _lint(
 
 def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
     """Every migrations folder under the working directory; with --staged, those the index changes."""
+    from migralint.migrations.discover import FoundFolders, default_folders
+    from migralint.migrations.folders import folders_changed
+    from migralint.migrations.staged import staged_changes
+    from migralint.source import display_path
+
     cwd = Path.cwd()
     try:
         found = default_folders(cwd, settings.migrations_dir)
@@ -209,6 +216,7 @@ def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource 
 def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[str | None, str | None]:
     """The URL `apply` would use for the first path's migrations folder, and where it came from."""
     from migralint.database.database_location import resolve_url  # the database code loads only when needed
+    from migralint.migrations.discover import default_folder
 
     try:
         start = Path(paths[0]) if paths else default_folder(Path.cwd(), settings.migrations_dir)
@@ -277,6 +285,8 @@ def rules_command() -> None:
     """List every rule: name, severity, whether it is on by default, summary."""
     import textwrap
 
+    from migralint.rules.registry import ALL_RULES
+
     width = max(len(rule.name) for rule in ALL_RULES)
     indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
     columns = terminal_width()
@@ -300,6 +310,9 @@ def rules_command() -> None:
 @click.argument("name")
 def rule_command(name: str) -> None:
     """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
+    from migralint.config import did_you_mean
+    from migralint.rules.registry import RULES_BY_NAME
+
     rule = RULES_BY_NAME.get(name)
     if rule is None:
         raise UserError(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
@@ -327,7 +340,10 @@ def rule_command(name: str) -> None:
               help="Use this config file instead of the nearest one.")
 def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) -> None:
     """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
+    from migralint.config import load_settings
+    from migralint.migrations.discover import default_folders, discover, folders_of
     from migralint.migrations.lockfile import lock_folders
+    from migralint.source import display_path
 
     settings = load_settings(config_path)
     targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]
