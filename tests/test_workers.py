@@ -120,6 +120,14 @@ def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
     assert not workers.pool_worth_it([cost * 100 for cost in costs], 1)
 
 
+def test_the_default_is_the_idle_cores() -> None:
+    jobs = workers.default_jobs()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    assert 1 <= jobs <= cores
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores:
+        assert jobs == 1  # every core is busy already: no pool
+
+
 def _children(pid: int) -> list[int]:
     try:
         with open(f"/proc/{pid}/task/{pid}/children") as listing:

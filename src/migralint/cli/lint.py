@@ -87,7 +87,7 @@ def _names(value: str | None) -> tuple[str, ...] | None:
               help="The result cache's folder (default: .migralint_cache in the project root; "
                    "or MIGRALINT_CACHE_DIR).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
-              help="Lint this many folders at once, in worker processes (default: the number of cores).")
+              help="Lint this many folders at once, in worker processes (default: the idle cores).")
 def lint(
     paths: tuple[str, ...],
     strict: bool | None,
