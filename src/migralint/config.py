@@ -43,6 +43,8 @@ class Settings:
     applied_through: str | None = None  # migrations after this one are pending: their tables are empty
     base: str | None = None  # lint --staged: the commit whose migrations are applied (default: the upstream)
     small_table_rows: int = 10_000  # lock findings on tables with fewer rows (per the database) only warn
+    cache: bool = True  # keep results between runs (docs/cache.md)
+    cache_dir: str | None = None  # where (relative to the config file); default .migralint_cache beside it
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
@@ -135,6 +137,8 @@ _KEYS = {
     "applied_through": ("applied_through", _str),
     "small_table_rows": ("small_table_rows", _count),
     "base": ("base", _str),
+    "cache": ("cache", _bool),
+    "cache_dir": ("cache_dir", _str),
 }
 
 

@@ -76,6 +76,12 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to migrations not yet applied, then lint again.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache (docs/cache.md).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The result cache's folder (default: .migralint_cache in the project root; "
+                   "or MIGRALINT_CACHE_DIR).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Lint this many folders at once, in worker processes (default: the idle cores).")
 def lint(
     paths: tuple[str, ...],
     strict: bool | None,
@@ -96,6 +102,9 @@ def lint(
     fix: bool,
     exit_zero: bool,
     stdin_filename: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
 ) -> None:
     """Lint migration files, folders or globs (default: the project's migrations folder)."""
     from migralint.config import load_settings
@@ -129,7 +138,8 @@ def lint(
         click.echo(f"migralint: note: migrations applied in {database.shown} (from {origin}) count as "
                    "applied and are not linted; pass --database-url to choose another", err=True)
     try:
-        result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
+        result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database,
+                       cache_dir=None if no_cache else _cache_dir(cache_dir, settings), jobs=jobs)
     finally:
         if database is not None:
             database.close()
@@ -151,9 +161,12 @@ def _lint(
     fix: bool = False,
     git: GitSource | None = None,
     database: DatabaseSource | None = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
     from migralint import api
     from migralint.findings import LintResult
+    from migralint.workers import default_jobs
 
     if paths == ("-",):
         return api.lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
@@ -174,8 +187,25 @@ def _lint(
         keep_empty_folders=not paths and git is not None,
         pending_described=git.added if git is not None else "is pending in the database" if database is not None else None,
         on_note=lambda note: click.echo(f"migralint: {note}", err=True),  # as they come: a lint can be long
+        cache_dir=cache_dir,
+        jobs=jobs if jobs is not None else default_jobs(),
     )
     return api.lint(request).result
+
+
+def _cache_dir(option: Path | None, settings: Settings) -> Path | None:
+    """--cache-dir, else MIGRALINT_CACHE_DIR, else the config's cache-dir, else the project root's."""
+    from migralint.cache import ENV_VAR, default_cache_dir
+
+    if option is not None:
+        return option
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    if not settings.cache:
+        return None
+    if settings.cache_dir is not None:
+        return settings.root / settings.cache_dir
+    return default_cache_dir(settings, Path.cwd())
 
 
 def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
