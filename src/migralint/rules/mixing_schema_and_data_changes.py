@@ -54,6 +54,14 @@ class MixingSchemaAndDataChanges(Rule):
         "per file, for every data change that runs under the lock of a schema change in the same "
         "transaction, and those schema changes"
     )
+    # Handed each statement only to read what check_file needs of its tree while it is parsed:
+    # a large file's trees are let go once checked (linter/pieces.py).
+    nodes = (*_SCHEMA_VERBS, "DropStmt", *_DATA_VERBS)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        statement.fact(_data_target if statement.kind in _DATA_VERBS else _schema_targets)
+        ctx.locks(statement)
+        return iter(())
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:
         schema_changes: list[_SchemaChange] = []
@@ -110,14 +118,13 @@ class MixingSchemaAndDataChanges(Rule):
 
 def _schema_change(ctx: Context, statement: Statement, position: int) -> _SchemaChange | None:
     """A write-blocking lock the statement takes on an existing table it changes the schema of."""
-    node = statement.node
-    targets: list[TableName] = []
-    if statement.kind in _SCHEMA_VERBS and "relation" in node and not node.get("concurrent"):
-        targets = [ctx.table(node["relation"])]
-    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
-        targets = [TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])]
-    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):
-        for name in dropped_index_names(node):
+    if statement.kind not in _SCHEMA_VERBS and statement.kind != "DropStmt":
+        return None
+    # The check_file pass reads every statement: what it needs of a tree is a fact of the
+    # statement, so that a large file's trees are not parsed again for it.
+    targets, dropped_indexes = statement.fact(_schema_targets)
+    if dropped_indexes is not None:
+        for name in dropped_indexes:
             index = index_table_at(ctx.schema, name, statement.index)
             if not index.created_earlier:
                 return _SchemaChange(position, "DROP INDEX", Lock.ACCESS_EXCLUSIVE, index.table, index.table_words())
@@ -129,14 +136,35 @@ def _schema_change(ctx: Context, statement: Statement, position: int) -> _Schema
     return None
 
 
+def _schema_targets(statement: Statement) -> tuple[tuple[TableName, ...], tuple[TableName, ...] | None]:
+    """The tables whose schema the statement changes, or (for DROP INDEX) the indexes it drops."""
+    node = statement.node
+    if statement.kind in _SCHEMA_VERBS and "relation" in node and not node.get("concurrent"):
+        return (TableName.from_range_var(node["relation"]),), None
+    if statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
+        return tuple(TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])), None
+    if statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):
+        return (), tuple(dropped_index_names(node))
+    return (), None
+
+
 def _data_change_table(ctx: Context, statement: Statement) -> TableName | None:
     """The existing table whose rows an UPDATE, DELETE, MERGE or INSERT ... SELECT changes."""
+    if statement.kind not in _DATA_VERBS:
+        return None
+    table = statement.fact(_data_target)
+    if table is None or ctx.is_new_table(table):
+        return None
+    return table
+
+
+def _data_target(statement: Statement) -> TableName | None:
     node = statement.node
-    if statement.kind not in _DATA_VERBS or "relation" not in node or ctx.is_new_table(node["relation"]):
+    if "relation" not in node:
         return None
     if statement.kind == "InsertStmt" and not _reads_tables(node.get("selectStmt")):
         return None  # INSERT ... VALUES: seed rows
-    return ctx.table(node["relation"])
+    return TableName.from_range_var(node["relation"])
 
 
 def _reads_tables(select: object) -> bool:
