@@ -119,6 +119,7 @@ def parse_large(
                 statement.fact(fact)
             statement.release(shift_locations(s.node, base) if s.kind in _KEPT_KINDS else None)
             statements.append(statement)
+        # Comments serve ignore directives only: a piece that mentions no directive has none.
         comments.extend(Comment(start + c.start, start + c.end, c.text, c.own_line) for c in piece.comments)
         if piece.syntax_error is not None:
             # PostgreSQL stops at the first error: nothing after it is parsed, as for the whole text.
