@@ -68,18 +68,23 @@ def test_every_rule_fixture_has_the_same_findings_cut_into_pieces(path: Path, mo
     assert whole.findings, "a fixture has findings: the comparison is not empty"
 
 
-# A child process that lints one file and says its peak memory (ru_maxrss: KiB on Linux, bytes
-# on macOS) on stderr, so that no earlier test's memory counts.
+# A child process that lints one file and says its peak memory in KiB on stderr. On Linux,
+# ru_maxrss of a child carries the parent's resident size from before its exec (a large pytest
+# process would count); the kernel's VmHWM of the child's own memory does not.
 _MEASURE = textwrap.dedent(
     """
-    import resource, sys
+    import re, resource, sys
     from migralint.cli import main
     try:
         main(["lint", "--format", "json", sys.argv[1]])
     except SystemExit:
         pass
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    sys.stderr.write(f"\\npeak={peak if sys.platform != 'darwin' else peak // 1024}\\n")
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status.read()).group(1))
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+    sys.stderr.write(f"\\npeak={peak}\\n")
     """
 )
 

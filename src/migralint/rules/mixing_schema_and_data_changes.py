@@ -59,7 +59,16 @@ class MixingSchemaAndDataChanges(Rule):
     nodes = (*_SCHEMA_VERBS, "DropStmt", *_DATA_VERBS)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        statement.fact(_data_target if statement.kind in _DATA_VERBS else _schema_targets)
+        if statement.kind not in _DATA_VERBS:
+            statement.fact(_schema_targets)
+        elif statement.kind == "InsertStmt":
+            table = statement.fact(_data_target)
+            # Walking seed rows is costly: only for a table the file did not create (check_file
+            # asks only about tables that may hold rows; the schema is static, the answer exact).
+            if table is not None and not ctx.schema.table_is_new(table, statement.index):
+                statement.fact(_selects_from_tables)
+        else:
+            statement.fact(_data_target)
         ctx.locks(statement)
         return iter(())
 
@@ -155,16 +164,18 @@ def _data_change_table(ctx: Context, statement: Statement) -> TableName | None:
     table = statement.fact(_data_target)
     if table is None or ctx.is_new_table(table):
         return None
+    if statement.kind == "InsertStmt" and not statement.fact(_selects_from_tables):
+        return None  # INSERT ... VALUES: seed rows
     return table
 
 
 def _data_target(statement: Statement) -> TableName | None:
-    node = statement.node
-    if "relation" not in node:
-        return None
-    if statement.kind == "InsertStmt" and not _reads_tables(node.get("selectStmt")):
-        return None  # INSERT ... VALUES: seed rows
-    return TableName.from_range_var(node["relation"])
+    relation = statement.node.get("relation")
+    return TableName.from_range_var(relation) if relation is not None else None
+
+
+def _selects_from_tables(statement: Statement) -> bool:
+    return _reads_tables(statement.node.get("selectStmt"))
 
 
 def _reads_tables(select: object) -> bool:
