@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
-from migralint.linter.index_tables import dropped_index_names, index_table_at
+from migralint.linter.change_targets import data_target, schema_targets, selects_from_tables
+from migralint.linter.index_tables import index_table_at
 from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName, unwrap, walk
+from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
@@ -60,15 +61,15 @@ class MixingSchemaAndDataChanges(Rule):
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         if statement.kind not in _DATA_VERBS:
-            statement.fact(_schema_targets)
+            statement.fact(schema_targets)
         elif statement.kind == "InsertStmt":
-            table = statement.fact(_data_target)
+            table = statement.fact(data_target)
             # Walking seed rows is costly: only for a table the file did not create (check_file
             # asks only about tables that may hold rows; the schema is static, the answer exact).
             if table is not None and not ctx.schema.table_is_new(table, statement.index):
-                statement.fact(_selects_from_tables)
+                statement.fact(selects_from_tables)
         else:
-            statement.fact(_data_target)
+            statement.fact(data_target)
         ctx.locks(statement)
         return iter(())
 
@@ -131,7 +132,7 @@ def _schema_change(ctx: Context, statement: Statement, position: int) -> _Schema
         return None
     # The check_file pass reads every statement: what it needs of a tree is a fact of the
     # statement, so that a large file's trees are not parsed again for it.
-    targets, dropped_indexes = statement.fact(_schema_targets)
+    targets, dropped_indexes = statement.fact(schema_targets)
     if dropped_indexes is not None:
         for name in dropped_indexes:
             index = index_table_at(ctx.schema, name, statement.index)
@@ -145,38 +146,13 @@ def _schema_change(ctx: Context, statement: Statement, position: int) -> _Schema
     return None
 
 
-def _schema_targets(statement: Statement) -> tuple[tuple[TableName, ...], tuple[TableName, ...] | None]:
-    """The tables whose schema the statement changes, or (for DROP INDEX) the indexes it drops."""
-    node = statement.node
-    if statement.kind in _SCHEMA_VERBS and "relation" in node and not node.get("concurrent"):
-        return (TableName.from_range_var(node["relation"]),), None
-    if statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
-        return tuple(TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])), None
-    if statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):
-        return (), tuple(dropped_index_names(node))
-    return (), None
-
-
 def _data_change_table(ctx: Context, statement: Statement) -> TableName | None:
     """The existing table whose rows an UPDATE, DELETE, MERGE or INSERT ... SELECT changes."""
     if statement.kind not in _DATA_VERBS:
         return None
-    table = statement.fact(_data_target)
+    table = statement.fact(data_target)
     if table is None or ctx.is_new_table(table):
         return None
-    if statement.kind == "InsertStmt" and not statement.fact(_selects_from_tables):
+    if statement.kind == "InsertStmt" and not statement.fact(selects_from_tables):
         return None  # INSERT ... VALUES: seed rows
     return table
-
-
-def _data_target(statement: Statement) -> TableName | None:
-    relation = statement.node.get("relation")
-    return TableName.from_range_var(relation) if relation is not None else None
-
-
-def _selects_from_tables(statement: Statement) -> bool:
-    return _reads_tables(statement.node.get("selectStmt"))
-
-
-def _reads_tables(select: object) -> bool:
-    return any(kind == "SelectStmt" and body.get("fromClause") for kind, body in walk(select))
