@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap
+from migralint.linter.nodes import TableName, alter_table_commands, unwrap
 from migralint.linter.parse import Statement
 
 # Objects that exist before the first statement (the forward migration of a rollback).
@@ -45,26 +45,61 @@ class FileSchema:
         return entry[0] if entry else None
 
     def _record(self, stmt: Statement) -> None:
-        node = stmt.node
-        if stmt.kind == "CreateStmt":
-            self.tables.setdefault(TableName.from_range_var(node["relation"]), stmt.index)
-        elif stmt.kind == "CreateTableAsStmt":
-            relation = node.get("into", {}).get("rel")
-            if relation:
-                self.tables.setdefault(TableName.from_range_var(relation), stmt.index)
-        elif stmt.kind == "IndexStmt" and node.get("idxname"):
-            table = TableName.from_range_var(node["relation"])
-            self.indexes.setdefault(TableName(table.schema, node["idxname"]), (table, stmt.index))
-        elif stmt.kind == "AlterTableStmt" and "relation" in node:
-            table = TableName.from_range_var(node["relation"])
-            for cmd in alter_table_commands(node):
-                if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
-                    column = unwrap(cmd["def"])[1].get("colname", "")
-                    self.columns.setdefault((table, column), stmt.index)
-        elif stmt.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE":
-            self._record_table_rename(node, stmt.index)
+        for entry in schema_entries(stmt):
+            if entry[0] == "table":
+                self.tables.setdefault(entry[1], stmt.index)
+            elif entry[0] == "index":
+                self.indexes.setdefault(entry[1], (entry[2], stmt.index))
+            elif entry[0] == "column":
+                self.columns.setdefault((entry[1], entry[2].name), stmt.index)
+            elif entry[1] in self.tables:  # a rename of a table the file created
+                self.tables.setdefault(entry[2], stmt.index)
 
-    def _record_table_rename(self, node: Node, index: int) -> None:
+
+def altered_table(stmt: Statement) -> TableName | None:
+    """The table an ALTER TABLE statement names; None for any other statement. Rules ask it of
+    every earlier statement: a fact of the statement, read without its tree."""
+    return stmt.fact(_altered_table) if stmt.kind == "AlterTableStmt" else None
+
+
+def _altered_table(stmt: Statement) -> TableName | None:
+    relation = stmt.node.get("relation")
+    return TableName.from_range_var(relation) if relation is not None else None
+
+
+_RECORDED = frozenset({"CreateStmt", "CreateTableAsStmt", "IndexStmt", "AlterTableStmt", "RenameStmt"})
+# ("table", table), ("index", index, table), ("column", table, TableName("", column)) or
+# ("rename", old table, new table): what a statement adds to a FileSchema, kept as a fact of
+# the statement so that a large file's schema is built without its trees.
+SchemaEntry = tuple[str, TableName, TableName]
+
+
+def schema_entries(stmt: Statement) -> tuple[SchemaEntry, ...]:
+    return stmt.fact(_entries) if stmt.kind in _RECORDED else ()
+
+
+def _entries(stmt: Statement) -> tuple[SchemaEntry, ...]:
+    node = stmt.node
+    if stmt.kind == "CreateStmt":
+        table = TableName.from_range_var(node["relation"])
+        return (("table", table, table),)
+    if stmt.kind == "CreateTableAsStmt":
+        relation = node.get("into", {}).get("rel")
+        if relation:
+            table = TableName.from_range_var(relation)
+            return (("table", table, table),)
+    elif stmt.kind == "IndexStmt" and node.get("idxname"):
+        table = TableName.from_range_var(node["relation"])
+        return (("index", TableName(table.schema, node["idxname"]), table),)
+    elif stmt.kind == "AlterTableStmt" and "relation" in node:
+        table = TableName.from_range_var(node["relation"])
+        entries: list[SchemaEntry] = []
+        for cmd in alter_table_commands(node):
+            if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
+                column = unwrap(cmd["def"])[1].get("colname", "")
+                entries.append(("column", table, TableName("", column)))
+        return tuple(entries)
+    elif stmt.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE":
         old = TableName.from_range_var(node["relation"])
-        if old in self.tables:
-            self.tables.setdefault(TableName(old.schema, node.get("newname", "")), index)
+        return (("rename", old, TableName(old.schema, node.get("newname", ""))),)
+    return ()

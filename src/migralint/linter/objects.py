@@ -119,8 +119,28 @@ def _type_nodes(object_with_args: Node) -> list[Node]:
     return [unwrap(t)[1] for t in object_with_args.get("objargs", [])]
 
 
-def created_objects(statement: Statement) -> Iterator[Created]:
-    """The names of the families above that `statement` brings into existence."""
+_CREATING = frozenset({
+    "ViewStmt", "CreateTableAsStmt", "CreateEnumStmt", "CreateRangeStmt", "CompositeTypeStmt", "CreateDomainStmt",
+    "DefineStmt", "CreateFunctionStmt", "CreateSchemaStmt", "CreateExtensionStmt", "CreateSeqStmt", "CreateStmt",
+    "RenameStmt",
+})
+
+
+def created_objects(statement: Statement) -> tuple[Created, ...]:
+    """The names of the families above that `statement` brings into existence.
+
+    Rules ask this of every statement before (or after) the one they check: it is a fact of
+    the statement, computed once, so a large file's trees are not parsed again for it."""
+    if statement.kind not in _CREATING:
+        return ()
+    return statement.fact(_created_tuple)
+
+
+def _created_tuple(statement: Statement) -> tuple[Created, ...]:
+    return tuple(_created(statement))
+
+
+def _created(statement: Statement) -> Iterator[Created]:
     kind, node = statement.kind, statement.node
     if kind == "ViewStmt":
         yield Created(ObjectName("view", TableName.from_range_var(node["view"])), not node.get("replace"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from pglast import parser as pg_parser
 
@@ -17,15 +18,70 @@ from migralint.linter import deep_json
 from migralint.source import LineIndex
 
 Node = dict[str, Any]
+T = TypeVar("T")
 
 
-@dataclass(frozen=True, slots=True)
+class TreeSource(Protocol):
+    """Where a statement whose parse tree was let go gets it again (see linter/pieces.py)."""
+
+    def tree_of(self, statement: Statement) -> Node: ...
+
+
 class Statement:
-    index: int
-    kind: str  # the top-level node type, e.g. "IndexStmt"
-    node: Node  # that node's fields
-    start: int  # character offset of its first token
-    end: int  # character offset just past its last token (the ";" excluded)
+    """One top-level statement: its type, its span, and its parse tree.
+
+    The tree of a statement of a large file is let go once the statement is behind the lint
+    (a 20 MB seed file would otherwise hold gigabytes of dicts); `node` then parses it again.
+    Rules that look at many other statements ask `fact` for what they need: computed once from
+    the tree, it stays when the tree goes.
+    """
+
+    __slots__ = ("index", "kind", "start", "end", "_node", "_source", "_facts")
+
+    def __init__(
+        self, index: int, kind: str, node: Node | None, start: int, end: int, source: TreeSource | None = None
+    ) -> None:
+        self.index = index
+        self.kind = kind  # the top-level node type, e.g. "IndexStmt"
+        self.start = start  # character offset of its first token
+        self.end = end  # character offset just past its last token (the ";" excluded)
+        self._node = node
+        self._source = source
+        self._facts: dict[object, Any] | None = None
+
+    @property
+    def node(self) -> Node:
+        """The fields of the top-level node."""
+        node = self._node
+        if node is None:
+            assert self._source is not None, "a statement without a tree has a source to parse it from"
+            node = self._source.tree_of(self)
+        return node
+
+    def release(self, node: Node | None) -> None:
+        """Keep `node` as the tree (None: let it go, the source parses it again on demand)."""
+        self._node = node
+
+    def fact(self, compute: Callable[..., T], *args: Hashable) -> T:
+        """`compute(self, *args)`, computed once per statement."""
+        facts = self._facts
+        if facts is None:
+            facts = self._facts = {}
+        key = (compute, args) if args else compute
+        if key not in facts:
+            facts[key] = compute(self, *args)
+        return cast(T, facts[key])
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Statement):
+            return NotImplemented
+        return (self.index, self.kind, self.start, self.end) == (other.index, other.kind, other.start, other.end)
+
+    def __hash__(self) -> int:
+        return hash((self.index, self.kind, self.start, self.end))
+
+    def __repr__(self) -> str:
+        return f"Statement(index={self.index}, kind={self.kind!r}, start={self.start}, end={self.end})"
 
 
 class Comment(NamedTuple):
@@ -53,7 +109,52 @@ class ParsedSource:
         return self.index.text
 
 
-def parse_source(text: str) -> ParsedSource:
+def parse_source(text: str, byte_base: int = 0) -> ParsedSource:
+    """`byte_base`: where `text` starts in its file, in bytes, when it is a piece of a larger
+    file: node locations then count from the file's start (statement spans stay in `text`)."""
+    return _parse(text, byte_base)
+
+
+# Every field of libpg_query's JSON that holds a byte location (pglast's ast.py lists them).
+_LOCATION_KEYS = frozenset({
+    "location", "arg_location", "conninfo_location", "list_start", "list_end", "name_location",
+    "payload_location", "rexpr_list_start", "rexpr_list_end",
+})
+_LOCATION = re.compile(r'"(' + "|".join(sorted(_LOCATION_KEYS)) + r')":(\d+)')
+
+
+def load_tree(json_text: str, byte_base: int = 0) -> Node:
+    """libpg_query's JSON decoded; locations moved by `byte_base`. A key can only be a field
+    name (a quote inside a string value is escaped), so the pattern never matches user text;
+    -1 (no location) has a minus sign and stays."""
+    if byte_base:
+        # split() leaves [text, key, number, text, key, number, ..., text]: one pass, no callback.
+        parts = _LOCATION.split(json_text)
+        for k in range(2, len(parts), 3):
+            parts[k] = f'"{parts[k - 1]}":{int(parts[k]) + byte_base}'
+            parts[k - 1] = ""
+        json_text = "".join(parts)
+    tree: Node = deep_json.loads(json_text) or {}
+    return tree
+
+
+def shift_locations(node: Node, byte_base: int) -> Node:
+    """A decoded tree with its locations moved by `byte_base` (as `load_tree` would have)."""
+    stack: list[Any] = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, value in item.items():
+                if key in _LOCATION_KEYS and isinstance(value, int) and value >= 0:
+                    item[key] = value + byte_base
+                elif isinstance(value, (dict, list)):
+                    stack.append(value)
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, (dict, list)))
+    return node
+
+
+def _parse(text: str, byte_base: int) -> ParsedSource:
     # libpg_query reads a C string: at a NUL byte the rest of the file would go unseen.
     # PostgreSQL refuses a NUL in a query, so it is reported (nul_offset), and the rest is
     # read as if the NUL were a space, so that it is still linted.
@@ -66,10 +167,10 @@ def parse_source(text: str) -> ParsedSource:
     comments = _comments(text) if "migralint" in text else ()
     error: SyntaxProblem | None = None
     try:
-        tree = deep_json.loads(pg_parser.parse_sql_json(text))
+        tree = load_tree(pg_parser.parse_sql_json(text), byte_base)
     except pg_parser.ParseError as exc:
         error = _syntax_problem(text, exc)
-        tree = _parse_prefix(text, error.offset)
+        tree = _parse_prefix(text, error.offset, byte_base)
     statements = _statements(tree, index)
     return ParsedSource(index, statements, comments, error, None if nul == -1 else nul)
 
@@ -181,7 +282,7 @@ def _error_offset(text: str, reported: int, message: str) -> int:
     return candidates[0]
 
 
-def _parse_prefix(text: str, error_offset: int) -> Node:
+def _parse_prefix(text: str, error_offset: int, byte_base: int = 0) -> Node:
     """Parse the statements before the one that failed, so that they are still linted."""
     try:
         slices = pg_parser.split(text, with_parser=False, only_slices=True)
@@ -196,7 +297,7 @@ def _parse_prefix(text: str, error_offset: int) -> Node:
     if cut == 0:
         return {}
     try:
-        return deep_json.loads(pg_parser.parse_sql_json(text[:cut])) or {}
+        return load_tree(pg_parser.parse_sql_json(text[:cut]), byte_base)
     except pg_parser.ParseError:
         return {}
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
+from migralint.linter.file_schema import altered_table
 from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
 
@@ -145,9 +146,7 @@ def _alter_table_problem(ctx: Context, statement: Statement, sql: str) -> RerunP
 def _dropped_earlier(ctx: Context, table: TableName, constraint: str) -> bool:
     """Whether an earlier ALTER TABLE dropped the constraint with IF EXISTS: then adding it is re-runnable."""
     return any(
-        earlier.kind == "AlterTableStmt"
-        and "relation" in earlier.node
-        and ctx.table(earlier.node["relation"]) == table
+        altered_table(earlier) == table
         and any(
             c.get("subtype") == "AT_DropConstraint" and c.get("missing_ok") and c.get("name") == constraint
             for c in alter_table_commands(earlier.node)

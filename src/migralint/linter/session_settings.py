@@ -16,6 +16,8 @@ class SettingChange(NamedTuple):
 
 def setting_changes(statement: Statement, name: str) -> list[SettingChange]:
     """The changes `statement` makes to the setting `name` (lower case), in order."""
+    if statement.kind not in ("VariableSetStmt", "SelectStmt"):
+        return []  # before reading the tree: a large file's trees are parsed again when read
     node = statement.node
     if statement.kind == "VariableSetStmt":
         kind = node.get("kind")

@@ -27,7 +27,7 @@ def emptied_by(statements: Iterable[Statement], table: TableName) -> str | None:
     removed all of them (a DELETE without WHERE, a TRUNCATE); None otherwise."""
     emptied: str | None = None
     for statement in statements:
-        for touched, state in _effects(statement):
+        for touched, state in row_effects(statement):
             if touched == table:
                 emptied = state
     return emptied
@@ -47,7 +47,7 @@ def emptied_before(ctx: Context, table: TableName) -> str | None:
 def _index(ctx: Context) -> dict[TableName, tuple[list[int], list[str | None]]]:
     events: dict[TableName, tuple[list[int], list[str | None]]] = {}
     for position, statement in enumerate(ctx.statements):
-        for table, state in _effects(statement):
+        for table, state in row_effects(statement):
             positions, states = events.setdefault(table, ([], []))
             positions.append(position)
             states.append(state)
@@ -55,12 +55,21 @@ def _index(ctx: Context) -> dict[TableName, tuple[list[int], list[str | None]]]:
     return events
 
 
-def _effects(statement: Statement) -> list[tuple[TableName, str | None]]:
+def row_effects(statement: Statement) -> tuple[tuple[TableName, str | None], ...]:
+    """What the statement does to its tables' rows: a fact of the statement, so that a large
+    file is indexed without parsing its seed data again."""
+    return statement.fact(_effects) if statement.kind in _TOUCHING else ()
+
+
+_TOUCHING = _FILLING | {"TruncateStmt", "DeleteStmt"}
+
+
+def _effects(statement: Statement) -> tuple[tuple[TableName, str | None], ...]:
     node = statement.node
     if statement.kind == "TruncateStmt":
-        return [(TableName.from_range_var(unwrap(r)[1]), "TRUNCATE") for r in node.get("relations", [])]
+        return tuple((TableName.from_range_var(unwrap(r)[1]), "TRUNCATE") for r in node.get("relations", []))
     if statement.kind == "DeleteStmt" and "relation" in node and "whereClause" not in node:
-        return [(TableName.from_range_var(node["relation"]), "DELETE")]
+        return ((TableName.from_range_var(node["relation"]), "DELETE"),)
     if statement.kind in _FILLING and "relation" in node:
-        return [(TableName.from_range_var(node["relation"]), None)]
-    return []
+        return ((TableName.from_range_var(node["relation"]), None),)
+    return ()

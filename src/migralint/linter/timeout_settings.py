@@ -83,7 +83,7 @@ def strongest_blocking_lock(ctx: Context, statement: Statement) -> tuple[Lock, s
         for taken in ctx.locks(statement)
         if taken.lock.blocks_writes and not ctx.is_new_table(taken.table)
     ]
-    node = statement.node
+    node = statement.node if statement.kind in ("DropStmt", "ReindexStmt") else {}
     names: list[TableName] = []
     index_lock: Lock | None = None
     if statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):

@@ -52,17 +52,22 @@ def function_name(func_call: Node) -> str:
 
 def non_volatile_functions(statements: Iterable[Statement]) -> frozenset[str]:
     """Names of the functions that `statements` create STABLE or IMMUTABLE."""
-    found = set()
+    found: set[str] = set()
     for statement in statements:
-        if statement.kind != "CreateFunctionStmt":
-            continue
-        for option in statement.node.get("options", []):
-            body = unwrap(option)[1]
-            if body.get("defname") == "volatility" and string_value(body.get("arg", {})) in ("stable", "immutable"):
-                names = [string_value(n) for n in statement.node.get("funcname", [])]
-                found.add(names[-1].lower())
-                found.add(".".join(names).lower())
+        if statement.kind == "CreateFunctionStmt":
+            # A fact of the statement: every ADD COLUMN ... DEFAULT asks it of all earlier ones.
+            found.update(statement.fact(_non_volatile_names))
     return frozenset(found)
+
+
+def _non_volatile_names(statement: Statement) -> tuple[str, ...]:
+    found: list[str] = []
+    for option in statement.node.get("options", []):
+        body = unwrap(option)[1]
+        if body.get("defname") == "volatility" and string_value(body.get("arg", {})) in ("stable", "immutable"):
+            names = [string_value(n) for n in statement.node.get("funcname", [])]
+            found += [names[-1].lower(), ".".join(names).lower()]
+    return tuple(found)
 
 
 def volatile_function(expression: Node, trusted: frozenset[str] = frozenset()) -> str | None:

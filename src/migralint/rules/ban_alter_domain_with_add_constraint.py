@@ -88,8 +88,10 @@ class BanAlterDomainWithAddConstraint(Rule):
 
     def _added_not_valid_in_transaction(self, ctx: Context, domain: TableName, name: str) -> bool:
         for earlier in ctx.earlier:
+            if earlier.kind != "AlterDomainStmt":
+                continue  # before reading the tree: a large file's trees are parsed again when read
             node = earlier.node
-            if earlier.kind != "AlterDomainStmt" or node.get("subtype") != "C" or not ctx.same_transaction(earlier):
+            if node.get("subtype") != "C" or not ctx.same_transaction(earlier):
                 continue
             constraint = unwrap(node["def"])[1] if node.get("def") else {}
             if TableName.from_names(node.get("typeName", [])) == domain and constraint.get("conname") == name:

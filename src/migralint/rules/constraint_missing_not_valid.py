@@ -13,6 +13,7 @@ from migralint.linter.constraint_sql import (
 )
 from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock, alter_table_command_lock
+from migralint.linter.file_schema import altered_table
 from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
@@ -119,7 +120,7 @@ def _lock_held_by_add(
     if _adds_not_valid(commands[:number], name):
         return max(alter_table_command_lock(c) for c in commands)
     for earlier in reversed(ctx.earlier):
-        if earlier.kind != "AlterTableStmt" or ctx.table(earlier.node.get("relation", {})) != table:
+        if altered_table(earlier) != table:
             continue
         earlier_commands = alter_table_commands(earlier.node)
         if _adds_not_valid(earlier_commands, name):

@@ -60,7 +60,13 @@ class EnumValueUsedInSameTransaction(Rule):
         # linear in the number of statements (a file of thousands of ADD VALUEs and UPDATEs).
         state = ctx.scratch(self.name)
         created: set[tuple[int, TableName]] = state.setdefault("created", set())
-        unused: list[_Added] = state.setdefault("unused", [])
+        # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
+        # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
+        unused: dict[str, list[_Added]] = state.setdefault("unused", {})
+        if state.get("block") != block.id:
+            # Transaction blocks are contiguous: an added value of an earlier block is committed.
+            unused.clear()
+            state["block"] = block.id
         if statement.kind == "CreateEnumStmt":
             created.add((block.id, TableName.from_names(statement.node.get("typeName", []))))
             return
@@ -68,7 +74,8 @@ class EnumValueUsedInSameTransaction(Rule):
             added = _added_value(statement)
             if added is None or (block.id, added[0]) in created:
                 return
-            unused.append(_Added(statement, block.id, *added))
+            state["added"] = state.get("added", 0) + 1
+            unused.setdefault(added[1], []).append(_Added(statement, state["added"], *added))
             if ctx.pg_version < 12:
                 sql = ctx.parsed.text[statement.start : statement.end]
                 yield ctx.finding(
@@ -81,16 +88,17 @@ class EnumValueUsedInSameTransaction(Rule):
                     ),
                 )
             return
-        # Transaction blocks are contiguous: an added value of an earlier block is committed.
-        unused[:] = [a for a in unused if a.block == block.id]
         if not unused:
             return
         constants = _string_constants(statement)
-        for candidate in [a for a in unused if a.value in constants]:
+        candidates = sorted((a for value in constants if value in unused for a in unused[value]), key=lambda a: a.order)
+        for candidate in candidates:
             uses = enum_literal_uses(statement, candidate.value, candidate.enum, ctx.catalog)
             if uses:
                 # Only the first use is reported: it is where the migration fails.
-                unused.remove(candidate)
+                unused[candidate.value].remove(candidate)
+                if not unused[candidate.value]:
+                    del unused[candidate.value]
                 yield _finding(self, ctx, candidate.statement, candidate.enum, candidate.value,
                                min(uses, key=lambda u: (not u.certain, u.location)))
 
@@ -99,7 +107,7 @@ class _Added(NamedTuple):
     """An enum value added in a transaction and not used yet."""
 
     statement: Statement
-    block: int
+    order: int  # the how-manieth ADD VALUE of the file section
     enum: TableName
     value: str
 

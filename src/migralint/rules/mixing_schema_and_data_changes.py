@@ -4,9 +4,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
-from migralint.linter.index_tables import dropped_index_names, index_table_at
+from migralint.linter.change_targets import data_target, schema_targets, selects_from_tables
+from migralint.linter.index_tables import index_table_at
 from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName, unwrap, walk
+from migralint.linter.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
@@ -54,6 +55,23 @@ class MixingSchemaAndDataChanges(Rule):
         "per file, for every data change that runs under the lock of a schema change in the same "
         "transaction, and those schema changes"
     )
+    # Handed each statement only to read what check_file needs of its tree while it is parsed:
+    # a large file's trees are let go once checked (linter/pieces.py).
+    nodes = (*_SCHEMA_VERBS, "DropStmt", *_DATA_VERBS)
+
+    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if statement.kind not in _DATA_VERBS:
+            statement.fact(schema_targets)
+        elif statement.kind == "InsertStmt":
+            table = statement.fact(data_target)
+            # Walking seed rows is costly: only for a table the file did not create (check_file
+            # asks only about tables that may hold rows; the schema is static, the answer exact).
+            if table is not None and not ctx.schema.table_is_new(table, statement.index):
+                statement.fact(selects_from_tables)
+        else:
+            statement.fact(data_target)
+        ctx.locks(statement)
+        return iter(())
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:
         schema_changes: list[_SchemaChange] = []
@@ -110,14 +128,13 @@ class MixingSchemaAndDataChanges(Rule):
 
 def _schema_change(ctx: Context, statement: Statement, position: int) -> _SchemaChange | None:
     """A write-blocking lock the statement takes on an existing table it changes the schema of."""
-    node = statement.node
-    targets: list[TableName] = []
-    if statement.kind in _SCHEMA_VERBS and "relation" in node and not node.get("concurrent"):
-        targets = [ctx.table(node["relation"])]
-    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
-        targets = [TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])]
-    elif statement.kind == "DropStmt" and node.get("removeType") == "OBJECT_INDEX" and not node.get("concurrent"):
-        for name in dropped_index_names(node):
+    if statement.kind not in _SCHEMA_VERBS and statement.kind != "DropStmt":
+        return None
+    # The check_file pass reads every statement: what it needs of a tree is a fact of the
+    # statement, so that a large file's trees are not parsed again for it.
+    targets, dropped_indexes = statement.fact(schema_targets)
+    if dropped_indexes is not None:
+        for name in dropped_indexes:
             index = index_table_at(ctx.schema, name, statement.index)
             if not index.created_earlier:
                 return _SchemaChange(position, "DROP INDEX", Lock.ACCESS_EXCLUSIVE, index.table, index.table_words())
@@ -131,13 +148,11 @@ def _schema_change(ctx: Context, statement: Statement, position: int) -> _Schema
 
 def _data_change_table(ctx: Context, statement: Statement) -> TableName | None:
     """The existing table whose rows an UPDATE, DELETE, MERGE or INSERT ... SELECT changes."""
-    node = statement.node
-    if statement.kind not in _DATA_VERBS or "relation" not in node or ctx.is_new_table(node["relation"]):
+    if statement.kind not in _DATA_VERBS:
         return None
-    if statement.kind == "InsertStmt" and not _reads_tables(node.get("selectStmt")):
+    table = statement.fact(data_target)
+    if table is None or ctx.is_new_table(table):
+        return None
+    if statement.kind == "InsertStmt" and not statement.fact(selects_from_tables):
         return None  # INSERT ... VALUES: seed rows
-    return ctx.table(node["relation"])
-
-
-def _reads_tables(select: object) -> bool:
-    return any(kind == "SelectStmt" and body.get("fromClause") for kind, body in walk(select))
+    return table

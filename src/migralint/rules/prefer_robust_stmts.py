@@ -98,7 +98,11 @@ class PreferRobustStmts(Rule):
 
 
 def _drops_index_if_exists(statement: Statement, index: TableName) -> bool:
+    return statement.kind == "DropStmt" and index in statement.fact(_indexes_dropped_if_exist)
+
+
+def _indexes_dropped_if_exist(statement: Statement) -> tuple[TableName, ...]:
     node = statement.node
-    if statement.kind != "DropStmt" or node.get("removeType") != "OBJECT_INDEX" or not node.get("missing_ok"):
-        return False
-    return any(TableName.from_names(unwrap(o)[1].get("items", [])) == index for o in node.get("objects", []))
+    if node.get("removeType") != "OBJECT_INDEX" or not node.get("missing_ok"):
+        return ()
+    return tuple(TableName.from_names(unwrap(o)[1].get("items", [])) for o in node.get("objects", []))

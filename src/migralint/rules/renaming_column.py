@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import object_name, type_sql
+from migralint.linter.file_schema import altered_table
 from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment
@@ -102,7 +103,7 @@ class RenamingColumn(Rule):
 def _column_type(ctx: Context, table: TableName, column: str) -> str | None:
     """The column's type when a statement earlier in the file sets it (ALTER COLUMN TYPE)."""
     for earlier in reversed(ctx.earlier):
-        if earlier.kind != "AlterTableStmt" or ctx.table(earlier.node.get("relation", {})) != table:
+        if altered_table(earlier) != table:
             continue
         for cmd in reversed(alter_table_commands(earlier.node)):
             definition = unwrap(cmd["def"])[1] if cmd.get("def") else {}

@@ -76,9 +76,9 @@ def _values_before(earlier: tuple[Statement, ...], enum: TableName) -> list[str]
     """The enum's values in sort order, when the file creates it earlier; else []."""
     values: list[str] = []
     for statement in earlier:
-        node: Node = statement.node
         if statement.kind not in ("CreateEnumStmt", "AlterEnumStmt"):
-            continue
+            continue  # before reading the tree: a large file's trees are parsed again when read
+        node: Node = statement.node
         if TableName.from_names(node.get("typeName", [])) != enum:
             continue
         if statement.kind == "CreateEnumStmt":

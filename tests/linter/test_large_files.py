@@ -1,0 +1,139 @@
+"""A large file is linted a piece at a time, its parse trees let go (linter/pieces.py).
+
+The findings must be those of the whole file parsed at once, and memory must not grow with
+the trees: a 20 MB seed migration needed about 2 GB when every tree was kept.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from migralint.linter import pieces
+from migralint.linter.parse import parse_source
+from migralint.linter.pieces import parse_large
+from tests.helpers import lint_sql
+from tests.rules.test_fixtures import _fixture_files, _options
+
+# Non-ASCII text before the statements moves byte locations away from character offsets:
+# a tree parsed again from a piece must still point at the right characters.
+_MIXED = (
+    "-- café ☕ schema\n"
+    'CREATE TABLE "Ünïcode" ("id" INT PRIMARY KEY, "näme" TEXT);\n'
+    "INSERT INTO \"Ünïcode\" VALUES (1, 'é☕'), (2, 'x');\n"
+    "/* a /* nested */ comment */ ALTER TABLE \"Ünïcode\" ADD COLUMN \"ß\" INT NOT NULL;\n"
+    "-- migralint: ignore ban-drop-column -- unused since v2\n"
+    'ALTER TABLE "Ünïcode" DROP COLUMN "näme";\n'
+    "BEGIN; CREATE INDEX \"i☕\" ON \"Ünïcode\" (\"ß\"); COMMIT;\n"
+    "SELECT set_config('lock_timeout', '1s', false); UPDATE \"Ünïcode\" SET \"ß\" = 1;\n"
+)
+
+
+def test_trees_parsed_again_from_their_piece_are_those_of_the_whole_file() -> None:
+    whole = parse_source(_MIXED)
+    cut = parse_large(_MIXED, size=1)  # every statement a piece of its own
+    assert len(whole.statements) == 9
+    assert [(s.kind, s.start, s.end, s.node) for s in cut.statements] == [
+        (s.kind, s.start, s.end, s.node) for s in whole.statements
+    ]
+    # Comments are read for ignore directives only, and only where the text mentions migralint.
+    assert [c for c in cut.comments if "migralint:" in c.text] == [c for c in whole.comments if "migralint:" in c.text]
+    assert len(cut.comments) == 1 and cut.syntax_error is None
+
+
+def test_a_syntax_error_in_a_later_piece_is_where_the_whole_parse_puts_it() -> None:
+    text = _MIXED + "ALTER TABLE \"Ünïcode\" ADD COLUMN \"z\" INT NOT NULL;\nCREATE TABLBE ☕ oops;\nDROP TABLE \"x\";\n"
+    whole = parse_source(text)
+    cut = parse_large(text, size=40)
+    assert whole.syntax_error is not None and cut.syntax_error == whole.syntax_error
+    assert [(s.kind, s.start, s.end, s.node) for s in cut.statements] == [
+        (s.kind, s.start, s.end, s.node) for s in whole.statements
+    ]
+
+
+@pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: p.stem)
+def test_every_rule_fixture_has_the_same_findings_cut_into_pieces(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    sql = path.read_text(encoding="utf-8")
+    runner, settings = _options(sql)
+    whole = lint_sql(sql, runner=runner, settings=settings, path=path.name)
+    monkeypatch.setattr(pieces, "LINT_PIECE", 1)  # the hardest cut: one statement per piece
+    cut = lint_sql(sql, runner=runner, settings=settings, path=path.name)
+    assert cut.findings == whole.findings
+    assert cut.ignored == whole.ignored
+    assert whole.findings, "a fixture has findings: the comparison is not empty"
+
+
+# A child process that lints one file and says its peak memory in KiB on stderr. On Linux,
+# ru_maxrss of a child carries the parent's resident size from before its exec (a large pytest
+# process would count); the kernel's VmHWM of the child's own memory does not.
+_MEASURE = textwrap.dedent(
+    """
+    import re, resource, sys
+    from migralint.cli import main
+    try:
+        main(["lint", "--format", "json", sys.argv[1]])
+    except SystemExit:
+        pass
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status.read()).group(1))
+    except OSError:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+    sys.stderr.write(f"\\npeak={peak}\\n")
+    """
+)
+
+
+def _seed_migration(rows: int, middle: str, end: str) -> tuple[str, int, int]:
+    """Seed data in INSERTs of 500 rows with non-ASCII values, `middle` halfway, `end` last;
+    with the line numbers of the two."""
+    lines = ['CREATE TABLE "seed" ("id" BIGINT PRIMARY KEY, "name" TEXT NOT NULL, "score" INTEGER);']
+    middle_line = 0
+    for start in range(0, rows, 500):
+        if start >= rows // 2 and not middle_line:
+            middle_line = sum(line.count("\n") + 1 for line in lines) + 1
+            lines.append(middle)
+        values = ",\n".join(f"({i}, 'nâme ☕ {i}', {i % 97})" for i in range(start, min(rows, start + 500)))
+        lines.append(f'INSERT INTO "seed" ("id", "name", "score") VALUES\n{values};')
+    end_line = sum(line.count("\n") + 1 for line in lines) + 1
+    lines.append(end)
+    return "\n".join(lines) + "\n", middle_line, end_line
+
+
+def _lint_measured(path: Path) -> tuple[list[dict[str, object]], int]:
+    result = subprocess.run(
+        [sys.executable, "-c", _MEASURE, str(path)], capture_output=True, text=True, timeout=600, check=False
+    )
+    peak_kib = int(result.stderr.rsplit("peak=", 1)[1])
+    findings: list[dict[str, object]] = json.loads(result.stdout)["findings"]
+    return findings, peak_kib // 1024
+
+
+def test_a_large_seed_migration_is_linted_in_bounded_memory_with_its_findings(tmp_path: Path) -> None:
+    """Seed rows cost about 100 bytes of tree per byte: 3 MB of them took over 300 MiB."""
+    drop = 'ALTER TABLE "users" DROP COLUMN "score";'
+    ignored = '-- migralint: ignore ban-drop-table -- the table was never read\nDROP TABLE "legacy";'
+    small_text, _, _ = _seed_migration(25_000, drop, ignored)
+    large_text, middle, end = _seed_migration(100_000, drop, ignored + '\nDROP TABLE "audit☕";')
+    assert len(large_text.encode()) > 3_000_000
+    (tmp_path / "small").mkdir()
+    (tmp_path / "large").mkdir()  # each alone: a plain file replays its neighbours
+    small, large = tmp_path / "small" / "seed.sql", tmp_path / "large" / "seed.sql"
+    small.write_text(small_text, encoding="utf-8")
+    large.write_text(large_text, encoding="utf-8")
+    _, small_peak = _lint_measured(small)
+    findings, large_peak = _lint_measured(large)
+
+    found = {(f["rule"], f["line"], f["column"]) for f in findings}
+    assert ("ban-drop-column", middle, 21) in found  # in the middle of the file, at DROP COLUMN
+    assert ("ban-drop-table", end + 2, 1) in found  # at its end, after an ignored DROP TABLE
+    assert not any(f["rule"] == "ban-drop-table" and f["line"] == end + 1 for f in findings)
+    # Four times the rows: memory grows by the statements' spans, not by their trees.
+    assert large_peak - small_peak < 60, (small_peak, large_peak)
+    assert large_peak < 200, large_peak
+    print(f"peak memory: {small_peak} MiB for 0.8 MB, {large_peak} MiB for 3.3 MB")
