@@ -86,3 +86,14 @@ def test_a_text_lint_on_a_pipe_does_not_load_rich(tmp_path: Path) -> None:
     code, modules, stdout = imported(["lint", "1_a.sql"], tmp_path)
     assert code == 1 and "require-concurrent-index-creation" in stdout
     assert loaded(modules, _NEVER_ON_A_PIPE) == []
+
+
+def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser(tmp_path: Path) -> None:
+    for name in ("1_a.sql", "2_b.sql"):
+        (tmp_path / name).write_text('CREATE INDEX "i" ON "t"("x");\n')
+    args = ["lint", "--format", "json", "--cache-dir", "cache", "1_a.sql", "2_b.sql"]
+    cold_code, cold_modules, cold_out = imported(args, tmp_path)
+    warm_code, warm_modules, warm_out = imported(args, tmp_path)
+    assert cold_code == warm_code == 1 and warm_out == cold_out
+    assert "pglast" in cold_modules  # the cold run parses, so the probe can see pglast load
+    assert loaded(warm_modules, ("pglast", "sqlglot")) == []

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
-from pglast import parser as pg_parser
+from migralint.linter import lazy_parser as pg_parser
 
 from migralint.linter import deep_json
 from migralint.source import LineIndex

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
-from pglast import parser as pg_parser
+from migralint.linter import lazy_parser as pg_parser
 
 from migralint.linter.parse import (
     Comment,
