@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 from pglast import parser as pg_parser
 
-from migralint.linter.nodes import Node, quote_ident, string_value, walk
+from migralint.sql.postgres.nodes import Node, quote_ident, string_value, walk
 
 BATCH_SIZE = 1000
 

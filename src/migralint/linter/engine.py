@@ -20,9 +20,12 @@ from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
 from migralint.linter.file_schema import FileSchema
 from migralint.linter.internal import contained, internal_finding
+from migralint.linter.model_view import check_model_rules
 from migralint.linter.parse import ParsedSource, Statement, parse_source
 from migralint.linter.suppressions import Ignore, parse_ignores
 from migralint.linter.transactions import RunnerMode, transaction_blocks
+from migralint.sql.dialect import Dialect
+from migralint.sql.ir import Kind
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -65,6 +68,12 @@ class RuleSet:
         for rule in self.rules:
             for node in rule.nodes:
                 self.by_node.setdefault(node, []).append(rule)
+        # Rules that read the statement model, by its kind: this engine is PostgreSQL's.
+        self.by_kind: dict[Kind, list[Rule]] = {}
+        for rule in self.rules:
+            if Dialect.POSTGRESQL in rule.dialects:
+                for kind in rule.kinds:
+                    self.by_kind.setdefault(kind, []).append(rule)
 
 
 def lint_text(
@@ -212,6 +221,8 @@ def _check_section(
                     collected.extend(rule.check(statement, ctx))
                 except Exception as exc:
                     errors.append((contained(path, exc, f"rule {rule.name}"), statement))
+        if rules.by_kind:
+            check_model_rules(ctx, position, rules.by_kind, collected, errors)
         if replay:
             try:
                 history.catalog.apply(statement, history.migration)

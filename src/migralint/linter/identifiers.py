@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from pglast import parser as pg_parser
 
-from migralint.linter.nodes import Node, column_constraints, string_value, unwrap
+from migralint.sql.postgres.nodes import Node, column_constraints, string_value, unwrap
 
 MAX_NAME_BYTES = 63
 

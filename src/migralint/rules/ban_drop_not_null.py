@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.nodes import quote_ident, subcommands
+from migralint.sql.postgres.nodes import quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
 from migralint.linter.index_tables import dropped_index_names, index_table_at
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName, unwrap, walk
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName, unwrap, walk
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 
