@@ -187,11 +187,21 @@ class ModelView:
             return alter_type_rewrites(known.type_name if known is not None else None, cmd)
 
         def is_volatile(expression: Node) -> bool:
-            trusted = non_volatile_functions(ctx.statements[:position])
-            return volatile_function(expression, trusted) is not None
+            return volatile_function(expression, self._trusted_functions(position)) is not None
 
         return build_statement(
             statement.index, statement.kind, statement.node, statement.start, statement.end,
             command_spans=spans, type_rewrites=type_rewrites, is_volatile=is_volatile,
-            pg_version=ctx.settings.pg_version,
+            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement),
         )
+
+    def _trusted_functions(self, position: int) -> frozenset[str]:
+        """Functions created STABLE or IMMUTABLE before `position`; the file's CREATE FUNCTIONs
+        are found once, not by rescanning every earlier statement for each default."""
+        scratch = self._ctx.scratch("statement-model-functions")
+        creates: list[int] | None = scratch.get("creates")
+        if creates is None:
+            creates = scratch["creates"] = [
+                k for k, s in enumerate(self._ctx.statements) if s.kind == "CreateFunctionStmt"
+            ]
+        return non_volatile_functions(self._ctx.statements[k] for k in creates if k < position)

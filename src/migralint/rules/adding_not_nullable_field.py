@@ -49,13 +49,14 @@ class AddingNotNullableField(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        if not statement.tables or ctx.rows(statement.tables[0]).kind is RowsKind.NEW:
-            return
         pg_version = ctx.settings.pg_version
         for event in statement.events:
             if not isinstance(event, ir.SetNotNull) or not event.not_null:
                 continue
             table, column = event.table, event.column
+            rows = ctx.rows(table)
+            if rows.kind is RowsKind.NEW:
+                return
             known = ctx.column(table, column)
             if known is not None and known.not_null:
                 continue  # already NOT NULL: PostgreSQL does nothing
@@ -63,7 +64,6 @@ class AddingNotNullableField(Rule):
             validated = [name for name, valid in checks.items() if valid]
             if validated and pg_version >= 12:
                 continue
-            rows = ctx.rows(table)
             if rows.kind is RowsKind.EMPTIED and rows.truncated:
                 return  # truncated earlier in the file: nothing to scan
             if any(isinstance(other, ir.AlterColumnType) and other.rewrites for other in statement.events):

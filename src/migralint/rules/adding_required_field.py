@@ -40,8 +40,6 @@ class AddingRequiredField(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        if not statement.tables or ctx.rows(statement.tables[0]).kind is RowsKind.NEW:
-            return
         for event in statement.events:
             if not isinstance(event, ir.AddColumn):
                 continue
@@ -49,8 +47,9 @@ class AddingRequiredField(Rule):
             # Serial, identity, generated and DEFAULT columns get a value in every existing row.
             if not column.not_null or column.default is not ir.Default.NONE or column.generated:
                 continue
-            if ctx.rows(event.table).kind is RowsKind.EMPTIED:
-                return  # emptied earlier in the file: there is no row to fail on
+            # Asked only here: most ALTER TABLEs add no such column, and the answer costs a lookup.
+            if ctx.rows(event.table).kind is not RowsKind.EXISTING:
+                return  # new, or emptied earlier in the file: there is no row to fail on
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (
                 "Give it a constant DEFAULT (PostgreSQL 11+ adds that without a rewrite), or add it "

@@ -97,13 +97,15 @@ def build_statement(
     type_rewrites: TypeRewrites | None = None,
     is_volatile: IsVolatile | None = None,
     pg_version: int = 15,
+    pg_lock_list: Sequence[pg_locks.LockTaken] | None = None,
 ) -> ir.Statement:
-    """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans."""
-    facts = _Facts(type_rewrites or (lambda table, cmd: True), is_volatile or _calls_a_function, pg_version)
+    """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans and
+    `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
+    facts = _Facts(type_rewrites or (lambda table, cmd: True), is_volatile or _calls_a_function)
     model_kind = kind_of(kind, node)
     events, commands = _events(kind, node, facts)
     tables = _tables(kind, node, events)
-    locks = _locks(kind, node, tables, facts)
+    locks = _locks(kind, node, tables, events, pg_lock_list, pg_version)
     # DROP TRIGGER, LOCK, VACUUM...: the tables they lock are tables they touch.
     tables += tuple(dict.fromkeys(lock.table for lock in locks if lock.table not in tables))
     spans: tuple[tuple[int, int], ...] = ()
@@ -119,12 +121,11 @@ def build_statement(
 
 
 class _Facts:
-    __slots__ = ("type_rewrites", "is_volatile", "pg_version")
+    __slots__ = ("type_rewrites", "is_volatile")
 
-    def __init__(self, type_rewrites: TypeRewrites, is_volatile: IsVolatile, pg_version: int) -> None:
+    def __init__(self, type_rewrites: TypeRewrites, is_volatile: IsVolatile) -> None:
         self.type_rewrites = type_rewrites
         self.is_volatile = is_volatile
-        self.pg_version = pg_version
 
 
 def kind_of(kind: str, node: Node) -> Kind:
@@ -216,7 +217,7 @@ def _default(expression: Node | None, facts: _Facts) -> Default:
 
 
 def _calls_a_function(expression: Node) -> bool:
-    return any(kind in ("FuncCall", "SQLValueFunction") for kind, _ in walk(expression))
+    return any(kind == "FuncCall" for kind, _ in walk(expression))
 
 
 def _column_constraints(table: TableName, column_def: Node) -> list[ir.Event]:
@@ -300,74 +301,60 @@ def _tables(kind: str, node: Node, events: tuple[ir.Event, ...]) -> tuple[TableN
             table = getattr(event, attribute, None)
             if isinstance(table, TableName):
                 found[table] = None
-    if kind in ("AlterTableStmt", "CreateStmt"):
-        for other in pg_locks.referenced_tables(node):
-            found[TableName(*other)] = None
-    return tuple(found)
+    return tuple(found)  # the tables a foreign key references come in with their locks
 
 
-def _locks(kind: str, node: Node, tables: tuple[TableName, ...], facts: _Facts) -> tuple[LockTaken, ...]:
-    work = _work(kind, node, facts)
+def _locks(
+    kind: str, node: Node, tables: tuple[TableName, ...], events: tuple[ir.Event, ...],
+    taken: Sequence[pg_locks.LockTaken] | None, pg_version: int,
+) -> tuple[LockTaken, ...]:
+    work = _work(kind, node, events, pg_version)
     altered = tables[0] if tables else None
-    taken = []
-    for lock in pg_locks.statement_locks(kind, node):
+    result = []
+    for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
         table = TableName(*lock.table)
-        taken.append(LockTaken(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
-                               work if table == altered else None))
-    return tuple(taken)
+        result.append(LockTaken(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
+                                work if table == altered else None))
+    return tuple(result)
 
 
-def _work(kind: str, node: Node, facts: _Facts) -> Work | None:
+def _work(kind: str, node: Node, events: tuple[ir.Event, ...], pg_version: int) -> Work | None:
     """The slow work done under the statement's lock on its table, judged from the statement
     alone: whether the table holds rows is the reader's question (ModelContext.rows)."""
-    if kind == "IndexStmt":
+    if kind in ("IndexStmt", "ReindexStmt"):
         return Work.INDEX_BUILD
     if kind in ("ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"):
         return Work.REWRITE
-    if kind == "ReindexStmt":
-        return Work.INDEX_BUILD
-    if kind != "AlterTableStmt" or "relation" not in node:
+    if kind != "AlterTableStmt":
         return None
-    table = table_of(node["relation"])
-    for cmd in alter_table_commands(node):
-        subtype = cmd.get("subtype")
-        definition = unwrap(cmd["def"])[1] if cmd.get("def") else {}
-        if subtype in _REWRITING:
-            return Work.REWRITE
-        if subtype == "AT_AlterColumnType" and facts.type_rewrites(table, cmd):
-            return Work.REWRITE
-        if subtype in ("AT_SetNotNull", "AT_ValidateConstraint"):
-            return Work.SCAN
-        if subtype == "AT_AddConstraint":
-            found = _constraint_work(definition)
-            if found is not None:
-                return found
-        if subtype == "AT_AddColumn" and definition:
-            found = _column_work(definition, facts)
-            if found is not None:
-                return found
-    return None
-
-
-def _constraint_work(constraint: Node) -> Work | None:
-    contype = constraint.get("contype")
-    if contype in ("CONSTR_CHECK", "CONSTR_FOREIGN") and not constraint.get("skip_validation"):
-        return Work.SCAN
-    if contype in ("CONSTR_UNIQUE", "CONSTR_PRIMARY", "CONSTR_EXCLUSION") and not constraint.get("indexname"):
-        return Work.INDEX_BUILD
-    return None
-
-
-def _column_work(column_def: Node, facts: _Facts) -> Work | None:
-    column = _column(column_def, facts)
-    if column.default is Default.SEQUENCE or column.generated_stored:
-        return Work.REWRITE
-    if column.default is Default.VOLATILE or (facts.pg_version < 11 and column.default is Default.CONSTANT):
-        return Work.REWRITE
-    for constraint in column_constraints(column_def):
-        found = _constraint_work(constraint)
+    # The events are in subcommand order; an ADD COLUMN's own constraints follow it.
+    using_index = {str(unwrap(c["def"])[1].get("conname", "")) for c in alter_table_commands(node)
+                   if c.get("def") and unwrap(c["def"])[1].get("indexname")}
+    for event in events:
+        found = _event_work(event, using_index, pg_version)
         if found is not None:
             return found
+    return None
+
+
+def _event_work(event: ir.Event, using_index: set[str], pg_version: int) -> Work | None:
+    if isinstance(event, ir.OtherTableChange) and "AT_" + event.what in _REWRITING:
+        return Work.REWRITE
+    if isinstance(event, ir.AlterColumnType):
+        return Work.REWRITE if event.rewrites else None
+    if isinstance(event, (ir.ValidateConstraint, ir.SetNotNull)):
+        return Work.SCAN if not isinstance(event, ir.SetNotNull) or event.not_null else None
+    if isinstance(event, ir.AddColumn):
+        column = event.column
+        if column.default in (Default.SEQUENCE, Default.VOLATILE) or column.generated_stored:
+            return Work.REWRITE
+        if column.default is Default.CONSTANT and pg_version < 11:  # 11 stores the value once
+            return Work.REWRITE
+    if isinstance(event, ir.AddConstraint):
+        if event.kind in (ir.ConstraintKind.CHECK, ir.ConstraintKind.FOREIGN_KEY):
+            return Work.SCAN if event.validated else None
+        if (event.name or "") not in using_index:  # ADD ... USING INDEX builds nothing
+            return Work.INDEX_BUILD
     return None
 
 
