@@ -15,12 +15,13 @@ from pathlib import Path
 
 from migralint.config import Settings
 from migralint.findings import Finding, InternalError, LintResult
-from migralint.linter.catalog import Catalog
-from migralint.linter.engine import RuleSet, lint_text, replay_text
+from migralint.linter.engine import RuleSet, lint_text
 from migralint.linter.fixing import apply_fixes
 from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
+from migralint.cache import code_version, run_key
+from migralint.folder_lint import FileOutcome, FolderJob, add_outcome
 from migralint.migrations.discover import Planned, discover, folders_of, with_history
 from migralint.migrations.history import (
     AppliedState,
@@ -30,11 +31,13 @@ from migralint.migrations.history import (
     only_pending,
     read_states,
 )
+from migralint.migrations.folder_files import read_folder_files
 from migralint.migrations.folders import is_under
-from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.migrations.layouts import MigrationFile, classify
 from migralint.rules.base import HistoryRule
-from migralint.rules.registry import build_rule_set
-from migralint.source import display_path, read_sql
+from migralint.rules.registry import ALL_RULES, build_rule_set
+from migralint.source import display_path
+from migralint.workers import run_folders
 
 __all__ = ["LintOutcome", "LintRequest", "lint", "lint_source"]
 
@@ -70,6 +73,10 @@ class LintRequest:
     # Called with each note as soon as it is known (the CLI prints "linting X" before a long
     # lint, not after it); the notes are returned in LintOutcome.notes all the same.
     on_note: Callable[[str], None] | None = None
+    # The result cache's folder (docs/cache.md); None: no cache. Never used with `fix`.
+    cache_dir: Path | None = None
+    # Processes that lint folders side by side (workers.py); 1: this process only.
+    jobs: int = 1
 
 
 @dataclass(slots=True)
@@ -122,7 +129,8 @@ def lint(request: LintRequest) -> LintOutcome:
             "is pending" if request.history else f"after applied_through = {settings.applied_through}")
         say(f"nothing to lint: no migration {described}")
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
-    result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
+    cache_dir = None if request.fix else request.cache_dir
+    result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs)
     result.input_errors[:0] = problems
     if request.fix:
         applied = frozenset(name for state in states.values() for name in state.applied)
@@ -130,7 +138,7 @@ def lint(request: LintRequest) -> LintOutcome:
         say(*(f"not fixing {shown}: it is already applied" for shown in outcome.refused))
         if outcome.files:
             say(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
-            result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked)
+            result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs)
             result.input_errors[:0] = problems
     if not sources:
         say(*(f"note: {note}" for note in applied_hints(result.findings, folders, display_path)))
@@ -158,65 +166,44 @@ def _lint_planned(
     states: dict[Path, AppliedState],
     read_stats: StatsReader | None,
     asked: set[Path] | None,
+    cache_dir: Path | None = None,
+    workers: int = 1,
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
     `asked`: the files the user named (all of a folder's when the folder was named); history
-    findings about the folder's other migrations are left out.
+    findings about the folder's other migrations are left out. `cache_dir`: the result
+    cache (cache.py), None for none; `workers`: processes for folders (workers.py).
     """
     pending = frozenset(name for root, state in states.items() for name in state.pending(folders[root]))
-    catalogs: dict[Path, Catalog] = {}
+    cwd = os.getcwd()
+    # One job per folder, its files in order; the outcomes go back into the planned order.
+    by_root: dict[Path, list[int]] = {}
+    for k, item in enumerate(planned):
+        by_root.setdefault(item.migration.root, []).append(k)
+    code = code_version() if cache_dir is not None else ""
+    keys = (run_key(settings, rules, cwd, code), code) if cache_dir is not None else ("", "")
+    jobs = [
+        FolderJob(root, tuple(planned[k] for k in indices), tuple(folders.get(root, ())), settings, rules,
+                  pending, cwd, keys[0], keys[1], cache_dir)
+        for root, indices in by_root.items()
+    ]
+    outcomes: list[FileOutcome | None] = [None] * len(planned)
+    for indices, folder_outcomes in zip(by_root.values(), run_folders(jobs, workers)):
+        for k, outcome in zip(indices, folder_outcomes):
+            outcomes[k] = outcome
     blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
     result = LintResult()
-    cwd = os.getcwd()
-    for item in planned:
-        migration = item.migration
-        catalog = catalogs.setdefault(migration.root, Catalog())
-        shown = display_path(migration.path, cwd)
-        try:
-            text = read_sql(migration.path)
-        except UnicodeDecodeError as exc:
-            if item.lint:
-                result.input_errors.append(f"{shown}: not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files")
-            continue
-        except OSError as exc:
-            if item.lint:
-                result.input_errors.append(f"{shown}: cannot read: {exc.strerror or exc}")
-            continue
-        try:
-            if not item.lint:
-                replay_errors: list[InternalError] = []
-                blank[migration.path] = replay_text(
-                    text, migration.sections(text), catalog, migration.name, replay_errors
-                )
-                result.internal_errors.extend(e._replace(path=shown) for e in replay_errors)
-                continue
-            report = lint_text(
-                text,
-                path=shown,
-                sections=migration.sections(text),
-                settings=settings,
-                rules=rules,
-                forward_text=_forward_text(migration),
-                catalog=catalog,
-                migration=migration.name,
-                pending=pending | same_release(migration, folders.get(migration.root, [])),
-                tool=migration.layout.value,
-            )
-        except Exception as exc:  # a bug in migralint: report it, keep linting the rest
-            _file_failed(result, shown, exc, "linting the file" if item.lint else "replaying history", item.lint)
-            continue
-        result.add(report, text)
-        blank[migration.path] = report.blank
+    for item, found in zip(planned, outcomes):
+        assert found is not None
+        add_outcome(result, blank, item, found)
     history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors)
     result.findings.extend(_about(history, asked, folders, cwd) if asked is not None else history)
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
 
 
-_APPLIED_HISTORY_RULES = frozenset(
-    {"edited-applied-migration", "deleted-applied-migration", "failed-migration", "missing-applied-migration"}
-)
+_APPLIED_HISTORY_RULES = frozenset(rule.name for rule in ALL_RULES if rule.about_applied)
 
 
 def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, linted: bool) -> None:
@@ -240,15 +227,6 @@ def _about(
     return [f for f in findings if f.path not in others or f.rule in _APPLIED_HISTORY_RULES]
 
 
-def same_release(migration: MigrationFile, folder: list[MigrationFile]) -> frozenset[str]:
-    """ory popx numbers a release's migrations <14-digit timestamp><6-digit step>: they are
-    applied together, so what an earlier step of the same release created is still empty."""
-    if migration.layout is not Layout.POPX or len(migration.name) < 20 or not migration.name[:20].isdigit():
-        return frozenset()
-    release = migration.name[:14]
-    return frozenset(m.name for m in folder if m.name < migration.name and m.name[:14] == release)
-
-
 def check_history(
     folders: dict[Path, list[MigrationFile]],
     states: dict[Path, AppliedState],
@@ -263,9 +241,11 @@ def check_history(
     findings: list[Finding] = []
     history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
     for root, migrations in folders.items():
-        ctx = HistoryContext(
-            root=root, migrations=migrations, state=states.get(root, AppliedState()), settings=settings, blank=blank
-        )
+        state = states.get(root, AppliedState())
+        # What the rules need from files they do not lint, read here: a rule reads no file.
+        applied = frozenset(state.applied if state.known else ())
+        files = read_folder_files(root, migrations, blank=blank, applied=applied)
+        ctx = HistoryContext(root=root, migrations=migrations, state=state, settings=settings, files=files)
         for rule in history_rules:
             try:
                 found = [f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path)]
@@ -277,12 +257,3 @@ def check_history(
                 found = [internal_finding(shown, (1, 1, 1, 1), error)]
             findings.extend(found)
     return findings
-
-
-def _forward_text(migration: MigrationFile) -> str | None:
-    if not migration.rollback or migration.forward is None:
-        return None
-    try:
-        return read_sql(migration.forward)
-    except (OSError, UnicodeDecodeError):
-        return None

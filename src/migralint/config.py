@@ -6,7 +6,6 @@ walking up from the working directory, is used whole; parents are not merged.
 
 from __future__ import annotations
 
-import difflib
 import fnmatch
 import json
 import os
@@ -44,6 +43,8 @@ class Settings:
     applied_through: str | None = None  # migrations after this one are pending: their tables are empty
     base: str | None = None  # lint --staged: the commit whose migrations are applied (default: the upstream)
     small_table_rows: int = 10_000  # lock findings on tables with fewer rows (per the database) only warn
+    cache: bool = True  # keep results between runs (docs/cache.md)
+    cache_dir: str | None = None  # where (relative to the config file); default .migralint_cache beside it
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
@@ -136,11 +137,15 @@ _KEYS = {
     "applied_through": ("applied_through", _str),
     "small_table_rows": ("small_table_rows", _count),
     "base": ("base", _str),
+    "cache": ("cache", _bool),
+    "cache_dir": ("cache_dir", _str),
 }
 
 
 def did_you_mean(name: str, known: Iterable[str]) -> str:
     """" (did you mean 'x'?)" when a known name is close to `name`, else ""."""
+    import difflib  # only for a mistake: difflib and heapq are start-up time on every run
+
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
 

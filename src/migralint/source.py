@@ -111,8 +111,14 @@ def display_path(path: Path, cwd: str | None = None) -> str:
     """Paths under the working directory are shown relative to it, as editors and CI expect."""
     cwd = cwd or os.getcwd()
     absolute = os.path.abspath(path)
-    if absolute == cwd or absolute.startswith(cwd.rstrip(os.sep) + os.sep):
-        return Path(os.path.relpath(absolute, cwd)).as_posix()
+    if absolute == cwd:
+        return "."
+    prefix = cwd.rstrip(os.sep) + os.sep
+    if absolute.startswith(prefix):
+        # What relpath would say, by slicing: `absolute` is normalized, so is what follows the
+        # prefix (relpath and a Path per file were a visible share of a whole-corpus run).
+        relative = absolute[len(prefix):]
+        return relative.replace(os.sep, "/") if os.sep != "/" else relative
     return path.as_posix()
 
 

@@ -477,9 +477,15 @@ def test_a_pending_migration_before_an_applied_one_is_refused(project: Project) 
     project.add("20240101000000_add_email", ADD_EMAIL)
     code, _, err = project.apply()
     assert code == 1
-    assert ("20240101000000_add_email is not applied, but 20240201000000_init, which sorts after it, is: applying it "
-            "now would run the migrations in an order no other database ran them") in err
-    assert project.status()[1]["migrations"][0]["state"] == "out of order"
+    # The words of migration-order-conflict, with what apply does instead of what Prisma Migrate would.
+    said = ("20240101000000_add_email is not applied, but 20240201000000_init, which sorts after it, is (per {}): "
+            "applying it now would run the migrations in an order no other database ran them.")
+    assert said.format("public._prisma_migrations") in err
+    assert ("    help: Rename it so that it sorts after 20240201000000_init:\n"
+            "          git mv prisma/migrations/20240101000000_add_email prisma/migrations/20240201000001_add_email\n"
+            ) in err
+    out_of_order = project.status()[1]["migrations"][0]
+    assert out_of_order["state"] == "out of order" and out_of_order["detail"] == said.format("the database")
 
 
 @pytest.mark.parametrize("case", ["bad url", "wrong password", "unreachable"])

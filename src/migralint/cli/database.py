@@ -18,19 +18,16 @@ import click
 
 from migralint import ISSUES_URL
 from migralint.cli.output import EXIT_FINDINGS, EXIT_OK, INTERRUPTED_NOTE, error_line, fail, wants_color
-from migralint.config import load_settings
 from migralint.database.durations import format_duration, parse_duration
 from migralint.errors import UserError
 from migralint.findings import Severity
 from migralint.findings import LintResult
-from migralint.migrations.history import HistoryProblem
-from migralint.migrations.layouts import Layout
 from migralint.report import OutputFormat, reporter
 from migralint.report.escape import one_line
-from migralint.rules.registry import build_rule_set
-from migralint.source import display_path
 
 if TYPE_CHECKING:
+    from migralint.migrations.history import HistoryProblem
+    from migralint.rules.migration_order_conflict import OutOfOrder
     from migralint.database.apply import Plan
     from migralint.database.apply_checks import NotEmpty
     from migralint.database.apply_status import FolderStatus
@@ -65,6 +62,8 @@ def apply_command(
 ) -> None:
     """Lint the pending migrations, then apply them; refuse while the lint or the history fails."""
     from migralint.database.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
+    from migralint.config import load_settings
+    from migralint.rules.registry import build_rule_set
 
     # Ctrl-C while a migration runs: apply_run records it as failed before the interruption
     # reaches the handler in cli/__init__.py, which adds this to its line.
@@ -165,6 +164,7 @@ def status_command(folder: str | None, database_url: str | None, output_format: 
 
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import folder_status
+    from migralint.config import load_settings
 
     target = open_folder(folder, load_settings(config_path))
     status = folder_status(target, _database_url(database_url, target.root))
@@ -191,6 +191,7 @@ def resolve_command(
     """Record a failed migration as rolled back or applied, as `prisma migrate resolve` does."""
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import resolve
+    from migralint.config import load_settings
 
     if (rolled_back is None) == (applied is None):
         raise UserError("give one of --rolled-back NAME and --applied NAME")
@@ -250,14 +251,16 @@ def refusal_lines(plan: Plan) -> list[str]:
             f"build, has the name {index.migration} creates, which would fail with \"relation already exists\" "
             f"(or keep the broken index); nothing was changed. Drop it first: {index.fix}"
         )
-    if plan.problems:
-        lines += problem_lines(plan.table, plan.problems)
+    if plan.problems or plan.out_of_order:
+        lines += problem_lines(plan.table, plan.problems, plan.out_of_order)
     return lines
 
 
 def _not_empty_lines(plan: Plan) -> list[str]:
     found = plan.not_empty
     assert found is not None
+    from migralint.migrations.layouts import Layout  # loaded already: the plan came from discovery
+
     prisma = plan.folder.layout is Layout.PRISMA
     first = plan.pending[0].name if plan.pending else "NAME"
     return [
@@ -287,16 +290,28 @@ def baseline_lines(found: NotEmpty, folder: str, prisma: bool, first: str) -> li
     return lines
 
 
-def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
-    """Why apply refuses to run: each problem with the migration it names and what to do."""
-    lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
-    for problem in problems:
-        lines.append(f"  {display_path(problem.path)}: {problem.message}")
-        if problem.help:
-            lines.append(f"    help: {problem.help}")
-    from migralint.database.runner_history import FAILED  # loaded already: the refusal came from there
+def problem_lines(table: str, problems: list[HistoryProblem], out_of_order: list[OutOfOrder]) -> list[str]:
+    """Why apply refuses to run: each problem with the migration it names and what to do, in the
+    words the rule that reports it uses in `migralint lint`."""
+    # Loaded here, not at the top: `migralint --help` imports this module and must not load the rules.
+    from migralint.migrations.folder_files import folder_listing
+    from migralint.migrations.history import HistoryEvent
+    from migralint.migrations.versions import split_name
+    from migralint.rules.applied_history import words_for
+    from migralint.rules.migration_order_conflict import BY_APPLY, describe_out_of_order
+    from migralint.rules.registry import ALL_RULES
+    from migralint.source import display_path
 
-    failed = [p.migration for p in problems if p.rule == FAILED and p.migration]
+    lines = [f"refusing to apply: the history in {table} needs attention first; nothing was changed:"]
+    said = [(problem.path, *words_for(problem, ALL_RULES)[1:]) for problem in problems]
+    taken = {parts.version for c in out_of_order if (parts := split_name(c.migration)) is not None}
+    listing = folder_listing(c.migration for c in out_of_order)
+    said += [(c.migration.path, *describe_out_of_order(c, table, taken, listing, BY_APPLY)) for c in out_of_order]
+    for path, message, help in said:
+        lines.append(f"  {display_path(path)}: {message}")
+        if help:
+            lines.append("    help: " + help.replace("\n", "\n          "))
+    failed = [p.migration for p in problems if p.event is HistoryEvent.FAILED and p.migration]
     if failed:
         lines.append(f"  once the database is repaired: `migralint resolve --rolled-back {failed[0]}` to run it again, "
                      f"or `migralint resolve --applied {failed[0]}` if it was completed by hand")
@@ -305,6 +320,8 @@ def problem_lines(table: str, problems: list[HistoryProblem]) -> list[str]:
 
 def status_lines(status: FolderStatus) -> list[str]:
     """`migralint status` as text: one line per migration, the INVALID indexes, a summary."""
+    from migralint.migrations.layouts import Layout  # loaded already: `status` discovered the folder
+
     history = status.table if status.table_exists else f"{status.table} (absent: nothing is applied)"
     lines = [f"{status.folder} ({status.layout}) on {status.database}, history in {history}:"]
     width = max((len(m.name) for m in status.migrations), default=0)

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from migralint import ISSUES_URL, api
-from migralint.api import LintRequest, lint_source
+from migralint import ISSUES_URL
 from migralint.cli.output import (
     EXIT_FINDINGS,
     EXIT_INTERNAL_ERROR,
@@ -22,20 +21,17 @@ from migralint.cli.output import (
     silence_stdout,
     terminal_width,
 )
-from migralint.config import Settings, did_you_mean, load_settings
 from migralint.errors import UserError
-from migralint.findings import LintResult
-from migralint.linter.engine import RuleSet
-from migralint.migrations.discover import FoundFolders, default_folder, default_folders, discover, folders_of
-from migralint.migrations.folders import folders_changed
-from migralint.migrations.staged import staged_changes
 from migralint.report import OutputFormat
 from migralint.report.escape import one_line
-from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
-from migralint.source import display_path
 
+# The linter (pglast, the rules, discovery) is imported inside the commands that use it:
+# `migralint --version`, `--help` and every command's help load click and this module only.
 if TYPE_CHECKING:
+    from migralint.config import Settings
     from migralint.database.connection import DatabaseSource
+    from migralint.findings import LintResult
+    from migralint.linter.engine import RuleSet
     from migralint.migrations.git_history import GitSource
 
 
@@ -80,6 +76,12 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--fix", is_flag=True, help="Apply the safe fixes to migrations not yet applied, then lint again.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when findings fail the run.")
 @click.option("--stdin-filename", help="The name to report for SQL read from standard input (-).")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the result cache (docs/cache.md).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="The result cache's folder (default: .migralint_cache in the project root; "
+                   "or MIGRALINT_CACHE_DIR).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N",
+              help="Lint this many folders at once, in worker processes (default: the idle cores).")
 def lint(
     paths: tuple[str, ...],
     strict: bool | None,
@@ -100,8 +102,14 @@ def lint(
     fix: bool,
     exit_zero: bool,
     stdin_filename: str | None,
+    no_cache: bool,
+    cache_dir: Path | None,
+    jobs: int | None,
 ) -> None:
     """Lint migration files, folders or globs (default: the project's migrations folder)."""
+    from migralint.config import load_settings
+    from migralint.rules.registry import build_rule_set
+
     settings = load_settings(config_path).with_overrides(
         strict=strict,
         pg_version=pg_version,
@@ -130,7 +138,8 @@ def lint(
         click.echo(f"migralint: note: migrations applied in {database.shown} (from {origin}) count as "
                    "applied and are not linted; pass --database-url to choose another", err=True)
     try:
-        result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database)
+        result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database,
+                       cache_dir=None if no_cache else _cache_dir(cache_dir, settings), jobs=jobs)
     finally:
         if database is not None:
             database.close()
@@ -152,16 +161,22 @@ def _lint(
     fix: bool = False,
     git: GitSource | None = None,
     database: DatabaseSource | None = None,
+    cache_dir: Path | None = None,
+    jobs: int | None = None,
 ) -> LintResult:
+    from migralint import api
+    from migralint.findings import LintResult
+    from migralint.workers import default_jobs
+
     if paths == ("-",):
-        return lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
+        return api.lint_source(sys.stdin.read(), stdin_filename or "<stdin>", settings, rules)
     if "-" in paths:
         raise UserError("'-' (standard input) cannot be combined with other paths")
     targets = list(paths) or _default_targets(settings, staged=git is not None and git.staged)
     if not targets:
         click.echo("migralint: nothing to lint: no staged change under a migrations folder", err=True)
         return LintResult()
-    request = LintRequest(
+    request = api.LintRequest(
         paths=targets,
         settings=settings,
         rules=rules,
@@ -172,12 +187,34 @@ def _lint(
         keep_empty_folders=not paths and git is not None,
         pending_described=git.added if git is not None else "is pending in the database" if database is not None else None,
         on_note=lambda note: click.echo(f"migralint: {note}", err=True),  # as they come: a lint can be long
+        cache_dir=cache_dir,
+        jobs=jobs if jobs is not None else default_jobs(),
     )
     return api.lint(request).result
 
 
+def _cache_dir(option: Path | None, settings: Settings) -> Path | None:
+    """--cache-dir, else MIGRALINT_CACHE_DIR, else the config's cache-dir, else the project root's."""
+    from migralint.cache import ENV_VAR, default_cache_dir
+
+    if option is not None:
+        return option
+    if os.environ.get(ENV_VAR):
+        return Path(os.environ[ENV_VAR])
+    if not settings.cache:
+        return None
+    if settings.cache_dir is not None:
+        return settings.root / settings.cache_dir
+    return default_cache_dir(settings, Path.cwd())
+
+
 def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
     """Every migrations folder under the working directory; with --staged, those the index changes."""
+    from migralint.migrations.discover import FoundFolders, default_folders
+    from migralint.migrations.folders import folders_changed
+    from migralint.migrations.staged import staged_changes
+    from migralint.source import display_path
+
     cwd = Path.cwd()
     try:
         found = default_folders(cwd, settings.migrations_dir)
@@ -209,6 +246,7 @@ def _database_source(url: str | None, paths: tuple[str, ...]) -> DatabaseSource 
 def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[str | None, str | None]:
     """The URL `apply` would use for the first path's migrations folder, and where it came from."""
     from migralint.database.database_location import resolve_url  # the database code loads only when needed
+    from migralint.migrations.discover import default_folder
 
     try:
         start = Path(paths[0]) if paths else default_folder(Path.cwd(), settings.migrations_dir)
@@ -277,6 +315,8 @@ def rules_command() -> None:
     """List every rule: name, severity, whether it is on by default, summary."""
     import textwrap
 
+    from migralint.rules.registry import ALL_RULES
+
     width = max(len(rule.name) for rule in ALL_RULES)
     indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
     columns = terminal_width()
@@ -300,6 +340,9 @@ def rules_command() -> None:
 @click.argument("name")
 def rule_command(name: str) -> None:
     """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
+    from migralint.config import did_you_mean
+    from migralint.rules.registry import RULES_BY_NAME
+
     rule = RULES_BY_NAME.get(name)
     if rule is None:
         raise UserError(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
@@ -327,7 +370,10 @@ def rule_command(name: str) -> None:
               help="Use this config file instead of the nearest one.")
 def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) -> None:
     """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
+    from migralint.config import load_settings
+    from migralint.migrations.discover import default_folders, discover, folders_of
     from migralint.migrations.lockfile import lock_folders
+    from migralint.source import display_path
 
     settings = load_settings(config_path)
     targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]

@@ -46,6 +46,7 @@ from migralint.migrations.discover import default_folder, discover, folders_of
 from migralint.migrations.history import AppliedState, HistoryProblem, KnownSource, TableStats
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import is_repeatable
+from migralint.rules.migration_order_conflict import OutOfOrder, out_of_order
 from migralint.source import display_path
 
 if TYPE_CHECKING:
@@ -59,7 +60,6 @@ if TYPE_CHECKING:
 __all__ = ["ApplyOptions", "ApplyOutcome", "Folder", "Listener", "MigrationFailed", "Plan", "Verdict", "apply_folder",
            "open_folder"]
 
-ORDER_RULE = "migration-order-conflict"
 # The server notices within this interval when apply's process is gone (killed, or its machine
 # lost), cancels the running statement and rolls its transaction back (PostgreSQL 14 and later).
 CONNECTION_CHECK = "1s"
@@ -142,7 +142,8 @@ class Plan:
     options: ApplyOptions
     applied: list[str] = field(default_factory=list)
     pending: list[FilePlan] = field(default_factory=list)
-    problems: list[HistoryProblem] = field(default_factory=list)
+    problems: list[HistoryProblem] = field(default_factory=list)  # what the history table says is wrong
+    out_of_order: list[OutOfOrder] = field(default_factory=list)  # pending ones that sort before an applied one
     not_empty: NotEmpty | None = None
     invalid_indexes: list[InvalidIndex] = field(default_factory=list)  # INVALID ones a pending migration creates
     lint: LintResult | None = None
@@ -153,7 +154,7 @@ class Plan:
         """Why apply refuses (and a dry run says it would), or None: every refusal in one place."""
         if self.not_empty is not None:
             return Verdict.NOT_EMPTY_REFUSED
-        if self.problems or self.invalid_indexes:
+        if self.problems or self.out_of_order or self.invalid_indexes:
             return Verdict.HISTORY_REFUSED
         if self.lint_fails:
             return Verdict.LINT_REFUSED
@@ -324,7 +325,8 @@ def _read_plan(connection: Connection, folder: Folder, url: str, options: ApplyO
     plan = Plan(folder, redact(url), connection.info.server_version, table.name, schema, exists, options)
     plan.applied = [m.name for m in folder.forward if m.name in state.applied]
     pending = [m for m in folder.forward if m.name not in state.applied]
-    plan.problems = list(state.problems) + _out_of_order(folder, state, pending)
+    plan.problems = list(state.problems)
+    plan.out_of_order = out_of_order(folder.forward, state.applied)
     plan.pending = [_plan(m, plan.server_version) for m in pending]
     if schema is None:
         plan.not_empty = not_empty(connection, plan.pending)
@@ -332,20 +334,6 @@ def _read_plan(connection: Connection, folder: Folder, url: str, options: ApplyO
     if not connection.autocommit:
         connection.rollback()  # the read-only session of a dry run holds no snapshot while linting
     return plan, state
-
-
-def _out_of_order(folder: Folder, state: AppliedState, pending: list[MigrationFile]) -> list[HistoryProblem]:
-    applied = [m for m in folder.forward if m.name in state.applied]
-    if not applied:
-        return []
-    newest = max(applied, key=lambda m: m.sort_key)
-    return [
-        HistoryProblem(ORDER_RULE, m.path, (
-            f"{m.name} is not applied, but {newest.name}, which sorts after it, is: applying it now would run "
-            "the migrations in an order no other database ran them"
-        ), f"Rename it so that it sorts after {newest.name} (a new timestamp), then apply.")
-        for m in pending if m.sort_key < newest.sort_key
-    ]
 
 
 def _plan(migration: MigrationFile, server_version: int) -> FilePlan:

@@ -13,14 +13,21 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from migralint.database.apply import ORDER_RULE, Folder, _out_of_order, _plan
+from migralint.database.apply import Folder, _plan
 from migralint.database.apply_checks import InvalidIndex, NotEmpty, invalid_indexes, not_empty
 from migralint.database.checksums import prisma_checksum
 from migralint.database.connection import connect, database_failure, ensure_url_schema, redact
 from migralint.database.history_table import LockHolder
-from migralint.database.runner_history import EDITED, FAILED, MISSING, interpret, interpret_migralint
+from migralint.database.runner_history import interpret, interpret_migralint
 from migralint.errors import InputError, UserError
+from migralint.migrations.folder_files import folder_listing
+from migralint.migrations.history import HistoryEvent, HistoryProblem
 from migralint.migrations.layouts import Layout
+from migralint.migrations.versions import split_name
+from migralint.rules.applied_history import words_for
+from migralint.rules.migration_order_conflict import BY_APPLY, describe_out_of_order
+from migralint.rules.migration_order_conflict import out_of_order as sorts_before_applied
+from migralint.rules.registry import ALL_RULES
 from migralint.source import display_path
 
 if TYPE_CHECKING:
@@ -111,34 +118,42 @@ def folder_status(folder: Folder, url: str) -> FolderStatus:
 def _states(folder: Folder, rows: list[tuple[Any, ...]], holder: LockHolder | None) -> list[MigrationState]:
     state = (interpret(Layout.PRISMA, rows, folder.root, folder.forward) if folder.layout is Layout.PRISMA
              else interpret_migralint(rows, folder.root, folder.migrations))
-    problems = {(p.rule, p.migration): p for p in state.problems}
+    problems = {(p.event, p.migration): p for p in state.problems}
     latest: dict[str, tuple[Any, ...]] = {}
     for row in rows:  # oldest first: the last row of a name is its latest attempt
         if row[3] is None:  # rolled back attempts are history only
             latest[str(row[0])] = row
-    pending = [m for m in folder.forward if m.name not in state.applied]
-    out_of_order = {p.path for p in _out_of_order(folder, state, pending) if p.rule == ORDER_RULE}
+    taken = {parts.version for m in folder.forward if (parts := split_name(m)) is not None}
+    conflicts = sorts_before_applied(folder.forward, state.applied)
+    listing = folder_listing(c.migration for c in conflicts)
+    out_of_order = {
+        conflict.migration.name: describe_out_of_order(conflict, ", ".join(state.sources), taken, listing, BY_APPLY)[0]
+        for conflict in conflicts
+    }
     result: list[MigrationState] = []
     for name in [m.name for m in folder.forward] + sorted(set(latest) - {m.name for m in folder.forward}):
         attempt = latest.get(name)
         started, finished = (attempt[4], attempt[2]) if attempt else (None, None)
-        failed = problems.get((FAILED, name))
+        failed = problems.get((HistoryEvent.FAILED, name))
         if failed is not None:
             running = holder is not None
             result.append(MigrationState(name, "running" if running else "failed", started, None,
-                                         f"{holder} holds the lock and is running it" if running else failed.message))
-        elif (EDITED, name) in problems:
-            result.append(MigrationState(name, "edited", started, finished, problems[(EDITED, name)].message))
-        elif (MISSING, name) in problems:
-            result.append(MigrationState(name, "missing", started, finished, problems[(MISSING, name)].message))
+                                         f"{holder} holds the lock and is running it" if running else _said(failed)))
+        elif (edited := problems.get((HistoryEvent.EDITED, name))) is not None:
+            result.append(MigrationState(name, "edited", started, finished, _said(edited)))
+        elif (missing := problems.get((HistoryEvent.MISSING, name))) is not None:
+            result.append(MigrationState(name, "missing", started, finished, _said(missing)))
         elif name in state.applied:
             result.append(MigrationState(name, "applied", started, finished))
         else:
-            path = next(m.path for m in folder.forward if m.name == name)
-            kind = "out of order" if path in out_of_order else "pending"
-            detail = "it sorts before an applied migration; rename it to sort last" if path in out_of_order else ""
-            result.append(MigrationState(name, kind, detail=detail))
+            kind = "out of order" if name in out_of_order else "pending"
+            result.append(MigrationState(name, kind, detail=out_of_order.get(name, "")))
     return result
+
+
+def _said(problem: HistoryProblem) -> str:
+    """What the rule that reports `problem` says about it, as `lint` and `apply` say it."""
+    return words_for(problem, ALL_RULES)[1]
 
 
 def resolve(folder: Folder, url: str, name: str, *, applied: bool, wait_for_lock_ms: int) -> str:

@@ -21,16 +21,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from migralint.database.durations import format_duration, setting_value
-from migralint.database.runner_history import (
-    MIGRALINT_QUERY,
-    MIGRALINT_WORDING,
-    ORDER,
-    PRISMA_WORDING,
-    QUERIES,
-    Query,
-    Wording,
-)
+from migralint.database.runner_history import MIGRALINT_QUERY, ORDER, QUERIES, Query
 from migralint.errors import UserError
+from migralint.migrations.history import Runner
 from migralint.migrations.layouts import Layout
 
 if TYPE_CHECKING:
@@ -73,13 +66,13 @@ class HistoryTable:
     name: str
     lock_key: int
     query: Query
-    wording: Wording
+    runner: Runner  # whose history it is, for what the history rules say about it
 
     @classmethod
     def for_layout(cls, layout: Layout) -> HistoryTable:
         if layout is Layout.PRISMA:
-            return cls("_prisma_migrations", PRISMA_LOCK_KEY, QUERIES[Layout.PRISMA], PRISMA_WORDING)
-        return cls("_migralint_migrations", MIGRALINT_LOCK_KEY, MIGRALINT_QUERY, MIGRALINT_WORDING)
+            return cls("_prisma_migrations", PRISMA_LOCK_KEY, QUERIES[Layout.PRISMA], Runner.PRISMA)
+        return cls("_migralint_migrations", MIGRALINT_LOCK_KEY, MIGRALINT_QUERY, Runner.MIGRALINT)
 
     @property
     def lock_sql(self) -> str:

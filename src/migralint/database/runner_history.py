@@ -13,7 +13,8 @@
 - `migralint apply` on any other layout, `_migralint_migrations`: Prisma's shape, read the same way
   (`interpret_migralint`).
 
-These functions only interpret rows; database.py reads them.
+These functions only interpret rows (connection.py reads them) into facts, `HistoryProblem`s
+that say what happened and to which migration; the history rules put them into words.
 """
 
 from __future__ import annotations
@@ -24,14 +25,10 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.database.checksums import flyway_checksum, prisma_checksum_matches
-from migralint.migrations.history import AppliedState, HistoryProblem
+from migralint.migrations.history import AppliedState, HistoryEvent, HistoryProblem, Runner
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import version_identity
 from migralint.source import read_bytes
-
-EDITED = "edited-applied-migration"  # the git source reports edits under the same rule
-MISSING = "missing-applied-migration"
-FAILED = "failed-migration"
 
 SOURCE = "the database"
 
@@ -56,18 +53,6 @@ ORDER = {Layout.PRISMA: "started_at, migration_name", Layout.FLYWAY: "installed_
 MIGRALINT_QUERY = Query("_migralint_migrations", QUERIES[Layout.PRISMA].columns)
 
 
-class Wording(NamedTuple):
-    """How messages about a Prisma-shaped history table name it and its commands."""
-
-    table: str
-    deploy: str  # the command that refuses to go on after a failure
-    resolve: str  # the command that records a failure as resolved
-
-
-PRISMA_WORDING = Wording("_prisma_migrations", "`prisma migrate deploy`", "npx prisma migrate resolve")
-MIGRALINT_WORDING = Wording("_migralint_migrations", "`migralint apply`", "migralint resolve")
-
-
 def interpret(layout: Layout, rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
     """The state of `root` according to the rows of `layout`'s history table."""
     mine = [m for m in migrations if m.layout is layout]
@@ -82,74 +67,47 @@ def interpret(layout: Layout, rows: Sequence[tuple[object, ...]], root: Path, mi
 
 def interpret_migralint(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
     """The state of `root` according to `_migralint_migrations` (any layout but Prisma's)."""
-    return _prisma(rows, root, [m for m in migrations if not m.rollback], MIGRALINT_WORDING)
+    return _prisma(rows, root, [m for m in migrations if not m.rollback], Runner.MIGRALINT)
 
 
 def _prisma(
-    rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile], wording: Wording = PRISMA_WORDING
+    rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile], runner: Runner = Runner.PRISMA
 ) -> AppliedState:
     files = {m.name: m for m in migrations}
     state = AppliedState(True, sources=[SOURCE])
-    reported: set[tuple[str, str]] = set()
+    reported: set[tuple[HistoryEvent, str]] = set()
     for name, checksum, finished_at, rolled_back_at, started_at, logs in rows:
         name = str(name)
         file = files.get(name)
-        path = file.path if file else (root / name / "migration.sql" if wording is PRISMA_WORDING else root / name)
+        path = file.path if file else (root / name / "migration.sql" if runner is Runner.PRISMA else root / name)
         if rolled_back_at is not None:
             continue
         if finished_at is None:
-            if (FAILED, name) not in reported:
-                reported.add((FAILED, name))
-                state.problems.append(HistoryProblem(FAILED, path, _prisma_failed(name, started_at, logs, wording), (
-                    "Finish or undo by hand what it left half done, then record what you did: "
-                    f"`{wording.resolve} --applied {name}` (or `--rolled-back {name}` to run it again)."
-                ), migration=name))
+            if (HistoryEvent.FAILED, name) not in reported:
+                reported.add((HistoryEvent.FAILED, name))
+                state.problems.append(HistoryProblem(
+                    HistoryEvent.FAILED, runner, path, name,
+                    started_at=started_at if isinstance(started_at, datetime) else None, error=_first_error(logs),
+                ))
             continue
         state.applied.add(name)
         if file is None:
-            if (MISSING, name) not in reported:
-                reported.add((MISSING, name))
-                state.problems.append(HistoryProblem(MISSING, path, (
-                    f"migration {name} is applied in the database ({wording.table}) but its "
-                    f"{'folder' if wording is PRISMA_WORDING else 'file'} is not here: "
-                    "this branch is behind the database, or the migration was deleted or renamed"
-                ), _MISSING_HELP, migration=name))
+            if (HistoryEvent.MISSING, name) not in reported:
+                reported.add((HistoryEvent.MISSING, name))
+                state.problems.append(HistoryProblem(HistoryEvent.MISSING, runner, path, name))
             continue
         data = _read(file.path)
         if data is not None and isinstance(checksum, str) and not prisma_checksum_matches(data, checksum):
-            if (EDITED, name) not in reported:
-                reported.add((EDITED, name))
-                state.problems.append(HistoryProblem(EDITED, path, (
-                    f"applied migration {name} was edited: its SHA-256 no longer matches the checksum in "
-                    f"{wording.table}, so the databases that ran it ran other SQL than this file holds"
-                ), (
-                    "Never edit an applied migration: restore the file as it was applied and put the change in "
-                    "a new migration" + (
-                        " (`prisma migrate dev` would otherwise ask to reset the development database)."
-                        if wording is PRISMA_WORDING else "."
-                    )
-                ), migration=name))
+            if (HistoryEvent.EDITED, name) not in reported:
+                reported.add((HistoryEvent.EDITED, name))
+                state.problems.append(HistoryProblem(HistoryEvent.EDITED, runner, path, name))
     return state
 
 
-def _prisma_failed(name: str, started_at: object, logs: object, wording: Wording = PRISMA_WORDING) -> str:
-    when = f" (started {started_at:%Y-%m-%d %H:%M %Z})" if isinstance(started_at, datetime) else ""
-    # Prisma's logs start with "Database error code: 23502", and the server's words follow.
+def _first_error(logs: object) -> str:
+    """The server's own words from a failed attempt's logs (Prisma's start "Database error code: 23502")."""
     lines = [line.strip() for line in str(logs or "").splitlines() if line.strip()]
-    reason = next((line for line in lines if line.startswith(("ERROR:", "FATAL:"))), lines[0] if lines else "")
-    if len(reason) > 160:
-        reason = reason[:157] + "..."
-    because = f": {reason}" if reason else ""
-    return (
-        f"migration {name} failed in the database{when}{because}; "
-        f"{wording.deploy} refuses to apply anything until it is resolved"
-    )
-
-
-_MISSING_HELP = (
-    "Bring the migration back (merge the branch that added it, or restore it from git); "
-    "never delete or rename an applied migration."
-)
+    return next((line for line in lines if line.startswith(("ERROR:", "FATAL:"))), lines[0] if lines else "")
 
 
 def _flyway(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[MigrationFile]) -> AppliedState:
@@ -174,10 +132,9 @@ def _flyway(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[Mig
         if not success:
             file = versioned.get(key) if key is not None else repeatable.get(script)
             shown = file.path.name if file else script
-            state.problems.append(HistoryProblem(FAILED, file.path if file else root / script, (
-                f"migration {shown} failed in the database: flyway_schema_history records it with success = false; "
-                "`flyway migrate` refuses to run until the failure is repaired"
-            ), "Finish or undo by hand what it left half done, then run `flyway repair` to remove the failed row."))
+            state.problems.append(
+                HistoryProblem(HistoryEvent.FAILED, Runner.FLYWAY, file.path if file else root / script, shown)
+            )
             continue
         if key is None:
             last_repeatable[script] = checksum
@@ -194,22 +151,14 @@ def _flyway(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[Mig
     for version_key, (script, checksum) in applied.items():
         file = versioned.get(version_key)
         if file is None:
-            state.problems.append(HistoryProblem(MISSING, root / script, (
-                f"migration {script} is applied in the database (flyway_schema_history) but the file is not here: "
-                "this branch is behind the database, or the migration was deleted or renamed; "
-                "`flyway validate` fails on it"
-            ), _MISSING_HELP))
+            state.problems.append(HistoryProblem(HistoryEvent.MISSING, Runner.FLYWAY, root / script, script))
             continue
         data = _read(file.path)
         if data is not None and isinstance(checksum, int) and flyway_checksum(data) != checksum:
-            state.problems.append(HistoryProblem(EDITED, file.path, (
-                f"applied migration {file.path.name} was edited: its checksum ({flyway_checksum(data)}) differs from "
-                f"the one in flyway_schema_history ({checksum}), so the databases that ran it ran other SQL; "
-                "`flyway validate` fails on it"
-            ), (
-                "Never edit an applied migration: restore the file as it was applied and put the change in a new "
-                "migration (for a change that is only cosmetic, `flyway repair` records the new checksum)."
-            )))
+            state.problems.append(HistoryProblem(
+                HistoryEvent.EDITED, Runner.FLYWAY, file.path, file.path.name,
+                checksum=flyway_checksum(data), recorded_checksum=checksum,
+            ))
     for script, migration in repeatable.items():
         data = _read(migration.path)
         if script in last_repeatable and data is not None and last_repeatable[script] == flyway_checksum(data):
@@ -238,20 +187,13 @@ def _golang_migrate(rows: Sequence[tuple[object, ...]], root: Path, migrations: 
         if identity < current or (identity == current and not dirty):
             state.applied.add(migration.name)
     file = ups.get(current)
-    shown = file.path.name if file else f"version {current}"
     if dirty:
-        state.problems.append(HistoryProblem(FAILED, file.path if file else root, (
-            f"migration {shown} failed in the database: schema_migrations marks version {current} dirty; "
-            "`migrate up` refuses to run until it is forced"
-        ), (
-            f"Finish or undo by hand what it left half done, then run `migrate force {current}` if it is now "
-            "complete, or `migrate force` with the version before it to run it again."
-        )))
+        state.problems.append(HistoryProblem(
+            HistoryEvent.FAILED, Runner.GOLANG_MIGRATE, file.path if file else root, file.path.name if file else "",
+            version=str(current),
+        ))
     elif file is None and current >= 0:
-        state.problems.append(HistoryProblem(MISSING, root, (
-            f"the database is at version {current} (schema_migrations) but no {current}_*.up.sql is here: "
-            "this branch is behind the database, or the migration was deleted or renamed"
-        ), _MISSING_HELP))
+        state.problems.append(HistoryProblem(HistoryEvent.MISSING, Runner.GOLANG_MIGRATE, root, version=str(current)))
     return state
 
 
@@ -266,10 +208,7 @@ def _dbmate(rows: Sequence[tuple[object, ...]], root: Path, migrations: list[Mig
             if identity in versions:
                 state.applied.add(migration.name)
     for version in sorted(versions - known):
-        state.problems.append(HistoryProblem(MISSING, root, (
-            f"version {version} is applied in the database (schema_migrations) but no {version}_*.sql is here: "
-            "this branch is behind the database, or the migration was deleted or renamed"
-        ), _MISSING_HELP))
+        state.problems.append(HistoryProblem(HistoryEvent.MISSING, Runner.DBMATE, root, version=version))
     return state
 
 

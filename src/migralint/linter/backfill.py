@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.sql.postgres.nodes import Node, quote_ident, string_value, walk
 
 BATCH_SIZE = 1000

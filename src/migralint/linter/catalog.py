@@ -49,7 +49,21 @@ class Catalog:
         # Functions declared RETURNS trigger: only triggers call them, never application code.
         self.trigger_functions: set[TableName] = set()
         self._origin = ""
-        self._handlers: dict[str, Callable[[Node], None]] = {
+        self._handlers = self._handler_table()
+
+    # A snapshot of the catalog is pickled into the result cache (cache.py); the handler table
+    # holds bound methods and a lambda, so it is rebuilt on load instead of pickled.
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        del state["_handlers"]
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._handlers = self._handler_table()
+
+    def _handler_table(self) -> dict[str, Callable[[Node], None]]:
+        return {
             "CreateSchemaStmt": self._create_schema,
             "CreateStmt": self._create_table,
             "CreateTableAsStmt": self._create_table_as,

@@ -8,8 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.constraint_sql import alter_table_prefix, clause_end
 from migralint.sql.postgres.nodes import (
     Node,

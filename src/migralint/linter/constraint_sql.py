@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.concurrently import concurrent_step_note
 from migralint.sql.postgres.nodes import (
     Node,

@@ -1,4 +1,5 @@
-"""What a history rule may know: one migrations folder, its files in order, what is applied."""
+"""What a history rule may know: one migrations folder, its files in order, what is applied, and
+what the folder's other files say (read beforehand: a rule reads no file)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from migralint.source import display_path
 
 if TYPE_CHECKING:
     from migralint.config import Settings
+    from migralint.migrations.folder_files import FolderFiles
     from migralint.migrations.history import AppliedState
     from migralint.migrations.layouts import MigrationFile
     from migralint.rules.base import Rule
@@ -23,22 +25,17 @@ class HistoryContext:
         migrations: list[MigrationFile],
         state: AppliedState,
         settings: Settings,
-        blank: dict[Path, bool] | None = None,
+        files: FolderFiles,
     ) -> None:
         self.root = root
-        # For each file the lint run read: whether it parsed cleanly and held no statement.
-        self._blank = blank or {}
         self.migrations = migrations  # every migration of the folder, in the order they apply
         self.state = state
         self.settings = settings
+        self.files = files
 
     def is_blank(self, migration: MigrationFile) -> bool:
-        """Nothing but white space and comments: from the lint run when it read the file."""
-        if migration.path in self._blank:
-            return self._blank[migration.path]
-        from migralint.migrations.naming import is_blank_sql
-
-        return is_blank_sql(migration.path)
+        """Nothing but white space and comments (from the lint run when it read the file)."""
+        return self.files.blank.get(migration.path, False)
 
     def finding(
         self, rule: Rule, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1

@@ -10,8 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.sql.postgres.nodes import Node, column_constraints, string_value, unwrap
 
 MAX_NAME_BYTES = 63

@@ -6,8 +6,6 @@ and the exit code (3) says a bug happened.
 
 from __future__ import annotations
 
-import traceback
-
 from migralint import ISSUES_URL
 from migralint.findings import Finding, InternalError, Severity
 
@@ -23,6 +21,8 @@ def describe(exc: BaseException) -> str:
 
 def contained(path: str, exc: BaseException, where: str) -> InternalError:
     """`where`: what migralint was doing ("rule ban-drop-column", "reading the history")."""
+    import traceback  # only when a bug is caught: not start-up time on every run
+
     return InternalError(path, f"{describe(exc)} (in {where})", traceback.format_exc())
 
 

@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
 from migralint.sql.postgres.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement

@@ -26,12 +26,10 @@ from pathlib import Path
 from migralint.errors import UserError
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.changes import describe_changes, lines, renamed_to
-from migralint.migrations.history import AppliedState, HistoryProblem
+from migralint.migrations.history import AppliedState, HistoryEvent, HistoryProblem, Runner
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.source import display_path, read_bytes
 
-EDITED = "edited-applied-migration"
-DELETED = "deleted-applied-migration"
 _HEAD_BYTES = 4096
 
 
@@ -140,13 +138,9 @@ class GitSource:
         if change is None:
             return None  # only line endings changed
         line, where = change
-        edited = f"has a staged edit (against {against})" if self.staged else f"was edited since {against}"
-        message = (f"applied migration {migration.name} {edited}: {where}; "
-                   "the database ran the old version and will never run this one")
-        shown = display_path(path)
-        help_ = (f"Never edit an applied migration: revert the file (`git checkout {against} -- {shown}`) "
-                 "and put the change in a new migration.")
-        return HistoryProblem(EDITED, path, message, help_, line)
+        return HistoryProblem(
+            HistoryEvent.EDITED, Runner.GIT, path, migration.name, line, since=against, staged=self.staged, change=where
+        )
 
     def _deleted(
         self,
@@ -158,22 +152,13 @@ class GitSource:
         mine: dict[str, MigrationFile],
         against: str,
     ) -> HistoryProblem:
-        shown = display_path(root / path)
         renamed = renamed_to(migration.name, old, {p: mine.get(p) for p in added}, added)
-        if renamed is not None:
-            target = mine.get(renamed)
-            new_name = target.name if target else renamed
-            message = (f"applied migration {migration.name} was renamed to {new_name} ({display_path(root / renamed)}): "
-                       f"the runner will run it again as a new migration, and finds {migration.name} missing")
-            help_ = (f"Restore it under its old name (`git checkout {against} -- {shown}`) "
-                     f"and remove {display_path(root / renamed)}; put any change in a new migration.")
-        else:
-            how = "its deletion is staged" if self.staged else f"it exists at {against}"
-            message = (f"applied migration {migration.name} was deleted ({how}): the database still has "
-                       "its changes, and the runner finds an applied migration missing")
-            help_ = (f"Restore it (`git checkout {against} -- {shown}`); to undo what it did, "
-                     "write a new migration.")
-        return HistoryProblem(DELETED, root / path, message, help_, 1)
+        target = mine.get(renamed) if renamed is not None else None
+        return HistoryProblem(
+            HistoryEvent.DELETED, Runner.GIT, root / path, migration.name, 1, since=against, staged=self.staged,
+            renamed_to=root / renamed if renamed is not None else None,
+            renamed_name=(target.name if target else renamed) if renamed is not None else "",
+        )
 
 
 def _migrations_in(tree: dict[str, str], layouts: set[Layout]) -> dict[str, str]:

@@ -2,7 +2,8 @@
 
 A source (git, the runner's history table in a database, the config's `applied_through`)
 reads one migrations folder and says which migrations are applied, and what is wrong with
-them: an applied migration edited since, deleted, or failed. Migrations no source calls
+them: an applied migration edited since, deleted, failed, or missing (a `HistoryProblem`, a
+fact; the history rules in migralint.rules put it into words). Migrations no source calls
 applied are pending: their tables hold no rows yet. With no source at all, every migration
 before the one being linted counts as applied, the cautious assumption.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
@@ -18,15 +21,65 @@ from migralint.errors import UserError
 from migralint.migrations.layouts import MigrationFile
 
 
-class HistoryProblem(NamedTuple):
-    """Something a source found wrong with the history; a history rule reports it."""
+class HistoryEvent(str, Enum):
+    """What a source found wrong with an applied migration."""
 
-    rule: str  # the rule that reports it: "edited-applied-migration", ...
-    path: Path  # the migration file (for a deleted one, where it was)
-    message: str
-    help: str = ""
-    line: int = 1
-    migration: str = ""  # the migration's name, when the source knows it
+    EDITED = "edited"  # its text is not what was applied
+    DELETED = "deleted"  # its file is gone (or renamed: `renamed_to`)
+    FAILED = "failed"  # the runner recorded it as failed, and nobody resolved it
+    MISSING = "missing"  # the runner applied it, and no file here has its name or version
+
+
+class Runner(str, Enum):
+    """Whose record says so: a runner's history table, or git."""
+
+    PRISMA = "prisma"  # _prisma_migrations
+    MIGRALINT = "migralint"  # _migralint_migrations, Prisma's shape, written by `migralint apply`
+    FLYWAY = "flyway"  # flyway_schema_history
+    GOLANG_MIGRATE = "golang-migrate"  # schema_migrations (version, dirty)
+    DBMATE = "dbmate"  # schema_migrations (version)
+    GIT = "git"  # a commit (`since`), or what is staged against it
+
+    @property
+    def table(self) -> str:
+        """The history table the runner keeps ("" for git)."""
+        return _TABLES[self]
+
+
+_TABLES = {
+    Runner.PRISMA: "_prisma_migrations",
+    Runner.MIGRALINT: "_migralint_migrations",
+    Runner.FLYWAY: "flyway_schema_history",
+    Runner.GOLANG_MIGRATE: "schema_migrations",
+    Runner.DBMATE: "schema_migrations",
+    Runner.GIT: "",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryProblem:
+    """A fact a source found about an applied migration; a history rule puts it into words.
+
+    Which details are set depends on the event and the runner: the sources fill what they
+    know and write no sentence, so the lint, `apply` and `status` say the same thing.
+    """
+
+    event: HistoryEvent
+    runner: Runner
+    path: Path  # the migration file (for a deleted or missing one, where it was or would be)
+    migration: str = ""  # its name, as the runner records it ("" when only a version is known)
+    line: int = 1  # where the finding points
+    # git: the commit it is compared with (a ref as the user wrote it), and whether the index is what changed
+    since: str = ""
+    staged: bool = False
+    change: str = ""  # git, EDITED: what changed where, in words (changes.describe_changes)
+    renamed_to: Path | None = None  # git, DELETED: the file it was renamed to
+    renamed_name: str = ""  # ... and the name it has there
+    checksum: int | None = None  # Flyway, EDITED: the file's checksum now ...
+    recorded_checksum: int | None = None  # ... and the one flyway_schema_history holds
+    started_at: datetime | None = None  # FAILED: when the failed attempt started
+    error: str = ""  # FAILED: the first error line of the runner's logs
+    version: str = ""  # golang-migrate and dbmate: the version the table records
 
 
 class TableStats(NamedTuple):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -113,7 +114,9 @@ def renamed_name(migration: MigrationFile, version: str | None = None, name: str
     return f"{parts.prefix}{version}{separator}{name}" if name else f"{parts.prefix}{version}"
 
 
-def version_after(migration: MigrationFile, after: MigrationFile, taken: set[str]) -> str | None:
+def version_after(
+    migration: MigrationFile, after: MigrationFile, taken: set[str], listing: Collection[Path]
+) -> str | None:
     """A free version for `migration` that sorts after `after`, in `after`'s format."""
     mine, theirs = split_name(migration), split_name(after)
     if mine is None or theirs is None or not theirs.version:
@@ -123,7 +126,7 @@ def version_after(migration: MigrationFile, after: MigrationFile, taken: set[str
         candidate = following_version(candidate)
         if candidate in taken:
             continue
-        new_path = _new_path(migration, candidate)
+        new_path = _new_path(migration, candidate, listing)
         if new_path is None:
             return None
         # The runner's own order must agree: check it on the new path, not on the version alone.
@@ -134,8 +137,8 @@ def version_after(migration: MigrationFile, after: MigrationFile, taken: set[str
     return None
 
 
-def _new_path(migration: MigrationFile, version: str) -> Path | None:
-    for old, new in renames(migration, version):
+def _new_path(migration: MigrationFile, version: str, listing: Collection[Path]) -> Path | None:
+    for old, new in renames(migration, listing, version):
         if old == migration.path:
             return new
         if old == migration.path.parent:
@@ -144,10 +147,11 @@ def _new_path(migration: MigrationFile, version: str) -> Path | None:
 
 
 def renames(
-    migration: MigrationFile, version: str | None = None, name: str | None = None
+    migration: MigrationFile, listing: Collection[Path], version: str | None = None, name: str | None = None
 ) -> list[tuple[Path, Path]]:
     """The moves (old path, new path) that give a migration a new version or name: its folder, or
-    its files (up and down, every dialect, Flyway's undo script and .conf)."""
+    its files (up and down, every dialect, Flyway's undo script and .conf), which `listing` (the
+    entries of its folder: folder_files.folder_listing, read beforehand) says exist."""
     parts = split_name(migration)
     new_name = renamed_name(migration, version, name)
     if parts is None or new_name is None:
@@ -162,15 +166,13 @@ def renames(
             new_stem = prefix + new_name[len(parts.prefix) :]
             for suffix in (".sql", ".sql.conf"):
                 old = migration.path.with_name(stem + suffix)
-                if old.exists() or old == migration.path:
+                if old in listing or old == migration.path:
                     moves.append((old, old.with_name(new_stem + suffix)))
         return moves
     if migration.layout in (Layout.GOLANG_MIGRATE, Layout.POPX):
         prefix = migration.name + "."
-        try:
-            siblings = sorted(p for p in migration.path.parent.iterdir() if p.name.startswith(prefix))
-        except OSError:
-            siblings = []
+        folder = migration.path.parent
+        siblings = sorted(p for p in listing if p.parent == folder and p.name.startswith(prefix))
         return [(p, p.with_name(new_name + p.name[len(migration.name) :])) for p in siblings or [migration.path]]
     return [(migration.path, migration.path.with_name(new_name + migration.path.suffix))]
 
@@ -185,10 +187,11 @@ def git_mv_lines(moves: list[tuple[Path, Path]]) -> list[str]:
 
 
 def rename_help(
-    migration: MigrationFile, after: MigrationFile, taken: set[str], *, reason: str
+    migration: MigrationFile, after: MigrationFile, taken: set[str], *, reason: str, listing: Collection[Path]
 ) -> tuple[str, str | None]:
-    """Help that renames `migration` to sort after `after` (`git mv` lines), and its new version."""
-    version = version_after(migration, after, taken)
+    """Help that renames `migration` to sort after `after` (`git mv` lines), and its new version.
+    `listing`: the entries of the migrations' folders (folder_files.folder_listing)."""
+    version = version_after(migration, after, taken, listing)
     if version is None:
         return f"Rename {migration.name} {reason}.", None
-    return "\n".join([f"Rename it {reason}:", *git_mv_lines(renames(migration, version))]), version
+    return "\n".join([f"Rename it {reason}:", *git_mv_lines(renames(migration, listing, version))]), version

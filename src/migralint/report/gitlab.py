@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from typing import TextIO
 
 from migralint.findings import LintResult, Severity
 from migralint.report.fingerprints import fingerprints
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repo_shown
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
@@ -26,5 +26,4 @@ def write_gitlab(
         }
         for finding, fingerprint in zip(result.findings, fingerprints(result.findings, result.sources))
     ]
-    out.write(json.dumps(issues, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
-    out.write("\n")
+    write_indented_json(issues, out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from migralint import __version__
 from migralint.findings import Finding, LintResult
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import shown
 
 
@@ -33,5 +33,4 @@ def write_json(
         "findings": [finding_dict(f) for f in result.findings],
         "ignored": [{**finding_dict(i.finding), "reason": i.reason} for i in result.ignored],
     }
-    out.write(json.dumps(document, indent=2, ensure_ascii=False))  # one write: json.dump writes per token
-    out.write("\n")
+    write_indented_json(document, out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)

@@ -7,7 +7,6 @@ again, such as a SARIF URI; `shown` and `repo_shown` are the one way a path is d
 from __future__ import annotations
 
 import os
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote_from_bytes
@@ -25,6 +24,8 @@ def repository_root() -> Path | None:
 
 @lru_cache(maxsize=8)
 def _git_top_level(cwd: str) -> Path | None:
+    import subprocess  # SARIF and GitLab ask git; the JSON and text reports never do
+
     try:
         top = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True, timeout=5, check=False

@@ -6,12 +6,12 @@ so code scanning shows them as dismissed rather than losing them.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from migralint import DOCS_URL, __version__
 from migralint.findings import Finding, LintResult, Severity
 from migralint.report.fingerprints import fingerprints
+from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repository_root, uri_reference
 from migralint.report.summary import rule_url
 
@@ -110,5 +110,4 @@ def sarif_document(result: LintResult) -> dict[str, Any]:
 def write_sarif(
     result: LintResult, out: TextIO, *, color: bool = False, strict: bool = False, width: int | None = None
 ) -> None:
-    out.write(json.dumps(sarif_document(result), indent=2, ensure_ascii=False))  # one write: json.dump writes per token
-    out.write("\n")
+    write_indented_json(sarif_document(result), out)  # C-encoded, in a few large writes (indent=2 meant the pure-Python encoder)

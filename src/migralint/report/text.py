@@ -35,10 +35,14 @@ def write_text(
     result: LintResult, out: TextIO, *, color: bool, strict: bool = False, width: int | None = None
 ) -> None:
     """`width` is the terminal's: given, prose is wrapped to it and links are clickable."""
-    segments = _segments(result, width)
     if not color and width is None:
-        out.write("".join(text for text, _ in segments))
+        # A file's findings at a time: the whole report as segments and then one string was the
+        # peak memory of a large run (the text of thousands of findings, held twice).
+        for path, findings in by_file(result):
+            out.write("".join(text for text, _ in _file_segments(result, path, findings, width)))
+        out.write("".join(text for text, _ in _summary(result)))
         return
+    segments = _segments(result, width)
     from rich.console import Console
     from rich.text import Text
 
@@ -50,13 +54,17 @@ def write_text(
 def _segments(result: LintResult, width: int | None) -> list[Segment]:
     segments: list[Segment] = []
     for path, findings in by_file(result):
-        source = result.sources.get(path)
-        index = LineIndex(source) if source is not None else None
-        segments.append((f"{one_line(shown(path))}: {counts(findings)}\n", "bold underline"))
-        for finding in findings:
-            segments.extend(_finding_segments(finding, index, width))
+        segments.extend(_file_segments(result, path, findings, width))
     segments.extend(_summary(result))
     return segments
+
+
+def _file_segments(result: LintResult, path: str, findings: list[Finding], width: int | None) -> Iterator[Segment]:
+    source = result.sources.get(path)
+    index = LineIndex(source) if source is not None else None
+    yield f"{one_line(shown(path))}: {counts(findings)}\n", "bold underline"
+    for finding in findings:
+        yield from _finding_segments(finding, index, width)
 
 
 def _wrap(text: str, width: int | None, first: int, indent: str) -> str:

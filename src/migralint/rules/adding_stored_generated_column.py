@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.column_sql import (
     BATCH_SIZE,
     column_def_span,

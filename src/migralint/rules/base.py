@@ -74,6 +74,11 @@ class Rule:
         """Findings that need the whole file; called once after every statement was checked."""
         return iter(())
 
+    # Reports what a source of truth says went wrong with an applied migration (edited, deleted,
+    # failed, missing): a deploy stops on those whichever file is linted, so linting one file of a
+    # folder keeps them (api._about).
+    about_applied: ClassVar[bool] = False
+
 
 class HistoryRule(Rule):
     """A rule about a migrations folder as a whole: its order, names, and what is applied.

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from migralint.findings import Severity
+from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
+from migralint.rules.applied_history import AppliedHistoryRule
+from migralint.source import display_path
 
-from migralint.findings import Finding, Severity
-from migralint.linter.history_context import HistoryContext
-from migralint.rules.base import HistoryRule
 
-
-class DeletedAppliedMigration(HistoryRule):
+class DeletedAppliedMigration(AppliedHistoryRule):
     name = "deleted-applied-migration"
+    event = HistoryEvent.DELETED
     severity = Severity.ERROR
     summary = "A migration that is already applied was deleted or renamed."
     why = (
@@ -40,7 +40,20 @@ class DeletedAppliedMigration(HistoryRule):
         "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories",
     )
 
-    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        for problem in ctx.state.problems:
-            if problem.rule == self.name:
-                yield ctx.finding(self, problem.path, problem.message, help=problem.help, line=problem.line)
+    @staticmethod
+    def describe(problem: HistoryProblem) -> tuple[str, str]:
+        name, since, shown = problem.migration, problem.since, display_path(problem.path)
+        if problem.renamed_to is not None:
+            new_path = display_path(problem.renamed_to)
+            return (
+                f"applied migration {name} was renamed to {problem.renamed_name} ({new_path}): "
+                f"the runner will run it again as a new migration, and finds {name} missing",
+                f"Restore it under its old name (`git checkout {since} -- {shown}`) "
+                f"and remove {new_path}; put any change in a new migration.",
+            )
+        how = "its deletion is staged" if problem.staged else f"it exists at {since}"
+        return (
+            f"applied migration {name} was deleted ({how}): the database still has "
+            "its changes, and the runner finds an applied migration missing",
+            f"Restore it (`git checkout {since} -- {shown}`); to undo what it did, write a new migration.",
+        )

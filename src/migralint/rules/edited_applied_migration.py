@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from migralint.findings import Severity
+from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
+from migralint.rules.applied_history import AppliedHistoryRule
+from migralint.source import display_path
 
-from migralint.findings import Finding, Severity
-from migralint.linter.history_context import HistoryContext
-from migralint.rules.base import HistoryRule
 
-
-class EditedAppliedMigration(HistoryRule):
+class EditedAppliedMigration(AppliedHistoryRule):
     name = "edited-applied-migration"
+    event = HistoryEvent.EDITED
     severity = Severity.ERROR
     summary = "A migration that is already applied was edited: the databases that ran it never see the change."
     why = (
@@ -42,7 +42,32 @@ class EditedAppliedMigration(HistoryRule):
         "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories",
     )
 
-    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        for problem in ctx.state.problems:
-            if problem.rule == self.name:
-                yield ctx.finding(self, problem.path, problem.message, help=problem.help, line=problem.line)
+    @staticmethod
+    def describe(problem: HistoryProblem) -> tuple[str, str]:
+        name = problem.migration
+        if problem.runner is Runner.GIT:
+            since = problem.since
+            edited = f"has a staged edit (against {since})" if problem.staged else f"was edited since {since}"
+            return (
+                f"applied migration {name} {edited}: {problem.change}; "
+                "the database ran the old version and will never run this one",
+                f"Never edit an applied migration: revert the file (`git checkout {since} -- "
+                f"{display_path(problem.path)}`) and put the change in a new migration.",
+            )
+        if problem.runner is Runner.FLYWAY:
+            return (
+                f"applied migration {problem.path.name} was edited: its checksum ({problem.checksum}) differs from "
+                f"the one in flyway_schema_history ({problem.recorded_checksum}), so the databases that ran it ran "
+                "other SQL; `flyway validate` fails on it",
+                "Never edit an applied migration: restore the file as it was applied and put the change in a new "
+                "migration (for a change that is only cosmetic, `flyway repair` records the new checksum).",
+            )
+        return (
+            f"applied migration {name} was edited: its SHA-256 no longer matches the checksum in "
+            f"{problem.runner.table}, so the databases that ran it ran other SQL than this file holds",
+            "Never edit an applied migration: restore the file as it was applied and put the change in "
+            "a new migration" + (
+                " (`prisma migrate dev` would otherwise ask to reset the development database)."
+                if problem.runner is Runner.PRISMA else "."
+            ),
+        )

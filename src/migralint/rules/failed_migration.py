@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from migralint.findings import Finding, Severity
-from migralint.linter.history_context import HistoryContext
-from migralint.rules.base import HistoryRule
+from migralint.findings import Severity
+from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
+from migralint.rules.applied_history import AppliedHistoryRule
 
 
-class FailedMigration(HistoryRule):
+class FailedMigration(AppliedHistoryRule):
     name = "failed-migration"
+    event = HistoryEvent.FAILED
     severity = Severity.ERROR
     summary = "A migration failed in the database and is still marked failed: the next deploy will stop."
     why = (
@@ -41,7 +40,38 @@ class FailedMigration(HistoryRule):
         "https://github.com/golang-migrate/migrate/blob/master/GETTING_STARTED.md#forcing-your-database-version",
     )
 
-    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        for problem in ctx.state.problems:
-            if problem.rule == self.name:
-                yield ctx.finding(self, problem.path, problem.message, help=problem.help, line=problem.line)
+    @staticmethod
+    def describe(problem: HistoryProblem) -> tuple[str, str]:
+        name = problem.migration
+        if problem.runner is Runner.FLYWAY:
+            return (
+                f"migration {name} failed in the database: flyway_schema_history records it with success = false; "
+                "`flyway migrate` refuses to run until the failure is repaired",
+                "Finish or undo by hand what it left half done, then run `flyway repair` to remove the failed row.",
+            )
+        if problem.runner is Runner.GOLANG_MIGRATE:
+            version = problem.version
+            return (
+                f"migration {name or f'version {version}'} failed in the database: schema_migrations marks "
+                f"version {version} dirty; `migrate up` refuses to run until it is forced",
+                f"Finish or undo by hand what it left half done, then run `migrate force {version}` if it is now "
+                "complete, or `migrate force` with the version before it to run it again.",
+            )
+        deploy, resolve = _PRISMA_SHAPED[problem.runner]
+        when = f" (started {problem.started_at:%Y-%m-%d %H:%M %Z})" if problem.started_at is not None else ""
+        reason = problem.error if len(problem.error) <= 160 else problem.error[:157] + "..."
+        because = f": {reason}" if reason else ""
+        return (
+            f"migration {name} failed in the database{when}{because}; "
+            f"{deploy} refuses to apply anything until it is resolved",
+            "Finish or undo by hand what it left half done, then record what you did: "
+            f"`{resolve} --applied {name}` (or `--rolled-back {name}` to run it again).",
+        )
+
+
+# The runners that keep a Prisma-shaped table: the command that stops on a failure, and the one
+# that records a failure as resolved.
+_PRISMA_SHAPED = {
+    Runner.PRISMA: ("`prisma migrate deploy`", "npx prisma migrate resolve"),
+    Runner.MIGRALINT: ("`migralint apply`", "migralint resolve"),
+}

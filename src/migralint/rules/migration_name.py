@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.naming import (
-    folders_without_sql,
     is_lowercase_name,
     is_vague,
     snake_case,
@@ -60,7 +60,7 @@ class MigrationName(HistoryRule):
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         forward = [m for m in ctx.migrations if not m.rollback]
         if any(m.layout is Layout.PRISMA for m in forward):
-            for folder in folders_without_sql(ctx.root, {m.path.parent for m in forward}):
+            for folder in ctx.files.without_sql:
                 yield ctx.finding(
                     self,
                     folder,
@@ -100,7 +100,7 @@ class MigrationName(HistoryRule):
                 migration.path,
                 f"{migration.name}: migration names read best in lowercase snake_case, as the guides ask: "
                 f"{better or 'add_user_email'}.",
-                help=self._rename(migration, better) if better else "",
+                help=self._rename(migration, better, ctx.files.listing) if better else "",
             )
         elif is_vague(parts.name, first=first):
             yield ctx.finding(
@@ -111,6 +111,6 @@ class MigrationName(HistoryRule):
                 help=f"{_ONLY_IF_PENDING} after what it does.",
             )
 
-    def _rename(self, migration: MigrationFile, better: str) -> str:
-        lines = git_mv_lines(renames(migration, name=better))
+    def _rename(self, migration: MigrationFile, better: str, listing: Collection[Path]) -> str:
+        lines = git_mv_lines(renames(migration, listing, name=better))
         return "\n".join([f"{_ONLY_IF_PENDING} (once applied, a renamed migration looks new to its runner):", *lines])

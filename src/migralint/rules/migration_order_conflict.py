@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Collection, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
 from migralint.migrations.layouts import Layout, MigrationFile
@@ -33,6 +34,46 @@ _SAME_VERSION = {
 _SAME_VERSION_DEFAULT = (
     "{runner} records migrations by version, so once one is applied it takes the other for applied and never runs it"
 )
+
+
+class OutOfOrder(NamedTuple):
+    """A migration not applied that sorts before `newest`, the newest applied one."""
+
+    migration: MigrationFile
+    newest: MigrationFile
+
+
+def out_of_order(forward: list[MigrationFile], applied: set[str]) -> list[OutOfOrder]:
+    """The migrations of `forward` (in apply order) not in `applied` that sort before an applied one."""
+    done = [m for m in forward if m.name in applied]
+    if not done:
+        return []
+    newest = max(done, key=lambda m: m.sort_key)
+    return [OutOfOrder(m, newest) for m in forward if m.name not in applied and m.sort_key < newest.sort_key]
+
+
+# What `migralint apply` does with one: it refuses, as it would run the folder in a new order.
+BY_APPLY = "applying it now would run the migrations in an order no other database ran them"
+
+
+def describe_out_of_order(
+    conflict: OutOfOrder, sources: str, taken: set[str], listing: Collection[Path], consequence: str | None = None
+) -> tuple[str, str]:
+    """The message and help for `conflict` (per `sources`); `consequence` is what the runner does,
+    by default what the folder's runner does. Adds the version the help renames it to to `taken`;
+    `listing`: the entries of the migrations' folders (folder_files.folder_listing)."""
+    migration, newest = conflict
+    if consequence is None:
+        consequence = _OUT_OF_ORDER.get(migration.layout, _OUT_OF_ORDER_DEFAULT).format(runner=migration.layout)
+    help, new_version = rename_help(
+        migration, newest, taken, reason=f"so that it sorts after {newest.name}", listing=listing
+    )
+    if new_version:
+        taken.add(new_version)
+    return (
+        f"{migration.name} is not applied, but {newest.name}, which sorts after it, is (per {sources}): {consequence}.",
+        help,
+    )
 
 
 class MigrationOrderConflict(HistoryRule):
@@ -79,25 +120,10 @@ class MigrationOrderConflict(HistoryRule):
         yield from self._same_version(ctx, forward, taken)
 
     def _out_of_order(self, ctx: HistoryContext, forward: list[MigrationFile], taken: set[str]) -> Iterator[Finding]:
-        applied = [m for m in forward if m.name in ctx.state.applied]
-        if not applied:
-            return
-        newest = max(applied, key=lambda m: m.sort_key)
         sources = ", ".join(ctx.state.sources) or "the sources of truth"
-        for migration in forward:
-            if migration.name in ctx.state.applied or not migration.sort_key < newest.sort_key:
-                continue
-            consequence = _OUT_OF_ORDER.get(migration.layout, _OUT_OF_ORDER_DEFAULT).format(runner=migration.layout)
-            help, new_version = rename_help(migration, newest, taken, reason=f"so that it sorts after {newest.name}")
-            if new_version:
-                taken.add(new_version)
-            yield ctx.finding(
-                self,
-                migration.path,
-                f"{migration.name} is not applied, but {newest.name}, which sorts after it, is (per {sources}): "
-                f"{consequence}.",
-                help=help,
-            )
+        for conflict in out_of_order(forward, ctx.state.applied):
+            message, help = describe_out_of_order(conflict, sources, taken, ctx.files.listing)
+            yield ctx.finding(self, conflict.migration.path, message, help=help)
 
     def _same_version(self, ctx: HistoryContext, forward: list[MigrationFile], taken: set[str]) -> Iterator[Finding]:
         first_with: dict[object, MigrationFile] = {}
@@ -118,7 +144,9 @@ class MigrationOrderConflict(HistoryRule):
             if kept and kept.version != version:
                 version = f"{version} ({kept.version} is the same version to {move.layout})"
             newest = max(forward, key=lambda m: m.sort_key)
-            help, new_version = rename_help(move, newest, taken, reason="to a version of its own, after every other")
+            help, new_version = rename_help(
+                move, newest, taken, reason="to a version of its own, after every other", listing=ctx.files.listing
+            )
             if new_version:
                 taken.add(new_version)
             yield ctx.finding(

@@ -4,13 +4,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
+from migralint.migrations.lockfile import LOCK_NAME, LockProblem
 from migralint.migrations.versions import rename_help, split_name
 from migralint.rules.base import HistoryRule
 
-LOCK_NAME = "migrations.lock"  # lockfile.LOCK_NAME, without importing it
-
 if TYPE_CHECKING:
-    from migralint.migrations.lockfile import LockProblem
     from migralint.linter.history_context import HistoryContext
 
 _RELOCK = "run `migralint lock` and commit migrations.lock"
@@ -49,15 +47,12 @@ class MigrationsLockMismatch(HistoryRule):
     )
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        if not (ctx.root / LOCK_NAME).is_file():
+        lock = ctx.files.lock
+        if lock is None:
             return
-        # Hashing and the lock format load only where there is a lock file to check.
-        from migralint.migrations.lockfile import lock_path, verify
-
-        lock = lock_path(ctx.root)
         by_name = {m.name: m for m in ctx.migrations if not m.rollback}
         taken = {parts.version for m in by_name.values() if (parts := split_name(m)) is not None}
-        for problem in verify(ctx.root, ctx.migrations):
+        for problem in ctx.files.lock_problems:
             if problem.kind == "edited" and problem.path is not None:
                 yield ctx.finding(
                     self,
@@ -70,7 +65,8 @@ class MigrationsLockMismatch(HistoryRule):
             elif problem.kind == "inserted" and problem.path is not None:
                 last = by_name.get(problem.detail)
                 help, version = (
-                    rename_help(by_name[problem.name], last, taken, reason=f"so that it sorts after {last.name}")
+                    rename_help(by_name[problem.name], last, taken, reason=f"so that it sorts after {last.name}",
+                                listing=ctx.files.listing)
                     if last is not None and problem.name in by_name
                     else (f"Rename it so that it sorts after {problem.detail}.", None)
                 )

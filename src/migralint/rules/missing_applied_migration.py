@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from migralint.findings import Finding, Severity
-from migralint.linter.history_context import HistoryContext
-from migralint.rules.base import HistoryRule
+from migralint.findings import Severity
+from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
+from migralint.rules.applied_history import MISSING_HELP, AppliedHistoryRule
 
 
-class MissingAppliedMigration(HistoryRule):
+class MissingAppliedMigration(AppliedHistoryRule):
     name = "missing-applied-migration"
+    event = HistoryEvent.MISSING
     severity = Severity.ERROR
     summary = "The database ran a migration that the migrations folder does not have."
     why = (
@@ -40,7 +39,21 @@ class MissingAppliedMigration(HistoryRule):
         "https://www.prisma.io/docs/orm/prisma-migrate/understanding-prisma-migrate/migration-histories",
     )
 
-    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        for problem in ctx.state.problems:
-            if problem.rule == self.name:
-                yield ctx.finding(self, problem.path, problem.message, help=problem.help, line=problem.line)
+    @staticmethod
+    def describe(problem: HistoryProblem) -> tuple[str, str]:
+        behind = "this branch is behind the database, or the migration was deleted or renamed"
+        version = problem.version
+        if problem.runner is Runner.FLYWAY:
+            message = (f"migration {problem.migration} is applied in the database (flyway_schema_history) but the "
+                       f"file is not here: {behind}; `flyway validate` fails on it")
+        elif problem.runner is Runner.GOLANG_MIGRATE:
+            message = (f"the database is at version {version} (schema_migrations) but no {version}_*.up.sql is "
+                       f"here: {behind}")
+        elif problem.runner is Runner.DBMATE:
+            message = (f"version {version} is applied in the database (schema_migrations) but no {version}_*.sql "
+                       f"is here: {behind}")
+        else:
+            kept_in = "folder" if problem.runner is Runner.PRISMA else "file"
+            message = (f"migration {problem.migration} is applied in the database ({problem.runner.table}) but its "
+                       f"{kept_in} is not here: {behind}")
+        return message, MISSING_HELP

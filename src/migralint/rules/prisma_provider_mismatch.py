@@ -4,13 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.migrations.discover import prisma_provider
-from migralint.migrations.layouts import Layout
-from migralint.migrations.prisma_schema import (
-    datasource_providers,
-    normalized_provider,
-    schema_files,
-)
+from migralint.migrations.prisma_schema import normalized_provider
 from migralint.rules.base import HistoryRule
 
 if TYPE_CHECKING:
@@ -47,26 +41,22 @@ class PrismaProviderMismatch(HistoryRule):
     )
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        if not any(m.layout is Layout.PRISMA for m in ctx.migrations):
+        lock = ctx.files.prisma_lock
+        if lock is None:
             return
-        lock = ctx.root / "migration_lock.toml"
-        locked = prisma_provider(lock)
-        if locked is None:
-            return
-        locked = normalized_provider(locked)
-        for schema in schema_files(ctx.root):
-            for found in datasource_providers(schema):
-                if found.provider == locked:
-                    continue
-                yield ctx.finding(
-                    self,
-                    found.path,
-                    f'the datasource provider is "{found.provider}" but {lock.name} says "{locked}": '
-                    "`prisma migrate` refuses to run (P3019), and this history's SQL is written for "
-                    f"{locked}.",
-                    help=(
-                        f'Point the datasource back at the database the migrations are for: provider = "{locked}". '
-                        f"Moving to {found.provider} takes a new migration history, which migralint does not lint."
-                    ),
-                    line=found.line,
-                )
+        locked = normalized_provider(ctx.files.locked_provider)
+        for found in ctx.files.datasources:
+            if found.provider == locked:
+                continue
+            yield ctx.finding(
+                self,
+                found.path,
+                f'the datasource provider is "{found.provider}" but {lock.name} says "{locked}": '
+                "`prisma migrate` refuses to run (P3019), and this history's SQL is written for "
+                f"{locked}.",
+                help=(
+                    f'Point the datasource back at the database the migrations are for: provider = "{locked}". '
+                    f"Moving to {found.provider} takes a new migration history, which migralint does not lint."
+                ),
+                line=found.line,
+            )

@@ -3,8 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from pglast import parser as pg_parser
-
+from migralint.linter import lazy_parser as pg_parser
 from migralint.findings import Finding, Severity
 from migralint.sql.postgres.nodes import Node, TableName, string_value
 from migralint.linter.parse import Statement

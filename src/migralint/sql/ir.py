@@ -187,6 +187,10 @@ class AddConstraint:
     columns: tuple[str, ...] = ()
     validated: bool = True  # False: NOT VALID (checks new rows only)
     references: TableName | None = None  # a foreign key's referenced table
+    # A foreign key's ON DELETE action, lower case ("cascade", "set null", "set default",
+    # "restrict", "no action"); "" when not written. Deleting or dropping the referenced table's
+    # rows fires it: SQLite's table rebuilds wipe children through it.
+    on_delete: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +245,14 @@ class DataChange:
     table: TableName
     op: str  # "insert", "update", "delete", "truncate", "copy"
     all_rows: bool = False  # no WHERE (UPDATE/DELETE), TRUNCATE: every existing row
+    # INSERT INTO table (columns) SELECT ... FROM source: the rows of one table copied into
+    # another, as SQLite's table rebuild does. `columns` are the target's columns filled, in
+    # order (empty: none named, the table's own order); `source_columns` the source column each
+    # is read from ("*" for all of them; for an expression the one column it reads, as in
+    # coalesce("c", 0); "" when it reads none or several).
+    source: TableName | None = None
+    columns: tuple[str, ...] = ()
+    source_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +277,13 @@ class Tx(str, Enum):
     ROLLBACK_TO = "rollback to savepoint"
 
 
+class Setting(NamedTuple):
+    """A session setting a statement writes: SQLite's `PRAGMA foreign_keys=OFF`."""
+
+    name: str  # lower case
+    value: str  # as written, unquoted; "" when the statement only reads it
+
+
 @dataclass(frozen=True, slots=True)
 class Statement:
     index: int  # its place in the file, from 0
@@ -284,6 +303,7 @@ class Statement:
     understood: bool = True  # False: the front end could not read it; never take it as harmless
     node_type: str = ""  # the parser's own name for it: "AlterTableStmt", "Alter", "Command"
     raw: object = None  # the parser's node, for the dialect's own rules
+    setting: Setting | None = None  # Kind.SET: what it sets
 
     def span_of(self, event: Event) -> tuple[int, int]:
         """Where `event` is written, or the whole statement."""
@@ -313,6 +333,9 @@ class ParsedFile:
     comments: tuple[Comment, ...]
     syntax_error: SyntaxProblem | None = None  # nothing after its offset was read
     nul_offset: int | None = None
+    # Statements the parser refused while the rest of the file was still read (a front end that
+    # parses statement by statement, as MySQL's does): each is also an understood=False statement.
+    statement_errors: tuple[SyntaxProblem, ...] = ()
 
     @property
     def text(self) -> str:

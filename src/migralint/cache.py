@@ -1,0 +1,272 @@
+"""The result cache: what linting a file gave, and the schema catalog after it, kept between runs.
+
+The idea is ruff's (https://docs.astral.sh/ruff/settings/#cache-dir: results kept in a
+`.ruff_cache` folder in the project root, which holds its own `.gitignore` of `*` and, since ruff
+0.0.131, a `CACHEDIR.TAG`; `--no-cache`, `RUFF_CACHE_DIR`), adapted to migrations:
+a file's findings depend on every earlier migration of its folder, so each file's key is a
+**chain**: the key of the file before it, then this file's bytes, name, layout, runner and
+whether it is linted or only replayed (the idea of migrations.lock, migrations/lockfile.py).
+What the rules also read goes into a **run key**: the settings, the rules and their
+severities, the dialect, migralint's version and code, pglast's build and the working
+directory (paths are shown relative to it and per-file-ignores match them). Which migrations
+are pending is a third, per-file chain: a bit per file, so that adding a migration, which
+makes it pending, does not change the keys of the files before it.
+
+Stored per migrations folder, one pack of results (findings, ignored findings, blank) keyed
+by the result key, and catalog snapshots keyed by the catalog chain alone (settings do not
+change what the schema is), so a new migration resumes from the last snapshot instead of
+replaying its whole folder. Nothing that git or the database says at run time is stored:
+history rules and table sizes are computed on every run (api.py).
+
+Every entry is written whole to a temporary file and renamed into place (atomic on POSIX and
+Windows), so concurrent runs never see half an entry; the last writer wins. Each entry starts
+with a header and the sha256 of its payload: a truncated, corrupt or foreign file is ignored,
+never unpickled. The folder is bounded in size: the least recently used entries go first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from collections.abc import Mapping
+from dataclasses import fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import migralint
+from migralint.config import Settings
+
+if TYPE_CHECKING:  # the engine loads pglast; a cache module that only keys and stores need not
+    from migralint.linter.engine import RuleSet
+
+CACHE_DIR_NAME = ".migralint_cache"
+ENV_VAR = "MIGRALINT_CACHE_DIR"
+FORMAT = 1
+_HEADER = f"migralint-cache {FORMAT}\n".encode()
+_DIGEST = 32  # sha256
+DEFAULT_LIMIT = 256 * 1024 * 1024  # bytes; pruned down to 3/4 of it
+# A folder of civitai's size (700 migrations) keeps one pack and a few snapshots; old keys are
+# kept too, so that switching between two settings (a pre-commit hook and a full lint) stays warm.
+_KEPT_PER_FILE = 4
+# https://bford.info/cachedir/: backup tools skip a folder that holds this file.
+_CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by migralint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+
+def default_cache_dir(settings: Settings, cwd: Path) -> Path:
+    """`.migralint_cache` in the project root: the config file's folder, else the working directory."""
+    return (settings.source.parent if settings.source is not None else cwd) / CACHE_DIR_NAME
+
+
+def digest(*parts: object) -> str:
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
+        hasher.update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _canonical(v) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (tuple, list)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # Path, Severity
+
+
+# Settings that choose where the cache is, not what a file's findings are.
+_NOT_KEYED = frozenset({"cache", "cache_dir"})
+
+
+def settings_digest(settings: Settings) -> str:
+    """Every setting (a new one is keyed without anyone remembering to add it)."""
+    values = {f.name: _canonical(getattr(settings, f.name)) for f in fields(settings) if f.name not in _NOT_KEYED}
+    return digest(json.dumps(values, sort_keys=True))
+
+
+def run_key(settings: Settings, rules: RuleSet, cwd: str, code: str) -> str:
+    """What every file's findings depend on besides the migrations: settings, rules, dialect,
+    cwd, and `code` (code_version)."""
+    severities = [(rule.name, type(rule).__module__, type(rule).__qualname__, settings.severity_for(rule).value)
+                  for rule in rules.rules]
+    return digest(FORMAT, code, "postgresql", settings_digest(settings), *map(str, severities), *sorted(rules.known), cwd)
+
+
+def code_version() -> str:
+    """migralint's version, the size and mtime of every migralint module (a checkout or an
+    editable install changes its code without changing its version), and the same of pglast's
+    modules and parser: which pglast is installed, without importlib.metadata's slow scan of
+    sys.path (~50 ms) and without importing pglast."""
+    import importlib.util
+
+    stamps: list[str] = [_stamps(os.path.dirname(os.path.abspath(migralint.__file__)), recurse=True)]
+    spec = importlib.util.find_spec("pglast")
+    if spec is not None and spec.origin is not None:
+        stamps.append(_stamps(os.path.dirname(spec.origin), recurse=False))
+    return digest(FORMAT, migralint.__version__, *stamps)
+
+
+def _stamps(package: str, *, recurse: bool) -> str:
+    found: list[str] = []
+    for folder, subfolders, files in os.walk(package):
+        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__") if recurse else []
+        for name in sorted(files):
+            if name.endswith((".py", ".so", ".pyd")):
+                try:
+                    stat = os.stat(os.path.join(folder, name))
+                except OSError:
+                    continue
+                found.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return digest(package, *found)
+
+
+class Store:
+    """The cache folder: packs of results (one per migrations folder and run key) and snapshots."""
+
+    def __init__(self, directory: Path, limit: int = DEFAULT_LIMIT) -> None:
+        self.directory = directory
+        self.limit = limit
+        self._results = directory / f"v{FORMAT}" / "results"
+        self._catalogs = directory / f"v{FORMAT}" / "catalogs"
+        self.wrote = False
+
+    # -- results ------------------------------------------------------------------------
+
+    def pack_path(self, run_key: str, root: Path) -> Path:
+        return self._results / f"{digest(run_key, os.path.abspath(root))[:40]}.pack"
+
+    def load_pack(self, path: Path) -> dict[str, Any]:
+        loaded = self._load(path)
+        if not isinstance(loaded, dict):
+            return {}
+        _touch(path)  # used: the pruning keeps it
+        return loaded
+
+    def save_pack(self, path: Path, old: dict[str, Any], new: dict[str, Any], files: int) -> None:
+        """The results this run used or made, after those of earlier runs still within bounds."""
+        merged = {key: value for key, value in old.items() if key not in new}
+        merged.update(new)
+        keep = max(len(new), files) * _KEPT_PER_FILE + 16
+        if len(merged) > keep:
+            merged = dict(list(merged.items())[-keep:])  # dicts keep insertion order: oldest first
+        self._save(path, merged)
+
+    # -- catalog snapshots -----------------------------------------------------------------
+
+    def snapshot_path(self, chain: str) -> Path:
+        return self._catalogs / f"{chain[:40]}.catalog"
+
+    def has_snapshot(self, chain: str) -> bool:
+        return os.path.exists(self.snapshot_path(chain))
+
+    def load_snapshot(self, chain: str) -> Any:
+        path = self.snapshot_path(chain)
+        loaded = self._load(path)
+        if loaded is not None:
+            _touch(path)
+        return loaded
+
+    def save_snapshot(self, chain: str, catalog: object) -> None:
+        self._save(self.snapshot_path(chain), catalog)
+
+    # -- the envelope --------------------------------------------------------------------
+
+    def _load(self, path: Path) -> Any:
+        """What `_save` wrote at `path`, or None for anything else (missing, truncated, corrupt, foreign)."""
+        try:
+            with open(path, "rb") as stream:
+                data = stream.read()
+        except OSError:
+            return None
+        start = len(_HEADER) + _DIGEST
+        if not data.startswith(_HEADER) or len(data) < start:
+            return None
+        payload = memoryview(data)[start:]
+        if hashlib.sha256(payload).digest() != data[len(_HEADER):start]:
+            return None
+        try:
+            return pickle.loads(payload)
+        except Exception:  # written by another build whose classes differ: a miss, never a crash
+            return None
+
+    def _save(self, path: Path, value: object) -> None:
+        try:
+            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something unpicklable (a custom rule's finding): not cached
+            return
+        try:
+            self._prepare()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+            try:
+                with os.fdopen(fd, "wb") as stream:
+                    stream.write(_HEADER)
+                    stream.write(hashlib.sha256(payload).digest())
+                    stream.write(payload)
+                os.replace(temporary, path)
+            except BaseException:
+                _remove(temporary)
+                raise
+        except OSError:
+            return  # a read-only or full disk: the lint goes on uncached
+        self.wrote = True
+
+    def _prepare(self) -> None:
+        if os.path.isdir(self.directory):
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        # Never committed, never backed up: the folder says so itself, wherever it is.
+        for name, text in ((".gitignore", "# Created by migralint automatically.\n*\n"), ("CACHEDIR.TAG", _CACHEDIR_TAG)):
+            try:
+                with open(self.directory / name, "x", encoding="utf-8") as stream:
+                    stream.write(text)
+            except FileExistsError:
+                pass
+
+    def prune(self) -> None:
+        """Drop the least recently used entries while the folder is over its limit."""
+        if not self.wrote:
+            return
+        entries: list[tuple[float, int, str]] = []
+        for folder in (self._results, self._catalogs):
+            try:
+                with os.scandir(folder) as found:
+                    for entry in found:
+                        try:
+                            stat = entry.stat()
+                        except OSError:
+                            continue
+                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+            except OSError:
+                continue
+        total = sum(size for _, size, _ in entries)
+        if total <= self.limit:
+            return
+        for _, size, path in sorted(entries):
+            if total <= self.limit * 3 // 4:
+                break
+            _remove(path)
+            total -= size
+
+
+def _touch(path: Path) -> None:
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+
+
+def _remove(path: str | Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass

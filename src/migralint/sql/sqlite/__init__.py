@@ -1,0 +1,166 @@
+"""The SQLite front end: a file's text into the statement model (`ir.ParsedFile`).
+
+The file is cut into statements here (`split`), each is read by sqlglot (read="sqlite", pinned
+in pyproject: the trees change shape between releases) and turned into events and locks
+(`statements`). sqlglot is not a validator: it reads what it cannot parse as an opaque
+`Command` and refuses some valid SQLite (user functions named like keywords, table
+constraints without a separating comma). So a statement sqlglot refuses is a syntax error only
+when SQLite itself, the library Python ships, refuses it too; otherwise it is "not understood".
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sqlite3
+from collections.abc import Mapping
+
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError, TokenError
+
+from migralint.source import LineIndex
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
+from migralint.sql.sqlite import statements
+from migralint.sql.sqlite.split import Piece, split
+
+# sqlglot logs a warning for each statement it reads as a Command: we report those ourselves.
+logging.getLogger("sqlglot").setLevel(logging.ERROR)
+
+_NEAR = re.compile(r'near "(.+)": syntax error')
+_GOOSE_DOWN = re.compile(r"^--\s*\+goose\s+Down\b", re.I | re.M)
+
+
+def parse(text: str, versions: Mapping[str, object] | None = None) -> ir.ParsedFile:
+    """The model of a SQLite migration file. Never raises on bad SQL: a statement that cannot be
+    read is understood=False, a real syntax error is in `statement_errors` (or `syntax_error`
+    for an unterminated string, after which nothing is read)."""
+    index = LineIndex(text)
+    cut = split(text)
+    read: list[ir.Statement] = []
+    problems: list[ir.SyntaxProblem] = []
+    for number, piece in enumerate(cut.pieces):
+        statement, problem = _statement(text, number, piece)
+        read.append(statement)
+        if problem is not None:
+            problems.append(problem)
+    nul = text.find("\x00")
+    return ir.ParsedFile(
+        Dialect.SQLITE, index, tuple(read), cut.comments, cut.problem,
+        nul if nul >= 0 else None, tuple(problems),
+    )
+
+
+class SqliteText:
+    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come folded to lower
+    case; SQLite resolves them without regard to case, so the SQL runs as written."""
+
+    def quote(self, name: str) -> str:
+        return '"' + name.replace('"', '""') + '"'
+
+    def table(self, table: ir.TableName) -> str:
+        name = self.quote(table.name)
+        return f"{self.quote(table.schema)}.{name}" if table.schema else name
+
+
+SQL_TEXT = SqliteText()
+
+
+def rollback_from(text: str) -> int | None:
+    """Where goose's `-- +goose Down` section starts: what follows only runs on rollback."""
+    match = _GOOSE_DOWN.search(text)
+    return match.start() if match else None
+
+
+def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.SyntaxProblem | None]:
+    sql = text[piece.start : piece.end]
+    tx = statements.transaction(piece.words)
+    if tx is not None:
+        return ir.Statement(number, ir.Kind.TRANSACTION, piece.start, piece.end, tx=tx, node_type="Transaction"), None
+    if piece.words[:1] == ("PRAGMA",):
+        setting = statements.pragma(sql)
+        return ir.Statement(
+            number, ir.Kind.SET, piece.start, piece.end, understood=setting is not None, node_type="Pragma", setting=setting
+        ), None
+    if piece.words[:2] == ("CREATE", "TRIGGER") or piece.words[:3] in (("CREATE", "TEMP", "TRIGGER"), ("CREATE", "TEMPORARY", "TRIGGER")):
+        reading = statements.trigger(sql)
+        return _built(number, piece, reading, "Trigger", None), None
+    try:
+        node = sqlglot.parse_one(sql, read="sqlite")
+    except (ParseError, TokenError) as error:
+        problem = _syntax_problem(sql, piece.start, error)
+        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False, node_type="ParseError"), problem
+    except RecursionError:  # a pathological nesting depth: not read, never a crash
+        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False), None
+    if isinstance(node, exp.Command) or not isinstance(node, exp.Expression):
+        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
+    return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
+
+
+def _built(number: int, piece: Piece, reading: statements.Reading, node_type: str, node: object) -> ir.Statement:
+    return ir.Statement(
+        number, reading.kind, piece.start, piece.end, reading.tables, reading.locks, reading.events,
+        tx=reading.tx, understood=reading.understood, node_type=node_type, raw=node, setting=reading.setting,
+    )
+
+
+def _syntax_problem(sql: str, start: int, error: Exception) -> ir.SyntaxProblem | None:
+    """A real syntax error, where sqlglot points, when SQLite refuses the statement too."""
+    message = _sqlite_refusal(sql)
+    if message is None:
+        return None
+    offset = start
+    details = getattr(error, "errors", None) or []
+    if details and isinstance(details[0], dict):
+        line, col = details[0].get("line"), details[0].get("col")
+        if isinstance(line, int) and isinstance(col, int) and line >= 1:
+            lines = sql.split("\n")
+            before = sum(len(x) + 1 for x in lines[: line - 1])
+            # sqlglot's column is where the offending token ends: step back to its first character.
+            highlight = details[0].get("highlight") or ""
+            last = before + max(col - 1, 0)
+            offset = start + min(max(last - len(highlight) + 1, 0), len(sql))
+    # SQLite names the token it stopped at: where it occurs once, that is the place to point.
+    near = _NEAR.search(message)
+    if near and sql.count(near.group(1)) == 1:
+        offset = start + sql.index(near.group(1))
+    return ir.SyntaxProblem(message, offset)
+
+
+def _sqlite_refusal(sql: str) -> str | None:
+    """SQLite's own complaint when it cannot even prepare `sql`, None if it can (a missing table
+    is not a syntax error). EXPLAIN compiles the statement and lists its program without running
+    it, on an empty in-memory database."""
+    connection = sqlite3.connect(":memory:")
+    try:
+        # A statement that is already an EXPLAIN is compiled as it stands.
+        connection.execute(sql if sql[:7].upper() == "EXPLAIN" else "EXPLAIN " + sql)
+    except sqlite3.Warning:  # more than one statement: not a syntax error of this one
+        return None
+    except sqlite3.Error as error:
+        message = str(error)
+        if "syntax error" in message or "incomplete input" in message or "unrecognized token" in message:
+            return message
+        return None
+    finally:
+        connection.close()
+    return None
+
+
+def _kind_of(words: tuple[str, ...]) -> ir.Kind:
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    if first == "CREATE":
+        rest = set(words[1:4])
+        if "TABLE" in rest:
+            return ir.Kind.CREATE_TABLE
+        return ir.Kind.CREATE_INDEX if "INDEX" in rest else ir.Kind.CREATE_OTHER
+    if first == "ALTER":
+        return ir.Kind.ALTER_TABLE if second == "TABLE" else ir.Kind.ALTER_OTHER
+    if first == "DROP":
+        return {"TABLE": ir.Kind.DROP_TABLE, "INDEX": ir.Kind.DROP_INDEX}.get(second, ir.Kind.DROP_OTHER)
+    return {
+        "INSERT": ir.Kind.INSERT, "REPLACE": ir.Kind.INSERT, "UPDATE": ir.Kind.UPDATE,
+        "DELETE": ir.Kind.DELETE, "SELECT": ir.Kind.SELECT, "WITH": ir.Kind.OTHER,
+    }.get(first, ir.Kind.OTHER)

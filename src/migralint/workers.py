@@ -1,0 +1,117 @@
+"""Folders linted side by side in worker processes (`lint --jobs N`).
+
+A folder's files share one catalog and run in order, so the unit of work is the folder
+(folder_lint.FolderJob). The parent probes every folder first (reads its files, looks them
+up in the cache): only folders with work left go to the workers, so a warm run never starts
+a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
+interpreter importing migralint and pglast: WORTH_A_POOL_MS, measured in docs/cache.md).
+
+The pool uses the `spawn` start method on every platform: what macOS and Windows use anyway,
+and no copy of a parent's threads or locks (Python 3.14 moves Linux off `fork` by default too).
+Jobs and outcomes are picklable; a rule that raises in a worker is contained there, per file,
+as it is in one process; a job that fails as a whole (a worker that died) is run again in the
+parent, so the result is the one process's. The workers ignore SIGINT: Ctrl-C reaches the
+parent, which terminates the pool and re-raises (the CLI exits 130).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Sequence
+
+from migralint.cache import Store
+from migralint.folder_lint import FileOutcome, FolderJob, finish, lint_folder, probe
+
+# Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves:
+# a spawned worker takes ~0.3 s to start and import, which one process spends linting ~500
+# files; see docs/cache.md for the measurement.
+WORTH_A_POOL_MS = 1000.0
+
+
+def default_jobs() -> int:
+    """The cores this process may use, less the ones other processes keep busy (the 1-minute
+    load average), at least 1. On a saturated machine a pool only adds its workers' start-up
+    (measured in docs/cache.md: --jobs 2 took 1.4x the wall time of --jobs 1 at a load of 6 on
+    2 cores); an explicit --jobs N is taken as given."""
+    try:
+        cores = len(os.sched_getaffinity(0))  # a container's or a taskset's share
+    except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
+        cores = os.cpu_count() or 1
+    try:
+        busy = os.getloadavg()[0]
+    except (AttributeError, OSError):  # pragma: no cover - Windows
+        busy = 0.0
+    return max(1, min(cores, round(cores - busy)))
+
+
+def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcome]]:
+    """Each job's outcomes, in the order of `jobs`, as one process would give them."""
+    store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
+    probes = [probe(job, store) for job in jobs]
+    busy = [k for k, found in enumerate(probes) if found.cost > 0]
+    results: dict[int, list[FileOutcome]] = {}
+    if pool_worth_it([probes[k].cost for k in busy], workers) and _picklable(jobs[0]):
+        # Largest first, so that the longest folder does not start last (LPT scheduling).
+        order = sorted(busy, key=lambda k: -probes[k].cost)
+        results.update(zip(order, _in_pool([jobs[k] for k in order], min(workers, len(order)))))
+        if store is not None:
+            store.wrote = True  # the workers wrote: the parent prunes
+    for k, job in enumerate(jobs):
+        if k not in results:
+            results[k] = finish(job, probes[k], store)
+    if store is not None:
+        store.prune()
+    return [results[k] for k in range(len(jobs))]
+
+
+def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
+    """Whether folders whose work left is estimated at `costs` (ms) should go to a pool."""
+    return workers > 1 and len(costs) > 1 and sum(costs) >= WORTH_A_POOL_MS
+
+
+def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
+    context = multiprocessing.get_context("spawn")
+    # A worker must ignore Ctrl-C from its first instruction, before its initializer runs: an
+    # ignored signal stays ignored across exec, and Python then installs no handler of its own.
+    # (Signals can be set from the main thread only; a library caller's thread skips this.)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
+    try:
+        pool = context.Pool(processes, initializer=_ignore_interrupts)
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGINT, previous)
+    try:
+        pending = [pool.apply_async(lint_folder, (job,)) for job in jobs]
+        outcomes = []
+        for job, task in zip(jobs, pending):
+            try:
+                outcomes.append(task.get())
+            except KeyboardInterrupt:
+                raise
+            except Exception:  # the job failed as a whole (a worker died): the parent runs it
+                outcomes.append(lint_folder(job))
+        pool.close()
+        return outcomes
+    except BaseException:
+        pool.terminate()  # Ctrl-C: stop the workers now, not after their folders
+        raise
+    finally:
+        pool.join()
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _picklable(job: FolderJob) -> bool:
+    """Rules defined in a test or a script (a local class) cannot travel to a spawned worker."""
+    try:
+        pickle.dumps((job.settings, job.rules))
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,88 @@
+"""What `migralint` imports for a command: a module loaded for nothing is start-up time on every commit.
+
+Each case runs the installed entry point (migralint.launcher.main) in a fresh interpreter and
+lists sys.modules after it: a regression that pulls the linter into `--version`, or rich or
+psycopg into a JSON lint on a pipe, fails here instead of quietly costing tens of milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from migralint import __version__
+
+_PROBE = """
+import json, sys
+sys.argv = ["migralint", *json.loads(sys.argv[1])]
+from migralint.launcher import main
+try:
+    main()
+except SystemExit as exc:
+    code = exc.code
+else:
+    code = 0
+with open(OUT, "w") as handle:
+    json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
+"""
+
+# Never on a lint whose output is a pipe: rendering (rich), databases (psycopg), git.
+_NEVER_ON_A_PIPE = ("rich", "psycopg", "pgserver", "migralint.database.connection", "migralint.migrations.git_history",
+                    "migralint.rules.docs")
+# Nothing of the linter for the version and the help: click and the command declarations only.
+_NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api", "migralint.migrations",
+                 "migralint.report.json_format", "migralint.report.text", *_NEVER_ON_A_PIPE)
+# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs.
+_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess")
+_OTHER_REPORTERS = tuple(f"migralint.report.{name}" for name in
+                         ("text", "concise", "github", "sarif", "gitlab", "junit", "markdown"))
+
+
+def imported(args: list[str], cwd: Path) -> tuple[int, list[str], str]:
+    out = cwd / "modules.json"
+    probe = f"OUT = {str(out)!r}\n{_PROBE}"
+    run = subprocess.run([sys.executable, "-c", probe, json.dumps(args)], cwd=cwd, capture_output=True, text=True,
+                         timeout=120, check=False)
+    assert out.exists(), run.stderr
+    data = json.loads(out.read_text())
+    return data["code"], data["modules"], run.stdout
+
+
+def loaded(modules: list[str], prefixes: tuple[str, ...]) -> list[str]:
+    return [m for m in modules if any(m == p or m.startswith(p + ".") for p in prefixes)]
+
+
+def test_version_loads_neither_click_nor_the_linter(tmp_path: Path) -> None:
+    code, modules, stdout = imported(["--version"], tmp_path)
+    assert (code, stdout) == (0, f"migralint {__version__}\n")
+    assert loaded(modules, ("click", *_NOT_FOR_HELP)) == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["lint", "--help"], ["apply", "--help"], ["status", "--help"]])
+def test_help_loads_only_the_command_declarations(tmp_path: Path, args: list[str]) -> None:
+    code, modules, stdout = imported(args, tmp_path)
+    assert code == 0 and "Usage: migralint" in stdout
+    assert "click" in modules
+    assert loaded(modules, _NOT_FOR_HELP) == []
+
+
+def test_a_json_lint_of_a_file_list_loads_its_reporter_only(tmp_path: Path) -> None:
+    for name in ("1_a.sql", "2_b.sql"):
+        (tmp_path / name).write_text('CREATE INDEX "i" ON "t"("x");\n')
+    code, modules, stdout = imported(["lint", "--format", "json", "1_a.sql", "2_b.sql"], tmp_path)
+    report = json.loads(stdout)
+    assert code == 1 and report["files_checked"] == 2
+    assert {f["rule"] for f in report["findings"]} >= {"require-concurrent-index-creation"}
+    assert "migralint.report.json_format" in modules
+    assert loaded(modules, _NEVER_ON_A_PIPE + _OTHER_REPORTERS + _ONLY_WHEN_NEEDED) == []
+
+
+def test_a_text_lint_on_a_pipe_does_not_load_rich(tmp_path: Path) -> None:
+    (tmp_path / "1_a.sql").write_text('CREATE INDEX "i" ON "t"("x");\n')
+    code, modules, stdout = imported(["lint", "1_a.sql"], tmp_path)
+    assert code == 1 and "require-concurrent-index-creation" in stdout
+    assert loaded(modules, _NEVER_ON_A_PIPE) == []

@@ -1,0 +1,165 @@
+"""Folders linted side by side (src/migralint/workers.py): the same output, in the same order, as one process.
+
+The pool uses the `spawn` start method everywhere, so these tests run on Linux what macOS and
+Windows run: jobs, rules and outcomes pickled to fresh interpreters and back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from migralint import api, workers
+from migralint.api import LintRequest
+from migralint.cli import main
+from migralint.config import Settings
+from migralint.rules.registry import ALL_RULES, build_rule_set
+from tests.broken_rule import BrokenOnPost
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "prisma"
+
+
+def _tree(root: Path, folders: int, files: int) -> None:
+    for f in range(folders):
+        for k in range(files):
+            path = root / f"app{f}" / "prisma" / "migrations" / f"{k:04d}_m" / "migration.sql"
+            path.parent.mkdir(parents=True)
+            sql = (f'CREATE TABLE "T{k}" ("id" INT, "v" TEXT);\n' if k % 3 else "") + (
+                f'CREATE INDEX "i{k}" ON "T{k - 1 if k % 3 == 1 else k}"("v");\n'
+                f'ALTER TABLE "T{max(k - 1, 1)}" ADD COLUMN "c{k}" TEXT NOT NULL;\n'
+                + ("-- é ☕\nUPDATE \"Post\" SET v = 'x';\n" if k % 5 == 0 else "")
+            )
+            path.write_text(sql, encoding="utf-8")
+
+
+@pytest.fixture()
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    _tree(tmp_path, folders=4, files=12)
+    return tmp_path
+
+
+@pytest.fixture()
+def always_a_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The threshold is for speed; these tests are about what a pool returns, so it always starts.
+    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
+    yield
+
+
+def _cli(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", *args])
+    assert result.exit_code in (0, 1), result.output
+    return result.exit_code, result.stdout
+
+
+def test_a_pool_gives_the_output_of_one_process_in_its_order(tree: Path, always_a_pool: None) -> None:
+    one = _cli("--jobs", "1", ".")
+    assert len({f["path"].split("/")[0] for f in json.loads(one[1])["findings"]}) == 4
+    assert _cli("--jobs", "2", ".") == one
+    assert _cli("--jobs", "3", "app2", "app0", "app3") == _cli("--jobs", "1", "app2", "app0", "app3")
+
+
+def test_a_pool_fills_and_reads_the_cache_as_one_process(tree: Path, always_a_pool: None) -> None:
+    one = _cli("--jobs", "1", ".")
+    result = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "."])
+    assert (result.exit_code, result.stdout) == one
+    assert len(list((tree / "c").rglob("*.pack"))) == 4  # each worker wrote its folder's results
+    result = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "."])
+    assert (result.exit_code, result.stdout) == one
+
+
+def test_a_bug_in_a_worker_stays_that_files_internal_error(tree: Path, always_a_pool: None) -> None:
+    names = [r.name for r in ALL_RULES]
+    rules = build_rule_set(Settings(select=("require-concurrent-index-creation",)))
+    broken = type(rules)([*rules.rules, BrokenOnPost()], [*names, BrokenOnPost.name])
+    pooled = api.lint(LintRequest(paths=["."], settings=Settings(root=tree), rules=broken, jobs=2)).result
+    alone = api.lint(LintRequest(paths=["."], settings=Settings(root=tree), rules=broken, jobs=1)).result
+    assert pooled.findings == alone.findings
+    assert [e.path for e in pooled.internal_errors] == [e.path for e in alone.internal_errors]
+    assert len(pooled.internal_errors) == 4 * 3  # files 0, 5 and 10 of each folder update "Post"
+    assert all("rule broken-on-post" in e.error for e in pooled.internal_errors)
+    clean = api.lint(LintRequest(paths=["."], settings=Settings(root=tree), rules=rules, jobs=2)).result
+    assert [f for f in pooled.findings if f.rule != "internal-error"] == clean.findings  # the rest is checked
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus (the shared real migrations)")
+def test_the_corpus_gives_the_same_output_with_workers(tmp_path: Path) -> None:
+    command = [str(Path(sys.executable).parent / "migralint"), "lint", "--format", "json", "--no-cache", str(CORPUS)]
+    one = subprocess.run([*command, "--jobs", "1"], capture_output=True, text=True, cwd=tmp_path)
+    two = subprocess.run([*command, "--jobs", "2"], capture_output=True, text=True, cwd=tmp_path)
+    assert one.returncode == two.returncode == 1
+    assert one.stdout == two.stdout and one.stderr == two.stderr
+
+
+def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
+    settings = Settings(root=tree)
+    request = LintRequest(paths=["."], settings=settings, jobs=2)
+    assert api.lint(request).result.files_checked == 48
+    from migralint.folder_lint import FolderJob, probe
+    from migralint.migrations.discover import discover, folders_of, with_history
+
+    files = discover(["."])
+    folders = folders_of(files)
+    planned = with_history(files, folders=folders)
+    costs = [probe(FolderJob(root, tuple(p for p in planned if p.migration.root == root), tuple(ms), settings,
+                             build_rule_set(settings), frozenset(), str(tree)), None).cost
+             for root, ms in folders.items()]
+    assert len(costs) == 4 and all(cost > 0 for cost in costs)
+    assert not workers.pool_worth_it(costs, 2)  # 48 small files: less than a worker's start-up
+    assert workers.pool_worth_it([cost * 100 for cost in costs], 2)  # 4,800 of them
+    assert not workers.pool_worth_it([sum(costs) * 100], 2)  # one folder: its files run in order
+    assert not workers.pool_worth_it([cost * 100 for cost in costs], 1)
+
+
+def test_the_default_is_the_idle_cores() -> None:
+    jobs = workers.default_jobs()
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    assert 1 <= jobs <= cores
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores:
+        assert jobs == 1  # every core is busy already: no pool
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as listing:
+            return [int(child) for child in listing.read().split()]
+    except OSError:
+        return []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups and SIGINT are POSIX")
+def test_ctrl_c_stops_the_pool_cleanly(tmp_path: Path) -> None:
+    _tree(tmp_path, folders=6, files=250)
+    for path in tmp_path.rglob("migration.sql"):  # enough work for a pool (estimated by size), seconds of it
+        path.write_text("-- " + "padding " * 128 + "\n" + path.read_text())
+    run = subprocess.Popen(
+        [str(Path(sys.executable).parent / "migralint"), "lint", "--no-cache", "--jobs", "2", "."],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path,
+    )
+    deadline = time.monotonic() + 60
+    while len(_children(run.pid)) < 2 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+    assert len(_children(run.pid)) >= 2, "the pool started"
+    time.sleep(0.5)
+    os.killpg(run.pid, signal.SIGINT)  # what a terminal does on Ctrl-C: the whole group
+    _, err = run.communicate(timeout=60)
+    assert run.returncode == 130, err
+    assert "Traceback" not in err
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # no worker left behind
+        try:
+            os.killpg(run.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("worker processes outlived the run")
