@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from migralint.findings import Finding, Severity
 from migralint.linter.context import Context
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

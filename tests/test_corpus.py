@@ -58,7 +58,7 @@ def test_whole_prisma_corpus_through_the_command_exits_0_or_1() -> None:
 
 def _created_tables(migrations: list) -> dict[str, list[tuple[int, int, str]]]:  # type: ignore[type-arg]
     """For each migration: (order, line, "schema.table") of every CREATE TABLE, read independently."""
-    from migralint.linter.nodes import TableName
+    from migralint.sql.postgres.nodes import TableName
     from migralint.linter.parse import parse_source
     from migralint.source import read_sql
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from migralint.api import LintRequest, lint
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import parse_source
 from tests.helpers import rule_set
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from migralint.database.execution import FilePlan
-from migralint.linter.nodes import quote_ident
+from migralint.sql.postgres.nodes import quote_ident
 
 if TYPE_CHECKING:
     import psycopg

@@ -21,7 +21,7 @@ from migralint.database.connection import redact
 from migralint.database.durations import format_duration, setting_value
 from migralint.database.execution import FilePlan, Mode, Step
 from migralint.database.history_table import HistoryTable
-from migralint.linter.nodes import quote_ident
+from migralint.sql.postgres.nodes import quote_ident
 
 if TYPE_CHECKING:
     import psycopg

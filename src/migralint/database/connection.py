@@ -22,7 +22,7 @@ from migralint.database import connection_url
 from migralint.database.connection_url import parse_url
 from migralint.database.runner_history import ORDER, QUERIES, SOURCE, Query, interpret
 from migralint.errors import UserError
-from migralint.linter.nodes import DEFAULT_SCHEMA
+from migralint.sql.postgres.nodes import DEFAULT_SCHEMA
 from migralint.migrations.history import AppliedState, TableStats
 from migralint.migrations.layouts import MigrationFile
 from migralint.source import display_path

@@ -15,8 +15,8 @@ from enum import Enum
 from typing import Any
 
 from migralint.linter.concurrently import reindex_is_concurrent
-from migralint.linter.locks import statement_locks
-from migralint.linter.nodes import Node, alter_table_commands, quote_ident
+from migralint.sql.postgres.locks import statement_locks
+from migralint.sql.postgres.nodes import Node, alter_table_commands, quote_ident
 from migralint.linter.parse import parse_source
 from migralint.linter.transactions import RunnerMode
 from migralint.migrations.layouts import Layout, MigrationFile

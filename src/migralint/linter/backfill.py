@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
-from migralint.linter.nodes import Node, quote_ident, string_value, walk
+from migralint.sql.postgres.nodes import Node, quote_ident, string_value, walk
 
 BATCH_SIZE = 1000
 

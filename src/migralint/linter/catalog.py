@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 
 from migralint.linter.constraint_sql import default_constraint_name
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

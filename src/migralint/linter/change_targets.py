@@ -8,7 +8,7 @@ reads these facts, computed while each tree is parsed, instead of parsing the fi
 from __future__ import annotations
 
 from migralint.linter.index_tables import dropped_index_names
-from migralint.linter.nodes import TableName, unwrap, walk
+from migralint.sql.postgres.nodes import TableName, unwrap, walk
 from migralint.linter.parse import Statement
 
 # Statements that change the schema of the table they name (a DROP is told apart below).

@@ -16,7 +16,7 @@ from migralint.linter.constraint_sql import (
     object_name,
     without_span,
 )
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     column_constraints,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.constraint_sql import alter_table_prefix, clause_end
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migralint.linter.nodes import Node, unwrap
+from migralint.sql.postgres.nodes import Node, unwrap
 from migralint.linter.transactions import RunnerMode
 
 # Runners that wrap each file in a transaction need to be told not to, each in its own way.

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.concurrently import concurrent_step_note
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,
@@ -143,36 +143,6 @@ def strip_constraint_name(clause: str) -> str:
 def without_span(text: str, start: int, end: int) -> str:
     """`text` with [start, end) cut out and the white space around the cut made one space."""
     return (text[:start].rstrip() + " " + text[end:].lstrip()).strip()
-
-
-_CATALOG_TYPES = {
-    "int2": "smallint",
-    "int4": "integer",
-    "int8": "bigint",
-    "float4": "real",
-    "float8": "double precision",
-    "bool": "boolean",
-    "bpchar": "char",
-}
-
-
-def type_sql(type_node: Node) -> str:
-    """A column type as SQL that PostgreSQL parses back to the same type: "varchar(20)", "\"Role\"[]"."""
-    parts = [string_value(n) for n in type_node.get("names", [])]
-    if len(parts) == 2 and parts[0] == "pg_catalog":
-        base = _CATALOG_TYPES.get(parts[1], parts[1])
-    else:
-        base = ".".join(quote_ident(p) for p in parts)
-    modifiers: list[str] = []
-    for typmod in type_node.get("typmods", []):
-        value = unwrap(typmod)[1].get("ival")
-        if not isinstance(value, dict):
-            modifiers = []  # something other than plain numbers (interval fields): leave them out
-            break
-        modifiers.append(str(value.get("ival", 0)))
-    if modifiers and base != "interval" and base != "double precision":
-        base += f"({', '.join(modifiers)})"
-    return base + "[]" * len(type_node.get("arrayBounds", []))
 
 
 class AddedConstraint(NamedTuple):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from migralint.findings import Finding, Fix, Severity
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.locks import LockTaken, statement_locks
-from migralint.linter.nodes import Node, TableName
+from migralint.sql.postgres.locks import LockTaken, statement_locks
+from migralint.sql.postgres.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
 from migralint.linter.transactions import RunnerMode, TransactionBlock, TransactionEvent
 
@@ -184,7 +184,7 @@ class Context:
         return spans[number]
 
     def locks(self, statement: Statement) -> list[LockTaken]:
-        """The table locks `statement` takes (see linter/locks.py)."""
+        """The table locks `statement` takes (see sql/postgres/locks.py)."""
         taken = self._locks.get(statement.index)
         if taken is None:
             taken = self._locks[statement.index] = statement_locks(statement.kind, statement.node)

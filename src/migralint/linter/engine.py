@@ -24,8 +24,11 @@ from migralint.linter.parse import ParsedSource, Statement
 from migralint.linter import pieces
 from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
+from migralint.linter.model_view import check_model_rules
 from migralint.linter.suppressions import Ignore, parse_ignores
 from migralint.linter.transactions import RunnerMode, transaction_blocks
+from migralint.sql.dialect import Dialect
+from migralint.sql.ir import Kind
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -73,6 +76,12 @@ class RuleSet:
         for rule in self.rules:
             for node in rule.nodes:
                 self.by_node.setdefault(node, []).append(rule)
+        # Rules that read the statement model, by its kind: this engine is PostgreSQL's.
+        self.by_kind: dict[Kind, list[Rule]] = {}
+        for rule in self.rules:
+            if Dialect.POSTGRESQL in rule.dialects:
+                for kind in rule.kinds:
+                    self.by_kind.setdefault(kind, []).append(rule)
 
 
 def lint_text(
@@ -229,6 +238,8 @@ def _check_section(
                     collected.extend(rule.check(statement, ctx))
                 except Exception as exc:
                     errors.append((contained(path, exc, f"rule {rule.name}"), statement))
+        if rules.by_kind:
+            check_model_rules(ctx, position, rules.by_kind, collected, errors)
         # While the tree is parsed: the check_file passes ask every statement for its locks (a
         # failure here is a bug that the rule asking reports, with its name).
         with suppress(Exception):

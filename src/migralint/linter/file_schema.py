@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migralint.linter.nodes import TableName, alter_table_commands, unwrap
+from migralint.sql.postgres.nodes import TableName, alter_table_commands, unwrap
 from migralint.linter.parse import Statement
 
 # Objects that exist before the first statement (the forward migration of a rollback).

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
-from migralint.linter.nodes import Node, column_constraints, string_value, unwrap
+from migralint.sql.postgres.nodes import Node, column_constraints, string_value, unwrap
 
 MAX_NAME_BYTES = 63
 

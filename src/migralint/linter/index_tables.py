@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migralint.linter.file_schema import FileSchema
-from migralint.linter.nodes import Node, TableName, unwrap
+from migralint.sql.postgres.nodes import Node, TableName, unwrap
 
 if TYPE_CHECKING:
     from migralint.linter.catalog import Catalog

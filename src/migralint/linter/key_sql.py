@@ -17,9 +17,9 @@ from migralint.linter.constraint_sql import (
     alter_table_prefix,
     constraint_name,
     object_name,
-    type_sql,
 )
-from migralint.linter.nodes import (
+from migralint.sql.postgres.sqltext import type_sql
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from migralint.findings import Finding, Fix, Severity
 from migralint.sql.dialect import Dialect
-from migralint.sql.ir import Statement, TableName
+from migralint.sql.ir import AddColumn, Column, Statement, TableName
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -36,6 +36,9 @@ class Rows(NamedTuple):
     # Why, in words a finding can quote: "created earlier in this file", "created by pending
     # migration 20240101_init", "emptied by the TRUNCATE on line 4"; "" for EXISTING.
     why: str = ""
+    # EMPTIED by a TRUNCATE: the table's files are new as well, so a scan or a rewrite reads
+    # nothing. A DELETE leaves the dead rows in the files until VACUUM: a scan still reads them.
+    truncated: bool = False
 
     @property
     def may_hold_rows(self) -> bool:
@@ -49,6 +52,22 @@ class SqlText(Protocol):
 
     def table(self, table: TableName) -> str:
         """The table as SQL, the schema omitted when it is the default."""
+        ...
+
+    def name(self, table: TableName) -> str:
+        """The table as a message names it, unquoted: `User`, `audit.Event` (the schema omitted
+        when it is the default)."""
+        ...
+
+    def alter_table(self, statement: Statement) -> str:
+        """`ALTER TABLE <its first table>` as the statement wrote it (PostgreSQL keeps IF EXISTS
+        and ONLY), for help SQL that changes the same table the same way."""
+        ...
+
+    def add_column_steps(self, statement: Statement, event: AddColumn) -> list[str]:
+        """How to add `event`'s column without failing on existing rows, as SQL lines: the user's
+        own definition added nullable and without default, a batched backfill, then NOT NULL
+        (and a primary key) without long locks. The steps differ by dialect; the verdict does not."""
         ...
 
 
@@ -72,12 +91,33 @@ class ModelContext(Protocol):
         ...
 
     @property
+    def later(self) -> tuple[Statement, ...]:
+        """The statements of this file section after the current one, nearest first: a rename
+        followed by a view under the old name is safe."""
+        ...
+
+    @property
     def in_transaction(self) -> bool: ...
+
+    @property
+    def rollback(self) -> bool:
+        """The section undoes a migration (a down file): old code expects the old shape."""
+        ...
 
     def rows(self, table: TableName) -> Rows: ...
 
     def is_new_column(self, table: TableName, column: str) -> bool:
         """Added earlier in this file (or by a pending migration): no running code knows it."""
+        ...
+
+    def column(self, table: TableName, column: str) -> Column | None:
+        """The column as the replayed history left it (earlier migrations, then this file up to
+        the current statement), when known."""
+        ...
+
+    def not_null_checks(self, table: TableName, column: str) -> dict[str, bool]:
+        """The CHECK constraints on `table` that prove `column` NOT NULL (`"c" IS NOT NULL`), by
+        name, each with whether it is validated, as the replayed history left them."""
         ...
 
     def column_type(self, table: TableName, column: str) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.constraint_sql import object_name
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     has_constraint,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
 from migralint.linter.file_schema import altered_table
-from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
+from migralint.sql.postgres.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement
 
 if TYPE_CHECKING:

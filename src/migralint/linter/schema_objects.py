@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migralint.linter.nodes import Node, TableName
+from migralint.sql.postgres.nodes import Node, TableName
 
 
 @dataclass(slots=True, eq=False, repr=False)

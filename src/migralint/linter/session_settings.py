@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-from migralint.linter.nodes import Node, string_value, unwrap, walk
+from migralint.sql.postgres.nodes import Node, string_value, unwrap, walk
 from migralint.linter.parse import Statement
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migralint.linter.column_sql import not_null_checks
-from migralint.linter.nodes import (
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

@@ -12,7 +12,7 @@ from bisect import bisect_left
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from migralint.linter.nodes import TableName, unwrap
+from migralint.sql.postgres.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 
 if TYPE_CHECKING:

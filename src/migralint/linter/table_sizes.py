@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.nodes import DEFAULT_SCHEMA, TableName
+from migralint.sql.postgres.nodes import DEFAULT_SCHEMA, TableName
 from migralint.migrations.history import AppliedState, TableStats
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter.concurrently import reindex_is_concurrent
 from migralint.linter.index_tables import dropped_index_names, index_table_at
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.linter.session_settings import is_nonzero_duration, setting_changes
 

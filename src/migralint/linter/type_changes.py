@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from migralint.linter.constraint_sql import type_sql
-from migralint.linter.nodes import Node, string_value, unwrap
+from migralint.sql.postgres.sqltext import type_sql
+from migralint.sql.postgres.nodes import Node, string_value, unwrap
 
 _LENGTH_LIMITED = ("varchar", "varbit")  # a larger limit, or none, is rewrite-free
 _TEMPORAL = ("timestamp", "timestamptz", "time", "timetz")  # a larger precision, or none, too

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from migralint.linter.nodes import Node, string_value, unwrap, walk
+from migralint.sql.postgres.nodes import Node, string_value, unwrap, walk
 from migralint.linter.parse import Statement
 
 # Built-in functions that are volatile, so that a message can say "is volatile" outright.

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import added_constraints
-from migralint.linter.locks import Lock
+from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment
 from migralint.linter.table_rows import emptied_before

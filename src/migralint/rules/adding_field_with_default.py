@@ -10,8 +10,8 @@ from migralint.linter.column_sql import (
     nullable_column_steps,
 )
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import (
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import (
     added_columns,
     column_constraints,
     is_serial_type,

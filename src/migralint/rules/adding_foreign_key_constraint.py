@@ -12,8 +12,8 @@ from migralint.linter.constraint_sql import (
     constraint_name,
 )
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import unwrap, TableName, quote_ident
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import unwrap, TableName, quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

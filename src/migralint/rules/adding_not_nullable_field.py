@@ -3,23 +3,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.linter.column_sql import (
-    not_null_check_name,
-    not_null_checks,
-    set_not_null_steps,
-)
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident
-from migralint.linter.parse import Statement
+from migralint.linter.column_sql import set_not_null_steps
+from migralint.linter.constraint_sql import object_name
+from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
-from migralint.linter.table_rows import emptied_before
-from migralint.linter.type_changes import alter_type_rewrites
 from migralint.rules.base import Rule
+from migralint.sql import ir
+from migralint.sql.postgres.locks import Lock
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
+
 
 _LOCK = Lock.ACCESS_EXCLUSIVE
 
@@ -28,7 +23,7 @@ class AddingNotNullableField(Rule):
     name = "adding-not-nullable-field"
     severity = Severity.ERROR
     lock = _LOCK
-    nodes = ("AlterTableStmt",)
+    kinds = (ir.Kind.ALTER_TABLE,)
     summary = "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs."
     why = (
         "ALTER COLUMN ... SET NOT NULL takes ACCESS EXCLUSIVE on the table and reads every row to "
@@ -53,73 +48,67 @@ class AddingNotNullableField(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
-        table = ctx.altered_existing_table(statement)
-        if table is None:
-            return
-        commands = alter_table_commands(node)
-        for number, cmd in enumerate(commands):
-            if cmd.get("subtype") != "AT_SetNotNull":
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        pg_version = ctx.settings.pg_version
+        for event in statement.events:
+            if not isinstance(event, ir.SetNotNull) or not event.not_null:
                 continue
-            column = str(cmd.get("name", ""))
-            known = ctx.catalog.column(table, column)
+            table, column = event.table, event.column
+            rows = ctx.rows(table)
+            if rows.kind is RowsKind.NEW:
+                return
+            known = ctx.column(table, column)
             if known is not None and known.not_null:
                 continue  # already NOT NULL: PostgreSQL does nothing
-            checks = not_null_checks(ctx.catalog, table, column)
+            checks = ctx.not_null_checks(table, column)
             validated = [name for name, valid in checks.items() if valid]
-            if validated and ctx.pg_version >= 12:
+            if validated and pg_version >= 12:
                 continue
-            if emptied_before(ctx, table) == "TRUNCATE":
+            if rows.kind is RowsKind.EMPTIED and rows.truncated:
                 return  # truncated earlier in the file: nothing to scan
-            retypes = (c for c in commands if c.get("subtype") == "AT_AlterColumnType")
-            if any(alter_type_rewrites(_current_type(ctx, table, c), c) for c in retypes):
+            if any(isinstance(other, ir.AlterColumnType) and other.rewrites for other in statement.events):
                 return  # the rewrite (changing-column-type's finding) checks NOT NULL as it copies the rows
             message = (
-                f'SET NOT NULL on "{column}" takes {_LOCK.sql_name} on "{table}" and scans every row for '
+                f'SET NOT NULL on "{column}" takes {_LOCK.sql_name} on "{ctx.sql.name(table)}" and scans every row for '
                 f"NULLs: {_LOCK.blocks} until the scan ends."
             )
             if validated:
                 message += (
-                    f' PostgreSQL {ctx.pg_version} does not use the validated CHECK "{validated[-1]}" to '
+                    f' PostgreSQL {pg_version} does not use the validated CHECK "{validated[-1]}" to '
                     "skip the scan (12+ does)."
                 )
             yield ctx.finding(
                 self,
                 message,
-                help=_help(ctx, node, table, column, checks),
-                span=ctx.subcommand_span(number),
+                help=_help(ctx, statement, table, column, checks),
+                span=statement.span_of(event),
             )
 
 
-def _current_type(ctx: Context, table: TableName, cmd: Node) -> Node | None:
-    column = ctx.catalog.column(table, str(cmd.get("name", "")))
-    return column.type_name if column is not None else None
-
-
-def _help(ctx: Context, node: Node, table: TableName, column: str, checks: dict[str, bool]) -> str:
-    prefix = alter_table_prefix(node)
-    col = quote_ident(column)
+def _help(ctx: ModelContext, statement: ir.Statement, table: ir.TableName, column: str, checks: dict[str, bool]) -> str:
+    prefix = ctx.sql.alter_table(statement)
+    col = ctx.sql.quote(column)
+    pg_version = ctx.settings.pg_version
     unvalidated = [name for name, valid in checks.items() if not valid]
     # An earlier check (validated or not) is reused rather than added a second time.
-    name = list(checks)[-1] if checks else not_null_check_name(table, column)
-    if ctx.pg_version < 12:
+    name = list(checks)[-1] if checks else object_name(table.name, column, "not_null")
+    if pg_version < 12:
         lines = [
             "Before PostgreSQL 12 NOT NULL cannot be set without a full scan under ACCESS EXCLUSIVE: "
             "keep a validated CHECK constraint instead, or run it while the table is small or quiet."
         ]
         if not checks:
             lines.append("-- a CHECK constraint enforces the same rule and is validated without blocking writes:")
-            lines.append(f"{prefix} ADD CONSTRAINT {quote_ident(name)} CHECK ({col} IS NOT NULL) NOT VALID;")
+            lines.append(f"{prefix} ADD CONSTRAINT {ctx.sql.quote(name)} CHECK ({col} IS NOT NULL) NOT VALID;")
         if not checks or unvalidated:
             lines.append("-- in a migration of its own (VALIDATE takes SHARE UPDATE EXCLUSIVE: reads and writes go on):")
-            lines.append(f"{prefix} VALIDATE CONSTRAINT {quote_ident(unvalidated[-1] if unvalidated else name)};")
+            lines.append(f"{prefix} VALIDATE CONSTRAINT {ctx.sql.quote(unvalidated[-1] if unvalidated else name)};")
         lines.append("-- or, at a quiet time, with a short lock_timeout so that waiting queries do not pile up:")
         lines.append("SET lock_timeout = '5s';")
         lines.append(ignore_comment(AddingNotNullableField.name, "run at a quiet time, with lock_timeout set"))
         lines.append(f"{prefix} ALTER COLUMN {col} SET NOT NULL;")
         return "\n".join(lines)
-    steps = set_not_null_steps(prefix, column, name, ctx.pg_version, add_check=not checks)
+    steps = set_not_null_steps(prefix, column, name, pg_version, add_check=not checks)
     first = (
         f'Validate the CHECK constraint "{name}" in a later migration first, then set NOT NULL without a scan:'
         if checks

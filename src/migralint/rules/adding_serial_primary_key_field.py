@@ -7,8 +7,8 @@ from migralint.findings import Finding, Severity
 from migralint.linter.column_sql import nullable_column_steps
 from migralint.linter.constraint_sql import added_constraints, names
 from migralint.linter.key_sql import primary_key_steps, sequence_column_steps
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import (
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

@@ -14,8 +14,8 @@ from migralint.linter.column_sql import (
 )
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix, object_name
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import (
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import (
     Node,
     TableName,
     alter_table_commands,

@@ -5,8 +5,8 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import clause_end
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import Node, TableName, quote_ident, unwrap
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import Node, TableName, quote_ident, unwrap
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

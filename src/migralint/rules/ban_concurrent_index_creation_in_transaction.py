@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
-from migralint.linter.nodes import alter_table_commands
+from migralint.sql.postgres.nodes import alter_table_commands
 from migralint.linter.parse import Statement
 from migralint.linter.transactions import BlockOrigin, RunnerMode
 from migralint.rules.base import Rule

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import without_span
-from migralint.linter.nodes import TableName, unwrap
+from migralint.sql.postgres.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

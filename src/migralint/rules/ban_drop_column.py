@@ -4,20 +4,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.nodes import quote_ident, subcommands
-from migralint.linter.parse import Statement
+from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class BanDropColumn(Rule):
     name = "ban-drop-column"
     severity = Severity.ERROR
-    nodes = ("AlterTableStmt",)
+    kinds = (ir.Kind.ALTER_TABLE,)
     summary = "DROP COLUMN breaks the code still running that reads or writes the column."
     why = (
         "While a migration runs, the previous release of the application is still serving "
@@ -39,19 +38,19 @@ class BanDropColumn(Rule):
         "https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
-        table = ctx.altered_existing_table(statement)
-        if table is None:
-            return
-        for number, cmd in subcommands(node, "AT_DropColumn"):
-            column = cmd.get("name", "")
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        for event in statement.events:
+            if not isinstance(event, ir.DropColumn):
+                continue
+            table, column = event.table, event.column
+            if ctx.rows(table).kind is RowsKind.NEW:
+                return  # the whole table is new: no running code knows any of its columns
             if ctx.is_new_column(table, column):
                 continue
-            cascade = " CASCADE" if cmd.get("behavior") == "DROP_CASCADE" else ""
+            quoted = ctx.sql.quote(column)
             yield ctx.finding(
                 self,
-                f'DROP COLUMN removes "{column}" from "{table}": running code that still selects or '
+                f'DROP COLUMN removes "{column}" from "{ctx.sql.name(table)}": running code that still selects or '
                 + ("writes it fails (a Prisma client selects every column of a model by name)." if ctx.is_prisma else "writes it fails.")
                 + ctx.history_note(table, column),
                 help=(
@@ -59,8 +58,8 @@ class BanDropColumn(Rule):
                     + (" (in Prisma: remove the field from schema.prisma, or mark it @ignore)" if ctx.is_prisma else "")
                     + ", then drop the column in a later migration.\n"
                     f'-- in a later migration, once no deployed code uses "{column}":\n'
-                    f'{ignore_comment(self.name, f"no deployed code uses {quote_ident(column)} any more")}\n'
-                    f"{alter_table_prefix(node)} DROP COLUMN IF EXISTS {quote_ident(column)}{cascade};"
+                    f'{ignore_comment(self.name, f"no deployed code uses {quoted} any more")}\n'
+                    f"{ctx.sql.alter_table(statement)} DROP COLUMN IF EXISTS {quoted}{' CASCADE' if event.cascade else ''};"
                 ),
-                span=ctx.subcommand_span(number),
+                span=statement.span_of(event),
             )

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.nodes import quote_ident
+from migralint.sql.postgres.nodes import quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -4,19 +4,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.nodes import quote_ident, subcommands
-from migralint.linter.parse import Statement
+from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class BanDropNotNull(Rule):
     name = "ban-drop-not-null"
     severity = Severity.WARNING
-    nodes = ("AlterTableStmt",)
+    kinds = (ir.Kind.ALTER_TABLE,)
     summary = "DROP NOT NULL lets NULL into a column that running code and readers assume always holds a value."
     why = (
         "The statement itself is quick, but it changes a promise: code of the previous release, reports, "
@@ -30,27 +29,27 @@ class BanDropNotNull(Rule):
     good = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
     references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
             return  # a rollback undoes its forward migration: old code expects the old shape
-        node = statement.node
-        table = ctx.altered_existing_table(statement)
-        if table is None:
-            return
-        for number, cmd in subcommands(node, "AT_DropNotNull"):
-            column = cmd.get("name", "")
+        for event in statement.events:
+            if not isinstance(event, ir.SetNotNull) or event.not_null:
+                continue
+            table, column = event.table, event.column
+            if ctx.rows(table).kind is RowsKind.NEW:
+                return  # no running code knows a table created in this file
             if ctx.is_new_column(table, column):
                 continue
             yield ctx.finding(
                 self,
-                f'DROP NOT NULL on "{table}"."{column}": code still running that assumes "{column}" always '
+                f'DROP NOT NULL on "{ctx.sql.name(table)}"."{column}": code still running that assumes "{column}" always '
                 + ("holds a value (a Prisma client of the previous release types it as required)" if ctx.is_prisma else "holds a value")
                 + " breaks on the first NULL written there.",
                 help=(
                     f'Make every reader of "{column}" (the previous release, reports, other services) handle NULL '
                     "before any code writes NULL into it; the statement itself is quick.\n"
                     f'-- once no running code assumes "{column}" holds a value:\n'
-                    f"{alter_table_prefix(node)} ALTER COLUMN {quote_ident(column)} DROP NOT NULL;"
+                    f"{ctx.sql.alter_table(statement)} ALTER COLUMN {ctx.sql.quote(column)} DROP NOT NULL;"
                 ),
-                span=ctx.subcommand_span(number),
+                span=statement.span_of(event),
             )

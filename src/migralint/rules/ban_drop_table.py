@@ -4,19 +4,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.nodes import TableName, unwrap
-from migralint.linter.parse import Statement
+from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class BanDropTable(Rule):
     name = "ban-drop-table"
     severity = Severity.ERROR
-    nodes = ("DropStmt",)
+    kinds = (ir.Kind.DROP_TABLE,)
     summary = "DROP TABLE deletes the table's rows and breaks the code still running that uses it."
     why = (
         "Dropping a table deletes its data for good, and while the migration runs the previous "
@@ -33,16 +33,13 @@ class BanDropTable(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-droptable.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
-        if node.get("removeType") != "OBJECT_TABLE":
-            return
-        tables = [TableName.from_names(unwrap(obj)[1].get("items", [])) for obj in node.get("objects", [])]
-        existing = [table for table in tables if not ctx.is_new_table(table)]
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        dropped = [event for event in statement.events if isinstance(event, ir.DropTable)]
+        existing = [event.table for event in dropped if ctx.rows(event.table).kind is not RowsKind.NEW]
         if not existing:
             return
-        quoted = ", ".join(f'"{table}"' for table in existing)
-        cascade = " CASCADE" if node.get("behavior") == "DROP_CASCADE" else ""
+        quoted = ", ".join(f'"{ctx.sql.name(table)}"' for table in existing)
+        cascade = " CASCADE" if any(event.cascade for event in dropped) else ""
         it = "it" if len(existing) == 1 else "them"
         yield ctx.finding(
             self,
@@ -54,6 +51,6 @@ class BanDropTable(Rule):
                 + f", then drop {it} in a later migration.\n"
                 f"-- in a later migration, once no deployed code uses {quoted} (back up rows that matter):\n"
                 f"{ignore_comment(self.name, f'no deployed code uses {quoted} any more')}\n"
-                f"DROP TABLE IF EXISTS {', '.join(table.sql() for table in existing)}{cascade};"
+                f"DROP TABLE IF EXISTS {', '.join(ctx.sql.table(table) for table in existing)}{cascade};"
             ),
         )

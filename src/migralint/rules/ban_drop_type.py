@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Severity
 from migralint.rules.drop_object import DropObjectRule
 
-from migralint.linter.nodes import TableName, string_value
+from migralint.sql.postgres.nodes import TableName, string_value
 
 if TYPE_CHECKING:
     from migralint.linter.objects import ObjectName

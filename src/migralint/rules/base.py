@@ -7,12 +7,15 @@ from typing import TYPE_CHECKING, ClassVar
 
 from migralint.config import DEFAULT_PG_VERSION
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock
+from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
     from migralint.linter.history_context import HistoryContext
+    from migralint.linter.model_context import ModelContext
 
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
 
@@ -31,6 +34,10 @@ class Rule:
     bad: ClassVar[str]
     good: ClassVar[str]
     nodes: ClassVar[tuple[str, ...]] = ()  # statement types the engine hands to `check`
+    # A rule that reads the statement model: the kinds the engine hands to `check_statement`,
+    # on the dialects it has verdicts for.
+    kinds: ClassVar[tuple[ir.Kind, ...]] = ()
+    dialects: ClassVar[frozenset[Dialect]] = frozenset({Dialect.POSTGRESQL})
     lock: ClassVar[Lock | None] = None  # the lock the flagged statement takes, for the docs
     default_enabled: ClassVar[bool] = True
     options: ClassVar[str] = ""  # settings that change what it flags
@@ -57,6 +64,10 @@ class Rule:
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one statement of a type listed in `nodes`."""
+        return iter(())
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        """Findings for one statement of a kind listed in `kinds`, read from the model only."""
         return iter(())
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:

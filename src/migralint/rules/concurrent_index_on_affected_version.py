@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, ClassVar
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import reindex_is_concurrent
 from migralint.linter.index_tables import index_table_at
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -12,9 +12,9 @@ from migralint.linter.constraint_sql import (
     constraint_name,
 )
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock, alter_table_command_lock
 from migralint.linter.file_schema import altered_table
-from migralint.linter.nodes import Node, TableName, alter_table_commands, quote_ident, subcommands
+from migralint.sql.postgres.locks import Lock, alter_table_command_lock
+from migralint.sql.postgres.nodes import Node, TableName, alter_table_commands, quote_ident, subcommands
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

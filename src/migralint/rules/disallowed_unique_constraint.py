@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import added_constraints, attach_unique_index_help
-from migralint.linter.locks import Lock
+from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -43,6 +43,10 @@ def _lock(rule: type[Rule]) -> str:
     return f"\n**Lock:** `{rule.lock.sql_name}` on the table.{empty}\n"
 
 
+def _databases(rule: type[Rule]) -> str:
+    return ", ".join(sorted(dialect.display_name for dialect in rule.dialects))
+
+
 def render_rule_doc(rule: type[Rule]) -> str:
     lock = _lock(rule)
     default = "on by default" if rule.default_enabled else "off by default (turn it on with `--select` or `extend_select`)"
@@ -52,6 +56,8 @@ def render_rule_doc(rule: type[Rule]) -> str:
 # {rule.name}
 
 **Severity:** {rule.severity.value}, {default}.
+
+**Databases:** {_databases(rule)}.
 {lock}
 ## What it does
 

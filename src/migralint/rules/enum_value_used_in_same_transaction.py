@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.enum_uses import LiteralUse, enum_literal_uses
-from migralint.linter.nodes import TableName, walk
+from migralint.sql.postgres.nodes import TableName, walk
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -12,7 +12,7 @@ from migralint.linter.identifiers import (
     enum_labels,
     long_tokens,
 )
-from migralint.linter.nodes import quote_ident
+from migralint.sql.postgres.nodes import quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from migralint.findings import Finding, Severity
 from migralint.linter.change_targets import data_target, schema_targets, selects_from_tables
 from migralint.linter.index_tables import index_table_at
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.nodes import TableName, unwrap
+from migralint.sql.postgres.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.robust_sql import rerun_problem, without_if_not_exists
 from migralint.linter.transactions import RunnerMode

@@ -13,7 +13,7 @@ from migralint.linter.column_types import (
 )
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
-from migralint.linter.nodes import quote_ident
+from migralint.sql.postgres.nodes import quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -4,21 +4,19 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import object_name, type_sql
-from migralint.linter.file_schema import altered_table
-from migralint.linter.nodes import TableName, alter_table_commands, quote_ident, unwrap
-from migralint.linter.parse import Statement
+from migralint.linter.constraint_sql import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class RenamingColumn(Rule):
     name = "renaming-column"
     severity = Severity.ERROR
-    nodes = ("RenameStmt",)
+    kinds = (ir.Kind.ALTER_TABLE,)
     summary = "RENAME COLUMN breaks the code still running that uses the old name."
     why = (
         "While a migration runs, the previous release of the application is still serving "
@@ -36,25 +34,24 @@ class RenamingColumn(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
             return  # a rollback undoes its forward migration: old code expects the old shape
-        node = statement.node
-        if node.get("renameType") != "OBJECT_COLUMN" or node.get("relationType") != "OBJECT_TABLE":
-            return
-        table = ctx.table(node["relation"])
-        old, new = node.get("subname", ""), node.get("newname", "")
-        if ctx.is_new_column(table, old):
-            return
-        yield ctx.finding(
-            self,
-            f'RENAME COLUMN renames "{old}" of "{table}" to "{new}": running code that still uses '
-            f'"{old}" fails from the moment it commits.',
-            help=self._help(ctx, table, old, new),
-        )
+        for event in statement.events:
+            if not isinstance(event, ir.RenameColumn):
+                continue
+            table, old, new = event.table, event.column, event.new
+            if ctx.is_new_column(table, old):
+                continue
+            yield ctx.finding(
+                self,
+                f'RENAME COLUMN renames "{old}" of "{ctx.sql.name(table)}" to "{new}": running code that still uses '
+                f'"{old}" fails from the moment it commits.',
+                help=self._help(ctx, table, old, new),
+            )
 
-    def _help(self, ctx: Context, table: TableName, old: str, new: str) -> str:
-        t, o, n = table.sql(), quote_ident(old), quote_ident(new)
+    def _help(self, ctx: ModelContext, table: ir.TableName, old: str, new: str) -> str:
+        t, o, n = ctx.sql.table(table), ctx.sql.quote(old), ctx.sql.quote(new)
         known = _column_type(ctx, table, old)
         if known:
             add_column = f"ALTER TABLE {t} ADD COLUMN {n} {known};"
@@ -64,8 +61,8 @@ class RenamingColumn(Rule):
                 f"ALTER TABLE {t} ADD COLUMN {n} text;"
             )
         trigger = object_name(table.name, new, "sync")
-        sync = TableName(table.schema, trigger).sql()
-        execute = "FUNCTION" if ctx.pg_version >= 11 else "PROCEDURE"
+        sync = ctx.sql.table(ir.TableName(table.schema, trigger))
+        execute = "FUNCTION" if ctx.settings.pg_version >= 11 else "PROCEDURE"
         return (
             f'Rename in steps so that running code keeps working: add "{new}", keep it in sync with "{old}", '
             f'backfill, move the code to "{new}", then drop "{old}" in a later migration.\n'
@@ -85,7 +82,7 @@ class RenamingColumn(Rule):
             "  RETURN NEW;\n"
             "END\n"
             "$$;\n"
-            f"CREATE TRIGGER {quote_ident(trigger)} BEFORE INSERT OR UPDATE "
+            f"CREATE TRIGGER {ctx.sql.quote(trigger)} BEFORE INSERT OR UPDATE "
             f"ON {t} FOR EACH ROW EXECUTE {execute} {sync}();\n"
             "-- in a migration of its own, backfill in batches; repeat until it updates no rows:\n"
             f"UPDATE {t} SET {n} = {o} WHERE ctid = ANY (ARRAY(\n"
@@ -93,22 +90,19 @@ class RenamingColumn(Rule):
             f'-- then give "{new}" the NOT NULL, default, indexes and constraints of "{old}",\n'
             f'-- and deploy code that uses "{new}" only.\n'
             f'-- in a later migration, once no deployed code uses "{old}":\n'
-            f"DROP TRIGGER {quote_ident(trigger)} ON {t};\n"
+            f"DROP TRIGGER {ctx.sql.quote(trigger)} ON {t};\n"
             f"DROP FUNCTION {sync}();\n"
             f'{ignore_comment("ban-drop-column", f"no deployed code uses {o} any more")}\n'
             f"ALTER TABLE {t} DROP COLUMN {o};"
         )
 
 
-def _column_type(ctx: Context, table: TableName, column: str) -> str | None:
-    """The column's type when a statement earlier in the file sets it (ALTER COLUMN TYPE)."""
+def _column_type(ctx: ModelContext, table: ir.TableName, column: str) -> str | None:
+    """The column's type when a statement earlier in the file sets it (ALTER COLUMN TYPE, ADD COLUMN)."""
     for earlier in reversed(ctx.earlier):
-        if altered_table(earlier) != table:
-            continue
-        for cmd in reversed(alter_table_commands(earlier.node)):
-            definition = unwrap(cmd["def"])[1] if cmd.get("def") else {}
-            if cmd.get("subtype") == "AT_AlterColumnType" and cmd.get("name") == column:
-                return type_sql(definition["typeName"])
-            if cmd.get("subtype") == "AT_AddColumn" and definition.get("colname") == column:
-                return type_sql(definition["typeName"])
+        for event in reversed(earlier.events):
+            if isinstance(event, ir.AlterColumnType) and event.table == table and event.column == column:
+                return event.type
+            if isinstance(event, ir.AddColumn) and event.table == table and event.column.name == column:
+                return event.column.type
     return None

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

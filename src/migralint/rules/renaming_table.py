@@ -4,19 +4,18 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.nodes import TableName, quote_ident
-from migralint.linter.parse import Statement
+from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class RenamingTable(Rule):
     name = "renaming-table"
     severity = Severity.ERROR
-    nodes = ("RenameStmt",)
+    kinds = (ir.Kind.ALTER_TABLE,)
     summary = "RENAME TO breaks the code still running that uses the table's old name."
     why = (
         "While a migration runs, the previous release of the application is still serving "
@@ -38,35 +37,36 @@ class RenamingTable(Rule):
         "https://www.postgresql.org/docs/current/sql-createview.html#SQL-CREATEVIEW-UPDATABLE-VIEWS",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
             return  # a rollback undoes its forward migration: old code expects the old shape
-        node = statement.node
-        if node.get("renameType") != "OBJECT_TABLE" or ctx.is_new_table(node["relation"]):
-            return
-        old = ctx.table(node["relation"])
-        if _view_keeps_old_name(ctx, statement, old):
-            return
-        new = TableName(old.schema, node.get("newname", ""))
-        yield ctx.finding(
-            self,
-            f'RENAME TO renames "{old}" to "{new}": running code that still uses "{old}" fails from '
-            "the moment it commits.",
-            help=(
-                f'Keep the old name working with a view over the renamed table, and drop the view once '
-                f'no deployed code uses "{old}".\n'
-                f"{alter_table_prefix(node)} RENAME TO {quote_ident(new.name)};\n"
-                "-- a view over one table is updatable: old code keeps reading and writing through it\n"
-                f"CREATE VIEW {old.sql()} AS SELECT * FROM {new.sql()};\n"
-                f'-- in a later migration, once no deployed code uses "{old}":\n'
-                f"DROP VIEW {old.sql()};"
-            ),
-        )
+        for event in statement.events:
+            if not isinstance(event, ir.RenameTable) or ctx.rows(event.table).kind is RowsKind.NEW:
+                continue
+            old, new = event.table, event.new
+            if _view_keeps_old_name(ctx, old):
+                continue
+            shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
+            yield ctx.finding(
+                self,
+                f'RENAME TO renames "{shown_old}" to "{shown_new}": running code that still uses "{shown_old}" fails from '
+                "the moment it commits.",
+                help=(
+                    f'Keep the old name working with a view over the renamed table, and drop the view once '
+                    f'no deployed code uses "{shown_old}".\n'
+                    f"{ctx.sql.alter_table(statement)} RENAME TO {ctx.sql.quote(new.name)};\n"
+                    "-- a view over one table is updatable: old code keeps reading and writing through it\n"
+                    f"CREATE VIEW {ctx.sql.table(old)} AS SELECT * FROM {ctx.sql.table(new)};\n"
+                    f'-- in a later migration, once no deployed code uses "{shown_old}":\n'
+                    f"DROP VIEW {ctx.sql.table(old)};"
+                ),
+            )
 
 
-def _view_keeps_old_name(ctx: Context, statement: Statement, old: TableName) -> bool:
+def _view_keeps_old_name(ctx: ModelContext, old: ir.TableName) -> bool:
     """True when a later statement of the file creates a view under the old name."""
     return any(
-        later.kind == "ViewStmt" and later.index > statement.index and ctx.table(later.node["view"]) == old
-        for later in ctx.statements
+        isinstance(event, ir.CreateObject) and event.what == "view" and event.name == old
+        for later in ctx.later
+        for event in later.events
     )

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
-from migralint.linter.locks import Lock
+from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
 from migralint.linter.transactions import RunnerMode

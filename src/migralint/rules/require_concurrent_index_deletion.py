@@ -10,8 +10,8 @@ from migralint.linter.index_tables import (
     dropped_index_names,
     index_table_at,
 )
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
 from migralint.rules.base import Rule

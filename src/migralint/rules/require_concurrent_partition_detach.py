@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.constraint_sql import alter_table_prefix
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName, alter_table_commands
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName, alter_table_commands
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule

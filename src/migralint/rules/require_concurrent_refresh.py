@@ -4,8 +4,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
 from migralint.linter.index_tables import index_table_at
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import Node, TableName, quote_ident, string_value, unwrap
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import Node, TableName, quote_ident, string_value, unwrap
 from migralint.linter.objects import ObjectName, created_earlier
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

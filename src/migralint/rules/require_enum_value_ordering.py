@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.linter import lazy_parser as pg_parser
 from migralint.findings import Finding, Severity
-from migralint.linter.nodes import Node, TableName, string_value
+from migralint.sql.postgres.nodes import Node, TableName, string_value
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.locks import Lock
-from migralint.linter.nodes import TableName
+from migralint.sql.postgres.locks import Lock
+from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
 from migralint.linter.slow_work import slow_work
 from migralint.linter.timeout_settings import statement_verb

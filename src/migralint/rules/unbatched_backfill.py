@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.backfill import batched, key_owner, settles, statement_parts
-from migralint.linter.nodes import unwrap
+from migralint.sql.postgres.nodes import unwrap
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
 

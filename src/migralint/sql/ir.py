@@ -103,6 +103,8 @@ class Column:
     not_null: bool = False
     default: Default = Default.NONE
     generated_stored: bool = False  # a STORED generated column: computed for every row
+    primary_key: bool = False  # part of the primary key (not_null is then True as well)
+    generated: bool = False  # GENERATED ... AS (expr), stored or virtual: never NULL for want of a value
 
 
 class ConstraintKind(str, Enum):
@@ -126,6 +128,7 @@ class CreateTable:
 @dataclass(frozen=True, slots=True)
 class DropTable:
     table: TableName
+    cascade: bool = False  # drops what depends on it too (views, foreign keys): help SQL keeps it
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,7 @@ class AddColumn:
 class DropColumn:
     table: TableName
     column: str
+    cascade: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,6 +200,31 @@ class DropConstraint:
 
 
 @dataclass(frozen=True, slots=True)
+class ValidateConstraint:
+    """Checks the existing rows against a constraint added NOT VALID."""
+
+    table: TableName
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class OtherTableChange:
+    """A change to a table that no other event describes (triggers, storage, statistics...), so
+    that an ALTER TABLE has one event per subcommand."""
+
+    table: TableName
+    what: str  # the dialect's own name for it: "SetStatistics", "EnableTrig"
+
+
+@dataclass(frozen=True, slots=True)
+class CreateObject:
+    """A view, type, function... created: a view can keep an old table name working."""
+
+    what: str  # as DropObject.what
+    name: TableName
+
+
+@dataclass(frozen=True, slots=True)
 class CreateIndex:
     table: TableName
     name: str | None
@@ -235,7 +264,7 @@ class DropObject:
 Event = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
     SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
-    DropObject,
+    DropObject, ValidateConstraint, OtherTableChange, CreateObject,
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import NamedTuple
 
-from migralint.linter.nodes import Node, TableName, alter_table_commands, unwrap
+from migralint.sql.postgres.nodes import Node, TableName, alter_table_commands, unwrap
 
 
 class Lock(IntEnum):

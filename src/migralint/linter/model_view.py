@@ -1,0 +1,207 @@
+"""ModelContext over the PostgreSQL engine's Context: what lets a rule that reads only the statement
+model (`migralint.sql.ir`) run beside the rules that read libpg_query's tree.
+
+Each statement's model is built once, when a model rule first asks for it, and kept for the file
+section (`earlier` and `later` reuse it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from migralint.findings import Finding, Fix, InternalError, Severity
+from migralint.linter.column_sql import not_null_checks, nullable_column_steps
+from migralint.linter.context import Context
+from migralint.linter.internal import contained
+from migralint.linter.model_context import Rows, RowsKind, SqlText
+from migralint.linter.table_rows import emptied_before
+from migralint.linter.type_changes import alter_type_rewrites
+from migralint.linter.volatility import non_volatile_functions, volatile_function
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
+from migralint.sql.postgres.model import build_statement, kind_of
+from migralint.sql.postgres.nodes import Node, unwrap
+from migralint.sql.postgres.nodes import TableName as PgTableName
+from migralint.sql.postgres.sqltext import PostgresSqlText, type_sql
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.linter.parse import Statement as PgStatement
+    from migralint.rules.base import Rule
+
+
+class _FileSqlText(PostgresSqlText):
+    """PostgreSQL's help SQL, with what only the file's text and the runner tell: the user's own
+    column definition, whether CONCURRENTLY needs a migration of its own."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
+        ctx = self._ctx
+        position = statement.index - ctx.statements[0].index
+        commands = [unwrap(c)[1] for c in ctx.statements[position].node.get("cmds", [])]
+        # The event's subcommand: the ADD COLUMN of that column (PostgreSQL refuses a name twice).
+        number = next(
+            k for k, cmd in enumerate(commands)
+            if cmd.get("subtype") == "AT_AddColumn" and unwrap(cmd.get("def", {}))[1].get("colname") == event.column.name
+        )
+        saved = ctx.position
+        ctx.at(position)
+        try:
+            return nullable_column_steps(ctx, number, unwrap(commands[number]["def"])[1])
+        finally:
+            ctx.at(saved)
+
+
+def check_model_rules(
+    ctx: Context,
+    position: int,
+    by_kind: dict[ir.Kind, list[Rule]],
+    collected: list[Finding],
+    errors: list[tuple[InternalError, PgStatement | None]],
+) -> None:
+    """Run the model rules interested in the statement at `position`; a bug is contained to one rule."""
+    statement = ctx.statements[position]
+    interested = by_kind.get(kind_of(statement.kind, statement.node))
+    if not interested:
+        return
+    view = ModelView(ctx, position)
+    for rule in interested:
+        ctx.at(position)
+        try:
+            collected.extend(rule.check_statement(view.statement, view))
+        except Exception as exc:
+            errors.append((contained(ctx.path, exc, f"rule {rule.name}"), statement))
+
+
+class ModelView:
+    """The ModelContext of one statement of a PostgreSQL file section."""
+
+    dialect = Dialect.POSTGRESQL
+
+    def __init__(self, ctx: Context, position: int) -> None:
+        self._ctx = ctx
+        self.sql: SqlText = _FileSqlText(ctx)
+        self._position = position
+        self.path = ctx.path
+        self.settings: Settings = ctx.settings
+
+    @property
+    def is_prisma(self) -> bool:
+        return self._ctx.is_prisma
+
+    @property
+    def statement(self) -> ir.Statement:
+        return self._model(self._position)
+
+    @property
+    def earlier(self) -> tuple[ir.Statement, ...]:
+        return tuple(self._model(k) for k in range(self._position))
+
+    @property
+    def later(self) -> tuple[ir.Statement, ...]:
+        return tuple(self._model(k) for k in range(self._position + 1, len(self._ctx.statements)))
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._ctx.block_of(self._ctx.statements[self._position]) is not None
+
+    @property
+    def rollback(self) -> bool:
+        return self._ctx.rollback
+
+    def rows(self, table: ir.TableName) -> Rows:
+        ctx = self._ctx
+        ctx.at(self._position)
+        pg_table = PgTableName(*table)
+        if ctx.is_new_table(pg_table):
+            if ctx.schema.table_is_new(pg_table, ctx.statement.index):
+                return Rows(RowsKind.NEW, "created earlier in this file")
+            return Rows(RowsKind.NEW, f"created by pending migration {ctx.origin_of(pg_table)}")
+        emptied = emptied_before(ctx, pg_table)
+        if emptied is not None:
+            return Rows(RowsKind.EMPTIED, f"emptied by a {emptied} earlier in this file", emptied == "TRUNCATE")
+        return Rows(RowsKind.EXISTING)
+
+    def is_new_column(self, table: ir.TableName, column: str) -> bool:
+        self._ctx.at(self._position)
+        return self._ctx.is_new_column(PgTableName(*table), column)
+
+    def column(self, table: ir.TableName, column: str) -> ir.Column | None:
+        known = self._ctx.catalog.column(PgTableName(*table), column)
+        if known is None:
+            return None
+        default = ir.Default.CONSTANT if known.default is not None else ir.Default.NONE
+        return ir.Column(column, type_sql(known.type_name) if known.type_name else "", known.not_null, default)
+
+    def not_null_checks(self, table: ir.TableName, column: str) -> dict[str, bool]:
+        return not_null_checks(self._ctx.catalog, PgTableName(*table), column)
+
+    def column_type(self, table: ir.TableName, column: str) -> str | None:
+        known = self._ctx.catalog.column(PgTableName(*table), column)
+        return type_sql(known.type_name) if known is not None and known.type_name else None
+
+    def history_note(self, table: ir.TableName, column: str | None = None) -> str:
+        return self._ctx.history_note(PgTableName(*table), column)
+
+    def finding(
+        self,
+        rule: Rule,
+        message: str,
+        *,
+        help: str = "",
+        span: tuple[int, int] | None = None,
+        fix: Fix | None = None,
+        table: ir.TableName | None = None,
+        severity: Severity | None = None,
+        covers: Iterable[ir.Statement] = (),
+    ) -> Finding:
+        ctx = self._ctx
+        ctx.at(self._position)
+        return ctx.finding(
+            rule, message, help=help, span=span, fix=fix, severity=severity,
+            table=PgTableName(*table) if table is not None else None,
+            covers=[ctx.statements[s.index - ctx.statements[0].index] for s in covers],
+        )
+
+    def _model(self, position: int) -> ir.Statement:
+        models: dict[int, ir.Statement] = self._ctx.scratch("statement-model")
+        model = models.get(position)
+        if model is None:
+            model = models[position] = self._build(position)
+        return model
+
+    def _build(self, position: int) -> ir.Statement:
+        ctx = self._ctx
+        statement = ctx.statements[position]
+        spans: list[tuple[int, int]] = []
+        if statement.kind == "AlterTableStmt" and statement.node.get("cmds"):
+            ctx.at(position)
+            spans = [ctx.subcommand_span(k) for k in range(len(statement.node["cmds"]))]
+            ctx.at(self._position)
+
+        def type_rewrites(table: ir.TableName, cmd: Node) -> bool:
+            known = ctx.catalog.column(PgTableName(*table), str(cmd.get("name", "")))
+            return alter_type_rewrites(known.type_name if known is not None else None, cmd)
+
+        def is_volatile(expression: Node) -> bool:
+            return volatile_function(expression, self._trusted_functions(position)) is not None
+
+        return build_statement(
+            statement.index, statement.kind, statement.node, statement.start, statement.end,
+            command_spans=spans, type_rewrites=type_rewrites, is_volatile=is_volatile,
+            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement),
+        )
+
+    def _trusted_functions(self, position: int) -> frozenset[str]:
+        """Functions created STABLE or IMMUTABLE before `position`; the file's CREATE FUNCTIONs
+        are found once, not by rescanning every earlier statement for each default."""
+        scratch = self._ctx.scratch("statement-model-functions")
+        creates: list[int] | None = scratch.get("creates")
+        if creates is None:
+            creates = scratch["creates"] = [
+                k for k, s in enumerate(self._ctx.statements) if s.kind == "CreateFunctionStmt"
+            ]
+        return non_volatile_functions(self._ctx.statements[k] for k in creates if k < position)

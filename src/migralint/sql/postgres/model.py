@@ -1,0 +1,368 @@
+"""One libpg_query statement to the statement model (`migralint.sql.ir.Statement`).
+
+What it cannot know from the statement alone it asks the caller, who holds the replayed schema:
+whether an ALTER COLUMN TYPE rewrites the table (that depends on the column's current type) and
+whether a default is volatile (a function created earlier in the file may be declared IMMUTABLE).
+Without an answer it assumes the costly case, as the rules always have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from migralint.sql import ir
+from migralint.sql.ir import Blocks, Default, Kind, LockTaken, TableName, Tx, Work
+from migralint.sql.postgres import locks as pg_locks
+from migralint.sql.postgres.nodes import (
+    Node,
+    alter_table_commands,
+    column_constraints,
+    is_serial_type,
+    string_value,
+    unwrap,
+    walk,
+)
+from migralint.sql.postgres.nodes import TableName as PgTableName
+from migralint.sql.postgres.sqltext import type_sql
+
+# (table, ALTER TABLE subcommand) -> does the type change rewrite the table
+TypeRewrites = Callable[[TableName, Node], bool]
+IsVolatile = Callable[[Node], bool]
+
+_LOCK_BLOCKS = {
+    pg_locks.Lock.ACCESS_EXCLUSIVE: Blocks.READS | Blocks.WRITES | Blocks.DDL,
+    pg_locks.Lock.EXCLUSIVE: Blocks.WRITES | Blocks.DDL,
+    pg_locks.Lock.SHARE_ROW_EXCLUSIVE: Blocks.WRITES | Blocks.DDL,
+    pg_locks.Lock.SHARE: Blocks.WRITES | Blocks.DDL,
+    pg_locks.Lock.SHARE_UPDATE_EXCLUSIVE: Blocks.DDL,
+}
+_KINDS = {
+    "CreateStmt": Kind.CREATE_TABLE,
+    "IndexStmt": Kind.CREATE_INDEX,
+    "InsertStmt": Kind.INSERT,
+    "CopyStmt": Kind.INSERT,
+    "UpdateStmt": Kind.UPDATE,
+    "MergeStmt": Kind.UPDATE,
+    "DeleteStmt": Kind.DELETE,
+    "TruncateStmt": Kind.TRUNCATE,
+    "SelectStmt": Kind.SELECT,
+    "TransactionStmt": Kind.TRANSACTION,
+    "VariableSetStmt": Kind.SET,
+}
+_TX = {
+    "TRANS_STMT_BEGIN": Tx.BEGIN,
+    "TRANS_STMT_START": Tx.BEGIN,
+    "TRANS_STMT_COMMIT": Tx.COMMIT,
+    "TRANS_STMT_ROLLBACK": Tx.ROLLBACK,
+    "TRANS_STMT_SAVEPOINT": Tx.SAVEPOINT,
+    "TRANS_STMT_RELEASE": Tx.RELEASE,
+    "TRANS_STMT_ROLLBACK_TO": Tx.ROLLBACK_TO,
+}
+_CONSTRAINTS = {
+    "CONSTR_PRIMARY": ir.ConstraintKind.PRIMARY_KEY,
+    "CONSTR_UNIQUE": ir.ConstraintKind.UNIQUE,
+    "CONSTR_FOREIGN": ir.ConstraintKind.FOREIGN_KEY,
+    "CONSTR_CHECK": ir.ConstraintKind.CHECK,
+    "CONSTR_EXCLUSION": ir.ConstraintKind.EXCLUSION,
+}
+_DROPPED_OBJECTS = {
+    "OBJECT_VIEW": "view",
+    "OBJECT_MATVIEW": "materialized view",
+    "OBJECT_TYPE": "type",
+    "OBJECT_DOMAIN": "domain",
+    "OBJECT_FUNCTION": "function",
+    "OBJECT_PROCEDURE": "procedure",
+    "OBJECT_SEQUENCE": "sequence",
+    "OBJECT_SCHEMA": "schema",
+    "OBJECT_EXTENSION": "extension",
+    "OBJECT_TRIGGER": "trigger",
+}
+# Subcommands that write every row to new files (tablecmds.c: ATRewriteTables).
+_REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"})
+
+
+def table_of(range_var: Node) -> TableName:
+    return TableName(*PgTableName.from_range_var(range_var))
+
+
+def build_statement(
+    index: int,
+    kind: str,
+    node: Node,
+    start: int,
+    end: int,
+    *,
+    command_spans: Sequence[tuple[int, int]] = (),
+    type_rewrites: TypeRewrites | None = None,
+    is_volatile: IsVolatile | None = None,
+    pg_version: int = 15,
+    pg_lock_list: Sequence[pg_locks.LockTaken] | None = None,
+) -> ir.Statement:
+    """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans and
+    `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
+    facts = _Facts(type_rewrites or (lambda table, cmd: True), is_volatile or _calls_a_function)
+    model_kind = kind_of(kind, node)
+    events, commands = _events(kind, node, facts)
+    tables = _tables(kind, node, events)
+    locks = _locks(kind, node, tables, events, pg_lock_list, pg_version)
+    # DROP TRIGGER, LOCK, VACUUM...: the tables they lock are tables they touch.
+    tables += tuple(dict.fromkeys(lock.table for lock in locks if lock.table not in tables))
+    spans: tuple[tuple[int, int], ...] = ()
+    if commands and len(command_spans) == len(alter_table_commands(node)):
+        spans = tuple(command_spans[number] for number in commands)
+    elif commands:
+        spans = ((start, end),) * len(events)
+    tx = _TX.get(node.get("kind", "")) if kind == "TransactionStmt" else None
+    return ir.Statement(
+        index=index, kind=model_kind, start=start, end=end, tables=tables, locks=locks, events=events,
+        event_spans=spans, tx=tx, node_type=kind, raw=node,
+    )
+
+
+class _Facts:
+    __slots__ = ("type_rewrites", "is_volatile")
+
+    def __init__(self, type_rewrites: TypeRewrites, is_volatile: IsVolatile) -> None:
+        self.type_rewrites = type_rewrites
+        self.is_volatile = is_volatile
+
+
+def kind_of(kind: str, node: Node) -> Kind:
+    if kind in _KINDS:
+        return _KINDS[kind]
+    if kind == "AlterTableStmt":
+        return Kind.ALTER_TABLE if node.get("objtype") in ("OBJECT_TABLE", None) else Kind.ALTER_OTHER
+    if kind == "RenameStmt":
+        table_rename = node.get("renameType") == "OBJECT_TABLE" or (
+            node.get("renameType") in ("OBJECT_COLUMN", "OBJECT_TABCONSTRAINT")
+            and node.get("relationType") == "OBJECT_TABLE"
+        )
+        return Kind.ALTER_TABLE if table_rename else Kind.ALTER_OTHER
+    if kind == "DropStmt":
+        removed = node.get("removeType")
+        return Kind.DROP_TABLE if removed == "OBJECT_TABLE" else Kind.DROP_INDEX if removed == "OBJECT_INDEX" else Kind.DROP_OTHER
+    if kind == "CreateTableAsStmt":
+        return Kind.CREATE_TABLE if node.get("objtype") in ("OBJECT_TABLE", None) else Kind.CREATE_OTHER
+    if kind.startswith("Create") or kind in ("ViewStmt", "DefineStmt", "CompositeTypeStmt"):
+        return Kind.CREATE_OTHER
+    if kind.startswith("Alter"):
+        return Kind.ALTER_OTHER
+    return Kind.OTHER
+
+
+def _events(kind: str, node: Node, facts: _Facts) -> tuple[tuple[ir.Event, ...], list[int]]:
+    """The events, and for an ALTER TABLE the subcommand number each event comes from."""
+    if kind == "AlterTableStmt" and node.get("objtype") in ("OBJECT_TABLE", None) and "relation" in node:
+        table = table_of(node["relation"])
+        events: list[ir.Event] = []
+        numbers: list[int] = []
+        for number, cmd in enumerate(alter_table_commands(node)):
+            for event in _command_events(table, cmd, facts):
+                events.append(event)
+                numbers.append(number)
+        return tuple(events), numbers
+    return tuple(_statement_events(kind, node, facts)), []
+
+
+def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event]:
+    subtype = cmd.get("subtype", "")
+    name = str(cmd.get("name", ""))
+    kind, definition = unwrap(cmd["def"]) if cmd.get("def") else ("", {})
+    if subtype == "AT_AddColumn" and kind == "ColumnDef":
+        column = _column(definition, facts)
+        return [ir.AddColumn(table, column), *_column_constraints(table, definition)]
+    if subtype == "AT_DropColumn":
+        return [ir.DropColumn(table, name, cascade=cmd.get("behavior") == "DROP_CASCADE")]
+    if subtype == "AT_AlterColumnType":
+        return [ir.AlterColumnType(table, name, type_sql(definition.get("typeName", {})), facts.type_rewrites(table, cmd))]
+    if subtype in ("AT_SetNotNull", "AT_DropNotNull"):
+        return [ir.SetNotNull(table, name, subtype == "AT_SetNotNull")]
+    if subtype == "AT_ColumnDefault":
+        return [ir.SetDefault(table, name, _default(cmd.get("def"), facts) if cmd.get("def") else Default.NONE)]
+    if subtype == "AT_AddConstraint" and kind == "Constraint" and definition.get("contype") in _CONSTRAINTS:
+        return [_constraint(table, definition, ())]
+    if subtype == "AT_DropConstraint":
+        return [ir.DropConstraint(table, name)]
+    if subtype == "AT_ValidateConstraint":
+        return [ir.ValidateConstraint(table, name)]
+    return [ir.OtherTableChange(table, subtype.removeprefix("AT_"))]
+
+
+def _column(column_def: Node, facts: _Facts) -> ir.Column:
+    contypes = {c.get("contype"): c for c in column_constraints(column_def)}
+    type_node = column_def.get("typeName", {})
+    if is_serial_type(type_node) or "CONSTR_IDENTITY" in contypes:
+        default = Default.SEQUENCE
+    elif "CONSTR_DEFAULT" in contypes:
+        default = _default(contypes["CONSTR_DEFAULT"].get("raw_expr"), facts)
+    else:
+        default = Default.NONE
+    generated = contypes.get("CONSTR_GENERATED")
+    return ir.Column(
+        name=str(column_def.get("colname", "")),
+        type=type_sql(type_node),
+        not_null="CONSTR_NOTNULL" in contypes or "CONSTR_PRIMARY" in contypes,
+        default=default,
+        generated_stored=generated is not None and generated.get("generated_kind") != "v",
+        primary_key="CONSTR_PRIMARY" in contypes,
+        generated=generated is not None,
+    )
+
+
+def _default(expression: Node | None, facts: _Facts) -> Default:
+    if expression is None:
+        return Default.CONSTANT  # DEFAULT NULL and the like: libpg_query keeps no expression
+    return Default.VOLATILE if facts.is_volatile(expression) else Default.CONSTANT
+
+
+def _calls_a_function(expression: Node) -> bool:
+    return any(kind == "FuncCall" for kind, _ in walk(expression))
+
+
+def _column_constraints(table: TableName, column_def: Node) -> list[ir.Event]:
+    column = (str(column_def.get("colname", "")),)
+    return [
+        _constraint(table, constraint, column)
+        for constraint in column_constraints(column_def)
+        if constraint.get("contype") in _CONSTRAINTS
+    ]
+
+
+def _constraint(table: TableName, constraint: Node, columns: tuple[str, ...]) -> ir.AddConstraint:
+    keys = tuple(string_value(k) for k in constraint.get("keys", []) or constraint.get("fk_attrs", []))
+    return ir.AddConstraint(
+        table=table,
+        kind=_CONSTRAINTS[constraint["contype"]],
+        name=constraint.get("conname") or None,
+        columns=keys or columns,
+        validated=not constraint.get("skip_validation"),
+        references=table_of(constraint["pktable"]) if "pktable" in constraint else None,
+    )
+
+
+def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
+    if kind == "CreateStmt" and "relation" in node:
+        columns = tuple(_column(body, facts) for k, body in map(unwrap, node.get("tableElts", [])) if k == "ColumnDef")
+        return [ir.CreateTable(table_of(node["relation"]), columns)]
+    if kind == "CreateTableAsStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
+        return [ir.CreateTable(table_of(node.get("into", {}).get("rel", {})), from_query=True)]
+    if kind == "ViewStmt" and "view" in node:
+        return [ir.CreateObject("view", table_of(node["view"]))]
+    if kind == "RenameStmt" and "relation" in node:
+        table = table_of(node["relation"])
+        if node.get("renameType") == "OBJECT_TABLE":
+            return [ir.RenameTable(table, TableName(table.schema, str(node.get("newname", ""))))]
+        if node.get("renameType") == "OBJECT_COLUMN" and node.get("relationType") == "OBJECT_TABLE":
+            return [ir.RenameColumn(table, str(node.get("subname", "")), str(node.get("newname", "")))]
+        return []
+    if kind == "DropStmt":
+        return _drop_events(node)
+    if kind == "IndexStmt" and "relation" in node:
+        keys = tuple(str(unwrap(e)[1].get("name", "")) for e in node.get("indexParams", []))
+        table = table_of(node["relation"])
+        return [ir.CreateIndex(table, node.get("idxname"), keys, bool(node.get("unique")), bool(node.get("concurrent")))]
+    if kind in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt") and "relation" in node:
+        op = kind.removesuffix("Stmt").lower()
+        all_rows = kind in ("UpdateStmt", "DeleteStmt") and "whereClause" not in node
+        return [ir.DataChange(table_of(node["relation"]), op, all_rows)]
+    if kind == "TruncateStmt":
+        return [ir.DataChange(table_of(unwrap(r)[1]), "truncate", True) for r in node.get("relations", [])]
+    return []
+
+
+def _drop_events(node: Node) -> list[ir.Event]:
+    removed = node.get("removeType")
+    cascade = node.get("behavior") == "DROP_CASCADE"
+    events: list[ir.Event] = []
+    for obj in node.get("objects", []):
+        items = unwrap(obj)[1].get("items", []) if isinstance(obj, dict) else []
+        if removed in ("OBJECT_TABLE", "OBJECT_INDEX") and items:
+            name = TableName(*PgTableName.from_names(items))
+            if removed == "OBJECT_TABLE":
+                events.append(ir.DropTable(name, cascade=cascade))
+            else:
+                events.append(ir.DropIndex(name, online=bool(node.get("concurrent"))))
+        elif removed in _DROPPED_OBJECTS:
+            names = [string_value(i) for i in items if isinstance(i, dict) and ("String" in i or "sval" in i)]
+            if names:
+                schema = names[-2] if len(names) >= 2 else ""
+                events.append(ir.DropObject(_DROPPED_OBJECTS[removed], TableName(schema, names[-1])))
+    return events
+
+
+def _tables(kind: str, node: Node, events: tuple[ir.Event, ...]) -> tuple[TableName, ...]:
+    found: dict[TableName, None] = {}
+    relation = node.get("relation")
+    if isinstance(relation, dict) and "relname" in relation:
+        found[table_of(relation)] = None
+    for event in events:
+        for attribute in ("table", "references"):
+            table = getattr(event, attribute, None)
+            if isinstance(table, TableName):
+                found[table] = None
+    return tuple(found)  # the tables a foreign key references come in with their locks
+
+
+def _locks(
+    kind: str, node: Node, tables: tuple[TableName, ...], events: tuple[ir.Event, ...],
+    taken: Sequence[pg_locks.LockTaken] | None, pg_version: int,
+) -> tuple[LockTaken, ...]:
+    work = _work(kind, node, events, pg_version)
+    altered = tables[0] if tables else None
+    result = []
+    for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
+        table = TableName(*lock.table)
+        result.append(LockTaken(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
+                                work if table == altered else None))
+    return tuple(result)
+
+
+def _work(kind: str, node: Node, events: tuple[ir.Event, ...], pg_version: int) -> Work | None:
+    """The slow work done under the statement's lock on its table, judged from the statement
+    alone: whether the table holds rows is the reader's question (ModelContext.rows)."""
+    if kind in ("IndexStmt", "ReindexStmt"):
+        return Work.INDEX_BUILD
+    if kind in ("ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"):
+        return Work.REWRITE
+    if kind != "AlterTableStmt":
+        return None
+    # The events are in subcommand order; an ADD COLUMN's own constraints follow it.
+    using_index = {str(unwrap(c["def"])[1].get("conname", "")) for c in alter_table_commands(node)
+                   if c.get("def") and unwrap(c["def"])[1].get("indexname")}
+    for event in events:
+        found = _event_work(event, using_index, pg_version)
+        if found is not None:
+            return found
+    return None
+
+
+def _event_work(event: ir.Event, using_index: set[str], pg_version: int) -> Work | None:
+    if isinstance(event, ir.OtherTableChange) and "AT_" + event.what in _REWRITING:
+        return Work.REWRITE
+    if isinstance(event, ir.AlterColumnType):
+        return Work.REWRITE if event.rewrites else None
+    if isinstance(event, (ir.ValidateConstraint, ir.SetNotNull)):
+        return Work.SCAN if not isinstance(event, ir.SetNotNull) or event.not_null else None
+    if isinstance(event, ir.AddColumn):
+        column = event.column
+        if column.default in (Default.SEQUENCE, Default.VOLATILE) or column.generated_stored:
+            return Work.REWRITE
+        if column.default is Default.CONSTANT and pg_version < 11:  # 11 stores the value once
+            return Work.REWRITE
+    if isinstance(event, ir.AddConstraint):
+        if event.kind in (ir.ConstraintKind.CHECK, ir.ConstraintKind.FOREIGN_KEY):
+            return Work.SCAN if event.validated else None
+        if (event.name or "") not in using_index:  # ADD ... USING INDEX builds nothing
+            return Work.INDEX_BUILD
+    return None
+
+
+def describe(statement: ir.Statement) -> dict[str, Any]:
+    """The model as plain data, for tests and for reading it by eye."""
+    return {
+        "kind": statement.kind.value,
+        "tables": [t.qualified() for t in statement.tables],
+        "locks": [(lock.table.qualified(), lock.name, lock.work.name if lock.work else None) for lock in statement.locks],
+        "events": [type(e).__name__ for e in statement.events],
+    }
