@@ -33,6 +33,7 @@ from migralint.report import OutputFormat
 from migralint.report.escape import one_line
 from migralint.rules.registry import ALL_RULES, RULES_BY_NAME, build_rule_set
 from migralint.source import display_path
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.database.connection import DatabaseSource
@@ -55,6 +56,9 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this config file instead of the nearest one.")
 @click.option("--pg-version", type=click.IntRange(9, 99), help="PostgreSQL major version (default 15).")
+@click.option("--dialect", type=click.Choice(["postgresql", "mysql", "mariadb"], case_sensitive=False),
+              help="The database of files whose folder does not say it (Prisma's provider and popx names do; "
+                   "default postgresql).")
 @click.option("--select", help="Only these rules (comma-separated; ALL for every rule).")
 @click.option("--extend-select", help="Add these rules to the selection.")
 @click.option("--ignore", help="Switch these rules off.")
@@ -87,6 +91,7 @@ def lint(
     output_path: Path | None,
     config_path: Path | None,
     pg_version: int | None,
+    dialect: str | None,
     select: str | None,
     extend_select: str | None,
     ignore: str | None,
@@ -105,6 +110,7 @@ def lint(
     settings = load_settings(config_path).with_overrides(
         strict=strict,
         pg_version=pg_version,
+        dialect=Dialect.parse(dialect) if dialect else None,
         select=_names(select),
         extend_select=_names(extend_select),
         ignore=_names(ignore),
@@ -186,7 +192,8 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
             raise
         found = FoundFolders([], [])  # the commit may delete a folder's last migration: git still knows it
     for skipped in found.skipped:
-        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL migrations", err=True)
+        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL and MySQL migrations",
+                   err=True)
     targets = [display_path(folder) for folder in found.folders]
     if not staged:
         return targets

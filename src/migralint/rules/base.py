@@ -9,10 +9,13 @@ from migralint.config import DEFAULT_PG_VERSION
 from migralint.findings import Finding, Severity
 from migralint.linter.locks import Lock
 from migralint.linter.parse import Statement
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
     from migralint.linter.history_context import HistoryContext
+    from migralint.linter.model_context import ModelContext
 
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
 
@@ -44,6 +47,9 @@ class Rule:
     # rows is dropped: the lock is over as soon as it is granted. False where the harm does not
     # depend on the table's rows (a wait in the lock queue, a lock held through other work).
     empty_table_is_safe: ClassVar[bool] = True
+    # The databases it checks; a rule reading only the model (`check_statement`) may list several.
+    dialects: ClassVar[frozenset[Dialect]] = frozenset({Dialect.POSTGRESQL})
+    kinds: ClassVar[tuple[ir.Kind, ...]] = ()  # statement kinds handed to `check_statement`
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -57,6 +63,10 @@ class Rule:
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         """Findings for one statement of a type listed in `nodes`."""
+        return iter(())
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        """Findings for one statement of the model, of a kind listed in `kinds`."""
         return iter(())
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from migralint.rules.base import HistoryRule, Rule
+from migralint.sql.dialect import Dialect
 
 GENERATED_NOTE = "<!-- Generated from the rule's metadata by `python -m migralint.rules.docs`; do not edit. -->"
 
@@ -43,6 +44,14 @@ def _lock(rule: type[Rule]) -> str:
     return f"\n**Lock:** `{rule.lock.sql_name}` on the table.{empty}\n"
 
 
+def _databases(rule: type[Rule]) -> str:
+    """For a rule that is not PostgreSQL's alone, the databases it checks."""
+    if rule.dialects == frozenset({Dialect.POSTGRESQL}):
+        return ""
+    names = sorted("MySQL and MariaDB" if d is Dialect.MYSQL else d.display_name for d in rule.dialects)
+    return f"\n**Databases:** {', '.join(names)}.\n"
+
+
 def render_rule_doc(rule: type[Rule]) -> str:
     lock = _lock(rule)
     default = "on by default" if rule.default_enabled else "off by default (turn it on with `--select` or `extend_select`)"
@@ -52,7 +61,7 @@ def render_rule_doc(rule: type[Rule]) -> str:
 # {rule.name}
 
 **Severity:** {rule.severity.value}, {default}.
-{lock}
+{lock}{_databases(rule)}
 ## What it does
 
 {rule.summary}

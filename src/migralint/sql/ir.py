@@ -284,6 +284,9 @@ class ParsedFile:
     comments: tuple[Comment, ...]
     syntax_error: SyntaxProblem | None = None  # nothing after its offset was read
     nul_offset: int | None = None
+    # Statements the parser refused while the rest of the file was still read (a front end that
+    # parses statement by statement, as MySQL's does): each is also an understood=False statement.
+    statement_errors: tuple[SyntaxProblem, ...] = ()
 
     @property
     def text(self) -> str:
