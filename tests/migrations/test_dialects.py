@@ -107,3 +107,24 @@ def test_apply_status_and_resolve_refuse_a_mysql_folder(tmp_path: Path, monkeypa
         assert code == 2, (command, err)
         assert err == ("migralint: error: prisma/migrations holds MySQL migrations, and apply, status and resolve "
                        "run PostgreSQL migrations only: use the project's own migration tool for them\n"), command
+
+
+def test_a_mysql_projects_own_database_url_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    folder = tmp_path / "prisma" / "migrations"
+    write(folder / "migration_lock.toml", 'provider = "mysql"\n')
+    write(folder / "1_index" / "migration.sql", FULLTEXT)
+    write(tmp_path / "prisma" / "schema.prisma", 'datasource db {\n  provider = "mysql"\n  url = env("DATABASE_URL")\n}\n')
+    write(tmp_path / ".env", 'DATABASE_URL="mysql://app:secret@127.0.0.1:3306/app"\n')
+    code, out, err = run("lint", "--format", "concise", "--select", "mysql-blocking-index")
+    assert code == 1 and "error[mysql-blocking-index]" in out
+    assert "names a mysql:// database, and migralint reads PostgreSQL databases only" in err
+    assert "secret" not in err
+
+
+def test_rules_says_which_rules_are_mysql_only() -> None:
+    code, out, _ = run("rules")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert code == 0 and lines["mysql-table-copy"].endswith("[MySQL only]")
+    assert "only]" not in lines["require-concurrent-index-creation"]

@@ -232,7 +232,15 @@ def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[
     except UserError as exc:
         click.echo(f"migralint: note: the database is not read: {exc}", err=True)
         return None, None
-    return (resolved.url, resolved.origin) if resolved is not None else (None, None)
+    if resolved is None:
+        return None, None
+    scheme = resolved.url.partition("://")[0].lower()
+    if scheme in ("mysql", "mariadb"):
+        # A MySQL project's own database (its .env, its schema.prisma): linted without it.
+        click.echo(f"migralint: note: the database is not read: {resolved.origin} names a {scheme}:// database, "
+                   "and migralint reads PostgreSQL databases only", err=True)
+        return None, None
+    return resolved.url, resolved.origin
 
 
 def _git_source(since: str | None, staged: bool, paths: tuple[str, ...], base: str | None = None) -> GitSource | None:
@@ -293,7 +301,9 @@ def rules_command() -> None:
     try:
         for rule in sorted(ALL_RULES, key=lambda r: r.name):
             default = "" if rule.default_enabled else " (off by default)"
-            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}"
+            databases = "" if Dialect.POSTGRESQL in rule.dialects else (
+                f" [{', '.join(sorted(d.display_name for d in rule.dialects))} only]")
+            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{databases}"
             if wrap and columns is not None:
                 line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
                                      break_on_hyphens=False)
