@@ -73,7 +73,7 @@ class MySqlTableCopy(Rule):
                 table=table,
                 help=online_tool_help(statement, ctx),
             )
-            return
+            return  # the statement's own ALGORITHM=COPY: one finding, whatever its clauses
         for change in changes:
             what = ""
             if change.clause.cost.kind == "copy":
@@ -86,11 +86,19 @@ class MySqlTableCopy(Rule):
                                 "appending members (or past a storage-size boundary)")
             if not what:
                 continue
+            advice = online_tool_help(statement, ctx)
+            if change.clause.cost.what.startswith("drops the primary key"):
+                advice = (
+                    "Drop and add the primary key in one ALTER TABLE: MySQL then rebuilds the table in place while "
+                    "writes go on (ALGORITHM=INPLACE, LOCK=NONE makes it refuse rather than copy).\n"
+                    f"-- ALTER TABLE {shown} DROP PRIMARY KEY, ADD PRIMARY KEY (<the new key's columns>), "
+                    "ALGORITHM=INPLACE, LOCK=NONE;"
+                )
             yield ctx.finding(
                 self,
                 f"This ALTER {what}: MySQL runs it with ALGORITHM=COPY, copying every row of {shown} while "
                 f"writes to it (INSERT, UPDATE, DELETE) wait.",
                 span=change.span,
                 table=table,
-                help=online_tool_help(statement, ctx),
+                help=advice,
             )
