@@ -82,7 +82,8 @@ def test_commands_are_read_or_not_understood() -> None:
     assert fulltext.kind is ir.Kind.CREATE_INDEX and fulltext.events[0].online is False  # type: ignore[union-attr]
     assert not call.understood and call.kind is ir.Kind.OTHER
     # sqlglot takes any ALTER it cannot parse for a Command: never harmless, never a syntax error.
-    assert not broken.understood and broken.kind is ir.Kind.ALTER_OTHER
+    assert not broken.understood and broken.kind is ir.Kind.ALTER_TABLE
+    assert broken.tables == (ir.TableName("", "t"),) and broken.events == ()
 
 
 def test_syntax_errors_are_per_statement_and_valid_mysql_sqlglot_lacks_is_not_one() -> None:

@@ -81,6 +81,9 @@ def read_command(text: str) -> CommandReading:
         return CommandReading(ir.Kind.ALTER_TABLE, (table,), (),
                               ddl.asserted(cost, options.get("ALGORITHM"), options.get("LOCK")), only_convert,
                               options.get("ALGORITHM"), options.get("LOCK"))
+    elif (match := _ALTER.match(text)) is not None:
+        # An ALTER TABLE sqlglot gave up on: its table is known, what it does is not.
+        return CommandReading(ir.Kind.ALTER_TABLE, (name_of(match["table"]),), (), None, False)
     elif (match := _CREATE_TABLE.match(text)) is not None:
         # sqlglot gives up on some column types (POINT, GEOMETRY...): the table is still new, and
         # no lock on an existing table is taken; its columns are not read.
