@@ -6,6 +6,7 @@ from migralint.config import Settings
 from migralint.linter.engine import FileReport, Section, lint_text
 from migralint.linter.transactions import RunnerMode
 from migralint.rules.registry import build_rule_set
+from migralint.sql.dialect import Dialect
 
 rule_set = build_rule_set  # the engine's rule set for some settings, as the CLI builds it
 
@@ -18,6 +19,7 @@ def lint_sql(
     path: str = "migration.sql",
     forward_sql: str | None = None,
     rollback: bool = False,
+    dialect: Dialect = Dialect.POSTGRESQL,
 ) -> FileReport:
     settings = settings or Settings(select=("ALL",))
     return lint_text(
@@ -27,6 +29,7 @@ def lint_sql(
         settings=settings,
         rules=rule_set(settings),
         forward_text=forward_sql,
+        dialect=dialect,
     )
 
 

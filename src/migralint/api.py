@@ -106,7 +106,7 @@ def lint(request: LintRequest) -> LintOutcome:
         folders = dict(request.folders) if request.folders is not None else folders_of(files, assume_in_transaction=assume)
     else:
         paths = list(request.paths)
-        files = discover(paths, assume_in_transaction=assume, problems=problems)
+        files = discover(paths, assume_in_transaction=assume, problems=problems, dialect=settings.dialect)
         asked = {m.path for m in files}
         if request.found_folders:
             for target in paths:
@@ -148,10 +148,11 @@ def lint(request: LintRequest) -> LintOutcome:
 def lint_source(text: str, name: str, settings: Settings, rules: RuleSet | None = None) -> LintResult:
     """Lint SQL text (standard input) as if it were a file called `name` (its layout decides the runner)."""
     rules = rules if rules is not None else build_rule_set(settings)
-    migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction)
+    migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction, dialect=settings.dialect)
     result = LintResult()
     try:
-        report = lint_text(text, path=name, sections=migration.sections(text), settings=settings, rules=rules)
+        report = lint_text(text, path=name, sections=migration.sections(text), settings=settings, rules=rules,
+                           dialect=migration.dialect)
         result.add(report, text)
     except Exception as exc:
         _file_failed(result, name, exc, "linting the file", True)

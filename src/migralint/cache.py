@@ -4,7 +4,7 @@ The idea is ruff's (https://docs.astral.sh/ruff/settings/#cache-dir: results kep
 `.ruff_cache` folder in the project root, which holds its own `.gitignore` of `*` and, since ruff
 0.0.131, a `CACHEDIR.TAG`; `--no-cache`, `RUFF_CACHE_DIR`), adapted to migrations:
 a file's findings depend on every earlier migration of its folder, so each file's key is a
-**chain**: the key of the file before it, then this file's bytes, name, layout, runner and
+**chain**: the key of the file before it, then this file's bytes, name, layout, runner, dialect and
 whether it is linted or only replayed (the idea of migrations.lock, migrations/lockfile.py).
 What the rules also read goes into a **run key**: the settings, the rules and their
 severities, the dialect, migralint's version and code, pglast's build and the working

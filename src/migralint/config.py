@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 from migralint.errors import ConfigError
 from migralint.findings import Severity
+from migralint.sql.dialect import Dialect
 
 
 if TYPE_CHECKING:
     from migralint.rules.base import Rule
 
 DEFAULT_PG_VERSION = 15
+# MySQL's current LTS release; what an ALTER costs changed in 8.0.12 and 8.0.29 (sql/mysql/locks.py).
+DEFAULT_MYSQL_VERSION = (8, 4)
 OLDEST_PG_VERSION = 9
 
 
@@ -45,6 +48,11 @@ class Settings:
     small_table_rows: int = 10_000  # lock findings on tables with fewer rows (per the database) only warn
     cache: bool = True  # keep results between runs (docs/cache.md)
     cache_dir: str | None = None  # where (relative to the config file); default .migralint_cache beside it
+    # The database of files whose folder and name do not say it (a Prisma provider and a popx
+    # file name do); None: PostgreSQL.
+    dialect: Dialect | None = None
+    mysql_version: tuple[int, ...] = DEFAULT_MYSQL_VERSION
+    mariadb_version: tuple[int, ...] | None = None  # set: the MySQL files run on MariaDB
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
@@ -81,6 +89,21 @@ def _int_version(key: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < OLDEST_PG_VERSION:
         raise ValueError(f"{key} must be a PostgreSQL major version such as 15")
     return value
+
+
+def _dialect(key: str, value: Any) -> Dialect:
+    dialect = Dialect.parse(value) if isinstance(value, str) else None
+    if dialect is None or dialect not in (Dialect.POSTGRESQL, Dialect.MYSQL):
+        raise ValueError(f"{key} must be \"postgresql\" or \"mysql\" (MariaDB included)")
+    return dialect
+
+
+def _dotted_version(key: str, value: Any) -> tuple[int, ...]:
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    parts = text.split(".")
+    if not 1 <= len(parts) <= 3 or not all(part.isdigit() for part in parts):
+        raise ValueError(f"{key} must be a version such as \"8.0.29\"")
+    return tuple(int(part) for part in parts)
 
 
 def _names(key: str, value: Any) -> tuple[str, ...]:
@@ -139,6 +162,9 @@ _KEYS = {
     "base": ("base", _str),
     "cache": ("cache", _bool),
     "cache_dir": ("cache_dir", _str),
+    "dialect": ("dialect", _dialect),
+    "mysql_version": ("mysql_version", _dotted_version),
+    "mariadb_version": ("mariadb_version", _dotted_version),
 }
 
 

@@ -86,7 +86,7 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
                 found.outcomes[k] = FileOutcome(shown)
         body = digest(text) if text is not None else f"unreadable {problem}"
         chain = digest(chain, migration.name, migration.layout.value, migration.runner.value,
-                       migration.rollback, item.lint, body)
+                       migration.dialect.value, migration.rollback, item.lint, body)
         pending_chain = digest(pending_chain, migration.name in job.pending)
         found.chains.append(chain)
         found.keys.append(digest(job.run_key, chain, pending_chain, shown, _forward_key(migration)))
@@ -159,7 +159,7 @@ def _restore(
         if text is None:
             continue
         migration = job.items[j].migration
-        replay_text(text, migration.sections(text), catalog, migration.name, [])
+        replay_text(text, migration.sections(text), catalog, migration.name, [], dialect=migration.dialect)
     return catalog, k - 1
 
 
@@ -169,7 +169,7 @@ def _lint_one(job: FolderJob, item: Planned, text: str, catalog: Catalog) -> Fil
     try:
         if not item.lint:
             errors: list[InternalError] = []
-            blank = replay_text(text, migration.sections(text), catalog, migration.name, errors)
+            blank = replay_text(text, migration.sections(text), catalog, migration.name, errors, dialect=migration.dialect)
             return FileOutcome(shown, blank=blank, errors=tuple(e._replace(path=shown) for e in errors))
         report = lint_text(
             text,
@@ -182,6 +182,7 @@ def _lint_one(job: FolderJob, item: Planned, text: str, catalog: Catalog) -> Fil
             migration=migration.name,
             pending=job.pending | same_release(migration, job.folder),
             tool=migration.layout.value,
+            dialect=migration.dialect,
         )
     except Exception as exc:  # a bug in migralint: report it, keep linting the rest
         return FileOutcome(shown, failed=contained(shown, exc, "linting the file" if item.lint else "replaying history"))

@@ -10,6 +10,8 @@ from pglast import parser
 from migralint.config import Settings
 from migralint.rules.base import HistoryRule
 from migralint.rules.registry import ALL_RULES
+from migralint.sql.dialect import Dialect
+from migralint.sql.mysql.parse import parse_file
 
 # History rules look at a folder and its sources of truth, not at SQL: they have tests of their own,
 # as has internal-error, which no SQL should trigger.
@@ -17,24 +19,43 @@ STATEMENT_RULES = [rule for rule in ALL_RULES if not issubclass(rule, HistoryRul
 from tests.helpers import lint_sql
 
 
+def _dialect(rule: type) -> Dialect:
+    """The database a rule's examples are written for: PostgreSQL when the rule covers it."""
+    dialects = rule.dialects  # type: ignore[attr-defined]
+    return Dialect.POSTGRESQL if Dialect.POSTGRESQL in dialects else min(dialects)
+
+
 @pytest.mark.parametrize("rule", STATEMENT_RULES, ids=lambda r: r.name)
 def test_bad_example_is_flagged(rule: type) -> None:
-    findings = lint_sql(rule.bad, settings=_example_settings(rule)).findings
+    findings = lint_sql(rule.bad, settings=_example_settings(rule), dialect=_dialect(rule)).findings
     assert any(f.rule == rule.name for f in findings), f"{rule.name}: bad example not flagged"
 
 
 @pytest.mark.parametrize("rule", STATEMENT_RULES, ids=lambda r: r.name)
 def test_good_example_is_clean(rule: type) -> None:
-    findings = lint_sql(rule.good, settings=_example_settings(rule)).findings
+    findings = lint_sql(rule.good, settings=_example_settings(rule), dialect=_dialect(rule)).findings
     assert not [f for f in findings if f.rule == rule.name], [f.message for f in findings]
 
 
 @pytest.mark.parametrize("rule", STATEMENT_RULES, ids=lambda r: r.name)
 def test_help_of_bad_example_is_runnable_sql(rule: type) -> None:
     """Help text is prose lines and SQL; the SQL part must parse."""
-    for finding in lint_sql(rule.bad, settings=_example_settings(rule)).findings:
+    dialect = _dialect(rule)
+    for finding in lint_sql(rule.bad, settings=_example_settings(rule), dialect=dialect).findings:
         if finding.rule == rule.name and finding.rule != "syntax-error":
-            parser.parse_sql_json(help_sql(finding.help))
+            parse_help(help_sql(finding.help), dialect)
+
+
+def parse_help(sql: str, dialect: Dialect) -> None:
+    """Raise when the help's SQL does not parse in the dialect it is written for."""
+    if dialect is Dialect.POSTGRESQL:
+        parser.parse_sql_json(sql)
+        return
+    parsed = parse_file(sql)
+    problems = [*parsed.statement_errors, *([parsed.syntax_error] if parsed.syntax_error else [])]
+    not_read = [s for s in parsed.statements if not s.understood]
+    if problems or not_read:
+        raise AssertionError(f"help SQL that MySQL cannot run: {problems or not_read}\n{sql}")
 
 
 def help_sql(help_text: str) -> str:
@@ -54,11 +75,11 @@ _FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("*.sql"))
 @pytest.mark.parametrize("path", _FIXTURES, ids=lambda p: p.stem)
 def test_help_of_every_fixture_finding_is_runnable_sql(path: Path) -> None:
     """Help that does not parse is a bug: every finding the fixtures produce is checked."""
-    from tests.rules.test_fixtures import _options
+    from tests.rules.test_fixtures import fixture_options
 
     sql = path.read_text(encoding="utf-8")
-    runner, settings = _options(sql)
-    for finding in lint_sql(sql, runner=runner, settings=settings).findings:
+    runner, settings, dialect = fixture_options(sql)
+    for finding in lint_sql(sql, runner=runner, settings=settings, dialect=dialect).findings:
         if finding.rule == "syntax-error":
             continue
         # One line of prose, then the SQL to run instead.
@@ -68,6 +89,6 @@ def test_help_of_every_fixture_finding_is_runnable_sql(path: Path) -> None:
             continue  # about a comment: there is no SQL to suggest
         assert rest.strip(), (path.name, finding.line, finding.rule, finding.help)
         try:
-            parser.parse_sql_json(rest)
-        except parser.ParseError as exc:
+            parse_help(rest, dialect)
+        except (parser.ParseError, AssertionError) as exc:
             raise AssertionError(f"{path.name}:{finding.line} {finding.rule}: {exc}\n{finding.help}") from None

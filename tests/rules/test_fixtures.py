@@ -16,6 +16,7 @@ import pytest
 from migralint.config import Settings
 from migralint.linter.transactions import RunnerMode
 from migralint.rules.registry import RULES_BY_NAME
+from migralint.sql.dialect import Dialect
 from tests.helpers import lint_sql
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -31,8 +32,15 @@ def _rule_of(path: Path) -> str:
     return path.stem.split("--")[0]
 
 
-def _options(sql: str) -> tuple[RunnerMode, Settings]:
+def _options(sql: str) -> tuple[RunnerMode, Settings]:  # the PostgreSQL fixtures' runner and settings
+    runner, settings, _ = fixture_options(sql)
+    return runner, settings
+
+
+def fixture_options(sql: str) -> tuple[RunnerMode, Settings, Dialect]:
+    """The runner, settings and dialect a fixture's first line asks for."""
     runner = RunnerMode.AUTOCOMMIT
+    dialect = Dialect.POSTGRESQL
     settings: dict[str, object] = {"select": ("ALL",)}
     match = _SETTINGS.search(sql)
     for item in (match.group(1).split() if match else []):
@@ -43,9 +51,13 @@ def _options(sql: str) -> tuple[RunnerMode, Settings]:
             settings["pg_version"] = int(value)
         elif key == "runner_sets_lock_timeout":
             settings["runner_sets_lock_timeout"] = value == "true"
+        elif key == "dialect":
+            dialect = Dialect(value)
+        elif key in ("mysql_version", "mariadb_version"):
+            settings[key] = tuple(int(part) for part in value.split("."))
         else:
             raise ValueError(f"unknown fixture option {key}")
-    return runner, Settings(**settings)  # type: ignore[arg-type]
+    return runner, Settings(**settings), dialect  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: p.stem)
@@ -59,8 +71,8 @@ def test_fixture(path: Path) -> None:
         if match:
             expected.update((number, name.strip()) for name in match.group(1).split(","))
     checked = {rule} | {name for _, name in expected}
-    runner, settings = _options(sql)
-    report = lint_sql(sql, runner=runner, settings=settings, path=path.name)
+    runner, settings, dialect = fixture_options(sql)
+    report = lint_sql(sql, runner=runner, settings=settings, path=path.name, dialect=dialect)
     found = {(f.line, f.rule) for f in report.findings if f.rule in checked}
     assert found == expected, "\n".join(
         f"{path.name}:{f.line}:{f.column}: {f.rule} {f.message}" for f in report.findings

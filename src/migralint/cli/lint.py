@@ -24,6 +24,7 @@ from migralint.cli.output import (
 from migralint.errors import UserError
 from migralint.report import OutputFormat
 from migralint.report.escape import one_line
+from migralint.sql.dialect import Dialect
 
 # The linter (pglast, the rules, discovery) is imported inside the commands that use it:
 # `migralint --version`, `--help` and every command's help load click and this module only.
@@ -51,6 +52,9 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this config file instead of the nearest one.")
 @click.option("--pg-version", type=click.IntRange(9, 99), help="PostgreSQL major version (default 15).")
+@click.option("--dialect", type=click.Choice(["postgresql", "mysql", "mariadb"], case_sensitive=False),
+              help="The database of files whose folder does not say it (Prisma's provider and popx names do; "
+                   "default postgresql).")
 @click.option("--select", help="Only these rules (comma-separated; ALL for every rule).")
 @click.option("--extend-select", help="Add these rules to the selection.")
 @click.option("--ignore", help="Switch these rules off.")
@@ -89,6 +93,7 @@ def lint(
     output_path: Path | None,
     config_path: Path | None,
     pg_version: int | None,
+    dialect: str | None,
     select: str | None,
     extend_select: str | None,
     ignore: str | None,
@@ -113,6 +118,7 @@ def lint(
     settings = load_settings(config_path).with_overrides(
         strict=strict,
         pg_version=pg_version,
+        dialect=Dialect.parse(dialect) if dialect else None,
         select=_names(select),
         extend_select=_names(extend_select),
         ignore=_names(ignore),
@@ -223,7 +229,8 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
             raise
         found = FoundFolders([], [])  # the commit may delete a folder's last migration: git still knows it
     for skipped in found.skipped:
-        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL migrations", err=True)
+        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL and MySQL migrations",
+                   err=True)
     targets = [display_path(folder) for folder in found.folders]
     if not staged:
         return targets
@@ -263,7 +270,15 @@ def _resolved_database_url(paths: tuple[str, ...], settings: Settings) -> tuple[
     except UserError as exc:
         click.echo(f"migralint: note: the database is not read: {exc}", err=True)
         return None, None
-    return (resolved.url, resolved.origin) if resolved is not None else (None, None)
+    if resolved is None:
+        return None, None
+    scheme = resolved.url.partition("://")[0].lower()
+    if scheme in ("mysql", "mariadb"):
+        # A MySQL project's own database (its .env, its schema.prisma): linted without it.
+        click.echo(f"migralint: note: the database is not read: {resolved.origin} names a {scheme}:// database, "
+                   "and migralint reads PostgreSQL databases only", err=True)
+        return None, None
+    return resolved.url, resolved.origin
 
 
 def _git_source(since: str | None, staged: bool, paths: tuple[str, ...], base: str | None = None) -> GitSource | None:
@@ -326,7 +341,9 @@ def rules_command() -> None:
     try:
         for rule in sorted(ALL_RULES, key=lambda r: r.name):
             default = "" if rule.default_enabled else " (off by default)"
-            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}"
+            databases = "" if Dialect.POSTGRESQL in rule.dialects else (
+                f" [{', '.join(sorted(d.display_name for d in rule.dialects))} only]")
+            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{databases}"
             if wrap and columns is not None:
                 line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
                                      break_on_hyphens=False)

@@ -48,6 +48,7 @@ from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.migrations.versions import is_repeatable
 from migralint.rules.migration_order_conflict import OutOfOrder, out_of_order
 from migralint.source import display_path
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     import psycopg
@@ -103,9 +104,13 @@ class Folder:
 def open_folder(path: str | None, settings: Settings) -> Folder:
     """The migrations folder `path` names (default: the project's), with its layout."""
     target = path or display_path(default_folder(Path.cwd(), settings.migrations_dir))
-    files = discover([target], assume_in_transaction=settings.assume_in_transaction)
+    files = discover([target], assume_in_transaction=settings.assume_in_transaction, dialect=settings.dialect)
     if not files:
         raise InputError(f"no migrations found in {target}")
+    other = next((m for m in files if m.dialect is not Dialect.POSTGRESQL), None)
+    if other is not None:
+        raise UserError(f"{target} holds {other.dialect.display_name} migrations, and apply, status and resolve "
+                        "run PostgreSQL migrations only: use the project's own migration tool for them")
     folders = folders_of(files, assume_in_transaction=settings.assume_in_transaction)
     if len(folders) > 1:
         shown = ", ".join(display_path(root) for root in folders)

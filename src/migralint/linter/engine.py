@@ -24,11 +24,13 @@ from migralint.linter.parse import ParsedSource, Statement
 from migralint.linter import pieces
 from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
+from migralint.linter.model_engine import lint_model_text, replay_model_text
 from migralint.linter.model_view import check_model_rules
 from migralint.linter.suppressions import Ignore, parse_ignores
 from migralint.linter.transactions import RunnerMode, transaction_blocks
 from migralint.sql.dialect import Dialect
 from migralint.sql.ir import Kind
+from migralint.sql.front_ends import MODEL_DIALECTS
 
 if TYPE_CHECKING:
     from migralint.config import Settings
@@ -96,6 +98,7 @@ def lint_text(
     migration: str = "",
     pending: frozenset[str] = frozenset(),
     tool: str = "",
+    dialect: Dialect = Dialect.POSTGRESQL,
 ) -> FileReport:
     """Lint one file's text. `forward_text` is the migration a rollback file undoes.
 
@@ -103,6 +106,9 @@ def lint_text(
     are replayed into it as they are checked. `migration` is this file's migration name and
     `pending` the names of migrations not applied yet.
     """
+    if dialect in MODEL_DIALECTS:
+        return lint_model_text(text, dialect=dialect, path=path, sections=sections, settings=settings, rules=rules,
+                               catalog=catalog, migration=migration, pending=pending, tool=tool)
     with _collector_paused(len(text) > pieces.LINT_PIECE):
         return _lint_text(text, path, sections, settings, rules, forward_text, _History(
             catalog if catalog is not None else Catalog(), migration, pending, tool))
@@ -167,13 +173,16 @@ def _lint_text(
 
 
 def replay_text(
-    text: str, sections: list[Section], catalog: Catalog, migration: str, errors: list[InternalError] | None = None
+    text: str, sections: list[Section], catalog: Catalog, migration: str, errors: list[InternalError] | None = None,
+    dialect: Dialect = Dialect.POSTGRESQL,
 ) -> bool:
     """Replay a migration that is history only (not linted) into the catalog; True when blank.
 
     A statement the schema model fails on is left out of it (and said in `errors`): the
     files linted after it are still linted.
     """
+    if dialect in MODEL_DIALECTS:
+        return replay_model_text(text, dialect, sections, catalog, migration, errors)
     blank = True
     for offset, parsed in parsed_in_pieces(text, _REPLAY_PIECE):
         blank = blank and parsed.syntax_error is None and not parsed.statements

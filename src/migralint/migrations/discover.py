@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+from dataclasses import replace
 import glob
 import os
 import re
@@ -14,11 +15,15 @@ from typing import NamedTuple
 from migralint.errors import InputError, UserError
 from migralint.migrations.folders import find_folders
 from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.migrations.prisma_schema import datasource_providers, normalized_provider, schema_files
 from migralint.source import is_file, read_head, read_text
+from migralint.sql.dialect import Dialect
 
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
 _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _HEAD_BYTES = 4096
+# The databases migralint lints; a Prisma folder for another one is set aside (issue 15).
+LINTED_DIALECTS = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
 
 
 class Discovery(NamedTuple):
@@ -43,7 +48,7 @@ def default_folders(cwd: Path, configured: str | None) -> FoundFolders:
     folders, skipped = [], []
     for folder in find_folders(cwd):
         provider = prisma_provider(folder / "migration_lock.toml")
-        if provider is not None and provider != "postgresql":
+        if provider is not None and Dialect.from_prisma_provider(provider) not in LINTED_DIALECTS:
             # another database's migrations, in a project that has PostgreSQL ones too
             skipped.append(f"{_relative_to(folder, cwd)} (provider {provider})")
         else:
@@ -72,13 +77,18 @@ def _relative_to(folder: Path, cwd: Path) -> str:
 
 
 def discover(
-    paths: list[str], *, assume_in_transaction: bool = False, problems: list[str] | None = None
+    paths: list[str],
+    *,
+    assume_in_transaction: bool = False,
+    problems: list[str] | None = None,
+    dialect: Dialect | None = None,
 ) -> list[MigrationFile]:
     """Migration files for files, folders and globs, in the order their runners apply them.
 
     What cannot be linted (a folder that cannot be read, a Prisma folder for another database)
     is left out and said in one sentence each in `problems`, so that the rest is still
-    linted; without a `problems` list the first one raises UserError.
+    linted; without a `problems` list the first one raises UserError. `dialect` is the configured
+    one, for files whose folder and name do not say theirs.
     """
     said: list[str] = []
     found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
@@ -87,11 +97,11 @@ def discover(
         for path, is_dir, is_link in _expand(raw):
             if is_dir:
                 for file in _sql_files(path, said):
-                    _add(found, file, assume_in_transaction, real_folders, from_folder=True)
+                    _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True)
             else:
-                _add(found, path, assume_in_transaction, real_folders, from_folder=False, is_link=is_link)
-    files = sorted(found.values(), key=_order)
-    files = _without_other_providers(files, said)
+                _add(found, path, assume_in_transaction, dialect, real_folders, from_folder=False, is_link=is_link)
+    files = _one_popx_dialect(sorted(found.values(), key=_order), dialect)
+    files = _with_providers(files, said)
     if said and problems is None:
         raise UserError(said[0])
     if problems is not None:
@@ -172,18 +182,26 @@ def with_history(
 def folders_of(
     targets: list[MigrationFile], *, assume_in_transaction: bool = False
 ) -> dict[Path, list[MigrationFile]]:
-    """Every migration of each folder the targets belong to, in order (files that exist now)."""
+    """Every migration of each folder the targets belong to, in order (files that exist now).
+
+    The history of a folder is its files of the targets' dialect: a popx folder keeps one file
+    per database, and a MySQL file replayed into a PostgreSQL history would be nonsense.
+    """
     folders: dict[Path, list[MigrationFile]] = {}
     by_root: dict[Path, dict[Path, MigrationFile]] = {}
+    dialects: dict[Path, Dialect] = {}
     for migration in targets:
         by_root.setdefault(migration.root, {})[migration.path] = migration
+        dialects.setdefault(migration.root, migration.dialect)
     for root, layouts in _roots(targets).items():
         found = by_root[root]
         for path in _history_files(root, layouts):
             if path not in found and is_file(path):
                 head = "" if _has_layout_name(path) else _head(path)
-                migration = classify(path, head, assume_in_transaction=assume_in_transaction)
-                if migration.layout in layouts and migration.root == root:
+                migration = classify(path, head, assume_in_transaction=assume_in_transaction, dialect=dialects[root])
+                if migration.layout is Layout.PRISMA:
+                    migration = replace(migration, dialect=dialects[root])  # the folder's provider
+                if migration.layout in layouts and migration.root == root and migration.dialect is dialects[root]:
                     found[path] = migration
         folders[root] = sorted(found.values(), key=_order)
     return folders
@@ -326,13 +344,14 @@ def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
 
 
 def _add(
-    found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, real_folders: dict[str, str], *,
+    found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, dialect: Dialect | None,
+    real_folders: dict[str, str], *,
     from_folder: bool, is_link: bool | None = None,
 ) -> None:
     head = _head(path) if not _has_layout_name(path) else ""
-    migration = classify(path, head, assume_in_transaction=assume_in_transaction)
-    if from_folder and migration.layout is Layout.POPX and ".postgres." not in path.name:
-        return  # ory popx keeps one file per database dialect; only PostgreSQL's are ours
+    migration = classify(path, head, assume_in_transaction=assume_in_transaction, dialect=dialect)
+    if from_folder and migration.layout is Layout.POPX and migration.dialect not in LINTED_DIALECTS:
+        return  # ory popx keeps one file per database dialect
     found.setdefault(_real_path(str(path), real_folders, is_link), migration)
 
 
@@ -358,6 +377,22 @@ def _real_folder(folder: str, real_folders: dict[str, str]) -> str:
     return real
 
 
+def _one_popx_dialect(files: list[MigrationFile], configured: Dialect | None) -> list[MigrationFile]:
+    """One dialect's files of each popx folder: the configured one, else PostgreSQL's where the
+    folder has them (as before MySQL was linted), else MySQL's. Each popx folder is one history."""
+    present: dict[Path, set[Dialect]] = {}
+    for migration in files:
+        if migration.layout is Layout.POPX:
+            present.setdefault(migration.root, set()).add(migration.dialect)
+    chosen = {}
+    for root, dialects in present.items():
+        if configured in dialects:
+            chosen[root] = configured
+        else:
+            chosen[root] = Dialect.POSTGRESQL if Dialect.POSTGRESQL in dialects else min(dialects)
+    return [m for m in files if m.layout is not Layout.POPX or m.dialect is chosen[m.root]]
+
+
 def _has_layout_name(path: Path) -> bool:
     return path.name in ("migration.sql", "up.sql", "down.sql") or path.name.endswith((".up.sql", ".down.sql"))
 
@@ -369,23 +404,45 @@ def _head(path: Path) -> str:
         return ""  # reported when the file is read for linting
 
 
-def _without_other_providers(files: list[MigrationFile], problems: list[str]) -> list[MigrationFile]:
-    """The files, less those of Prisma folders whose migration_lock.toml names another database."""
-    verdicts: dict[Path, bool] = {}
+def _with_providers(files: list[MigrationFile], problems: list[str]) -> list[MigrationFile]:
+    """The files, each Prisma folder's with the dialect its provider names, less those of folders
+    for a database migralint does not lint yet (each said in `problems`)."""
+    dialects: dict[Path, Dialect | None] = {}  # None: set aside
     for migration in files:
-        if migration.layout is not Layout.PRISMA or migration.root in verdicts:
+        if migration.layout is not Layout.PRISMA or migration.root in dialects:
             continue
-        lock = migration.root / "migration_lock.toml"
-        provider = prisma_provider(lock)
-        verdicts[migration.root] = provider is None or provider == "postgresql"
-        if provider is not None and provider != "postgresql":
+        where, provider = prisma_folder_provider(migration.root)
+        dialect = Dialect.from_prisma_provider(provider) if provider is not None else migration.dialect
+        dialects[migration.root] = dialect if dialect in LINTED_DIALECTS else None
+        if dialect not in LINTED_DIALECTS:
             what = f"provider is {provider!r}" if provider else "its provider is empty, which names no database"
             problems.append(
-                f"{lock}: {what}; migralint lints PostgreSQL migrations only"
+                f"{where}: {what}; migralint lints PostgreSQL and MySQL migrations only"
                 + (f", and support for {provider} is not there yet" if provider else "")
                 + ": that folder was not linted"
             )
-    return [m for m in files if verdicts.get(m.root, True)]
+    kept = []
+    for migration in files:
+        if migration.layout is not Layout.PRISMA:
+            kept.append(migration)
+            continue
+        dialect = dialects[migration.root]
+        if dialect is not None:
+            kept.append(migration if dialect is migration.dialect else replace(migration, dialect=dialect))
+    return kept
+
+
+def prisma_folder_provider(root: Path) -> tuple[Path, str | None]:
+    """A Prisma migrations folder's provider and the file that names it: migration_lock.toml,
+    else the one provider of the schema's datasource blocks; (lock path, None) when neither says."""
+    lock = root / "migration_lock.toml"
+    provider = prisma_provider(lock)
+    if provider is not None:
+        return lock, provider
+    found = [p for schema in schema_files(root) for p in datasource_providers(schema)]
+    if len({p.provider for p in found}) == 1:
+        return found[0].path, normalized_provider(found[0].provider)
+    return lock, None
 
 
 def prisma_provider(lock: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -14,6 +14,7 @@ from migralint.migrations.folders import FLYWAY_NAME as _FLYWAY
 from migralint.migrations.folders import POPX_NAME as _POPX
 from migralint.migrations.folders import UP_DOWN_NAME as _UP_DOWN
 from migralint.source import read_text
+from migralint.sql.dialect import Dialect
 
 
 class Layout(str, Enum):
@@ -38,6 +39,9 @@ class MigrationFile:
     runner: RunnerMode
     rollback: bool = False
     forward: Path | None = None  # for a rollback: the file it undoes, when there is one
+    # The database it is written for: popx's file name, a Prisma folder's provider (discover.py),
+    # else the `dialect` setting; PostgreSQL by default.
+    dialect: Dialect = Dialect.POSTGRESQL
     # The folder that holds this migration and the rest of its history. Computed once: ordering,
     # discovery and the api ask for it tens of thousands of times over a corpus, and each
     # `path.parent.parent` built new Path objects (a few percent of a whole-corpus run).
@@ -72,8 +76,32 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) for part in _NUMBER.findall(version))
 
 
-def classify(path: Path, text_head: str = "", *, assume_in_transaction: bool = False) -> MigrationFile:
-    """The layout of one .sql file, from its path (and, for dbmate, its first lines)."""
+def classify(
+    path: Path, text_head: str = "", *, assume_in_transaction: bool = False, dialect: Dialect | None = None
+) -> MigrationFile:
+    """The layout of one .sql file, from its path (and, for dbmate, its first lines).
+
+    `dialect` is the configured one (None: PostgreSQL); a popx file's name says its own. A Prisma
+    folder's provider is read by discover.py, once per folder.
+    """
+    found = _classify(path, text_head, assume_in_transaction)
+    popx = _POPX.match(path.name) if found.layout is Layout.POPX else None
+    named = _POPX_DIALECTS.get(popx["dialect"]) if popx else None
+    chosen = named or dialect or Dialect.POSTGRESQL
+    return found if chosen is Dialect.POSTGRESQL else replace(found, dialect=chosen)
+
+
+# The dialect part of a popx file name, as folders.POPX_NAME reads it
+_POPX_DIALECTS = {
+    "postgres": Dialect.POSTGRESQL,
+    "cockroach": Dialect.COCKROACHDB,
+    "mysql": Dialect.MYSQL,
+    "sqlite3": Dialect.SQLITE,
+    "sqlite": Dialect.SQLITE,
+}
+
+
+def _classify(path: Path, text_head: str, assume_in_transaction: bool) -> MigrationFile:
     name = path.name
     parent = path.parent.name
     if name == "migration.sql":  # Prisma accepts any folder name and sorts them as strings

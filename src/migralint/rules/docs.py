@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from migralint.rules.base import HistoryRule, Rule
+from migralint.sql.dialect import Dialect
 
 GENERATED_NOTE = "<!-- Generated from the rule's metadata by `python -m migralint.rules.docs`; do not edit. -->"
 

@@ -103,6 +103,13 @@ from migralint.rules.prisma_provider_mismatch import PrismaProviderMismatch
 from migralint.rules.failed_migration import FailedMigration
 from migralint.rules.missing_applied_migration import MissingAppliedMigration
 
+# --- MySQL rules: imports ---
+from migralint.rules.mysql.blocking_index import MySqlBlockingIndex
+from migralint.rules.mysql.lock_wait_timeout import RequireLockWaitTimeout
+from migralint.rules.mysql.non_transactional import NonTransactionalMigration
+from migralint.rules.mysql.table_copy import MySqlTableCopy
+from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -174,6 +181,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     # --- database history rules ---
     MissingAppliedMigration,
     FailedMigration,
+    # --- MySQL rules ---
+    MySqlTableCopy,
+    MySqlBlockingIndex,
+    RequireLockWaitTimeout,
+    NonTransactionalMigration,
+    MySqlTableRebuild,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )

@@ -1,0 +1,1 @@
+"""Rules for MySQL and MariaDB only (InnoDB's online DDL, metadata locks, implicit commits)."""

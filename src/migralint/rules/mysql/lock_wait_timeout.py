@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from migralint.findings import Finding, Severity
+from migralint.linter.model_context import ModelContext
+from migralint.rules.base import Rule
+from migralint.rules.mysql.common import MYSQL, MySqlContext
+from migralint.sql import ir
+from migralint.sql.mysql.statements import MySqlNode
+
+_SETS_TIMEOUT = re.compile(r"\block_wait_timeout\b", re.I)
+_WAITS = re.compile(r"\b(?:WAIT\s+\d+|NOWAIT)\b", re.I)  # MariaDB 10.3+: ALTER TABLE t WAIT n|NOWAIT ...
+_DDL = (ir.Kind.ALTER_TABLE, ir.Kind.CREATE_INDEX, ir.Kind.DROP_INDEX, ir.Kind.DROP_TABLE, ir.Kind.RENAME_TABLE,
+        ir.Kind.TRUNCATE)
+
+
+class RequireLockWaitTimeout(Rule):
+    name = "require-lock-wait-timeout"
+    severity = Severity.WARNING
+    dialects = MYSQL
+    kinds = _DDL
+    summary = "DDL on an existing MySQL table with no lock_wait_timeout set: a wait that can stop every query on it."
+    why = (
+        "Every ALTER TABLE, CREATE INDEX, RENAME or DROP, even an instant one, needs an exclusive metadata "
+        "lock on the table, and waits for it behind any open transaction that has touched the table, even "
+        "one that only read it. While it waits, every new query on the table queues behind it: the table "
+        "is down until the ALTER gets its lock. lock_wait_timeout bounds that wait, and its default is "
+        "31536000 seconds, a year (one day on MariaDB 10.2.4 and later). Set it to a few seconds at the top "
+        "of the migration, so that the ALTER gives up and the deploy can be retried. Tables created in the "
+        "same migration, or by one not applied yet, are not counted."
+    )
+    bad = "ALTER TABLE `User` ADD COLUMN `nickname` VARCHAR(191) NULL;"
+    good = "SET SESSION lock_wait_timeout = 5;\nALTER TABLE `User` ADD COLUMN `nickname` VARCHAR(191) NULL;"
+    options = (
+        "`runner_sets_lock_timeout = true` turns the rule off, for runners that set a lock timeout on their "
+        "connection themselves."
+    )
+    reported_once = "per file, at the first DDL statement on an existing table with no lock_wait_timeout set before it"
+    references = (
+        "https://dev.mysql.com/doc/refman/8.4/en/server-system-variables.html#sysvar_lock_wait_timeout",
+        "https://dev.mysql.com/doc/refman/8.4/en/metadata-locking.html",
+        "https://mariadb.com/kb/en/metadata-locking/",
+        "https://mariadb.com/kb/en/wait-and-nowait/",
+    )
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        seen = mysql_ctx.scratch(self.name)
+        if ctx.settings.runner_sets_lock_timeout or seen or not statement.tables:
+            return
+        table = statement.tables[0]
+        if not any(ctx.rows(t).may_hold_rows for t in statement.tables):
+            return
+        if _WAITS.search(_text(statement)) or any(
+            e.kind is ir.Kind.SET and _SETS_TIMEOUT.search(_text(e)) for e in ctx.earlier
+        ):
+            return
+        seen["reported"] = True
+        shown = ctx.sql.table(table)
+        yield ctx.finding(
+            self,
+            f"This statement needs an exclusive metadata lock on {shown} with no lock_wait_timeout set: "
+            f"while it waits for an open transaction on {shown} to end, every query on {shown} waits behind "
+            "it, for up to a year by default.",
+            table=table,
+            help=(
+                "Set a short lock wait at the top of the migration; when it times out, run the migration again "
+                "later. When your deploy sets it on its connection, say so with runner_sets_lock_timeout = "
+                "true in the config instead.\n"
+                "SET SESSION lock_wait_timeout = 5;"
+            ),
+        )
+
+
+def _text(statement: ir.Statement) -> str:
+    raw = statement.raw
+    return raw.text if isinstance(raw, MySqlNode) else ""
