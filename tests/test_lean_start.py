@@ -79,6 +79,7 @@ def test_a_json_lint_of_a_file_list_loads_its_reporter_only(tmp_path: Path) -> N
     assert {f["rule"] for f in report["findings"]} >= {"require-concurrent-index-creation"}
     assert "migralint.report.json_format" in modules
     assert loaded(modules, _NEVER_ON_A_PIPE + _OTHER_REPORTERS + _ONLY_WHEN_NEEDED) == []
+    assert loaded(modules, ("sqlglot",)) == []  # ~100 ms: only a MySQL (or SQLite...) file to parse loads it
 
 
 def test_a_text_lint_on_a_pipe_does_not_load_rich(tmp_path: Path) -> None:

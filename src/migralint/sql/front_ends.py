@@ -28,7 +28,7 @@ class FrontEnd(NamedTuple):
 
 def front_end(dialect: Dialect) -> FrontEnd:
     if dialect is Dialect.MYSQL:
-        from migralint.sql.mysql import FRONT_END
+        from migralint.sql.mysql.front_end import FRONT_END
 
         return FRONT_END
     raise ValueError(f"no model front end for {dialect.display_name}")

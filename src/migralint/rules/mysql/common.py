@@ -9,9 +9,8 @@ from typing import Any, NamedTuple, Protocol
 from migralint.linter.model_context import ModelContext
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
-from migralint.sql.mysql.alter import Clause
 from migralint.sql.mysql.online_ddl import Algorithm, enum_change_in_place
-from migralint.sql.mysql.statements import MySqlNode
+from migralint.sql.mysql.readings import Clause, MySqlNode
 
 MYSQL = frozenset({Dialect.MYSQL})
 GH_OST = "https://github.com/github/gh-ost"

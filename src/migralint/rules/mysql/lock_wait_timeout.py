@@ -8,7 +8,7 @@ from migralint.linter.model_context import ModelContext
 from migralint.rules.base import Rule
 from migralint.rules.mysql.common import MYSQL, MySqlContext
 from migralint.sql import ir
-from migralint.sql.mysql.statements import MySqlNode
+from migralint.sql.mysql.readings import MySqlNode
 
 _SETS_TIMEOUT = re.compile(r"\block_wait_timeout\b", re.I)
 _WAITS = re.compile(r"\b(?:WAIT\s+\d+|NOWAIT)\b", re.I)  # MariaDB 10.3+: ALTER TABLE t WAIT n|NOWAIT ...

@@ -10,6 +10,7 @@ from sqlglot.tokenizer_core import Token, TokenType
 from migralint.sql import ir
 from migralint.sql.mysql import online_ddl as ddl
 from migralint.sql.mysql.columns import column_of, identifier
+from migralint.sql.mysql.readings import AlterReading, Clause
 
 # ALTER TABLE options that are no clause of their own (MySQL manual, 15.1.9 "ALTER TABLE Statement").
 _OPTION_WORDS = frozenset({
@@ -18,21 +19,6 @@ _OPTION_WORDS = frozenset({
     "DELAY_KEY_WRITE", "ENCRYPTION", "INSERT_METHOD", "MAX_ROWS", "MIN_ROWS", "PACK_KEYS", "PASSWORD",
     "STATS_AUTO_RECALC", "STATS_PERSISTENT", "STATS_SAMPLE_PAGES", "TABLESPACE", "UNION", "WAIT", "NOWAIT",
 })
-
-
-class Clause(NamedTuple):
-    events: tuple[ir.Event, ...]
-    cost: ddl.Cost
-    span: tuple[int, int] | None
-
-
-class AlterReading(NamedTuple):
-    table: ir.TableName
-    clauses: tuple[Clause, ...]
-    algorithm: str | None  # ALGORITHM= as written, upper case
-    lock: str | None  # LOCK= as written
-    cost: ddl.Cost | None  # None: MySQL refuses to run it as written (its ALGORITHM/LOCK assertion fails)
-    fk_checks_needed: bool = False  # an ADD FOREIGN KEY: a COPY unless foreign_key_checks is off
 
 
 def read_alter(node: exp.Alter, table: ir.TableName, tokens: list[Token], server: ddl.Server) -> AlterReading:

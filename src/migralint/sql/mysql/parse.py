@@ -20,7 +20,8 @@ from migralint.sql.dialect import Dialect
 from migralint.sql.mysql.commands import read_command
 from migralint.sql.mysql.online_ddl import Server
 from migralint.sql.mysql.split import Chunk, split
-from migralint.sql.mysql.statements import MySqlNode, build
+from migralint.sql.mysql.readings import MySqlNode
+from migralint.sql.mysql.statements import build
 
 # sqlglot logs a warning for each statement it falls back on; Python's last-resort handler would
 # print them into migralint's output. What they say is in Statement.understood.

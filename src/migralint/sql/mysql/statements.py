@@ -10,7 +10,8 @@ from sqlglot.tokenizer_core import Token
 
 from migralint.sql import ir
 from migralint.sql.mysql import online_ddl as ddl
-from migralint.sql.mysql.alter import AlterReading, Clause, read_alter
+from migralint.sql.mysql.alter import read_alter
+from migralint.sql.mysql.readings import AlterReading, Clause, MySqlNode
 from migralint.sql.mysql.columns import column_of, identifier, table_name
 from migralint.sql.mysql.commands import CommandReading, read_command
 
@@ -24,15 +25,6 @@ _DDL_KINDS = frozenset({
 _TX = {"BEGIN": ir.Tx.BEGIN, "START": ir.Tx.BEGIN, "COMMIT": ir.Tx.COMMIT, "ROLLBACK": ir.Tx.ROLLBACK,
        "SAVEPOINT": ir.Tx.SAVEPOINT, "RELEASE": ir.Tx.RELEASE}
 _ALL_BLOCKED = ir.Blocks.DDL | ir.Blocks.WRITES | ir.Blocks.READS
-
-
-class MySqlNode(NamedTuple):
-    """`Statement.raw` for MySQL: sqlglot's node and what the front end read from it, for the
-    MySQL rules (the model's locks say the cost; this says which clause and why)."""
-
-    node: exp.Expression | None
-    alter: AlterReading | None = None  # an ALTER TABLE (or a CREATE INDEX / Command read as one)
-    text: str = ""  # the statement's text, for Commands
 
 
 def build(
