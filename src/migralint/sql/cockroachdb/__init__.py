@@ -12,10 +12,10 @@ and pglast's position in the rewrite is a position in the original.
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from pglast import parser
-from pglast.parser import ParseError
+if TYPE_CHECKING:
+    from pglast.parser import ParseError
 
 # Strings and comments are blanked, quoted identifiers made one plain word, before the
 # constructs are looked for: a '@' or a STORING inside them is nobody's syntax.
@@ -59,6 +59,10 @@ class Verdict(NamedTuple):
 
 def classify(sql: str) -> Verdict:
     """What a statement pglast refuses is. `sql` is one statement (a ";" after it is allowed)."""
+    # pglast loads on first use, as everywhere in migralint (linter/lazy_parser.py, which
+    # sql/ may not import: the layers contract).
+    from pglast import parser as pg_parser
+
     found: list[str] = []
     rewritten = sql
     bare = _OPAQUE.sub(lambda m: ("x" if m.group(0)[0] == '"' else " ") * len(m.group(0)), sql)
@@ -71,8 +75,8 @@ def classify(sql: str) -> Verdict:
             rewritten = _write(rewritten, match, construct.replace)
             bare = _write(bare, match, construct.replace)
     try:
-        parser.parse_sql(rewritten)
-    except ParseError as error:
+        pg_parser.parse_sql_json(rewritten)
+    except pg_parser.ParseError as error:
         return Verdict(False, tuple(found), error.args[0] if error.args else str(error), _char_offset(rewritten, error))
     return Verdict(bool(found), tuple(found))
 

@@ -6,11 +6,13 @@ which "blocks all concurrent access to the table": reads and writes wait until t
 that took it ends. Prisma runs the whole file in one transaction, so every Sch-M lock of the
 file is held to its COMMIT TRAN. What is slow under it, per statement:
 
-- ALTER COLUMN: SQL Server changes some columns in metadata only (a wider varchar, NOT NULL to
-  NULL) and rewrites every row for the rest (another type, a narrower one, int to bigint);
-  without the column's old type the front end cannot tell, so it says `rewrites=True`
-  (learn.microsoft.com/sql/t-sql/statements/alter-table-transact-sql, ALTER COLUMN; the research
-  notes, ../shared/design/dialects-research.md §3.8). NOT NULL also scans every row.
+- ALTER COLUMN has three levels: metadata only (a longer varchar, nvarchar or varbinary),
+  metadata plus a scan of every row (NULL to NOT NULL, a shorter varchar), and a rebuild of the
+  table (another type or size: int to bigint, char(4) to char(6)) (Erland Sommarskog's answer
+  on Microsoft Q&A, learn.microsoft.com/en-us/answers/questions/1049402/alter-column; the
+  research notes, ../shared/design/dialects-research.md §3.8). Without the column's old type the
+  front end cannot tell which, so it says `rewrites=True`: a rule that knows the old type from
+  the catalog may clear the widening case.
 - ADD column: metadata only when it is nullable, or NOT NULL with a runtime-constant DEFAULT on
   Enterprise edition (2012 and later); otherwise every row is written (same page, "Adding NOT
   NULL columns as an online operation"). The edition is unknown: a NOT NULL column with a
