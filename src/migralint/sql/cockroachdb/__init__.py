@@ -1,0 +1,116 @@
+"""CockroachDB's own syntax, told apart from real syntax errors, for statements pglast
+(PostgreSQL's parser) refuses.
+
+CockroachDB's grammar is PostgreSQL's with additions (cockroachlabs.com/docs: CREATE INDEX,
+ALTER PRIMARY KEY, hash-sharded indexes, column families, computed columns). A statement that
+uses one fails in pglast; that is not the author's mistake. `classify` rewrites each addition it
+finds into PostgreSQL of the same length (offsets stay true) and asks pglast again: if the
+rewrite parses, the statement is CockroachDB's own syntax; if it still fails, the error is real
+and pglast's position in the rewrite is a position in the original.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from pglast.parser import ParseError
+
+# Strings and comments are blanked, quoted identifiers made one plain word, before the
+# constructs are looked for: a '@' or a STORING inside them is nobody's syntax.
+_OPAQUE = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|/\*.*?\*/", re.S)
+_NAME = r"(?:\"(?:[^\"]|\"\")+\"|[A-Za-z_][\w$]*)"
+
+
+class Construct(NamedTuple):
+    name: str  # what the docs call it: "table@index", "STORING", ...
+    pattern: re.Pattern[str]
+    replace: str  # "blank": spaces; "@": the "@" becomes "."; other text: written over the match, padded
+
+
+def _c(name: str, pattern: str, replace: str) -> Construct:
+    return Construct(name, re.compile(pattern, re.I | re.S), replace)
+
+
+# Each replacement keeps the match's length. Sources: cockroachlabs.com/docs/stable pages for
+# CREATE INDEX (STORING, INVERTED, USING HASH), ALTER PRIMARY KEY, ADD CONSTRAINT (IF NOT
+# EXISTS), CREATE TABLE (inline INDEX, FAMILY), computed columns (AS (...) STORED/VIRTUAL).
+CONSTRUCTS: tuple[Construct, ...] = (
+    _c("table@index", rf"(?<=\S)@(?={_NAME})", "@"),
+    _c("INVERTED INDEX", r"\bINVERTED(?=\s+INDEX\b)", "blank"),
+    _c("STORING", r"\bSTORING(?=\s*\()", "INCLUDE"),
+    _c("USING HASH", r"\bUSING\s+HASH\b(?:\s+WITH\s*\(\s*bucket_count\s*=\s*\d+\s*\)|\s+WITH\s+BUCKET_COUNT\s*=\s*\d+)?", "blank"),
+    _c("ALTER PRIMARY KEY", r"\bALTER\s+PRIMARY\s+KEY\s+USING\s+COLUMNS\b", "ADD PRIMARY KEY"),
+    _c("ADD CONSTRAINT IF NOT EXISTS", rf"(?<=\bCONSTRAINT)\s+IF\s+NOT\s+EXISTS(?=\s+{_NAME})", "blank"),
+    _c("inline INDEX in CREATE TABLE", r",\s*(?:UNIQUE\s+)?(?:INVERTED\s+)?INDEX\b[^(),]*\([^()]*\)(?:\s*STORING\s*\([^()]*\))?", "blank"),
+    _c("FAMILY", r",\s*FAMILY\b[^(),]*\([^()]*\)", "blank"),
+    _c("computed column AS (...)", r"(?<![\w)])\bAS\s*(\((?:[^()]|\([^()]*\))*\))\s*(?:STORED|VIRTUAL)\b", "computed"),
+    _c("PRIMARY KEY (c ASC)", r"\b(?:PRIMARY\s+KEY|UNIQUE)\s*\([^()]*\b(?:ASC|DESC)\b[^()]*\)", "keys"),
+)
+
+
+class Verdict(NamedTuple):
+    cockroach: bool  # True: CockroachDB's own syntax, parsed once rewritten
+    constructs: tuple[str, ...]  # the CockroachDB constructs found, in CONSTRUCTS order
+    error: str = ""  # pglast's message when it is a real syntax error
+    offset: int = -1  # its character offset in the statement
+
+
+def classify(sql: str) -> Verdict:
+    """What a statement pglast refuses is. `sql` is one statement (a ";" after it is allowed)."""
+    # pglast loads on first use, as everywhere in migralint (linter/lazy_parser.py, which
+    # sql/ may not import: the layers contract).
+    from pglast import parser as pg_parser
+
+    found: list[str] = []
+    rewritten = sql
+    bare = _OPAQUE.sub(lambda m: ("x" if m.group(0)[0] == '"' else " ") * len(m.group(0)), sql)
+    for construct in CONSTRUCTS:
+        matches = list(construct.pattern.finditer(bare))
+        if not matches:
+            continue
+        found.append(construct.name)
+        for match in matches:
+            rewritten = _write(rewritten, match, construct.replace)
+            bare = _write(bare, match, construct.replace)
+    try:
+        pg_parser.parse_sql_json(rewritten)
+    except pg_parser.ParseError as error:
+        return Verdict(False, tuple(found), error.args[0] if error.args else str(error), _char_offset(rewritten, error))
+    return Verdict(bool(found), tuple(found))
+
+
+def _write(text: str, match: re.Match[str], replace: str) -> str:
+    start, end = match.span()
+    if replace == "@":
+        new = "."
+    elif replace == "blank":
+        new = " " * (end - start)
+    elif replace == "keys":  # a constraint's key list: PostgreSQL takes no ASC/DESC there
+        new = re.sub(r"\b(?:ASC|DESC)\b", lambda m: " " * len(m.group(0)), text[start:end], flags=re.I)
+    elif replace == "computed":
+        # `AS (expr) STORED` is PostgreSQL's `GENERATED ALWAYS AS (expr) STORED` without its
+        # first two words; blanking it keeps the column and its type, which is what parses.
+        new = " " * (end - start)
+    else:
+        new = replace.ljust(end - start) if len(replace) <= end - start else ""
+        if not new:
+            return text
+    return text[:start] + new + text[end:]
+
+
+def _char_offset(text: str, error: ParseError) -> int:
+    """The error's character offset. libpg_query reports characters and pglast converts them
+    once more as if they were bytes, moving the position left past each multi-byte character
+    (linter/parse.py measures the same): the true one lies between the reported number and its
+    UTF-8 byte count; the token PostgreSQL names ("at or near ...") picks it."""
+    reported = error.args[1] if len(error.args) > 1 and isinstance(error.args[1], int) else -1
+    if reported < 0 or text.isascii():
+        return min(reported, len(text))
+    near = re.search(r'at or near "(.*)"', str(error.args[0]), re.S)
+    high = min(len(text[:reported].encode("utf-8")) + 3, len(text))
+    for offset in range(reported, high + 1):
+        if near and text.startswith(near.group(1), offset):
+            return offset
+    return min(reported, len(text))
