@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, enabled_rule_names, find_config, load_file, load_settings
+from migralint.config import Settings, find_config, load_file, load_settings
+from migralint.rules.registry import enabled_rule_names
 from migralint.errors import ConfigError
 from migralint.findings import Severity
 from migralint.rules.registry import ALL_RULES

@@ -13,15 +13,13 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from migralint.errors import ConfigError
-from migralint.findings import Severity
+from migralint.findings import RuleInfo, Severity
 from migralint.sql.dialect import Dialect
 
 
-if TYPE_CHECKING:
-    from migralint.rules.base import Rule
 
 DEFAULT_PG_VERSION = 15
 # MySQL's current LTS release; what an ALTER costs changed in 8.0.12 and 8.0.29 (sql/mysql/locks.py).
@@ -56,7 +54,7 @@ class Settings:
     root: Path = field(default_factory=Path.cwd)  # where relative paths in settings start
     source: Path | None = None  # the config file these came from
 
-    def severity_for(self, rule: Rule) -> Severity:
+    def severity_for(self, rule: RuleInfo) -> Severity:
         return self.severity.get(rule.name, rule.severity)
 
     def ignored_in_file(self, path: str) -> frozenset[str]:
@@ -269,27 +267,3 @@ def load_settings(config: Path | None = None, cwd: Path | None = None) -> Settin
     if path is None:
         return Settings(root=cwd)
     return load_file(path)
-
-
-def enabled_rule_names(settings: Settings, all_rules: Iterable[Rule]) -> set[str]:
-    rules = list(all_rules)
-    known = {r.name for r in rules}
-    # A config file's names were checked where it was read; what is left came from the flags.
-    lists = {"select": settings.select or (), "extend_select": settings.extend_select,
-             "ignore": settings.ignore, "extend_ignore": settings.extend_ignore}
-    for option, names in lists.items():
-        for name in names:
-            if name != "ALL" and name not in known:
-                raise ConfigError(unknown_rule(name, f"--{option.replace('_', '-')}", known))
-    for name in settings.severity:
-        if name not in known:
-            raise ConfigError(unknown_rule(name, "severity", known))
-    if settings.select is None:
-        chosen = {r.name for r in rules if r.default_enabled}
-    elif "ALL" in settings.select:
-        chosen = set(known)
-    else:
-        chosen = set(settings.select)
-    chosen |= known if "ALL" in settings.extend_select else set(settings.extend_select)
-    chosen -= set(settings.ignore) | set(settings.extend_ignore)
-    return chosen

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.database.connection import DatabaseSource
     from migralint.findings import LintResult
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
     from migralint.migrations.git_history import GitSource
 
 
