@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import ConfigError, settings_from_table
+from migralint.config_file import settings_from_table
+from migralint.errors import ConfigError
 from migralint.linter.catalog import Catalog
 from migralint.linter.model_replay import apply_model, model_type
 from migralint.sql.postgres.nodes import TableName

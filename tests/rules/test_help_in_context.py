@@ -30,7 +30,8 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, settings_from_table
+from migralint.config import Settings
+from migralint.config_file import settings_from_table
 from migralint.findings import Finding, Severity
 from migralint.linter.catalog import Catalog
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, settings_from_table
+from migralint.config import Settings
+from migralint.config_file import settings_from_table
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import lint_text, replay_text
 from migralint.migrations.layouts import Section
