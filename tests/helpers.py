@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from migralint.config import Settings
-from migralint.linter.engine import FileReport, Section, lint_text
-from migralint.linter.transactions import RunnerMode
+from migralint.linter.engine import lint_text
+from migralint.linter.rule_set import FileReport
+from migralint.migrations.layouts import Section
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.registry import build_rule_set
 from migralint.sql.dialect import Dialect
 

@@ -169,7 +169,7 @@ def test_a_rule_that_crashes_is_exit_3_and_the_other_files_are_still_linted(proj
 
     from migralint.cli.lint import _exit_code
     from migralint.config import Settings
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
     from migralint.findings import Finding, Severity
     from migralint.api import LintRequest, lint
     from migralint.rules.base import Rule

@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, enabled_rule_names, find_config, load_file, load_settings
+from migralint.config import Settings, find_config
+from migralint.config_file import load_file, load_settings
+from migralint.rules.registry import enabled_rule_names
 from migralint.errors import ConfigError
 from migralint.findings import Severity
 from migralint.rules.registry import ALL_RULES

@@ -10,7 +10,7 @@ from pglast import parser
 
 from migralint.cli import main
 from migralint.linter.fixing import _apply
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from tests.helpers import lint_sql
 
 FIXTURES = Path(__file__).parent / "rules" / "fixtures"

@@ -27,7 +27,7 @@ from typing import Any
 import pytest
 
 from migralint.config import Settings
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.registry import RULES_BY_NAME
 from tests.helpers import lint_sql
 

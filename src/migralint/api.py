@@ -15,7 +15,8 @@ from pathlib import Path
 
 from migralint.config import Settings
 from migralint.findings import Finding, InternalError, LintResult
-from migralint.linter.engine import RuleSet, lint_text
+from migralint.linter.engine import lint_text
+from migralint.linter.rule_set import RuleSet
 from migralint.linter.fixing import apply_fixes
 from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding

@@ -40,7 +40,7 @@ import migralint
 from migralint.config import Settings
 
 if TYPE_CHECKING:  # the engine loads pglast; a cache module that only keys and stores need not
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
 
 CACHE_DIR_NAME = ".migralint_cache"
 ENV_VAR = "MIGRALINT_CACHE_DIR"

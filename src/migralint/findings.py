@@ -70,6 +70,16 @@ class InternalError(NamedTuple):
     trace: str
 
 
+class RuleInfo(Protocol):
+    """What a finding is made from of its rule (rules/base.py's Rule): here so that the linter and
+    the settings, which rules/ imports, read a rule without importing rules/."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def severity(self) -> Severity: ...
+
+
 class FileFindings(Protocol):
     """What one linted file adds to a LintResult (the engine's FileReport)."""
 

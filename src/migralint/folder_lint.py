@@ -20,7 +20,8 @@ from migralint.cache import Store, digest
 from migralint.config import Settings
 from migralint.findings import InternalError, LintResult
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import FileReport, RuleSet, lint_text, replay_text
+from migralint.linter.engine import lint_text, replay_text
+from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.internal import contained, internal_finding
 from migralint.migrations.discover import Planned
 from migralint.migrations.layouts import Layout, MigrationFile

@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from migralint.cli import main
 from migralint.config import Settings
-from migralint.linter.engine import FileReport
-from migralint.linter.transactions import RunnerMode
+from migralint.linter.rule_set import FileReport
+from migralint.migrations.layouts import RunnerMode
 from migralint.source import LineIndex
 from tests.fuzz.shapes import _SEED_MIGRATIONS, corpus_files, migration_sql, mutated, name
 from tests.helpers import lint_sql

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from migralint.config import Settings
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from tests.helpers import lint_sql
 
 SAMPLE = sorted((Path(__file__).parent / "postgres_regress").glob("*.sql"))

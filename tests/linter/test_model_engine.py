@@ -10,8 +10,9 @@ import pytest
 from migralint.api import LintRequest, lint
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import Section, lint_text, replay_text
-from migralint.linter.transactions import RunnerMode
+from migralint.linter.engine import lint_text, replay_text
+from migralint.migrations.layouts import Section
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.mysql.table_copy import MySqlTableCopy
 from migralint.sql.dialect import Dialect
 from tests.helpers import lint_sql, rule_set

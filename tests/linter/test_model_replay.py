@@ -1,4 +1,4 @@
-"""Catalog.apply_model: the neutral events of the statement model replayed into the catalog."""
+"""model_replay.apply_model: the neutral events of the statement model replayed into the catalog."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import ConfigError, settings_from_table
+from migralint.config_file import settings_from_table
+from migralint.errors import ConfigError
 from migralint.linter.catalog import Catalog
-from migralint.linter.model_replay import model_type
+from migralint.linter.model_replay import apply_model, model_type
 from migralint.sql.postgres.nodes import TableName
 from migralint.sql.mysql.parse import parse_file
 
 
 def replay(catalog: Catalog, sql: str, origin: str) -> None:
     for statement in parse_file(sql).statements:
-        catalog.apply_model(statement, origin)
+        apply_model(catalog, statement, origin)
 
 
 def test_tables_columns_indexes_and_renames() -> None:

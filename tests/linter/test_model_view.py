@@ -9,10 +9,12 @@ from typing import ClassVar
 from migralint.config import Settings
 from migralint.findings import Finding, Severity
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import RuleSet, Section, lint_text
+from migralint.linter.engine import lint_text
+from migralint.linter.rule_set import RuleSet
+from migralint.migrations.layouts import Section
 from migralint.linter.model_context import ModelContext
 from migralint.linter.parse import parse_source
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, settings_from_table
+from migralint.config import Settings
+from migralint.config_file import settings_from_table
 from migralint.errors import ConfigError
 from migralint.findings import Finding, Severity
 from migralint.linter.table_sizes import describe, format_bytes, format_rows, lock_rule_names, with_table_sizes

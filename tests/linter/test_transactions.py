@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from migralint.linter.parse import parse_source
-from migralint.linter.transactions import BlockOrigin, RunnerMode, transaction_blocks
+from migralint.linter.transactions import BlockOrigin, transaction_blocks
+from migralint.migrations.layouts import RunnerMode
 
 
 def _blocks(sql: str, mode: RunnerMode) -> list[tuple[int, BlockOrigin] | None]:

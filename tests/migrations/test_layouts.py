@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from migralint.errors import InputError, UserError
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.discover import default_folder, discover
 from migralint.migrations.layouts import Layout, classify
 

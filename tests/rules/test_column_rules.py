@@ -11,7 +11,7 @@ import pytest
 from pglast import parser
 
 from migralint.config import Settings
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.linter.type_changes import is_plain_using, type_change
 from migralint.linter.volatility import volatile_function
 from tests.helpers import lint_sql

@@ -6,7 +6,7 @@ from pglast import parser
 
 from migralint.config import Settings
 from migralint.findings import Finding
-from migralint.linter.constraint_sql import object_name
+from migralint.linter.constraint_names import object_name
 from tests.helpers import lint_sql
 
 
@@ -100,7 +100,7 @@ def test_default_names_are_shortened_as_postgresql_does() -> None:
 
 
 def test_rollbacks_may_rename_back_and_drop_not_null() -> None:
-    from migralint.linter.transactions import RunnerMode
+    from migralint.migrations.layouts import RunnerMode
 
     down = (
         'ALTER TABLE "Post" RENAME COLUMN "content" TO "body";\n'

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from migralint.config import Settings
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.registry import RULES_BY_NAME
 from migralint.sql.dialect import Dialect
 from tests.helpers import lint_sql

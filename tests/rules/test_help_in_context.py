@@ -30,13 +30,15 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, settings_from_table
+from migralint.config import Settings
+from migralint.config_file import settings_from_table
 from migralint.findings import Finding, Severity
 from migralint.linter.catalog import Catalog
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
-from migralint.linter.engine import Section, lint_text, replay_text
+from migralint.linter.engine import lint_text, replay_text
+from migralint.migrations.layouts import Section
 from migralint.linter.parse import ParsedSource, parse_source
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import HistoryRule
 from migralint.sql.dialect import Dialect
 from migralint.rules.registry import ALL_RULES

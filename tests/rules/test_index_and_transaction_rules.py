@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 from migralint.config import Settings
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from tests.helpers import lint_sql, rules_found
 
 RULES = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from migralint.config import Settings
 from migralint.linter.history_context import HistoryContext
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.folder_files import FolderFiles, read_folder_files
 from migralint.migrations.history import AppliedState
 from migralint.migrations.layouts import Layout, MigrationFile, classify

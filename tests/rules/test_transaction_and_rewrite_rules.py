@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from migralint.config import Settings, settings_from_table
+from migralint.config import Settings
+from migralint.config_file import settings_from_table
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import Section, lint_text, replay_text
+from migralint.linter.engine import lint_text, replay_text
+from migralint.migrations.layouts import Section
 from migralint.linter.parse import parse_source
-from migralint.linter.transactions import RunnerMode, transaction_blocks
+from migralint.linter.transactions import transaction_blocks
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.registry import RULES_BY_NAME
 from tests.helpers import lint_sql, rule_set, rules_found
 

@@ -62,7 +62,7 @@ def apply_command(
 ) -> None:
     """Lint the pending migrations, then apply them; refuse while the lint or the history fails."""
     from migralint.database.apply import ApplyOptions, MigrationFailed, Verdict, apply_folder, open_folder
-    from migralint.config import load_settings
+    from migralint.config_file import load_settings
     from migralint.rules.registry import build_rule_set
 
     # Ctrl-C while a migration runs: apply_run records it as failed before the interruption
@@ -164,7 +164,7 @@ def status_command(folder: str | None, database_url: str | None, output_format: 
 
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import folder_status
-    from migralint.config import load_settings
+    from migralint.config_file import load_settings
 
     target = open_folder(folder, load_settings(config_path))
     status = folder_status(target, _database_url(database_url, target.root))
@@ -191,7 +191,7 @@ def resolve_command(
     """Record a failed migration as rolled back or applied, as `prisma migrate resolve` does."""
     from migralint.database.apply import open_folder
     from migralint.database.apply_status import resolve
-    from migralint.config import load_settings
+    from migralint.config_file import load_settings
 
     if (rolled_back is None) == (applied is None):
         raise UserError("give one of --rolled-back NAME and --applied NAME")

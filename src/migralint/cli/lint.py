@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.database.connection import DatabaseSource
     from migralint.findings import LintResult
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
     from migralint.migrations.git_history import GitSource
 
 
@@ -112,7 +112,7 @@ def lint(
     jobs: int | None,
 ) -> None:
     """Lint migration files, folders or globs (default: the project's migrations folder)."""
-    from migralint.config import load_settings
+    from migralint.config_file import load_settings
     from migralint.rules.registry import build_rule_set
 
     settings = load_settings(config_path).with_overrides(
@@ -387,7 +387,7 @@ def rule_command(name: str) -> None:
               help="Use this config file instead of the nearest one.")
 def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) -> None:
     """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
-    from migralint.config import load_settings
+    from migralint.config_file import load_settings
     from migralint.migrations.discover import default_folders, discover, folders_of
     from migralint.migrations.lockfile import lock_folders
     from migralint.source import display_path

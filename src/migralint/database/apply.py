@@ -41,7 +41,7 @@ from migralint.database.history_table import HistoryTable, LockHolder
 from migralint.database.runner_history import interpret, interpret_migralint
 from migralint.errors import InputError, UserError
 from migralint.findings import LintResult
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.discover import default_folder, discover, folders_of
 from migralint.migrations.history import AppliedState, HistoryProblem, KnownSource, TableStats
 from migralint.migrations.layouts import Layout, MigrationFile
@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     import psycopg
 
     from migralint.config import Settings
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
 
     Connection = psycopg.Connection[tuple[Any, ...]]
 

@@ -18,7 +18,7 @@ from migralint.linter.concurrently import reindex_is_concurrent
 from migralint.sql.postgres.locks import statement_locks
 from migralint.sql.postgres.nodes import Node, alter_table_commands, quote_ident
 from migralint.linter.parse import parse_source
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.layouts import Layout, MigrationFile
 from migralint.source import LineIndex
 

@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 
-from migralint.linter.constraint_sql import default_constraint_name
+from migralint.linter.constraint_names import default_constraint_name
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.sql.postgres.nodes import (
     Node,
@@ -24,7 +24,6 @@ from migralint.sql.postgres.nodes import (
     unwrap,
     walk,
 )
-from migralint.linter import model_replay
 from migralint.linter.parse import Statement
 from migralint.sql import ir
 
@@ -153,17 +152,6 @@ class Catalog:
             # A statement shape the catalog does not understand is skipped, never an error:
             # the catalog may then know less, which only makes rules more cautious.
             pass
-
-    def apply_model(self, statement: ir.Statement, origin: str) -> None:
-        """Replay a statement of the model (a dialect with only the model: MySQL) as `apply`
-        replays libpg_query's: its events in order, each skipped where the catalog cannot
-        follow it."""
-        self._origin = origin
-        for event in statement.events:
-            try:
-                model_replay.apply_event(self, event, origin)
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-                pass
 
     def _create_schema(self, node: Node) -> None:
         name = node.get("schemaname")

@@ -9,13 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from migralint.linter import lazy_parser as pg_parser
 from migralint.linter.concurrently import concurrent_step_note
-from migralint.linter.constraint_sql import (
-    alter_table_prefix,
-    clause_end,
-    column_constraint_end,
-    object_name,
-    without_span,
-)
+from migralint.linter.constraint_sql import alter_table_prefix, clause_end, column_constraint_end, without_span
+from migralint.linter.constraint_names import object_name
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migralint.sql.postgres.nodes import Node, unwrap
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 
 # Runners that wrap each file in a transaction need to be told not to, each in its own way.
 NON_TRANSACTIONAL_NOTE = (

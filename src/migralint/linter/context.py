@@ -5,17 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from migralint.findings import Finding, Fix, Severity
+from migralint.findings import Finding, Fix, Severity, RuleInfo
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
 from migralint.sql.postgres.locks import LockTaken, statement_locks
 from migralint.sql.postgres.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
-from migralint.linter.transactions import RunnerMode, TransactionBlock, TransactionEvent
+from migralint.linter.transactions import TransactionBlock, TransactionEvent
+from migralint.migrations.layouts import RunnerMode
 
 if TYPE_CHECKING:
     from migralint.config import Settings
-    from migralint.rules.base import Rule
 
 
 class Context:
@@ -192,7 +192,7 @@ class Context:
 
     def finding(
         self,
-        rule: Rule,
+        rule: RuleInfo,
         message: str,
         *,
         help: str = "",
@@ -213,7 +213,7 @@ class Context:
 
     def finding_at(
         self,
-        rule: Rule,
+        rule: RuleInfo,
         message: str,
         span: tuple[int, int],
         *,

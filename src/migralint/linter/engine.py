@@ -8,13 +8,11 @@ inline ignores and per-file ignores.
 from __future__ import annotations
 
 import gc
-from bisect import bisect_right
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.findings import Finding, IgnoredFinding
+from migralint.findings import Finding, RuleInfo
 from migralint.findings import InternalError
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
@@ -26,15 +24,15 @@ from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
 from migralint.linter.model_engine import lint_model_text, replay_model_text
 from migralint.linter.model_view import check_model_rules
-from migralint.linter.suppressions import Ignore, parse_ignores
-from migralint.linter.transactions import RunnerMode, transaction_blocks
+from migralint.linter.rule_set import FileReport, RuleSet
+from migralint.linter.suppressions import apply_ignores
+from migralint.linter.transactions import transaction_blocks
+from migralint.migrations.layouts import Section
 from migralint.sql.dialect import Dialect
-from migralint.sql.ir import Kind
 from migralint.sql.front_ends import MODEL_DIALECTS
 
 if TYPE_CHECKING:
     from migralint.config import Settings
-    from migralint.rules.base import Rule
 
 
 # What passes over a whole section need of each statement before the rules read the trees in
@@ -42,48 +40,11 @@ if TYPE_CHECKING:
 _FILE_FACTS = (schema_entries, row_effects)
 
 
-class Section(NamedTuple):
-    """A stretch of a file that the runner executes one way (dbmate files have an up and a down)."""
-
-    start: int  # character offset; statements starting in [start, end) belong to it
-    end: int
-    runner: RunnerMode
-    rollback: bool = False
-
-
 class _History(NamedTuple):
     catalog: Catalog
     migration: str
     pending: frozenset[str]
     tool: str
-
-
-class FileReport(NamedTuple):
-    path: str
-    findings: tuple[Finding, ...]
-    ignored: tuple[IgnoredFinding, ...] = ()
-    blank: bool = False  # parsed cleanly and holds no statement (only comments or nothing)
-    errors: tuple[InternalError, ...] = ()  # bugs contained to a statement (each has a finding too)
-
-
-class RuleSet:
-    """The enabled rules, indexed by the statement types they check."""
-
-    def __init__(self, rules: Iterable[Rule], all_names: Iterable[str]) -> None:
-        self.rules = tuple(rules)
-        self.enabled = frozenset(r.name for r in self.rules)
-        self.known = frozenset(all_names)
-        self.by_name = {r.name: r for r in self.rules}
-        self.by_node: dict[str, list[Rule]] = {}
-        for rule in self.rules:
-            for node in rule.nodes:
-                self.by_node.setdefault(node, []).append(rule)
-        # Rules that read the statement model, by its kind: this engine is PostgreSQL's.
-        self.by_kind: dict[Kind, list[Rule]] = {}
-        for rule in self.rules:
-            if Dialect.POSTGRESQL in rule.dialects:
-                for kind in rule.kinds:
-                    self.by_kind.setdefault(kind, []).append(rule)
 
 
 def lint_text(
@@ -162,7 +123,7 @@ def _lint_text(
             collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
         if parsed.nul_offset is not None:
             collected.append(_nul_finding(parsed, path, settings, rules.by_name["syntax-error"]))
-    report = _apply_ignores(parsed, path, collected, settings, rules)
+    report = apply_ignores(parsed, path, collected, settings, rules)
     # A bug is never hidden by an ignore comment or a per-file ignore: its findings go in last.
     bugs = tuple(_bug_finding(parsed, path, error, at) for error, at in errors)
     return report._replace(
@@ -266,7 +227,7 @@ def _check_section(
             errors.append((contained(path, exc, f"rule {rule.name}"), None))
 
 
-def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: Rule) -> Finding:
+def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: RuleInfo) -> Finding:
     error = parsed.syntax_error
     assert error is not None
     index = parsed.index
@@ -287,7 +248,7 @@ def _syntax_finding(parsed: ParsedSource, path: str, settings: Settings, rule: R
     )
 
 
-def _nul_finding(parsed: ParsedSource, path: str, settings: Settings, rule: Rule) -> Finding:
+def _nul_finding(parsed: ParsedSource, path: str, settings: Settings, rule: RuleInfo) -> Finding:
     assert parsed.nul_offset is not None
     line, column = parsed.index.position(parsed.nul_offset)
     return Finding(
@@ -315,78 +276,3 @@ def _token_length(text: str, offset: int) -> int:
     while end < len(text) and not text[end].isspace() and text[end] not in ";,()":
         end += 1
     return end - offset
-
-
-def _apply_ignores(
-    parsed: ParsedSource, path: str, findings: list[Finding], settings: Settings, rules: RuleSet
-) -> FileReport:
-    ignores = parse_ignores(parsed)
-    per_file = settings.ignored_in_file(path)
-    starts = [s.start for s in parsed.statements]
-    used: set[int] = set()
-    kept: list[Finding] = []
-    ignored: list[IgnoredFinding] = []
-    for finding in findings:
-        if finding.rule in per_file:
-            continue
-        statement = _statement_at(parsed, starts, finding)
-        # A finding reported once for several statements may be ignored on any of them; every
-        # ignore that names it is then used, so none of them is reported as unused.
-        covered = {statement, *finding.covers}
-        matches = [
-            k
-            for k, ignore in enumerate(ignores)
-            if finding.rule in ignore.rules and (ignore.file_wide or ignore.statement in covered)
-        ]
-        if not matches:
-            kept.append(finding)
-        else:
-            used.update(matches if finding.covers else matches[:1])
-            ignored.append(IgnoredFinding(finding, ignores[matches[0]].reason))
-    kept.extend(_ignore_problems(parsed, path, ignores, used, settings, rules))
-    kept.sort(key=lambda f: (f.line, f.column, f.rule))
-    return FileReport(path, tuple(kept), tuple(ignored))
-
-
-def _statement_at(parsed: ParsedSource, starts: list[int], finding: Finding) -> int | None:
-    offset = parsed.index.offset(finding.line, finding.column)
-    k = bisect_right(starts, offset) - 1
-    if k >= 0 and offset <= parsed.statements[k].end:
-        return k
-    return None
-
-
-def _ignore_problems(
-    parsed: ParsedSource, path: str, ignores: list[Ignore], used: set[int], settings: Settings, rules: RuleSet
-) -> list[Finding]:
-    problems = []
-    unknown_rule = rules.by_name.get("unknown-rule-in-ignore")
-    unused_rule = rules.by_name.get("unused-ignore")
-    for k, ignore in enumerate(ignores):
-        unknown = [name for name in ignore.rules if name not in rules.known]
-        if unknown_rule and (unknown or not ignore.rules):
-            message = (
-                f"Unknown rule {', '.join(repr(n) for n in unknown)} in an ignore comment."
-                if unknown
-                else "This ignore comment names no rule; migralint has no blanket ignore."
-            )
-            problems.append(
-                _comment_finding(parsed, path, ignore, unknown_rule, settings, message,
-                                 "Name the rules to ignore; `migralint rules` lists them.")
-            )
-        elif unused_rule and k not in used and all(name in rules.enabled for name in ignore.rules):
-            names = ", ".join(ignore.rules)
-            problems.append(
-                _comment_finding(parsed, path, ignore, unused_rule, settings,
-                                 f"This ignore of {names} suppresses nothing: remove it.",
-                                 "Delete the comment; it no longer applies to the statement it covers.")
-            )
-    return problems
-
-
-def _comment_finding(
-    parsed: ParsedSource, path: str, ignore: Ignore, rule: Rule, settings: Settings, message: str, help: str
-) -> Finding:
-    line, column = parsed.index.position(ignore.span[0])
-    end_line, end_column = parsed.index.position(ignore.span[1])
-    return Finding(path, line, column, end_line, end_column, rule.name, settings.severity_for(rule), message, help)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding
+from migralint.findings import Finding, RuleInfo
 from migralint.source import display_path
 
 if TYPE_CHECKING:
@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from migralint.migrations.folder_files import FolderFiles
     from migralint.migrations.history import AppliedState
     from migralint.migrations.layouts import MigrationFile
-    from migralint.rules.base import Rule
 
 
 class HistoryContext:
@@ -38,7 +37,7 @@ class HistoryContext:
         return self.files.blank.get(migration.path, False)
 
     def finding(
-        self, rule: Rule, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1
+        self, rule: RuleInfo, path: Path, message: str, *, help: str = "", line: int = 1, column: int = 1
     ) -> Finding:
         """A finding on a file of the folder (a whole-file finding points at its first line)."""
         return Finding(

@@ -12,12 +12,8 @@ from migralint.linter.column_sql import (
     not_null_check_name,
     set_not_null_steps,
 )
-from migralint.linter.constraint_sql import (
-    AddedConstraint,
-    alter_table_prefix,
-    constraint_name,
-    object_name,
-)
+from migralint.linter.constraint_sql import AddedConstraint, alter_table_prefix, constraint_name
+from migralint.linter.constraint_names import object_name
 from migralint.sql.postgres.sqltext import type_sql
 from migralint.sql.postgres.nodes import (
     Node,

@@ -14,13 +14,12 @@ from collections.abc import Iterable
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from migralint.findings import Finding, Fix, Severity
+from migralint.findings import Finding, Fix, Severity, RuleInfo
 from migralint.sql.dialect import Dialect
 from migralint.sql.ir import AddColumn, Column, Statement, TableName
 
 if TYPE_CHECKING:
     from migralint.config import Settings
-    from migralint.rules.base import Rule
 
 
 class RowsKind(str, Enum):
@@ -130,7 +129,7 @@ class ModelContext(Protocol):
 
     def finding(
         self,
-        rule: Rule,
+        rule: RuleInfo,
         message: str,
         *,
         help: str = "",

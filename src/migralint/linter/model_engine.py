@@ -12,20 +12,21 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from migralint import ISSUES_URL
-from migralint.findings import Finding, Fix, InternalError, Severity
+from migralint.findings import Finding, Fix, InternalError, Severity, RuleInfo
 from migralint.linter import parse as pg_parse
 from migralint.linter.catalog import Catalog
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.model_context import Rows, RowsKind, SqlText
-from migralint.linter.model_replay import model_type
+from migralint.linter.model_replay import apply_model, model_type
+from migralint.linter.rule_set import FileReport, RuleSet
+from migralint.linter.suppressions import apply_ignores
 from migralint.sql import ir
 from migralint.sql.front_ends import front_end
 
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.sql.dialect import Dialect
-    from migralint.linter.engine import FileReport, RuleSet, Section
-    from migralint.rules.base import Rule
+    from migralint.migrations.layouts import Section
 
 _PRISMA = "Prisma Migrate"
 
@@ -135,7 +136,7 @@ class FileState:
 
     def finding(
         self,
-        rule: Rule,
+        rule: RuleInfo,
         message: str,
         *,
         help: str = "",
@@ -192,8 +193,6 @@ def lint_model(
     pending: frozenset[str],
     tool: str,
 ) -> FileReport:
-    from migralint.linter.engine import _apply_ignores
-
     collected: list[Finding] = []
     errors: list[tuple[InternalError, ir.Statement | None]] = []
     interested = [r for r in rules.rules if parsed.dialect in r.dialects]
@@ -214,14 +213,14 @@ def lint_model(
                     errors.append((contained(path, exc, f"rule {rule.name}"), statement))
             state.passed(statement)
             try:
-                catalog.apply_model(statement, migration)
+                apply_model(catalog, statement, migration)
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
     syntax = rules.by_name.get("syntax-error")
     if syntax is not None:
         collected.extend(_syntax_findings(parsed, path, settings, syntax))
     shaped = as_parsed_source(parsed)
-    report = _apply_ignores(shaped, path, collected, settings, rules)
+    report = apply_ignores(shaped, path, collected, settings, rules)
     bugs = tuple(_bug(parsed, path, error, at) for error, at in errors)
     return report._replace(
         findings=report.findings + bugs,
@@ -289,7 +288,7 @@ def replay_model(parsed: ir.ParsedFile, sections: list[Section], catalog: Catalo
         if not any(s.start <= statement.start < s.end and not s.rollback for s in sections):
             continue
         try:
-            catalog.apply_model(statement, migration)
+            apply_model(catalog, statement, migration)
         except Exception as exc:
             if errors is not None:
                 errors.append(contained(migration, exc, "the schema model, replaying history"))
@@ -297,7 +296,7 @@ def replay_model(parsed: ir.ParsedFile, sections: list[Section], catalog: Catalo
 
 
 def as_parsed_source(parsed: ir.ParsedFile) -> pg_parse.ParsedSource:
-    """The file in the shape engine._apply_ignores and suppressions read (statements' spans,
+    """The file in the shape suppressions.apply_ignores reads (statements' spans,
     comments, the line index), so that ignores work exactly as they do for PostgreSQL."""
     statements = tuple(pg_parse.Statement(s.index, s.kind.value, {}, s.start, s.end) for s in parsed.statements)
     comments = tuple(pg_parse.Comment(*c) for c in parsed.comments)
@@ -306,7 +305,7 @@ def as_parsed_source(parsed: ir.ParsedFile) -> pg_parse.ParsedSource:
     return pg_parse.ParsedSource(parsed.index, statements, comments, error, parsed.nul_offset)
 
 
-def _syntax_findings(parsed: ir.ParsedFile, path: str, settings: Settings, rule: Rule) -> list[Finding]:
+def _syntax_findings(parsed: ir.ParsedFile, path: str, settings: Settings, rule: RuleInfo) -> list[Finding]:
     name = parsed.dialect.display_name
     found = []
     problems = [(p, False) for p in parsed.statement_errors]

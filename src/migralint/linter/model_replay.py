@@ -36,6 +36,19 @@ def model_type(column: Column) -> str | None:
     return None
 
 
+def apply_model(catalog: Catalog, statement: ir.Statement, origin: str) -> None:
+    """Replay a statement of the model (a dialect with only the model: MySQL) as Catalog.apply
+    replays libpg_query's: its events in order, each skipped where the catalog cannot follow it.
+
+    Here, not a Catalog method, so that the catalog does not import this module back."""
+    catalog._origin = origin
+    for event in statement.events:
+        try:
+            apply_event(catalog, event, origin)
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+            pass
+
+
 def apply_event(catalog: Catalog, event: ir.Event, origin: str) -> None:
     if isinstance(event, ir.CreateTable):
         name = _name(event.table)

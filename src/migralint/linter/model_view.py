@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding, Fix, InternalError, Severity
+from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
+from migralint.linter.rule_set import CheckingRule
 from migralint.linter.column_sql import not_null_checks, nullable_column_steps
 from migralint.linter.context import Context
 from migralint.linter.internal import contained
@@ -28,7 +29,6 @@ from migralint.sql.postgres.sqltext import PostgresSqlText, type_sql
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.linter.parse import Statement as PgStatement
-    from migralint.rules.base import Rule
 
 
 class _FileSqlText(PostgresSqlText):
@@ -58,7 +58,7 @@ class _FileSqlText(PostgresSqlText):
 def check_model_rules(
     ctx: Context,
     position: int,
-    by_kind: dict[ir.Kind, list[Rule]],
+    by_kind: dict[ir.Kind, list[CheckingRule]],
     collected: list[Finding],
     errors: list[tuple[InternalError, PgStatement | None]],
 ) -> None:
@@ -148,7 +148,7 @@ class ModelView:
 
     def finding(
         self,
-        rule: Rule,
+        rule: RuleInfo,
         message: str,
         *,
         help: str = "",

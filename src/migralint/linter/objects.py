@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.linter.constraint_sql import object_name
+from migralint.linter.constraint_names import object_name
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,

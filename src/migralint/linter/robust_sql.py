@@ -8,7 +8,8 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.linter import lazy_parser as pg_parser
-from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
+from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.constraint_names import default_constraint_name
 from migralint.linter.file_schema import altered_table
 from migralint.sql.postgres.nodes import TableName, alter_table_commands, quote_ident, unwrap
 from migralint.linter.parse import Statement

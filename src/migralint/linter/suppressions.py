@@ -9,9 +9,14 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
+from migralint.findings import Finding, IgnoredFinding, RuleInfo
 from migralint.linter.parse import Comment, ParsedSource
+from migralint.linter.rule_set import FileReport, RuleSet
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
 
 _DIRECTIVE = re.compile(r"migralint:\s*(ignore-file|ignore)\b(.*)", re.S)
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
@@ -66,3 +71,78 @@ def ignore_comment(rule: str, reason: str) -> str:
     """The own-line comment that accepts `rule`'s finding on the next statement, for help text
     whose SQL is right only once something the linter cannot see is true (the reason)."""
     return f"-- migralint: ignore {rule} -- {reason}"
+
+
+def apply_ignores(
+    parsed: ParsedSource, path: str, findings: list[Finding], settings: Settings, rules: RuleSet
+) -> FileReport:
+    ignores = parse_ignores(parsed)
+    per_file = settings.ignored_in_file(path)
+    starts = [s.start for s in parsed.statements]
+    used: set[int] = set()
+    kept: list[Finding] = []
+    ignored: list[IgnoredFinding] = []
+    for finding in findings:
+        if finding.rule in per_file:
+            continue
+        statement = _statement_at(parsed, starts, finding)
+        # A finding reported once for several statements may be ignored on any of them; every
+        # ignore that names it is then used, so none of them is reported as unused.
+        covered = {statement, *finding.covers}
+        matches = [
+            k
+            for k, ignore in enumerate(ignores)
+            if finding.rule in ignore.rules and (ignore.file_wide or ignore.statement in covered)
+        ]
+        if not matches:
+            kept.append(finding)
+        else:
+            used.update(matches if finding.covers else matches[:1])
+            ignored.append(IgnoredFinding(finding, ignores[matches[0]].reason))
+    kept.extend(_ignore_problems(parsed, path, ignores, used, settings, rules))
+    kept.sort(key=lambda f: (f.line, f.column, f.rule))
+    return FileReport(path, tuple(kept), tuple(ignored))
+
+
+def _statement_at(parsed: ParsedSource, starts: list[int], finding: Finding) -> int | None:
+    offset = parsed.index.offset(finding.line, finding.column)
+    k = bisect_right(starts, offset) - 1
+    if k >= 0 and offset <= parsed.statements[k].end:
+        return k
+    return None
+
+
+def _ignore_problems(
+    parsed: ParsedSource, path: str, ignores: list[Ignore], used: set[int], settings: Settings, rules: RuleSet
+) -> list[Finding]:
+    problems = []
+    unknown_rule = rules.by_name.get("unknown-rule-in-ignore")
+    unused_rule = rules.by_name.get("unused-ignore")
+    for k, ignore in enumerate(ignores):
+        unknown = [name for name in ignore.rules if name not in rules.known]
+        if unknown_rule and (unknown or not ignore.rules):
+            message = (
+                f"Unknown rule {', '.join(repr(n) for n in unknown)} in an ignore comment."
+                if unknown
+                else "This ignore comment names no rule; migralint has no blanket ignore."
+            )
+            problems.append(
+                _comment_finding(parsed, path, ignore, unknown_rule, settings, message,
+                                 "Name the rules to ignore; `migralint rules` lists them.")
+            )
+        elif unused_rule and k not in used and all(name in rules.enabled for name in ignore.rules):
+            names = ", ".join(ignore.rules)
+            problems.append(
+                _comment_finding(parsed, path, ignore, unused_rule, settings,
+                                 f"This ignore of {names} suppresses nothing: remove it.",
+                                 "Delete the comment; it no longer applies to the statement it covers.")
+            )
+    return problems
+
+
+def _comment_finding(
+    parsed: ParsedSource, path: str, ignore: Ignore, rule: RuleInfo, settings: Settings, message: str, help: str
+) -> Finding:
+    line, column = parsed.index.position(ignore.span[0])
+    end_line, end_column = parsed.index.position(ignore.span[1])
+    return Finding(path, line, column, end_line, end_column, rule.name, settings.severity_for(rule), message, help)

@@ -24,7 +24,7 @@ from migralint.migrations.history import AppliedState, TableStats
 
 if TYPE_CHECKING:
     from migralint.config import Settings
-    from migralint.linter.engine import RuleSet
+    from migralint.linter.rule_set import RuleSet
 
 
 # Rules about waiting for a lock rather than taking one: their findings are as urgent as the table is big.

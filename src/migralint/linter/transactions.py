@@ -6,19 +6,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from migralint.linter.parse import Statement
-
-
-class RunnerMode(str, Enum):
-    # The runner wraps the whole file in one transaction (Flyway, diesel, dbmate).
-    TRANSACTION = "transaction"
-    # The whole file is sent as one query string (Prisma, golang-migrate): PostgreSQL runs
-    # it as one implicit transaction as soon as it holds more than one statement.
-    SINGLE_QUERY = "single-query"
-    # Each statement runs and commits on its own (psql, plain files by default).
-    AUTOCOMMIT = "autocommit"
-
-    def __str__(self) -> str:
-        return self.value
+from migralint.migrations.layouts import RunnerMode
 
 
 class BlockOrigin(str, Enum):

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from migralint.errors import UserError
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.changes import describe_changes, lines, renamed_to
 from migralint.migrations.history import AppliedState, HistoryEvent, HistoryProblem, Runner
 from migralint.migrations.layouts import Layout, MigrationFile, classify

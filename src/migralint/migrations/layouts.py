@@ -7,14 +7,35 @@ import re
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
+from typing import NamedTuple
 
-from migralint.linter.engine import Section
-from migralint.linter.transactions import RunnerMode
 from migralint.migrations.folders import FLYWAY_NAME as _FLYWAY
 from migralint.migrations.folders import POPX_NAME as _POPX
 from migralint.migrations.folders import UP_DOWN_NAME as _UP_DOWN
 from migralint.source import read_text
 from migralint.sql.dialect import Dialect
+
+
+class RunnerMode(str, Enum):
+    # The runner wraps the whole file in one transaction (Flyway, diesel, dbmate).
+    TRANSACTION = "transaction"
+    # The whole file is sent as one query string (Prisma, golang-migrate): PostgreSQL runs
+    # it as one implicit transaction as soon as it holds more than one statement.
+    SINGLE_QUERY = "single-query"
+    # Each statement runs and commits on its own (psql, plain files by default).
+    AUTOCOMMIT = "autocommit"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Section(NamedTuple):
+    """A stretch of a file that the runner executes one way (dbmate files have an up and a down)."""
+
+    start: int  # character offset; statements starting in [start, end) belong to it
+    end: int
+    runner: RunnerMode
+    rollback: bool = False
 
 
 class Layout(str, Enum):

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.column_sql import set_not_null_steps
-from migralint.linter.constraint_sql import object_name
+from migralint.linter.constraint_names import object_name
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule

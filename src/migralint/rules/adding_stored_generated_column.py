@@ -13,7 +13,8 @@ from migralint.linter.column_sql import (
     set_not_null_steps,
 )
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix, object_name
+from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.constraint_names import object_name
 from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import (
     Node,

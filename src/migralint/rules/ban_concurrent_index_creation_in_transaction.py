@@ -7,7 +7,8 @@ from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
 from migralint.sql.postgres.nodes import alter_table_commands
 from migralint.linter.parse import Statement
-from migralint.linter.transactions import BlockOrigin, RunnerMode
+from migralint.linter.transactions import BlockOrigin
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

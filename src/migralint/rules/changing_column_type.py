@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.column_sql import after_keyword, batch_update, until_keyword
-from migralint.linter.constraint_sql import alter_table_prefix, clause_end, object_name
+from migralint.linter.constraint_sql import alter_table_prefix, clause_end
+from migralint.linter.constraint_names import object_name
 from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import (
     Node,

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.linter import lazy_parser as pg_parser
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import concurrent_step_note
-from migralint.linter.constraint_sql import default_constraint_name
+from migralint.linter.constraint_names import default_constraint_name
 from migralint.sql.postgres.nodes import Node, TableName, quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

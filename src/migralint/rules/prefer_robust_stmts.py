@@ -7,7 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.sql.postgres.nodes import TableName, unwrap
 from migralint.linter.parse import Statement
 from migralint.linter.robust_sql import rerun_problem, without_if_not_exists
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -12,7 +12,8 @@ from migralint.linter.column_types import (
     written_typmods,
 )
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import alter_table_prefix, default_constraint_name
+from migralint.linter.constraint_sql import alter_table_prefix
+from migralint.linter.constraint_names import default_constraint_name
 from migralint.sql.postgres.nodes import quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Rule

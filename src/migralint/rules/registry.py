@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from migralint.rules.adding_exclusion_constraint import AddingExclusionConstraint
 from migralint.rules.adding_field_with_default import AddingFieldWithDefault
 from migralint.rules.adding_foreign_key_constraint import AddingForeignKeyConstraint
@@ -38,8 +40,9 @@ from migralint.rules.ban_truncate import BanTruncate
 
 # --- transaction and rewrite rules: imports ---
 from migralint.rules.ban_uncommitted_transaction import BanUncommittedTransaction
-from migralint.config import Settings, enabled_rule_names
-from migralint.linter.engine import RuleSet
+from migralint.config import Settings, unknown_rule
+from migralint.errors import ConfigError
+from migralint.linter.rule_set import RuleSet
 from migralint.rules.base import Rule
 from migralint.rules.changing_column_type import ChangingColumnType
 from migralint.rules.concurrent_index_on_affected_version import (
@@ -199,3 +202,27 @@ def build_rule_set(settings: Settings) -> RuleSet:
     instances = [rule() for rule in ALL_RULES]
     enabled = enabled_rule_names(settings, instances)
     return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
+
+
+def enabled_rule_names(settings: Settings, all_rules: Iterable[Rule]) -> set[str]:
+    rules = list(all_rules)
+    known = {r.name for r in rules}
+    # A config file's names were checked where it was read; what is left came from the flags.
+    lists = {"select": settings.select or (), "extend_select": settings.extend_select,
+             "ignore": settings.ignore, "extend_ignore": settings.extend_ignore}
+    for option, names in lists.items():
+        for name in names:
+            if name != "ALL" and name not in known:
+                raise ConfigError(unknown_rule(name, f"--{option.replace('_', '-')}", known))
+    for name in settings.severity:
+        if name not in known:
+            raise ConfigError(unknown_rule(name, "severity", known))
+    if settings.select is None:
+        chosen = {r.name for r in rules if r.default_enabled}
+    elif "ALL" in settings.select:
+        chosen = set(known)
+    else:
+        chosen = set(settings.select)
+    chosen |= known if "ALL" in settings.extend_select else set(settings.extend_select)
+    chosen -= set(settings.ignore) | set(settings.extend_ignore)
+    return chosen

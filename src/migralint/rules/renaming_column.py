@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.linter.constraint_sql import object_name
+from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 from migralint.sql import ir

@@ -8,7 +8,7 @@ from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
 from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
 from migralint.linter.rewrite import add_concurrently, concurrently_fix
-from migralint.linter.transactions import RunnerMode
+from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from migralint.sql.front_ends import FrontEnd, Versions
+from migralint.sql.model_front_end import FrontEnd, Versions
 from migralint.sql.mysql.online_ddl import Server
 from migralint.sql.mysql.parse import parse_file
 from migralint.sql.mysql.split import goose_down_offset
