@@ -58,6 +58,15 @@ class AddingNotNullableField(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = (
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NOT NULL;"
+    )
+    mysql_good = (
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.MYSQL:

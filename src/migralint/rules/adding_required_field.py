@@ -50,6 +50,11 @@ class AddingRequiredField(Rule):
         "https://atlasgo.io/lint/analyzers#MY101",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;"
+    mysql_good = (
+        "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:

@@ -43,6 +43,12 @@ class BanDropColumn(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` DROP COLUMN `legacyId`;"
+    mysql_good = (
+        "-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
+        "ALTER TABLE `User` DROP COLUMN `legacyId`;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:

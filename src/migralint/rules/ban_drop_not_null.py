@@ -38,6 +38,15 @@ class BanDropNotNull(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html#alter-table-redefine-column",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = (
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(255);"
+    )
+    mysql_good = (
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(255) NOT NULL;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
@@ -83,7 +92,7 @@ def _mysql_finding(rule: BanDropNotNull, statement: ir.Statement, event: ir.SetN
     head = f"{ctx.sql.alter_table(statement)} {clause}"
     return ctx.finding(
         rule,
-        f"This makes {c} of {t} nullable (the MODIFY leaves out NOT NULL): code still running that assumes {c} always "
+        f"This makes {c} of {t} nullable (it restates the column without NOT NULL): code still running that assumes {c} always "
         + ("holds a value (a Prisma client of the previous release types it as required)" if ctx.is_prisma else "holds a value")
         + " breaks on the first NULL written there.",
         help=(

@@ -42,6 +42,12 @@ class BanDropTable(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/drop-table.html",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "DROP TABLE `Session`;"
+    mysql_good = (
+        "-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
+        "DROP TABLE `Session`;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         dropped = [event for event in statement.events if isinstance(event, ir.DropTable)]

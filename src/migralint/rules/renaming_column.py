@@ -45,6 +45,11 @@ class RenamingColumn(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;"
+    mysql_good = (
+        "ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:

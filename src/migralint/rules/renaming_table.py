@@ -46,6 +46,12 @@ class RenamingTable(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/view-updatability.html",
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "RENAME TABLE `Team` TO `Organization`;"
+    mysql_good = (
+        "RENAME TABLE `Team` TO `Organization`;\n"
+        "CREATE VIEW `Team` AS SELECT * FROM `Organization`;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
