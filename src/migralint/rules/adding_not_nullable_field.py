@@ -25,7 +25,10 @@ class AddingNotNullableField(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     kinds = (ir.Kind.ALTER_TABLE,)
-    summary = "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs."
+    summary = (
+        "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs; on MySQL, MODIFY ... NOT "
+        "NULL fails on, or silently zeroes, the rows that hold NULL."
+    )
     why = (
         "ALTER COLUMN ... SET NOT NULL takes ACCESS EXCLUSIVE on the table and reads every row to "
         "make sure none is NULL: every query on the table, reads included, waits until the scan "

@@ -19,7 +19,10 @@ class AddingRequiredField(Rule):
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
     kinds = (ir.Kind.ALTER_TABLE,)
-    summary = "ADD COLUMN ... NOT NULL without a DEFAULT fails as soon as the table holds a row."
+    summary = (
+        "ADD COLUMN ... NOT NULL without a DEFAULT fails as soon as the table holds a row; MySQL fills the "
+        "rows with the type's zero value instead."
+    )
     why = (
         "A new column holds NULL in every existing row unless it has a DEFAULT, so adding it NOT "
         "NULL (or as a PRIMARY KEY, which implies NOT NULL) fails with `column contains null "
