@@ -92,3 +92,28 @@ def test_help_of_every_fixture_finding_is_runnable_sql(path: Path) -> None:
             parse_help(rest, dialect)
         except (parser.ParseError, AssertionError) as exc:
             raise AssertionError(f"{path.name}:{finding.line} {finding.rule}: {exc}\n{finding.help}") from None
+
+
+_MYSQL_EXAMPLES = [rule for rule in STATEMENT_RULES if getattr(rule, "mysql_bad", "")]
+
+
+def test_shared_rules_have_mysql_examples() -> None:
+    """A rule that covers both databases shows its MySQL form too: its main examples are PostgreSQL's."""
+    both = {r.name for r in STATEMENT_RULES if {Dialect.POSTGRESQL, Dialect.MYSQL} <= r.dialects}  # type: ignore[attr-defined]
+    assert both <= {r.name for r in _MYSQL_EXAMPLES}
+
+
+@pytest.mark.parametrize("rule", _MYSQL_EXAMPLES, ids=lambda r: r.name)
+def test_mysql_bad_example_is_flagged_with_runnable_help(rule: type) -> None:
+    findings = [f for f in lint_sql(rule.mysql_bad, settings=Settings(select=("ALL",)), dialect=Dialect.MYSQL).findings
+                if f.rule == rule.name]
+    assert findings, f"{rule.name}: MySQL bad example not flagged"
+    for finding in findings:
+        assert '"' not in finding.message, f"{rule.name}: PostgreSQL quoting in a MySQL message: {finding.message}"
+        parse_help(help_sql(finding.help), Dialect.MYSQL)
+
+
+@pytest.mark.parametrize("rule", _MYSQL_EXAMPLES, ids=lambda r: r.name)
+def test_mysql_good_example_is_clean(rule: type) -> None:
+    findings = lint_sql(rule.mysql_good, settings=Settings(select=("ALL",)), dialect=Dialect.MYSQL).findings
+    assert not [f for f in findings if f.rule == rule.name], [f.message for f in findings]

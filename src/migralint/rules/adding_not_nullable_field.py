@@ -10,6 +10,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
 
 if TYPE_CHECKING:
@@ -24,7 +25,10 @@ class AddingNotNullableField(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     kinds = (ir.Kind.ALTER_TABLE,)
-    summary = "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs."
+    summary = (
+        "SET NOT NULL scans the whole table under ACCESS EXCLUSIVE to check for NULLs; on MySQL, MODIFY ... NOT "
+        "NULL fails on, or silently zeroes, the rows that hold NULL."
+    )
     why = (
         "ALTER COLUMN ... SET NOT NULL takes ACCESS EXCLUSIVE on the table and reads every row to "
         "make sure none is NULL: every query on the table, reads included, waits until the scan "
@@ -33,7 +37,14 @@ class AddingNotNullableField(Rule):
         "validated under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. Not flagged: "
         "tables created earlier in the same file, and (PostgreSQL 12+) a column with such a "
         "validated CHECK constraint added earlier in the file. Before PostgreSQL 12 there is no "
-        "scan-free way."
+        "scan-free way. On MySQL and MariaDB (`MODIFY` / `CHANGE` to NOT NULL of a column the replayed "
+        "history knows as nullable) the harm is the data, not the lock: where a row holds NULL, strict "
+        "mode (MySQL's default) fails the ALTER, and without strict mode MySQL turns each NULL into the "
+        "type's implicit default, silently (MySQL 8.4 manual, Online DDL Operations, \"Making a column "
+        "NOT NULL\": strict mode is required and the operation fails if the column contains NULL values; "
+        "Data Type Default Values). The in-place rebuild itself is `mysql-table-rebuild`'s finding. A "
+        "column whose earlier definition the history does not have is not flagged on MySQL: the MODIFY "
+        "may restate a column that is NOT NULL already."
     )
     bad = 'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;'
     good = (
@@ -46,9 +57,24 @@ class AddingNotNullableField(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
+        "https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html#online-ddl-column-operations",
+        "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = (
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NOT NULL;"
+    )
+    mysql_good = (
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+        "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;"
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        if ctx.dialect is Dialect.MYSQL:
+            yield from _mysql_findings(self, statement, ctx)
+            return
         pg_version = ctx.settings.pg_version
         for event in statement.events:
             if not isinstance(event, ir.SetNotNull) or not event.not_null:
@@ -115,3 +141,32 @@ def _help(ctx: ModelContext, statement: ir.Statement, table: ir.TableName, colum
         else "Prove NOT NULL with a CHECK constraint validated without blocking writes, then set it without a scan:"
     )
     return "\n".join([first, *steps])
+
+
+def _mysql_findings(rule: AddingNotNullableField, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    renamed = {e.new: e.column for e in statement.events if isinstance(e, ir.RenameColumn)}
+    types = {e.column: e.type for e in statement.events if isinstance(e, ir.AlterColumnType)}
+    for event in statement.events:
+        if not isinstance(event, ir.SetNotNull) or not event.not_null:
+            continue
+        table, column = event.table, event.column
+        if not ctx.rows(table).may_hold_rows:
+            return  # new, or emptied earlier in the file: no row can hold NULL
+        known = ctx.column(table, renamed.get(column, column))
+        if known is None or known.not_null:
+            continue  # unknown, or NOT NULL already: the MODIFY restates it
+        t, c = ctx.sql.table(table), ctx.sql.quote(column)
+        prefix = ctx.sql.alter_table(statement)
+        yield ctx.finding(
+            rule,
+            f"This makes {c} of {t} NOT NULL: where a row holds NULL, MySQL fails the ALTER in strict mode (the "
+            "default) and otherwise silently turns each NULL into the type's implicit default.",
+            help="\n".join([
+                f"Update the rows that hold NULL first, in batches, to the value they should have; then make {c} "
+                "NOT NULL, asserting that MySQL rebuilds in place while writes go on:",
+                "-- in a migration of its own, repeat until it updates no rows (the value is yours to choose):",
+                f"-- UPDATE {t} SET {c} = <value> WHERE {c} IS NULL LIMIT 10000;",
+                f"{prefix} MODIFY {c} {types.get(column) or known.type} NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;",
+            ]),
+            span=statement.span_of(event),
+        )

@@ -7,6 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
 
 if TYPE_CHECKING:
@@ -18,7 +19,10 @@ class AddingRequiredField(Rule):
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
     kinds = (ir.Kind.ALTER_TABLE,)
-    summary = "ADD COLUMN ... NOT NULL without a DEFAULT fails as soon as the table holds a row."
+    summary = (
+        "ADD COLUMN ... NOT NULL without a DEFAULT fails as soon as the table holds a row; MySQL fills the "
+        "rows with the type's zero value instead."
+    )
     why = (
         "A new column holds NULL in every existing row unless it has a DEFAULT, so adding it NOT "
         "NULL (or as a PRIMARY KEY, which implies NOT NULL) fails with `column contains null "
@@ -27,7 +31,14 @@ class AddingRequiredField(Rule):
         "(PostgreSQL 11+ adds it without rewriting the table), or add it nullable, backfill it, and "
         "enforce NOT NULL through a CHECK constraint validated without blocking writes. Identity, "
         "serial and generated columns fill every row and are not flagged, nor are columns added to "
-        "a table created earlier in the same file."
+        "a table created earlier in the same file. On MySQL and MariaDB the statement does not fail: "
+        "MySQL fills every existing row with the type's implicit default (0 for numbers, '' for strings, "
+        "the first member of an ENUM; MySQL 8.4 manual, Data Type Default Values, \"Implicit Default "
+        "Handling\"), even in strict mode, so the rows silently hold a value nobody chose. A date or time "
+        "column is the exception: its implicit default is the zero date, which strict mode with "
+        "NO_ZERO_DATE (MySQL's default sql_mode) rejects, so that ALTER fails as on PostgreSQL; a PRIMARY "
+        "KEY fails too once two rows share the zero value. AUTO_INCREMENT columns are numbered and not "
+        "flagged."
     )
     bad = 'ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;'
     good = (
@@ -37,6 +48,15 @@ class AddingRequiredField(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-ADD-COLUMN",
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
+        "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
+        "https://dev.mysql.com/doc/refman/8.4/en/sql-mode.html#sqlmode_no_zero_date",
+        "https://atlasgo.io/lint/analyzers#MY101",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;"
+    mysql_good = (
+        "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';"
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
@@ -50,6 +70,9 @@ class AddingRequiredField(Rule):
             # Asked only here: most ALTER TABLEs add no such column, and the answer costs a lookup.
             if ctx.rows(event.table).kind is not RowsKind.EXISTING:
                 return  # new, or emptied earlier in the file: there is no row to fail on
+            if ctx.dialect is Dialect.MYSQL:
+                yield _mysql_finding(self, statement, event, ctx)
+                continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (
                 "Give it a constant DEFAULT (PostgreSQL 11+ adds that without a rewrite), or add it "
@@ -64,3 +87,50 @@ class AddingRequiredField(Rule):
                 help="\n".join([first, *ctx.sql.add_column_steps(statement, event)]),
                 span=statement.span_of(event),
             )
+
+
+_ZERO_DATE_TYPES = ("date", "datetime", "timestamp")
+
+
+def _mysql_finding(rule: AddingRequiredField, statement: ir.Statement, event: ir.AddColumn, ctx: ModelContext) -> Finding:
+    column, t = event.column, ctx.sql.table(event.table)
+    c = ctx.sql.quote(column.name)
+    base = column.type.split("(")[0].strip().lower()
+    if base in _ZERO_DATE_TYPES:
+        outcome = (f"MySQL gives every existing row of {t} the zero date, which strict mode with NO_ZERO_DATE "
+                   "(the default sql_mode) rejects: the ALTER fails as soon as the table holds a row")
+    elif column.primary_key:
+        outcome = (f"MySQL gives every existing row of {t} the type's implicit default, so the ALTER fails "
+                   "on a duplicate key as soon as the table holds two rows")
+    else:
+        outcome = (f"MySQL does not fail but fills every existing row of {t} with the type's implicit default"
+                   f"{_zero(base)}: silently wrong data")
+    prefix = ctx.sql.alter_table(statement)
+    return ctx.finding(
+        rule,
+        f"ADD COLUMN {c} is NOT NULL without a DEFAULT: {outcome}.",
+        help="\n".join([
+            "Give it a DEFAULT that is a right value for the existing rows, or add it nullable, backfill it, "
+            "then make it NOT NULL:",
+            f"{prefix} ADD COLUMN {c} {column.type} NULL;",
+            "-- in a migration of its own, repeat until it updates no rows (the value is yours to choose):",
+            f"-- UPDATE {t} SET {c} = <value> WHERE {c} IS NULL LIMIT 10000;",
+            "-- then, once no row holds NULL (MySQL rebuilds the table in place; writes go on):",
+            f"{prefix} MODIFY {c} {column.type} NOT NULL, ALGORITHM=INPLACE, LOCK=NONE;",
+        ]),
+        span=statement.span_of(event),
+    )
+
+
+def _zero(base: str) -> str:
+    """The implicit default of a type, as the MySQL manual lists it, for the message."""
+    if base in ("enum", "set"):
+        return " (the first member)" if base == "enum" else " (the empty set)"
+    if base.endswith("int") or base in ("decimal", "numeric", "dec", "float", "double", "real", "bit", "year", "bool",
+                                        "boolean", "serial"):
+        return " (0)"
+    if base.endswith(("char", "text", "blob", "binary")):
+        return " ('')"
+    if base == "time":
+        return " ('00:00:00')"
+    return ""

@@ -8,6 +8,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.model_context import ModelContext
@@ -26,7 +27,10 @@ class BanDropColumn(Rule):
         "deploy code that no longer uses it, then drop it in a later migration, with an ignore "
         "comment that records why that is safe. A column added "
         "earlier in the same file (a rollback, say) or a column of a table created in it is not "
-        "flagged: no running code knows it."
+        "flagged: no running code knows it. On MySQL and MariaDB the harm is the same (MySQL commits "
+        "the DROP at once, with no transaction to roll back); the help leaves out `IF EXISTS` and "
+        "`CASCADE`, which MySQL's DROP COLUMN does not take (MySQL 8.4 manual, ALTER TABLE Statement), and "
+        "what the drop costs in locks and rebuilds is `mysql-table-rebuild`'s."
     )
     bad = 'ALTER TABLE "User" DROP COLUMN "legacyId";'
     good = (
@@ -36,6 +40,14 @@ class BanDropColumn(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-DROP-COLUMN",
         "https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations",
+        "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` DROP COLUMN `legacyId`;"
+    mysql_good = (
+        "-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
+        "ALTER TABLE `User` DROP COLUMN `legacyId`;"
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
@@ -48,18 +60,25 @@ class BanDropColumn(Rule):
             if ctx.is_new_column(table, column):
                 continue
             quoted = ctx.sql.quote(column)
+            if ctx.dialect is Dialect.MYSQL:
+                # MySQL's DROP COLUMN has neither IF EXISTS nor CASCADE (MariaDB has IF EXISTS only).
+                drop, named = f"{ctx.sql.alter_table(statement)} DROP COLUMN {quoted};", f"{quoted} from {ctx.sql.table(table)}"
+                shown = quoted
+            else:
+                drop = f"{ctx.sql.alter_table(statement)} DROP COLUMN IF EXISTS {quoted}{' CASCADE' if event.cascade else ''};"
+                named, shown = f'"{column}" from "{ctx.sql.name(table)}"', f'"{column}"'
             yield ctx.finding(
                 self,
-                f'DROP COLUMN removes "{column}" from "{ctx.sql.name(table)}": running code that still selects or '
+                f'DROP COLUMN removes {named}: running code that still selects or '
                 + ("writes it fails (a Prisma client selects every column of a model by name)." if ctx.is_prisma else "writes it fails.")
                 + ctx.history_note(table, column),
                 help=(
-                    f'Deploy code that no longer uses "{column}" first'
+                    f"Deploy code that no longer uses {shown} first"
                     + (" (in Prisma: remove the field from schema.prisma, or mark it @ignore)" if ctx.is_prisma else "")
                     + ", then drop the column in a later migration.\n"
-                    f'-- in a later migration, once no deployed code uses "{column}":\n'
+                    f"-- in a later migration, once no deployed code uses {shown}:\n"
                     f'{ignore_comment(self.name, f"no deployed code uses {quoted} any more")}\n'
-                    f"{ctx.sql.alter_table(statement)} DROP COLUMN IF EXISTS {quoted}{' CASCADE' if event.cascade else ''};"
+                    f"{drop}"
                 ),
                 span=statement.span_of(event),
             )

@@ -7,6 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.model_context import ModelContext
@@ -24,10 +25,28 @@ class BanDropNotNull(Rule):
         "read the row). Make every reader cope with NULL before anything writes one. A column added, or a "
         "table created, earlier in the same file is not flagged: no running code reads it yet."
         " A rollback (a down migration) is not checked: it restores what its forward migration changed."
+        " On MySQL and MariaDB the same holds for a `MODIFY` / `CHANGE` that leaves out NOT NULL (or says "
+        "NULL) on a column the replayed history knows as NOT NULL: MySQL's MODIFY restates the whole "
+        "column, and a column without NOT NULL is nullable (MySQL 8.4 manual, ALTER TABLE, \"Renaming, "
+        "Redefining, and Reordering Columns\"). A column whose earlier definition the history does not have "
+        "is not flagged on MySQL. The in-place rebuild is `mysql-table-rebuild`'s finding."
     )
     bad = 'ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;'
     good = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
-    references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",)
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
+        "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html#alter-table-redefine-column",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = (
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(255);"
+    )
+    mysql_good = (
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+        "ALTER TABLE `User` MODIFY `name` VARCHAR(255) NOT NULL;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
@@ -39,6 +58,11 @@ class BanDropNotNull(Rule):
             if ctx.rows(table).kind is RowsKind.NEW:
                 return  # no running code knows a table created in this file
             if ctx.is_new_column(table, column):
+                continue
+            if ctx.dialect is Dialect.MYSQL:
+                finding = _mysql_finding(self, statement, event, ctx)
+                if finding is not None:
+                    yield finding
                 continue
             yield ctx.finding(
                 self,
@@ -53,3 +77,31 @@ class BanDropNotNull(Rule):
                 ),
                 span=statement.span_of(event),
             )
+
+
+def _mysql_finding(rule: BanDropNotNull, statement: ir.Statement, event: ir.SetNotNull, ctx: ModelContext) -> Finding | None:
+    renamed = {e.new: e.column for e in statement.events if isinstance(e, ir.RenameColumn)}
+    old = renamed.get(event.column, event.column)
+    known = ctx.column(event.table, old)
+    if known is None or not known.not_null or ctx.is_new_column(event.table, old):
+        return None  # nullable already, or not known: a MODIFY restates every column it names
+    new_type = next((e.type for e in statement.events if isinstance(e, ir.AlterColumnType) and e.column == event.column),
+                    known.type)
+    c, t = ctx.sql.quote(event.column), ctx.sql.table(event.table)
+    clause = f"CHANGE {ctx.sql.quote(old)} {c}" if old != event.column else f"MODIFY {c}"
+    head = f"{ctx.sql.alter_table(statement)} {clause}"
+    return ctx.finding(
+        rule,
+        f"This makes {c} of {t} nullable (it restates the column without NOT NULL): code still running that assumes {c} always "
+        + ("holds a value (a Prisma client of the previous release types it as required)" if ctx.is_prisma else "holds a value")
+        + " breaks on the first NULL written there.",
+        help=(
+            f"Make every reader of {c} (the previous release, reports, other services) handle NULL before any code "
+            "writes NULL into it; a MODIFY that was meant to keep the column NOT NULL must say so.\n"
+            "-- if it was meant to stay NOT NULL:\n"
+            f"{head} {new_type} NOT NULL;\n"
+            f"-- otherwise, once no running code assumes {c} holds a value:\n"
+            f"{head} {new_type} NULL;"
+        ),
+        span=statement.span_of(event),
+    )

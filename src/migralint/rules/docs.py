@@ -48,6 +48,14 @@ def _databases(rule: type[Rule]) -> str:
     return ", ".join(sorted(dialect.display_name for dialect in rule.dialects))
 
 
+def _mysql_examples(rule: type[Rule]) -> str:
+    """The MySQL pair of a rule whose main examples are PostgreSQL's (tests/rules/test_examples.py runs it)."""
+    bad, good = getattr(rule, "mysql_bad", ""), getattr(rule, "mysql_good", "")
+    if not bad:
+        return ""
+    return f"\n## On MySQL\n\n```sql\n{bad}\n```\n\nUse instead:\n\n```sql\n{good}\n```\n"
+
+
 def render_rule_doc(rule: type[Rule]) -> str:
     lock = _lock(rule)
     default = "on by default" if rule.default_enabled else "off by default (turn it on with `--select` or `extend_select`)"
@@ -79,7 +87,7 @@ def render_rule_doc(rule: type[Rule]) -> str:
 ```{rule.example_language}
 {rule.good}
 ```
-
+{_mysql_examples(rule)}
 ## Options
 
 {options}

@@ -8,6 +8,7 @@ from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.model_context import ModelContext
@@ -26,13 +27,29 @@ class RenamingColumn(Rule):
         "to the new name, and drop the old column in a later migration. A column of a table "
         "created earlier in the same file, or added earlier in it, is not flagged."
         " A rollback (a down migration) is not checked: it restores what its forward migration changed."
+        " On MySQL and MariaDB the harm is the same, for `RENAME COLUMN` (MySQL 8.0+, MariaDB 10.5.2+) "
+        "and for a `CHANGE` that gives the column a new name; the help keeps the columns in sync with "
+        "two one-statement triggers (MySQL has no `INSERT OR UPDATE` trigger and needs no DELIMITER for "
+        "a body of one statement) and backfills with `UPDATE ... LIMIT` (MySQL 8.4 manual: ALTER TABLE, "
+        "CREATE TRIGGER, UPDATE Statement)."
     )
     bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
     good = (
         '-- Expand: add the new column; a trigger keeps it in sync with "name" until the code moved.\n'
         'ALTER TABLE "User" ADD COLUMN "fullName" TEXT;'
     )
-    references = ("https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",)
+    references = (
+        "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",
+        "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
+        "https://mariadb.com/kb/en/alter-table/#rename-column",
+        "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;"
+    mysql_good = (
+        "ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;"
+    )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
@@ -41,7 +58,17 @@ class RenamingColumn(Rule):
             if not isinstance(event, ir.RenameColumn):
                 continue
             table, old, new = event.table, event.column, event.new
-            if ctx.is_new_column(table, old):
+            if old == new or ctx.is_new_column(table, old):
+                continue  # MySQL's CHANGE `a` `a` ... keeps the name
+            if ctx.dialect is Dialect.MYSQL:
+                o, n = ctx.sql.quote(old), ctx.sql.quote(new)
+                yield ctx.finding(
+                    self,
+                    f"This renames {o} of {ctx.sql.table(table)} to {n}: running code that still uses {o} fails "
+                    "from the moment MySQL commits it.",
+                    help=_mysql_help(ctx, table, old, new),
+                    span=statement.span_of(event),
+                )
                 continue
             yield ctx.finding(
                 self,
@@ -95,6 +122,39 @@ class RenamingColumn(Rule):
             f'{ignore_comment("ban-drop-column", f"no deployed code uses {o} any more")}\n'
             f"ALTER TABLE {t} DROP COLUMN {o};"
         )
+
+
+def _mysql_help(ctx: ModelContext, table: ir.TableName, old: str, new: str) -> str:
+    t, o, n = ctx.sql.table(table), ctx.sql.quote(old), ctx.sql.quote(new)
+    known = _column_type(ctx, table, old) or ctx.column_type(table, old)
+    if known:
+        add_column = f"ALTER TABLE {t} ADD COLUMN {n} {known} NULL;"
+    else:
+        add_column = (
+            "-- use the column's current type: TEXT below is a placeholder\n"
+            f"ALTER TABLE {t} ADD COLUMN {n} TEXT NULL;"
+        )
+    on_insert = ctx.sql.quote(object_name(table.name, new, "ins"))
+    on_update = ctx.sql.quote(object_name(table.name, new, "upd"))
+    return (
+        f"Rename in steps so that running code keeps working: add {n}, keep it in sync with {o}, backfill, move "
+        f"the code to {n}, then drop {o} in a later migration.\n"
+        f"{add_column}\n"
+        "-- keep both columns in sync while old and new code run side by side (old code never sets the new one):\n"
+        f"CREATE TRIGGER {on_insert} BEFORE INSERT ON {t} FOR EACH ROW "
+        f"SET NEW.{n} = COALESCE(NEW.{n}, NEW.{o}), NEW.{o} = NEW.{n};\n"
+        f"CREATE TRIGGER {on_update} BEFORE UPDATE ON {t} FOR EACH ROW "
+        f"SET NEW.{o} = IF(NEW.{n} <=> OLD.{n}, NEW.{o}, NEW.{n}), NEW.{n} = NEW.{o};\n"
+        "-- in a migration of its own, backfill in batches; repeat until it updates no rows:\n"
+        f"UPDATE {t} SET {n} = {o} WHERE {n} IS NULL AND {o} IS NOT NULL LIMIT 10000;\n"
+        f"-- then give {n} the NOT NULL, default, indexes and constraints of {o},\n"
+        f"-- and deploy code that uses {n} only.\n"
+        f"-- in a later migration, once no deployed code uses {o}:\n"
+        f"DROP TRIGGER {on_insert};\n"
+        f"DROP TRIGGER {on_update};\n"
+        f'{ignore_comment("ban-drop-column", f"no deployed code uses {o} any more")}\n'
+        f"ALTER TABLE {t} DROP COLUMN {o};"
+    )
 
 
 def _column_type(ctx: ModelContext, table: ir.TableName, column: str) -> str | None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -7,6 +8,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Rule
 from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.model_context import ModelContext
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
 class RenamingTable(Rule):
     name = "renaming-table"
     severity = Severity.ERROR
-    kinds = (ir.Kind.ALTER_TABLE,)
+    kinds = (ir.Kind.ALTER_TABLE, ir.Kind.RENAME_TABLE)  # RENAME TABLE: MySQL's statement of its own
     summary = "RENAME TO breaks the code still running that uses the table's old name."
     why = (
         "While a migration runs, the previous release of the application is still serving "
@@ -26,6 +28,11 @@ class RenamingTable(Rule):
         "name. A table created earlier in the same file is not flagged, nor is a rename followed in "
         "the same file by a view under the old name."
         " A rollback (a down migration) is not checked: it restores what its forward migration changed."
+        " On MySQL and MariaDB (`RENAME TABLE` and `ALTER TABLE ... RENAME TO`) the harm and the answer "
+        "are the same: a view over one table, with no aggregate, DISTINCT, GROUP BY or join, is updatable "
+        "and insertable (MySQL 8.4 manual, Updatable and Insertable Views). But MySQL commits each DDL "
+        "statement on its own, so between the rename and the CREATE VIEW the old name is briefly missing: "
+        "run the two statements back to back."
     )
     bad = 'ALTER TABLE "Team" RENAME TO "Organization";'
     good = (
@@ -35,6 +42,15 @@ class RenamingTable(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-RENAME",
         "https://www.postgresql.org/docs/current/sql-createview.html#SQL-CREATEVIEW-UPDATABLE-VIEWS",
+        "https://dev.mysql.com/doc/refman/8.4/en/rename-table.html",
+        "https://dev.mysql.com/doc/refman/8.4/en/view-updatability.html",
+    )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
+    mysql_bad = "RENAME TABLE `Team` TO `Organization`;"
+    mysql_good = (
+        "RENAME TABLE `Team` TO `Organization`;\n"
+        "CREATE VIEW `Team` AS SELECT * FROM `Organization`;"
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
@@ -45,6 +61,9 @@ class RenamingTable(Rule):
                 continue
             old, new = event.table, event.new
             if _view_keeps_old_name(ctx, old):
+                continue
+            if ctx.dialect is Dialect.MYSQL:
+                yield _mysql_finding(self, ctx, old, new)
                 continue
             shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
             yield ctx.finding(
@@ -63,8 +82,43 @@ class RenamingTable(Rule):
             )
 
 
+def _mysql_finding(rule: RenamingTable, ctx: ModelContext, old: ir.TableName, new: ir.TableName) -> Finding:
+    o, n = ctx.sql.table(old), ctx.sql.table(new)
+    return ctx.finding(
+        rule,
+        f"This renames {o} to {n}: running code that still uses {o} fails from the moment MySQL commits it.",
+        help=(
+            f"Keep the old name working with a view over the renamed table, created right after the rename "
+            f"(MySQL commits each statement on its own), and drop the view once no deployed code uses {o}.\n"
+            f"RENAME TABLE {o} TO {n};\n"
+            "-- a view over one table is updatable: old code keeps reading and writing through it\n"
+            f"CREATE VIEW {o} AS SELECT * FROM {n};\n"
+            f"-- in a later migration, once no deployed code uses {o}:\n"
+            f"DROP VIEW {o};"
+        ),
+    )
+
+
+# The MySQL front end reads CREATE VIEW as a statement with no event: its head says which view.
+_MYSQL_VIEW = re.compile(
+    r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+(?P<name>(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?)",
+    re.I,
+)
+
+
+def _mysql_view(statement: ir.Statement) -> ir.TableName | None:
+    match = _MYSQL_VIEW.match(str(getattr(statement.raw, "text", "")))
+    if match is None:
+        return None
+    parts = [p.strip("`").replace("``", "`") for p in re.findall(r"`(?:[^`]|``)+`|[\w$]+", match["name"])]
+    return ir.TableName(parts[0], parts[1]) if len(parts) == 2 else ir.TableName("", parts[0])
+
+
 def _view_keeps_old_name(ctx: ModelContext, old: ir.TableName) -> bool:
     """True when a later statement of the file creates a view under the old name."""
+    if ctx.dialect is Dialect.MYSQL:
+        return any(_mysql_view(later) == old for later in ctx.later)
     return any(
         isinstance(event, ir.CreateObject) and event.what == "view" and event.name == old
         for later in ctx.later

@@ -31,7 +31,8 @@ class MySqlTableRebuild(Rule):
         "the end or dropping one. Writes go on, but the rebuild reads and writes the whole table, takes an "
         "exclusive metadata lock at its start and end, and replicas apply it as one long statement. Adding "
         "an AUTO_INCREMENT column is worse: a rebuild during which writes are blocked, so that finding is an "
-        "error. The `mysql_version` and `mariadb_version` settings say which server the migrations run on."
+        "error. What NOT NULL does to rows that hold NULL is `adding-not-nullable-field`'s finding. "
+        "The `mysql_version` and `mariadb_version` settings say which server the migrations run on."
     )
     bad = (
         "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
@@ -65,8 +66,6 @@ class MySqlTableRebuild(Rule):
                         to = "NOT NULL" if modify.not_null else "nullable"
                         what = (f"makes {ctx.sql.quote(modify.column)} {to}, which MySQL does by rebuilding {shown} "
                                 "in place (writes go on meanwhile)")
-                        if modify.not_null:
-                            what += "; it fails if a row holds NULL"
             if what:
                 yield ctx.finding(
                     self,
