@@ -145,3 +145,15 @@ def test_mixing_schema_and_data_changes_is_ignored_on_the_schema_change() -> Non
         "COMMIT;", f"COMMIT; -- migralint: ignore {rule} -- nothing"
     )
     assert _rules_and_lines(lint_sql(stray, settings)) == [(rule, 3), ("unused-ignore", 5)]
+
+
+def test_an_ignore_past_a_syntax_error_is_not_called_unused() -> None:
+    # Nothing after the error was checked: the ignore may be needed once the SQL parses.
+    settings = Settings(select=("ban-drop-column", "unused-ignore", "syntax-error"))
+    sql = (
+        '-- migralint: ignore ban-drop-column -- before the error, truly unused\nSELECT 1;\n'
+        "ALTER TABLE `User` DROP COLUMN `a`;\n"
+        '-- migralint: ignore ban-drop-column -- release 4.2 stopped using "b"\n'
+        'ALTER TABLE "User" DROP COLUMN "b";\n'
+    )
+    assert _rules_and_lines(lint_sql(sql, settings=settings)) == [("unused-ignore", 1), ("syntax-error", 3)]

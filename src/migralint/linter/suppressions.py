@@ -118,7 +118,11 @@ def _ignore_problems(
     problems = []
     unknown_rule = rules.by_name.get("unknown-rule-in-ignore")
     unused_rule = rules.by_name.get("unused-ignore")
+    # Nothing after a syntax error was checked, so an ignore there (or a file-wide one) may well
+    # be needed once the SQL parses: calling it unused would be a false alarm.
+    unchecked_from = parsed.syntax_error.offset if parsed.syntax_error is not None else None
     for k, ignore in enumerate(ignores):
+        unchecked = unchecked_from is not None and (ignore.file_wide or ignore.span[0] >= unchecked_from)
         unknown = [name for name in ignore.rules if name not in rules.known]
         if unknown_rule and (unknown or not ignore.rules):
             message = (
@@ -130,7 +134,7 @@ def _ignore_problems(
                 _comment_finding(parsed, path, ignore, unknown_rule, settings, message,
                                  "Name the rules to ignore; `migralint rules` lists them.")
             )
-        elif unused_rule and k not in used and all(name in rules.enabled for name in ignore.rules):
+        elif unused_rule and k not in used and not unchecked and all(name in rules.enabled for name in ignore.rules):
             names = ", ".join(ignore.rules)
             problems.append(
                 _comment_finding(parsed, path, ignore, unused_rule, settings,
