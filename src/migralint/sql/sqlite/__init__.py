@@ -23,7 +23,8 @@ from migralint.source import LineIndex
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.sqlite import statements
-from migralint.sql.sqlite.split import Piece, split
+from migralint.sql.sqlite.split import split
+from migralint.sql.words import Piece, kind_of
 
 # sqlglot logs a warning for each statement it reads as a Command: we report those ourselves.
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
@@ -90,11 +91,11 @@ def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.S
         node = sqlglot.parse_one(sql, read="sqlite")
     except (ParseError, TokenError) as error:
         problem = _syntax_problem(sql, piece.start, error)
-        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False, node_type="ParseError"), problem
+        return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="ParseError"), problem
     except RecursionError:  # a pathological nesting depth: not read, never a crash
-        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False), None
+        return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False), None
     if isinstance(node, exp.Command) or not isinstance(node, exp.Expression):
-        return ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
+        return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
     return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
 
 
@@ -148,19 +149,8 @@ def _sqlite_refusal(sql: str) -> str | None:
     return None
 
 
-def _kind_of(words: tuple[str, ...]) -> ir.Kind:
-    first = words[0] if words else ""
-    second = words[1] if len(words) > 1 else ""
-    if first == "CREATE":
-        rest = set(words[1:4])
-        if "TABLE" in rest:
-            return ir.Kind.CREATE_TABLE
-        return ir.Kind.CREATE_INDEX if "INDEX" in rest else ir.Kind.CREATE_OTHER
-    if first == "ALTER":
-        return ir.Kind.ALTER_TABLE if second == "TABLE" else ir.Kind.ALTER_OTHER
-    if first == "DROP":
-        return {"TABLE": ir.Kind.DROP_TABLE, "INDEX": ir.Kind.DROP_INDEX}.get(second, ir.Kind.DROP_OTHER)
-    return {
-        "INSERT": ir.Kind.INSERT, "REPLACE": ir.Kind.INSERT, "UPDATE": ir.Kind.UPDATE,
-        "DELETE": ir.Kind.DELETE, "SELECT": ir.Kind.SELECT, "WITH": ir.Kind.OTHER,
-    }.get(first, ir.Kind.OTHER)
+# What the first word says of a statement the parser could not read, besides CREATE, ALTER and DROP.
+_VERBS = {
+    "INSERT": ir.Kind.INSERT, "REPLACE": ir.Kind.INSERT, "UPDATE": ir.Kind.UPDATE,
+    "DELETE": ir.Kind.DELETE, "SELECT": ir.Kind.SELECT, "WITH": ir.Kind.OTHER,
+}

@@ -14,17 +14,12 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from migralint.sql import ir
+from migralint.sql.words import Piece
 
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _WORD = _WORD_START | frozenset("0123456789$")
 BREAKPOINT = "--> statement-breakpoint"
 _CLOSERS = {"'": "'", '"': '"', "`": "`", "[": "]"}
-
-
-class Piece(NamedTuple):
-    start: int  # first character of its first token
-    end: int  # just past its last token, the ";" excluded
-    words: tuple[str, ...]  # its first few bare words, upper case: what kind of statement it is
 
 
 class Split(NamedTuple):

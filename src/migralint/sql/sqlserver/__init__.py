@@ -26,7 +26,8 @@ from migralint.source import LineIndex
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.sqlserver import statements
-from migralint.sql.sqlserver.split import Piece, split
+from migralint.sql.sqlserver.split import split
+from migralint.sql.words import Piece, kind_of
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -153,12 +154,12 @@ def _statement(
     except (ParseError, TokenError) as error:
         return _refused(number, piece, sql, error)
     except RecursionError:
-        return ir.Statement(number, _kind_of(words), piece.start, piece.end, understood=False), None
+        return ir.Statement(number, kind_of(words, _VERBS), piece.start, piece.end, understood=False), None
     if isinstance(node, exp.Command) or not isinstance(node, exp.Expression):
         reading = _command(sql) if words[:2] == ("ALTER", "TABLE") else None
         if reading is not None:
             return _built(number, piece, reading, "Alter", node), None
-        return ir.Statement(number, _kind_of(words), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
+        return ir.Statement(number, kind_of(words, _VERBS), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
     return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
 
 
@@ -222,7 +223,7 @@ def _table(text: str) -> ir.TableName:
 
 
 def _refused(number: int, piece: Piece, sql: str, error: Exception) -> tuple[ir.Statement, ir.SyntaxProblem | None]:
-    statement = ir.Statement(number, _kind_of(piece.words), piece.start, piece.end, understood=False, node_type="ParseError")
+    statement = ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="ParseError")
     bare = _QUOTED.sub(lambda m: " " * len(m.group(0)), sql)
     first = re.match(r"\s*(\w+)", bare)
     if first is None or first.group(1).upper() not in _STATEMENT_WORDS:
@@ -247,19 +248,8 @@ def _built(number: int, piece: Piece, reading: statements.Reading, node_type: st
     )
 
 
-def _kind_of(words: tuple[str, ...]) -> ir.Kind:
-    first = words[0] if words else ""
-    second = words[1] if len(words) > 1 else ""
-    if first == "CREATE":
-        rest = set(words[1:4])
-        if "TABLE" in rest:
-            return ir.Kind.CREATE_TABLE
-        return ir.Kind.CREATE_INDEX if "INDEX" in rest else ir.Kind.CREATE_OTHER
-    if first == "ALTER":
-        return ir.Kind.ALTER_TABLE if second == "TABLE" else ir.Kind.ALTER_OTHER
-    if first == "DROP":
-        return {"TABLE": ir.Kind.DROP_TABLE, "INDEX": ir.Kind.DROP_INDEX}.get(second, ir.Kind.DROP_OTHER)
-    return {
-        "INSERT": ir.Kind.INSERT, "MERGE": ir.Kind.INSERT, "UPDATE": ir.Kind.UPDATE, "DELETE": ir.Kind.DELETE,
-        "SELECT": ir.Kind.SELECT, "TRUNCATE": ir.Kind.TRUNCATE,
-    }.get(first, ir.Kind.OTHER)
+# What the first word says of a statement the parser could not read, besides CREATE, ALTER and DROP.
+_VERBS = {
+    "INSERT": ir.Kind.INSERT, "MERGE": ir.Kind.INSERT, "UPDATE": ir.Kind.UPDATE, "DELETE": ir.Kind.DELETE,
+    "SELECT": ir.Kind.SELECT, "TRUNCATE": ir.Kind.TRUNCATE,
+}

@@ -20,6 +20,7 @@ import re
 from typing import NamedTuple
 
 from migralint.sql import ir
+from migralint.sql.words import Piece
 
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@#")
 _WORD = _WORD_START | frozenset("0123456789$")
@@ -27,12 +28,6 @@ _CLOSERS = {"'": "'", '"': '"', "[": "]"}
 # GO [count] alone on its line, a comment allowed after it.
 _GO = re.compile(r"GO(?:[ \t]+\d+)?[ \t]*(?:--[^\n]*)?(?=\r?\n|\Z)", re.I)
 _NEXT_WORD = re.compile(r"\s+(\w+)")
-
-
-class Piece(NamedTuple):
-    start: int  # first character of its first token
-    end: int  # just past its last token, the ";" excluded
-    words: tuple[str, ...]  # its first few bare words, upper case: what kind of statement it is
 
 
 class Split(NamedTuple):

@@ -1,0 +1,33 @@
+"""What the front ends that cut a file themselves (sql/sqlite, sql/sqlserver) share: a piece of
+the file that is one statement, and the statement kind its first words say, for a statement the
+parser could not read (it still gets a kind: a rule may want to know an ALTER TABLE was there)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from migralint.sql import ir
+
+
+class Piece(NamedTuple):
+    start: int  # first character of its first token
+    end: int  # just past its last token, the ";" excluded
+    words: tuple[str, ...]  # its first few bare words, upper case: what kind of statement it is
+
+
+def kind_of(words: tuple[str, ...], verbs: Mapping[str, ir.Kind]) -> ir.Kind:
+    """The kind of a statement from its first words; `verbs`: the dialect's other statements by
+    their first word (INSERT, REPLACE, MERGE, ...)."""
+    first = words[0] if words else ""
+    second = words[1] if len(words) > 1 else ""
+    if first == "CREATE":
+        rest = set(words[1:4])
+        if "TABLE" in rest:
+            return ir.Kind.CREATE_TABLE
+        return ir.Kind.CREATE_INDEX if "INDEX" in rest else ir.Kind.CREATE_OTHER
+    if first == "ALTER":
+        return ir.Kind.ALTER_TABLE if second == "TABLE" else ir.Kind.ALTER_OTHER
+    if first == "DROP":
+        return {"TABLE": ir.Kind.DROP_TABLE, "INDEX": ir.Kind.DROP_INDEX}.get(second, ir.Kind.DROP_OTHER)
+    return verbs.get(first, ir.Kind.OTHER)
