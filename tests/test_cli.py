@@ -130,10 +130,10 @@ def test_stdin_with_a_filename_uses_its_layout() -> None:
     assert (code, out) == (0, "")
 
 
-def test_sqlite_provider_is_exit_2(project: Path) -> None:
-    (project / "prisma" / "migrations" / "migration_lock.toml").write_text('provider = "sqlite"\n')
+def test_a_provider_migralint_does_not_lint_is_exit_2(project: Path) -> None:
+    (project / "prisma" / "migrations" / "migration_lock.toml").write_text('provider = "mongodb"\n')
     code, _, err = run("lint", "prisma/migrations")
-    assert code == 2 and "provider is 'sqlite'" in err
+    assert code == 2 and "provider is 'mongodb'" in err
 
 
 def test_rules_and_rule_commands() -> None:

@@ -21,6 +21,7 @@ from migralint.config import (
 from migralint.errors import ConfigError
 from migralint.findings import Severity
 from migralint.sql.dialect import Dialect
+from migralint.sql.front_ends import DIALECT_NAMES
 
 
 # key in the file -> (field name, parser)
@@ -38,8 +39,8 @@ def _int_version(key: str, value: Any) -> int:
 
 def _dialect(key: str, value: Any) -> Dialect:
     dialect = Dialect.parse(value) if isinstance(value, str) else None
-    if dialect is None or dialect not in (Dialect.POSTGRESQL, Dialect.MYSQL):
-        raise ValueError(f"{key} must be \"postgresql\" or \"mysql\" (MariaDB included)")
+    if dialect is None or dialect.value not in DIALECT_NAMES:
+        raise ValueError(f"{key} must be one of {', '.join(repr(n) for n in DIALECT_NAMES)}")
     return dialect
 
 

@@ -68,7 +68,7 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
     write(tmp_path / "a/prisma/migrations/1_init/migration.sql", 'CREATE TABLE "User" ("email" varchar(10));\n')
     write(tmp_path / "a/prisma/migrations/2_widen/migration.sql", WIDEN)  # a's history says: in place
     write(tmp_path / "b/prisma/migrations/1_widen/migration.sql", WIDEN)  # b knows nothing of the column
-    write(tmp_path / "c/prisma/migrations/migration_lock.toml", 'provider = "sqlite"\n')
+    write(tmp_path / "c/prisma/migrations/migration_lock.toml", 'provider = "mongodb"\n')
     write(tmp_path / "c/prisma/migrations/1_init/migration.sql", "CREATE TABLE `t` (`id` INT);\n")
     # A MySQL folder is linted as MySQL, against its own history: its table is new, nothing to say.
     write(tmp_path / "d/prisma/migrations/migration_lock.toml", 'provider = "mysql"\n')
@@ -81,8 +81,8 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
         'ACCESS EXCLUSIVE on "User" and rewrites it (and rebuilds its indexes): every query on it, reads '
         "included, waits (unless the old type is varchar(n) with n <= 50, which PostgreSQL changes in place)."]
     assert err.splitlines() == [
-        "migralint: note: not linting c/prisma/migrations (provider sqlite): migralint lints PostgreSQL and MySQL "
-        "migrations",
+        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints MySQL, PostgreSQL, "
+        "SQL Server, SQLite migrations",
         "migralint: linting a/prisma/migrations (Prisma Migrate)",
         "migralint: linting b/prisma/migrations (Prisma Migrate)",
         "migralint: linting d/prisma/migrations (Prisma Migrate)",

@@ -366,11 +366,11 @@ def test_no_lock_file_or_no_schema_says_nothing(tmp_path: Path) -> None:
 def test_lock_file_for_another_database_still_stops_migralint(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     folder = prisma(tmp_path, "20240101000000_init")
-    write(folder / "migration_lock.toml", 'provider = "sqlite"\n')
-    write(tmp_path / "prisma" / "schema.prisma", SCHEMA.format(provider='"sqlite"'))
+    write(folder / "migration_lock.toml", 'provider = "mongodb"\n')
+    write(tmp_path / "prisma" / "schema.prisma", SCHEMA.format(provider='"mongodb"'))
     code, _, err = run("lint", "prisma/migrations")
     assert code == 2
-    assert "provider is 'sqlite'" in err
+    assert "provider is 'mongodb'" in err
 
 
 # --- migralint lock and migrations-lock-mismatch ---------------------------------------------

@@ -25,6 +25,7 @@ from migralint.errors import UserError
 from migralint.report import OutputFormat
 from migralint.report.escape import one_line
 from migralint.sql.dialect import Dialect
+from migralint.sql.front_ends import DIALECT_NAMES, LINTED_NAMES
 
 # The linter (pglast, the rules, discovery) is imported inside the commands that use it:
 # `migralint --version`, `--help` and every command's help load click and this module only.
@@ -52,7 +53,7 @@ def _names(value: str | None) -> tuple[str, ...] | None:
 @click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
               help="Use this config file instead of the nearest one.")
 @click.option("--pg-version", type=click.IntRange(9, 99), help="PostgreSQL major version (default 15).")
-@click.option("--dialect", type=click.Choice(["postgresql", "mysql", "mariadb"], case_sensitive=False),
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES, case_sensitive=False),
               help="The database of files whose folder does not say it (Prisma's provider and popx names do; "
                    "default postgresql).")
 @click.option("--select", help="Only these rules (comma-separated; ALL for every rule).")
@@ -229,7 +230,7 @@ def _default_targets(settings: Settings, *, staged: bool) -> list[str]:
             raise
         found = FoundFolders([], [])  # the commit may delete a folder's last migration: git still knows it
     for skipped in found.skipped:
-        click.echo(f"migralint: note: not linting {skipped}: migralint lints PostgreSQL and MySQL migrations",
+        click.echo(f"migralint: note: not linting {skipped}: migralint lints {LINTED_NAMES} migrations",
                    err=True)
     targets = [display_path(folder) for folder in found.folders]
     if not staged:

@@ -18,12 +18,11 @@ from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.migrations.prisma_schema import datasource_providers, normalized_provider, schema_files
 from migralint.source import is_file, read_head, read_text
 from migralint.sql.dialect import Dialect
+from migralint.sql.front_ends import LINTED_DIALECTS, LINTED_NAMES
 
 _SKIPPED_DIRS = frozenset({"node_modules", ".git", ".venv", "venv", "__pycache__", "target", "dist", "build"})
 _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _HEAD_BYTES = 4096
-# The databases migralint lints; a Prisma folder for another one is set aside (issue 15).
-LINTED_DIALECTS = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
 
 
 class Discovery(NamedTuple):
@@ -417,7 +416,7 @@ def _with_providers(files: list[MigrationFile], problems: list[str]) -> list[Mig
         if dialect not in LINTED_DIALECTS:
             what = f"provider is {provider!r}" if provider else "its provider is empty, which names no database"
             problems.append(
-                f"{where}: {what}; migralint lints PostgreSQL and MySQL migrations only"
+                f"{where}: {what}; migralint lints {LINTED_NAMES} migrations only"
                 + (f", and support for {provider} is not there yet" if provider else "")
                 + ": that folder was not linted"
             )

@@ -60,3 +60,8 @@ _NAMES = {
     "mssql": Dialect.SQLSERVER,
     "tsql": Dialect.SQLSERVER,
 }
+
+
+def names_of(dialects: frozenset[Dialect]) -> list[str]:
+    """Every name a setting or --dialect accepts for these dialects, aliases included, sorted."""
+    return sorted(name for name, dialect in _NAMES.items() if dialect in dialects)

@@ -64,6 +64,20 @@ class SqliteText:
         name = self.quote(table.name)
         return f"{self.quote(table.schema)}.{name}" if table.schema else name
 
+    def name(self, table: ir.TableName) -> str:
+        return table.qualified()
+
+    def alter_table(self, statement: ir.Statement) -> str:
+        table = statement.tables[0] if statement.tables else ir.TableName("", "")
+        return f"ALTER TABLE {self.table(table)}"
+
+    def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
+        # SQLite cannot make a column NOT NULL after it is added (only a table rebuild can), so the
+        # one way that keeps the table is a NOT NULL column with a constant DEFAULT the rows take.
+        column = event.column
+        return [f"{self.alter_table(statement)} ADD COLUMN {self.quote(column.name)} {column.type} NOT NULL "
+                "DEFAULT <value>;"]
+
 
 SQL_TEXT = SqliteText()
 

@@ -93,6 +93,20 @@ class SqlServerText:
         name = self.quote(table.name)
         return name if table.schema in ("", statements.DEFAULT_SCHEMA) else f"{self.quote(table.schema)}.{name}"
 
+    def name(self, table: ir.TableName) -> str:
+        return table.name if table.schema in ("", statements.DEFAULT_SCHEMA) else table.qualified()
+
+    def alter_table(self, statement: ir.Statement) -> str:
+        table = statement.tables[0] if statement.tables else ir.TableName("", "")
+        return f"ALTER TABLE {self.table(table)}"
+
+    def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
+        # A NOT NULL column with a constant DEFAULT is added without touching the rows (SQL Server
+        # 2012+: "Adding NOT NULL columns as an online operation", ALTER TABLE docs).
+        column = event.column
+        return [f"{self.alter_table(statement)} ADD {self.quote(column.name)} {column.type} NOT NULL "
+                f"CONSTRAINT {self.quote('DF_' + event.table.name + '_' + column.name)} DEFAULT <value>;"]
+
 
 SQL_TEXT = SqlServerText()
 
