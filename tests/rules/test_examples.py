@@ -11,7 +11,7 @@ from migralint.config import Settings
 from migralint.rules.base import HistoryRule
 from migralint.rules.registry import ALL_RULES
 from migralint.sql.dialect import Dialect
-from migralint.sql.mysql.parse import parse_file
+from migralint.sql.front_ends import front_end
 
 # History rules look at a folder and its sources of truth, not at SQL: they have tests of their own,
 # as has internal-error, which no SQL should trigger.
@@ -51,11 +51,11 @@ def parse_help(sql: str, dialect: Dialect) -> None:
     if dialect is Dialect.POSTGRESQL:
         parser.parse_sql_json(sql)
         return
-    parsed = parse_file(sql)
+    parsed = front_end(dialect).parse(sql, {})
     problems = [*parsed.statement_errors, *([parsed.syntax_error] if parsed.syntax_error else [])]
     not_read = [s for s in parsed.statements if not s.understood]
     if problems or not_read:
-        raise AssertionError(f"help SQL that MySQL cannot run: {problems or not_read}\n{sql}")
+        raise AssertionError(f"help SQL that {dialect.display_name} cannot run: {problems or not_read}\n{sql}")
 
 
 def help_sql(help_text: str) -> str:
@@ -94,26 +94,35 @@ def test_help_of_every_fixture_finding_is_runnable_sql(path: Path) -> None:
             raise AssertionError(f"{path.name}:{finding.line} {finding.rule}: {exc}\n{finding.help}") from None
 
 
-_MYSQL_EXAMPLES = [rule for rule in STATEMENT_RULES if getattr(rule, "mysql_bad", "")]
+_DIALECT_EXAMPLES = [
+    (rule, dialect, example)
+    for rule in STATEMENT_RULES
+    for dialect, example in sorted(rule.dialect_examples.items())  # type: ignore[attr-defined]
+]
+# Databases whose identifiers are never quoted with '"' (so a '"' in a message is PostgreSQL's quoting).
+_NO_DOUBLE_QUOTES = {Dialect.MYSQL, Dialect.SQLSERVER}
 
 
-def test_shared_rules_have_mysql_examples() -> None:
-    """A rule that covers both databases shows its MySQL form too: its main examples are PostgreSQL's."""
-    both = {r.name for r in STATEMENT_RULES if {Dialect.POSTGRESQL, Dialect.MYSQL} <= r.dialects}  # type: ignore[attr-defined]
-    assert both <= {r.name for r in _MYSQL_EXAMPLES}
+def test_shared_rules_have_examples_in_each_database() -> None:
+    """A rule that covers other databases besides PostgreSQL shows its form in each of them too."""
+    for rule in STATEMENT_RULES:
+        others = rule.dialects - {Dialect.POSTGRESQL}  # type: ignore[attr-defined]
+        if Dialect.POSTGRESQL in rule.dialects:  # type: ignore[attr-defined]
+            assert others <= set(rule.dialect_examples), rule.name  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("rule", _MYSQL_EXAMPLES, ids=lambda r: r.name)
-def test_mysql_bad_example_is_flagged_with_runnable_help(rule: type) -> None:
-    findings = [f for f in lint_sql(rule.mysql_bad, settings=Settings(select=("ALL",)), dialect=Dialect.MYSQL).findings
+@pytest.mark.parametrize(("rule", "dialect", "example"), _DIALECT_EXAMPLES, ids=lambda v: getattr(v, "name", str(v)))
+def test_dialect_bad_example_is_flagged_with_runnable_help(rule: type, dialect: Dialect, example: object) -> None:
+    findings = [f for f in lint_sql(example.bad, settings=Settings(select=("ALL",)), dialect=dialect).findings  # type: ignore[attr-defined]
                 if f.rule == rule.name]
-    assert findings, f"{rule.name}: MySQL bad example not flagged"
+    assert findings, f"{rule.name}: {dialect.display_name} bad example not flagged"
     for finding in findings:
-        assert '"' not in finding.message, f"{rule.name}: PostgreSQL quoting in a MySQL message: {finding.message}"
-        parse_help(help_sql(finding.help), Dialect.MYSQL)
+        if dialect in _NO_DOUBLE_QUOTES:
+            assert '"' not in finding.message, f"{rule.name}: PostgreSQL quoting in a {dialect} message: {finding.message}"
+        parse_help(help_sql(finding.help), dialect)
 
 
-@pytest.mark.parametrize("rule", _MYSQL_EXAMPLES, ids=lambda r: r.name)
-def test_mysql_good_example_is_clean(rule: type) -> None:
-    findings = lint_sql(rule.mysql_good, settings=Settings(select=("ALL",)), dialect=Dialect.MYSQL).findings
+@pytest.mark.parametrize(("rule", "dialect", "example"), _DIALECT_EXAMPLES, ids=lambda v: getattr(v, "name", str(v)))
+def test_dialect_good_example_is_clean(rule: type, dialect: Dialect, example: object) -> None:
+    findings = lint_sql(example.good, settings=Settings(select=("ALL",)), dialect=dialect).findings  # type: ignore[attr-defined]
     assert not [f for f in findings if f.rule == rule.name], [f.message for f in findings]

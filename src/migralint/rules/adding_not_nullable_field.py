@@ -8,7 +8,7 @@ from migralint.linter.column_sql import set_not_null_steps
 from migralint.linter.constraint_names import object_name
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -62,14 +62,14 @@ class AddingNotNullableField(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = (
-        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
-        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NOT NULL;"
-    )
-    mysql_good = (
-        "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
-        "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+                "ALTER TABLE `User` MODIFY `email` VARCHAR(191) NOT NULL;",
+            good="ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
+                "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.MYSQL:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -54,10 +54,12 @@ class AddingRequiredField(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;"
-    mysql_good = (
-        "ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;",
+            good="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:

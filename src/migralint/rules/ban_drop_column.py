@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -44,11 +44,13 @@ class BanDropColumn(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = "ALTER TABLE `User` DROP COLUMN `legacyId`;"
-    mysql_good = (
-        "-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
-        "ALTER TABLE `User` DROP COLUMN `legacyId`;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `User` DROP COLUMN `legacyId`;",
+            good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
+                "ALTER TABLE `User` DROP COLUMN `legacyId`;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:

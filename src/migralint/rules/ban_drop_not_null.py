@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -39,14 +39,14 @@ class BanDropNotNull(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = (
-        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
-        "ALTER TABLE `User` MODIFY `name` VARCHAR(255);"
-    )
-    mysql_good = (
-        "ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
-        "ALTER TABLE `User` MODIFY `name` VARCHAR(255) NOT NULL;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+                "ALTER TABLE `User` MODIFY `name` VARCHAR(255);",
+            good="ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
+                "ALTER TABLE `User` MODIFY `name` VARCHAR(255) NOT NULL;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -43,11 +43,13 @@ class BanDropTable(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = "DROP TABLE `Session`;"
-    mysql_good = (
-        "-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
-        "DROP TABLE `Session`;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="DROP TABLE `Session`;",
+            good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
+                "DROP TABLE `Session`;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         dropped = [event for event in statement.events if isinstance(event, ir.DropTable)]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, ClassVar
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from migralint.config import DEFAULT_PG_VERSION
 from migralint.findings import Finding, Severity
@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from migralint.linter.model_context import ModelContext
 
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
+
+
+class Example(NamedTuple):
+    """A rule's examples in another database's SQL: `bad` is flagged, `good` is not (both run as tests)."""
+
+    bad: str
+    good: str
 
 
 class Rule:
@@ -38,6 +45,9 @@ class Rule:
     # on the dialects it has verdicts for.
     kinds: ClassVar[tuple[ir.Kind, ...]] = ()
     dialects: ClassVar[frozenset[Dialect]] = frozenset({Dialect.POSTGRESQL})
+    # The same harm in each other database's own SQL, for a rule whose `bad` and `good` are
+    # PostgreSQL's: shown in the docs and run by tests/rules/test_examples.py.
+    dialect_examples: ClassVar[Mapping[Dialect, Example]] = {}
     lock: ClassVar[Lock | None] = None  # the lock the flagged statement takes, for the docs
     default_enabled: ClassVar[bool] = True
     options: ClassVar[str] = ""  # settings that change what it flags

@@ -48,12 +48,13 @@ def _databases(rule: type[Rule]) -> str:
     return ", ".join(sorted(dialect.display_name for dialect in rule.dialects))
 
 
-def _mysql_examples(rule: type[Rule]) -> str:
-    """The MySQL pair of a rule whose main examples are PostgreSQL's (tests/rules/test_examples.py runs it)."""
-    bad, good = getattr(rule, "mysql_bad", ""), getattr(rule, "mysql_good", "")
-    if not bad:
-        return ""
-    return f"\n## On MySQL\n\n```sql\n{bad}\n```\n\nUse instead:\n\n```sql\n{good}\n```\n"
+def _dialect_examples(rule: type[Rule]) -> str:
+    """The pairs in other databases' SQL of a rule whose main examples are PostgreSQL's
+    (tests/rules/test_examples.py runs them)."""
+    return "".join(
+        f"\n## On {dialect.display_name}\n\n```sql\n{example.bad}\n```\n\nUse instead:\n\n```sql\n{example.good}\n```\n"
+        for dialect, example in sorted(rule.dialect_examples.items())
+    )
 
 
 def render_rule_doc(rule: type[Rule]) -> str:
@@ -87,7 +88,7 @@ def render_rule_doc(rule: type[Rule]) -> str:
 ```{rule.example_language}
 {rule.good}
 ```
-{_mysql_examples(rule)}
+{_dialect_examples(rule)}
 ## Options
 
 {options}

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -46,10 +46,12 @@ class RenamingColumn(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = "ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;"
-    mysql_good = (
-        "ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;",
+            good="ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:

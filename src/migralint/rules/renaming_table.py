@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -47,11 +47,13 @@ class RenamingTable(Rule):
     )
     dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
-    mysql_bad = "RENAME TABLE `Team` TO `Organization`;"
-    mysql_good = (
-        "RENAME TABLE `Team` TO `Organization`;\n"
-        "CREATE VIEW `Team` AS SELECT * FROM `Organization`;"
-    )
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="RENAME TABLE `Team` TO `Organization`;",
+            good="RENAME TABLE `Team` TO `Organization`;\n"
+                "CREATE VIEW `Team` AS SELECT * FROM `Organization`;",
+        ),
+    }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
