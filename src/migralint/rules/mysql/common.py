@@ -22,6 +22,7 @@ _ALTER_HEAD = re.compile(
     r"(?P<clauses>.*)",
     re.I | re.S,
 )
+_ASSERTION = re.compile(r"\s*,\s*(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I)
 _PLAIN_QUOTED = re.compile(r"`(\w+)`")
 _MEMBERS = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 
@@ -151,4 +152,5 @@ def with_online_assertion(statement: ir.Statement) -> str:
     rather than fall back to a copy that blocks writes."""
     raw = statement.raw
     body = raw.text if isinstance(raw, MySqlNode) else ""
-    return f"{body.rstrip().rstrip(';')}, ALGORITHM=INPLACE, LOCK=NONE;"
+    body = _ASSERTION.sub("", body.rstrip().rstrip(";"))  # the statement's own ALGORITHM= / LOCK=, replaced
+    return f"{body}, ALGORITHM=INPLACE, LOCK=NONE;"
