@@ -38,22 +38,23 @@ def foreign_key_findings(rule: RuleInfo, statement: ir.Statement, ctx: ModelCont
         return
     refused = raw.alter.algorithm in _ONLINE or raw.alter.lock == "NONE"
     shown = ctx.sql.table(table)
-    for key in keys:
-        parent = ctx.sql.table(key.references) if key.references is not None else "the referenced table"
-        if refused:
-            message = (
-                f"ADD FOREIGN KEY with foreign_key_checks on needs ALGORITHM=COPY, which this statement's ALGORITHM= "
-                f"/ LOCK= assertion refuses: MySQL stops the migration here (error 1846, \"Adding foreign keys needs "
-                "foreign_key_checks=OFF\")."
-            )
-        else:
-            message = (
-                f"ADD FOREIGN KEY with foreign_key_checks on (the default): MySQL runs it with ALGORITHM=COPY, copying "
-                f"every row of {shown} and checking it against {parent} while writes to {shown} (INSERT, UPDATE, "
-                "DELETE) wait."
-            )
-        span = statement.span_of(key)
-        yield ctx.finding(rule, message, span=span, table=table, help=_help(statement, ctx, key, span))
+    # One ALTER runs with one algorithm: its foreign keys make one copy, reported once, at the first.
+    parents = ", ".join(dict.fromkeys(ctx.sql.table(k.references) for k in keys if k.references is not None))
+    what = "ADD FOREIGN KEY" if len(keys) == 1 else f"ADD FOREIGN KEY ({len(keys)} keys in one ALTER)"
+    if refused:
+        message = (
+            f"{what} with foreign_key_checks on needs ALGORITHM=COPY, which this statement's ALGORITHM= / LOCK= "
+            "assertion refuses: MySQL stops the migration here (error 1846, \"Adding foreign keys needs "
+            "foreign_key_checks=OFF\")."
+        )
+    else:
+        message = (
+            f"{what} with foreign_key_checks on (the default): MySQL runs the ALTER with ALGORITHM=COPY, copying every row "
+            f"of {shown} and checking it against {parents or 'the referenced table'} while writes to {shown} "
+            "(INSERT, UPDATE, DELETE) wait."
+        )
+    span = statement.span_of(keys[0])
+    yield ctx.finding(rule, message, span=span, table=table, help=_help(statement, ctx, keys))
 
 
 def checks_off(earlier: tuple[ir.Statement, ...]) -> bool:
@@ -66,25 +67,26 @@ def checks_off(earlier: tuple[ir.Statement, ...]) -> bool:
     return value in ("0", "OFF", "FALSE")
 
 
-def _help(statement: ir.Statement, ctx: ModelContext, key: ir.AddConstraint, span: tuple[int, int]) -> str:
+def _help(statement: ir.Statement, ctx: ModelContext, keys: list[ir.AddConstraint]) -> str:
     raw = statement.raw
     text = raw.text if isinstance(raw, MySqlNode) else ""
-    clause = text[span[0] - statement.start : span[1] - statement.start]
     lines = [
         "Check that every row has its match, then add the key with foreign_key_checks off for this one statement: "
         "MySQL then adds it in place while writes go on (ALGORITHM=INPLACE, LOCK=NONE makes it refuse rather than "
         "copy). With the checks off the existing rows are NOT checked: a row without its match stays, only new "
         "writes are checked, so run the query first and fix or delete what it finds.",
     ]
-    reference = _REFERENCES.search(clause)
-    parents = [c.strip() for c in reference["columns"].split(",")] if reference else []
-    if reference and len(parents) == len(key.columns) and key.columns:
-        child = ctx.sql.table(key.table)
-        on = " AND ".join(f"p.{p} = c.{ctx.sql.quote(k)}" for p, k in zip(parents, key.columns))
-        present = " AND ".join(f"c.{ctx.sql.quote(k)} IS NOT NULL" for k in key.columns)
-        lines.append(f"SELECT COUNT(*) FROM {child} AS c LEFT JOIN {reference['table']} AS p ON {on} "
-                     f"WHERE {present} AND p.{parents[0]} IS NULL;")
-    else:
-        lines.append("-- first: the rows whose key has no match in the referenced table (a LEFT JOIN ... IS NULL)")
+    for key in keys:
+        span = statement.span_of(key)
+        reference = _REFERENCES.search(text[span[0] - statement.start : span[1] - statement.start])
+        parents = [c.strip() for c in reference["columns"].split(",")] if reference else []
+        if reference and len(parents) == len(key.columns) and key.columns:
+            child = ctx.sql.table(key.table)
+            on = " AND ".join(f"p.{p} = c.{ctx.sql.quote(k)}" for p, k in zip(parents, key.columns))
+            present = " AND ".join(f"c.{ctx.sql.quote(k)} IS NOT NULL" for k in key.columns)
+            lines.append(f"SELECT COUNT(*) FROM {child} AS c LEFT JOIN {reference['table']} AS p ON {on} "
+                         f"WHERE {present} AND p.{parents[0]} IS NULL;")
+        else:
+            lines.append("-- first: the rows whose key has no match in the referenced table (a LEFT JOIN ... IS NULL)")
     lines += ["SET foreign_key_checks = 0;", with_online_assertion(statement), "SET foreign_key_checks = 1;"]
     return "\n".join(lines)
