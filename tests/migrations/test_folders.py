@@ -81,8 +81,8 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
         'ACCESS EXCLUSIVE on "User" and rewrites it (and rebuilds its indexes): every query on it, reads '
         "included, waits (unless the old type is varchar(n) with n <= 50, which PostgreSQL changes in place)."]
     assert err.splitlines() == [
-        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints MySQL, PostgreSQL, "
-        "SQL Server, SQLite migrations",
+        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints CockroachDB, MySQL, "
+        "PostgreSQL, SQL Server, SQLite migrations",
         "migralint: linting a/prisma/migrations (Prisma Migrate)",
         "migralint: linting b/prisma/migrations (Prisma Migrate)",
         "migralint: linting d/prisma/migrations (Prisma Migrate)",
