@@ -75,10 +75,12 @@ class CockroachSchemaChangesInTransaction(Rule):
             "stay applied and the migration is left half done.",
             covers=before,
             help=(
-                "Give each schema change of an existing table a transaction of its own: a migration of its own "
-                + ("(or, with ory popx, a `.autocommit.` file per statement), " if crdb.tool == "ory popx" else "")
-                + "or take out the BEGIN/COMMIT where the runner allows it. Changes to tables created in the same "
-                "migration may stay together.\n"
+                "Give each schema change of an existing table a transaction of its own: a migration of its own"
+                + (" (an `.autocommit.` file is no way out: popx sends it as one query, one implicit transaction)"
+                   if crdb.tool == "ory popx" else "")
+                + ", or, where the runner opens no transaction of its own (golang-migrate, plain files), "
+                "`BEGIN; ... COMMIT;` around each. Changes to tables created in the same migration may stay "
+                "together.\n"
                 "-- migralint: ignore cockroach-schema-changes-in-transaction -- a partial apply is repaired by hand"
             ),
         )
