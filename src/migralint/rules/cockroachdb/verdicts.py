@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from migralint.findings import Finding
+from migralint.findings import Finding, Severity
 from migralint.linter.model_context import ModelContext, RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
@@ -63,6 +63,8 @@ def not_nullable_field(rule: Rule, statement: ir.Statement, ctx: ModelContext) -
                 f"{ctx.sql.alter_table(statement)} ALTER COLUMN {c} SET NOT NULL;",
             ]),
             span=statement.span_of(event),
+            # Nothing waits on CockroachDB: the risk is a failed migration, not blocked traffic.
+            severity=None if rule.name in ctx.settings.severity else Severity.WARNING,
         )
 
 
