@@ -33,7 +33,7 @@ class CockroachDdlThenDmlInTransaction(Rule):
         "without it. When the write does run and the job fails afterwards, the transaction has committed "
         "with the data change but without the schema change (XXA00). Whether a file is one transaction "
         "depends on the runner (see `cockroach-schema-changes-in-transaction`). A table created in the same "
-        "migration is not flagged: CockroachDB makes a new table public in its own transaction."
+        "migration is not flagged: the transaction that creates a table can use all of it at once."
     )
     bad = (
         "BEGIN;\n"
