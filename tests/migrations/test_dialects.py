@@ -93,7 +93,7 @@ def test_dialect_option_and_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert (code, again) == (1, out)
     write(tmp_path / "migralint.toml", 'dialect = "oracle"\n')
     code, _, err = run("lint", *selected)
-    assert code == 2 and "dialect must be one of 'mariadb', 'mssql', 'mysql'" in err
+    assert code == 2 and "dialect must be one of 'cockroach', 'cockroachdb', 'crdb', 'mariadb', 'mssql', 'mysql'" in err
 
 
 def test_apply_status_and_resolve_refuse_a_mysql_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

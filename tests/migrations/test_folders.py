@@ -85,8 +85,8 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
         "from int to bigint: MySQL runs a type change with ALGORITHM=COPY, copying every row of `t` while writes to "
         "it (INSERT, UPDATE, DELETE) wait."]
     assert err.splitlines() == [
-        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints MySQL, PostgreSQL, "
-        "SQL Server, SQLite migrations",
+        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints CockroachDB, MySQL, "
+        "PostgreSQL, SQL Server, SQLite migrations",
         "migralint: linting a/prisma/migrations (Prisma Migrate)",
         "migralint: linting b/prisma/migrations (Prisma Migrate)",
         "migralint: linting d/prisma/migrations (Prisma Migrate)",

@@ -32,7 +32,7 @@ def test_prisma_folder_is_one_query_per_file_in_name_order(tmp_path: Path) -> No
 def test_prisma_provider_migralint_does_not_lint_is_a_user_error(tmp_path: Path) -> None:
     write(tmp_path, "migration_lock.toml", 'provider = "mongodb"\n')
     write(tmp_path, "20240101000000_init/migration.sql")
-    with pytest.raises(UserError, match="provider is 'mongodb'; migralint lints MySQL, PostgreSQL, SQL Server, SQLite migrations only"):
+    with pytest.raises(UserError, match="provider is 'mongodb'; migralint lints CockroachDB, MySQL, PostgreSQL, SQL Server, SQLite migrations only"):
         discover([str(tmp_path)])
 
 

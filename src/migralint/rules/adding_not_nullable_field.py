@@ -9,6 +9,7 @@ from migralint.linter.constraint_names import object_name
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -60,7 +61,7 @@ class AddingNotNullableField(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html#online-ddl-column-operations",
         "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -69,11 +70,19 @@ class AddingNotNullableField(Rule):
             good="ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
                 "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;",
         ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE identities ALTER COLUMN nid SET NOT NULL;",
+            good="CREATE TABLE identities (id UUID PRIMARY KEY, nid UUID);\n"
+                "ALTER TABLE identities ALTER COLUMN nid SET NOT NULL;",
+        ),
     }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.MYSQL:
             yield from _mysql_findings(self, statement, ctx)
+            return
+        if ctx.dialect is Dialect.COCKROACHDB:
+            yield from cockroach_verdicts.not_nullable_field(self, statement, ctx)
             return
         pg_version = ctx.settings.pg_version
         for event in statement.events:

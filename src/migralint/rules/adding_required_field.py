@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -52,12 +53,16 @@ class AddingRequiredField(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/sql-mode.html#sqlmode_no_zero_date",
         "https://atlasgo.io/lint/analyzers#MY101",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;",
             good="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE flags ADD COLUMN namespace_key STRING NOT NULL;",
+            good="ALTER TABLE flags ADD COLUMN namespace_key STRING NOT NULL DEFAULT 'default';",
         ),
     }
 
@@ -74,6 +79,9 @@ class AddingRequiredField(Rule):
                 return  # new, or emptied earlier in the file: there is no row to fail on
             if ctx.dialect is Dialect.MYSQL:
                 yield _mysql_finding(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.required_field(self, statement, event, ctx)
                 continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (

@@ -42,13 +42,18 @@ class BanDropColumn(Rule):
         "https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations",
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` DROP COLUMN `legacyId`;",
             good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
                 "ALTER TABLE `User` DROP COLUMN `legacyId`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE users DROP COLUMN legacy_id;",
+            good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using legacy_id\n"
+                "ALTER TABLE users DROP COLUMN legacy_id;",
         ),
     }
 

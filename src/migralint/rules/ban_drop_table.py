@@ -41,13 +41,18 @@ class BanDropTable(Rule):
         "https://www.postgresql.org/docs/current/sql-droptable.html",
         "https://dev.mysql.com/doc/refman/8.4/en/drop-table.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="DROP TABLE `Session`;",
             good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
                 "DROP TABLE `Session`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="DROP TABLE IF EXISTS selfservice_profile_management_requests;",
+            good="-- migralint: ignore ban-drop-table -- no deployed code uses it since release 0.9\n"
+                "DROP TABLE IF EXISTS selfservice_profile_management_requests;",
         ),
     }
 

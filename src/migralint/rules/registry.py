@@ -112,6 +112,10 @@ from migralint.rules.mysql.lock_wait_timeout import RequireLockWaitTimeout
 from migralint.rules.mysql.non_transactional import NonTransactionalMigration
 from migralint.rules.mysql.table_copy import MySqlTableCopy
 from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
+# --- CockroachDB rules: imports ---
+from migralint.rules.cockroachdb.alter_primary_key import CockroachAlterPrimaryKey
+from migralint.rules.cockroachdb.ddl_then_dml_in_transaction import CockroachDdlThenDmlInTransaction
+from migralint.rules.cockroachdb.schema_changes_in_transaction import CockroachSchemaChangesInTransaction
 
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
@@ -190,6 +194,10 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequireLockWaitTimeout,
     NonTransactionalMigration,
     MySqlTableRebuild,
+    # --- CockroachDB rules ---
+    CockroachSchemaChangesInTransaction,
+    CockroachDdlThenDmlInTransaction,
+    CockroachAlterPrimaryKey,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )

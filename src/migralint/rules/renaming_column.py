@@ -7,6 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -44,12 +45,16 @@ class RenamingColumn(Rule):
         "https://mariadb.com/kb/en/alter-table/#rename-column",
         "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;",
             good="ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE identities RENAME COLUMN traits_schema TO schema_id;",
+            good="ALTER TABLE identities ADD COLUMN schema_id STRING;",
         ),
     }
 
@@ -62,6 +67,9 @@ class RenamingColumn(Rule):
             table, old, new = event.table, event.column, event.new
             if old == new or ctx.is_new_column(table, old):
                 continue  # MySQL's CHANGE `a` `a` ... keeps the name
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.renamed_column(self, statement, event, ctx)
+                continue
             if ctx.dialect is Dialect.MYSQL:
                 o, n = ctx.sql.quote(old), ctx.sql.quote(new)
                 yield ctx.finding(

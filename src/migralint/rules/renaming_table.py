@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -45,13 +46,17 @@ class RenamingTable(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/rename-table.html",
         "https://dev.mysql.com/doc/refman/8.4/en/view-updatability.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="RENAME TABLE `Team` TO `Organization`;",
             good="RENAME TABLE `Team` TO `Organization`;\n"
                 "CREATE VIEW `Team` AS SELECT * FROM `Organization`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE selfservice_verification_requests RENAME TO selfservice_verification_flows;",
+            good="CREATE TABLE selfservice_verification_flows (id UUID PRIMARY KEY, state STRING NOT NULL);",
         ),
     }
 
@@ -66,6 +71,9 @@ class RenamingTable(Rule):
                 continue
             if ctx.dialect is Dialect.MYSQL:
                 yield _mysql_finding(self, ctx, old, new)
+                continue
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.renamed_table(self, statement, event, ctx)
                 continue
             shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
             yield ctx.finding(
