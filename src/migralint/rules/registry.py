@@ -113,6 +113,10 @@ from migralint.rules.mysql.non_transactional import NonTransactionalMigration
 from migralint.rules.mysql.table_copy import MySqlTableCopy
 from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
 
+# --- SQL Server rules: imports ---
+from migralint.rules.sqlserver.alter_column_size_of_data import MssqlAlterColumnSizeOfData
+from migralint.rules.sqlserver.blocking_index import MssqlBlockingIndex
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -190,6 +194,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequireLockWaitTimeout,
     NonTransactionalMigration,
     MySqlTableRebuild,
+    # --- SQL Server rules ---
+    MssqlBlockingIndex,
+    MssqlAlterColumnSizeOfData,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )
