@@ -317,3 +317,14 @@ def test_add_column_steps_run_on_sql_server() -> None:
     assert [s.kind for s in parsed.statements] == [ir.Kind.ALTER_TABLE, ir.Kind.ALTER_TABLE]
     assert all(s.understood for s in parsed.statements) and parsed.statement_errors == ()
     assert parsed.statements[-1].events[-1] == ir.SetNotNull(T("posts"), "views", not_null=True)
+
+
+def test_online_key_constraint_blocks_only_other_schema_changes() -> None:
+    online, offline, mixed = parse(
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_slug_key] UNIQUE NONCLUSTERED ([slug]) WITH (ONLINE = ON);\n"
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_slug_key] UNIQUE NONCLUSTERED ([slug]);\n"
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_team_fkey] FOREIGN KEY ([teamId]) REFERENCES [dbo].[teams]([id]);"
+    ).statements
+    assert [(lock.blocks, lock.work) for lock in online.locks] == [(ir.Blocks.DDL, ir.Work.INDEX_BUILD)]
+    assert [lock.name for lock in offline.locks] == [SCH_M]
+    assert [lock.name for lock in mixed.locks] == [SCH_M]  # a foreign key has no index to build online

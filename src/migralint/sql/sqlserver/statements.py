@@ -186,9 +186,18 @@ def _alter(node: exp.Alter, sql: str) -> Reading:
             events.append(ir.RenameTable(table, table_name(action.this)))
         else:
             return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (sch_m(table),), understood=False)
-    if work is not None and _ONLINE_ON.search(sql) and any(isinstance(e, ir.AlterColumnType) for e in events):
-        return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (ir.LockTaken(table, ir.Blocks.DDL, ONLINE_ALTER, work),))
+    if work is not None and _ONLINE_ON.search(sql) and all(_online_capable(e) for e in events):
+        # ONLINE = ON on ALTER COLUMN (2016+) or on a PRIMARY KEY / UNIQUE constraint's index
+        # (Guidelines for online index operations): reads and writes go on.
+        held = ONLINE_ALTER if any(isinstance(e, ir.AlterColumnType) for e in events) else ONLINE
+        return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (ir.LockTaken(table, ir.Blocks.DDL, held, work),))
     return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (sch_m(table, work),))
+
+
+def _online_capable(event: ir.Event) -> bool:
+    if isinstance(event, ir.AddConstraint):
+        return event.kind in (ir.ConstraintKind.PRIMARY_KEY, ir.ConstraintKind.UNIQUE)
+    return isinstance(event, (ir.AlterColumnType, ir.SetNotNull))
 
 
 def default_constraints(table: ir.TableName, rest: str) -> Reading | None:
