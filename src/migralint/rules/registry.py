@@ -117,6 +117,10 @@ from migralint.rules.cockroachdb.alter_primary_key import CockroachAlterPrimaryK
 from migralint.rules.cockroachdb.ddl_then_dml_in_transaction import CockroachDdlThenDmlInTransaction
 from migralint.rules.cockroachdb.schema_changes_in_transaction import CockroachSchemaChangesInTransaction
 
+# --- SQL Server rules: imports ---
+from migralint.rules.sqlserver.alter_column_size_of_data import MssqlAlterColumnSizeOfData
+from migralint.rules.sqlserver.blocking_index import MssqlBlockingIndex
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -198,6 +202,9 @@ ALL_RULES: tuple[type[Rule], ...] = (
     CockroachSchemaChangesInTransaction,
     CockroachDdlThenDmlInTransaction,
     CockroachAlterPrimaryKey,
+    # --- SQL Server rules ---
+    MssqlBlockingIndex,
+    MssqlAlterColumnSizeOfData,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )

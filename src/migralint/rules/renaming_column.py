@@ -8,6 +8,7 @@ from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
 from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -33,6 +34,9 @@ class RenamingColumn(Rule):
         "two one-statement triggers (MySQL has no `INSERT OR UPDATE` trigger and needs no DELIMITER for "
         "a body of one statement) and backfills with `UPDATE ... LIMIT` (MySQL 8.4 manual: ALTER TABLE, "
         "CREATE TRIGGER, UPDATE Statement)."
+        " On SQL Server the rename is `EXEC sp_rename 'T.old', 'new', 'COLUMN'` (as Prisma writes it); "
+        "Microsoft's sp_rename page warns that changing any part of an object name can break scripts and "
+        "stored procedures. The help adds the new column and backfills it in `UPDATE TOP (n)` batches."
     )
     bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
     good = (
@@ -44,8 +48,9 @@ class RenamingColumn(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
         "https://mariadb.com/kb/en/alter-table/#rename-column",
         "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
+        "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/sp-rename-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -55,6 +60,10 @@ class RenamingColumn(Rule):
         Dialect.COCKROACHDB: Example(
             bad="ALTER TABLE identities RENAME COLUMN traits_schema TO schema_id;",
             good="ALTER TABLE identities ADD COLUMN schema_id STRING;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="EXEC sp_rename N'dbo.User.name', N'fullName', N'COLUMN';",
+            good="ALTER TABLE [dbo].[User] ADD [fullName] NVARCHAR(1000) NULL;",
         ),
     }
 
@@ -69,6 +78,9 @@ class RenamingColumn(Rule):
                 continue  # MySQL's CHANGE `a` `a` ... keeps the name
             if ctx.dialect is Dialect.COCKROACHDB:
                 yield cockroach_verdicts.renamed_column(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                yield sqlserver_verdicts.renaming_column(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.MYSQL:
                 o, n = ctx.sql.quote(old), ctx.sql.quote(new)

@@ -8,6 +8,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
 from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -34,6 +35,9 @@ class RenamingTable(Rule):
         "and insertable (MySQL 8.4 manual, Updatable and Insertable Views). But MySQL commits each DDL "
         "statement on its own, so between the rename and the CREATE VIEW the old name is briefly missing: "
         "run the two statements back to back."
+        " On SQL Server the rename is `EXEC sp_rename 'old', 'new'`; a view over one table takes INSERT, "
+        "UPDATE and DELETE (CREATE VIEW (Transact-SQL), Updatable Views), and since CREATE VIEW must begin a "
+        "batch, the help creates it with `EXEC('CREATE VIEW ...')` in the same transaction."
     )
     bad = 'ALTER TABLE "Team" RENAME TO "Organization";'
     good = (
@@ -45,8 +49,10 @@ class RenamingTable(Rule):
         "https://www.postgresql.org/docs/current/sql-createview.html#SQL-CREATEVIEW-UPDATABLE-VIEWS",
         "https://dev.mysql.com/doc/refman/8.4/en/rename-table.html",
         "https://dev.mysql.com/doc/refman/8.4/en/view-updatability.html",
+        "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/sp-rename-transact-sql",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/create-view-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -57,6 +63,11 @@ class RenamingTable(Rule):
         Dialect.COCKROACHDB: Example(
             bad="ALTER TABLE selfservice_verification_requests RENAME TO selfservice_verification_flows;",
             good="CREATE TABLE selfservice_verification_flows (id UUID PRIMARY KEY, state STRING NOT NULL);",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="EXEC sp_rename N'dbo.Team', N'Organization';",
+            good="EXEC sp_rename N'dbo.Team', N'Organization';\n"
+                "EXEC('CREATE VIEW [dbo].[Team] AS SELECT * FROM [dbo].[Organization]');",
         ),
     }
 
@@ -74,6 +85,9 @@ class RenamingTable(Rule):
                 continue
             if ctx.dialect is Dialect.COCKROACHDB:
                 yield cockroach_verdicts.renamed_table(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                yield sqlserver_verdicts.renaming_table(self, statement, event, ctx)
                 continue
             shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
             yield ctx.finding(
