@@ -94,3 +94,17 @@ def test_nothing_pending_on_a_mysql_folder_lints_nothing(work: Path) -> None:
     result = CliRunner().invoke(main, ["lint", "--no-cache", "--format", "concise", "--since", "origin/main", FOLDER])
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr == "migralint: nothing to lint: no migration added since origin/main\n"
+
+
+def test_a_schema_switched_away_from_mysql_is_said_in_mysql_terms(work: Path) -> None:
+    write(work / "prisma" / "schema.prisma",
+          'datasource db {\n  provider = "postgresql"\n  url      = env("DATABASE_URL")\n}\n')
+    code, findings = lint_json(FOLDER)
+    mismatch = [f for f in findings if f["rule"] == "prisma-provider-mismatch"]
+    assert code == 1 and len(mismatch) == 1
+    assert mismatch[0]["message"] == (
+        'the datasource provider is "postgresql" but migration_lock.toml says "mysql": `prisma migrate` refuses '
+        "to run (P3019), and this history's SQL is written for mysql.")
+    assert mismatch[0]["help"] == (
+        'Point the datasource back at the database the migrations are for: provider = "mysql". Moving to '
+        "postgresql takes a new migration history.")

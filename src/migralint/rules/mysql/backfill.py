@@ -78,7 +78,8 @@ def _settled(node: object) -> str | None:
     assignment, when no value reads a column the statement sets or changes between batches."""
     from sqlglot import exp  # loaded already: a MySQL file was parsed
 
-    assert isinstance(node, exp.Update)
+    if not isinstance(node, exp.Update):
+        return None
     targets: list[str] = []
     conditions: list[str] = []
     for assignment in node.expressions:

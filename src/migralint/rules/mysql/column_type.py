@@ -69,6 +69,8 @@ def _message(
 ) -> str:
     shown, column = ctx.sql.table(table), ctx.sql.quote(modify.column)
     old = modify.old.type if modify.old is not None else "?"
+    if modify.old is not None and modify.old.name != modify.column:
+        column = f"{ctx.sql.quote(modify.old.name)} (renamed {column})"
     why = ""
     if growth is not None and growth[0] != growth[1]:
         assumed = f"in {charset}" if charset else "in utf8mb4 (assumed: the migration does not name the character set)"
@@ -83,8 +85,11 @@ def _message(
 
 
 def _help(statement: ir.Statement, ctx: ModelContext, table: ir.TableName, modify: Modify) -> str:
-    t, old = ctx.sql.table(table), ctx.sql.quote(modify.column)
-    new = ctx.sql.quote(f"{modify.column}_new")
+    t = ctx.sql.table(table)
+    # A CHANGE that also renames: the new column takes the new name; the old one is still the old name.
+    existing = modify.old.name if modify.old is not None else modify.column
+    old = ctx.sql.quote(existing)
+    new = ctx.sql.quote(modify.column if modify.column != existing else f"{modify.column}_new")
     null = " NOT NULL" if modify.not_null else ""
     lines = [
         "Expand and contract: add a column of the new type, backfill it in batches, switch the code to it, "
