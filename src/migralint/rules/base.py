@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
 
 
+# The rules about the file or the folder rather than a statement (syntax, ignores, history) hold
+# whatever the database.
+EVERY_DIALECT: frozenset[Dialect] = frozenset(Dialect)
+
+
 class Example(NamedTuple):
     """A rule's examples in another database's SQL: `bad` is flagged, `good` is not (both run as tests)."""
 
@@ -99,6 +104,7 @@ class HistoryRule(Rule):
 
     _base_class: ClassVar[bool] = True
     example_language: ClassVar[str] = "text"
+    dialects: ClassVar[frozenset[Dialect]] = EVERY_DIALECT
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         return iter(())
