@@ -113,6 +113,13 @@ from migralint.rules.mysql.non_transactional import NonTransactionalMigration
 from migralint.rules.mysql.table_copy import MySqlTableCopy
 from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
 
+# --- SQLite rules: imports ---
+from migralint.rules.sqlite.foreign_keys_pragma import SqliteForeignKeysPragmaInTransaction
+from migralint.rules.sqlite.rebuild_cascades import SqliteRebuildCascades
+from migralint.rules.sqlite.rebuild_drops_columns import SqliteRebuildDropsColumns
+from migralint.rules.sqlite.rebuild_renames_old_table import SqliteRebuildRenamesOldTable
+from migralint.rules.sqlite.table_rebuild import SqliteTableRebuild
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -190,6 +197,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequireLockWaitTimeout,
     NonTransactionalMigration,
     MySqlTableRebuild,
+    # --- SQLite rules ---
+    SqliteRebuildCascades,
+    SqliteRebuildDropsColumns,
+    SqliteRebuildRenamesOldTable,
+    SqliteTableRebuild,
+    SqliteForeignKeysPragmaInTransaction,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )
