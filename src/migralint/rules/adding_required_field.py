@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -38,7 +39,9 @@ class AddingRequiredField(Rule):
         "column is the exception: its implicit default is the zero date, which strict mode with "
         "NO_ZERO_DATE (MySQL's default sql_mode) rejects, so that ALTER fails as on PostgreSQL; a PRIMARY "
         "KEY fails too once two rows share the zero value. AUTO_INCREMENT columns are numbered and not "
-        "flagged."
+        "flagged. SQLite refuses the ALTER outright once the table holds a row (\"Cannot add a NOT NULL column "
+        "with default value NULL\"; on an empty table it runs: measured on SQLite 3.40), and it cannot make a "
+        "column NOT NULL later without rebuilding the table, so the help gives the column a constant DEFAULT."
     )
     bad = 'ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;'
     good = (
@@ -51,13 +54,18 @@ class AddingRequiredField(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
         "https://dev.mysql.com/doc/refman/8.4/en/sql-mode.html#sqlmode_no_zero_date",
         "https://atlasgo.io/lint/analyzers#MY101",
+        "https://www.sqlite.org/lang_altertable.html#altertabaddcol",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;",
             good="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;',
+            good='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL DEFAULT \'member\';',
         ),
     }
 
@@ -74,6 +82,9 @@ class AddingRequiredField(Rule):
                 return  # new, or emptied earlier in the file: there is no row to fail on
             if ctx.dialect is Dialect.MYSQL:
                 yield _mysql_finding(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.adding_required_field(self, statement, event, ctx)
                 continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (

@@ -7,6 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -31,6 +32,7 @@ class BanDropTable(Rule):
         "the help leaves it out). On MySQL a table that an earlier statement of the file renamed to the "
         "dropped name (the backup of a rename, create, copy, drop rebuild) is not flagged either: no running "
         "code knows that name."
+        " On SQLite the harm is the same; the DROP TABLE of a table rebuild (create `new_X`, copy, drop X, rename) is not flagged here: what a rebuild loses is for the `sqlite-rebuild-*` rules, as is a table the file renamed away first, or copied out and creates again (a backup, a drop, the table anew, the rows copied back)."
     )
     bad = 'DROP TABLE "Session";'
     good = (
@@ -40,14 +42,20 @@ class BanDropTable(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-droptable.html",
         "https://dev.mysql.com/doc/refman/8.4/en/drop-table.html",
+        "https://www.sqlite.org/lang_droptable.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="DROP TABLE `Session`;",
             good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
                 "DROP TABLE `Session`;",
+        ),
+        Dialect.SQLITE: Example(
+            bad='DROP TABLE "Session";',
+            good='-- migralint: ignore ban-drop-table -- release 4.2 stopped using "Session"; rows archived\n'
+                'DROP TABLE "Session";',
         ),
     }
 
@@ -58,6 +66,8 @@ class BanDropTable(Rule):
             # A name this file gave by a rename (the backup in rename, create, copy, drop): no running code uses it.
             renamed_to = {e.new for s in ctx.earlier for e in s.events if isinstance(e, ir.RenameTable)}
             existing = [table for table in existing if table not in renamed_to]
+        if ctx.dialect is Dialect.SQLITE:
+            existing = sqlite_verdicts.not_rebuilt(ctx, existing)
         if not existing:
             return
         mysql = ctx.dialect is Dialect.MYSQL

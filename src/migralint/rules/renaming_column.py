@@ -7,6 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -32,6 +33,7 @@ class RenamingColumn(Rule):
         "two one-statement triggers (MySQL has no `INSERT OR UPDATE` trigger and needs no DELIMITER for "
         "a body of one statement) and backfills with `UPDATE ... LIMIT` (MySQL 8.4 manual: ALTER TABLE, "
         "CREATE TRIGGER, UPDATE Statement)."
+        " On SQLite (3.25+) the harm is the same; SQLite's triggers cannot assign NEW, so the help keeps the two columns in sync with AFTER triggers that update the row (sqlite.org/lang_createtrigger.html)."
     )
     bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
     good = (
@@ -44,12 +46,16 @@ class RenamingColumn(Rule):
         "https://mariadb.com/kb/en/alter-table/#rename-column",
         "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;",
             good="ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";',
+            good='ALTER TABLE "User" ADD COLUMN "fullName" TEXT;',
         ),
     }
 
@@ -62,6 +68,9 @@ class RenamingColumn(Rule):
             table, old, new = event.table, event.column, event.new
             if old == new or ctx.is_new_column(table, old):
                 continue  # MySQL's CHANGE `a` `a` ... keeps the name
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.renaming_column(self, statement, event, ctx)
+                continue
             if ctx.dialect is Dialect.MYSQL:
                 o, n = ctx.sql.quote(old), ctx.sql.quote(new)
                 yield ctx.finding(

@@ -54,8 +54,8 @@ def parse(text: str, versions: Mapping[str, object] | None = None) -> ir.ParsedF
 
 
 class SqliteText:
-    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come folded to lower
-    case; SQLite resolves them without regard to case, so the SQL runs as written."""
+    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come as the user wrote
+    them (columns.Name); SQLite resolves them without regard to case, so the SQL runs as written."""
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -72,11 +72,30 @@ class SqliteText:
         return f"ALTER TABLE {self.table(table)}"
 
     def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
-        # SQLite cannot make a column NOT NULL after it is added (only a table rebuild can), so the
-        # one way that keeps the table is a NOT NULL column with a constant DEFAULT the rows take.
+        # SQLite cannot make a column NOT NULL after it is added (only a table rebuild can), and
+        # ADD COLUMN takes only a constant DEFAULT on a table with rows ("Cannot add a column with
+        # non-constant default", measured on 3.40): so a NOT NULL column with a constant DEFAULT.
         column = event.column
-        return [f"{self.alter_table(statement)} ADD COLUMN {self.quote(column.name)} {column.type} NOT NULL "
-                "DEFAULT <value>;"]
+        return [
+            "-- the DEFAULT is a placeholder of the column's type: give the value the existing rows should hold",
+            f"{self.alter_table(statement)} ADD COLUMN {self.quote(column.name)} {column.type or 'TEXT'} NOT NULL "
+            f"DEFAULT {placeholder(column.type)};",
+        ]
+
+
+def placeholder(column_type: str) -> str:
+    """A constant of the type's affinity, as SQLite derives it from the declared type
+    (sqlite.org/datatype3.html, 3.1 Determination Of Column Affinity)."""
+    declared = column_type.upper()
+    if "INT" in declared:
+        return "0"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "''"
+    if "BLOB" in declared or not declared:
+        return "x''"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "0.0"
+    return "0"
 
 
 SQL_TEXT = SqliteText()
