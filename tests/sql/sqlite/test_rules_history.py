@@ -48,7 +48,7 @@ def _golang_migrate(root: Path, *files: str) -> Path:
 def _findings(*args: str) -> list[dict[str, object]]:
     result = CliRunner().invoke(main, ["lint", "--no-cache", "--format", "json", "--exit-zero", *args])
     assert result.exit_code == 0, result.output
-    findings: list[dict[str, object]] = json.loads(result.output)["findings"]
+    findings: list[dict[str, object]] = json.loads(result.stdout)["findings"]
     return findings
 
 
@@ -113,3 +113,39 @@ def test_apply_status_and_resolve_refuse_a_sqlite_folder(tmp_path: Path) -> None
         result = CliRunner().invoke(main, [*command, str(folder), "--database-url", "postgresql://u@127.0.0.1:1/db"])
         assert result.exit_code == 2, (command, result.output)
         assert "SQLite" in result.output and "Traceback" not in result.output
+
+
+def _git(repo: Path, *args: str) -> str:
+    import os
+    import subprocess
+
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_history_rules_work_on_a_sqlite_folder(tmp_path: Path, monkeypatch: object) -> None:
+    """edited-applied-migration and deleted-applied-migration are dialect-neutral: a SQLite Prisma
+    folder in a repository whose main is pushed to a bare remote, then edited and pruned."""
+    import shutil
+
+    import pytest
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    remote, repo = tmp_path / "remote.git", tmp_path / "repo"
+    repo.mkdir()
+    folder = _prisma(repo, _POST, _COMMENT)
+    _git(tmp_path, "init", "-q", "--bare", str(remote))
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "init")
+    _git(repo, "remote", "add", "origin", str(remote))
+    _git(repo, "push", "-q", "origin", "main")
+    first = folder / "20240101000000_m1" / "migration.sql"
+    first.write_text(_POST.replace('"body" TEXT', '"body" TEXT, "slug" TEXT'))
+    shutil.rmtree(folder / "20240102000000_m2")
+    findings = _findings("--since", "origin/main", str(folder))
+    rules = {str(f["rule"]) for f in findings}
+    assert {"edited-applied-migration", "deleted-applied-migration"} <= rules, findings

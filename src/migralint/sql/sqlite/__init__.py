@@ -123,6 +123,9 @@ def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.S
     try:
         node = sqlglot.parse_one(sql, read="sqlite")
     except (ParseError, TokenError) as error:
+        mended = _comma_between_constraints(sql, piece.words)
+        if mended is not None:
+            return _built(number, piece, statements.read(mended, sql), type(mended).__name__, mended), None
         problem = _syntax_problem(sql, piece.start, error)
         return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="ParseError"), problem
     except RecursionError:  # a pathological nesting depth: not read, never a crash
@@ -130,6 +133,29 @@ def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.S
     if isinstance(node, exp.Command) or not isinstance(node, exp.Expression):
         return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
     return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
+
+
+# A table constraint that starts a line, after one that ends without a comma.
+_CONSTRAINT_WITHOUT_COMMA = re.compile(
+    r"([^\s,(])([ \t]*\n\s*)(?=(?:FOREIGN\s+KEY|CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK)\b)", re.I
+)
+
+
+def _comma_between_constraints(sql: str, words: tuple[str, ...]) -> exp.Expression | None:
+    """A CREATE TABLE whose table constraints have no comma between them, which SQLite accepts
+    (its parser reads a constraint list, sqlite.org/lang_createtable.html) and drizzle-kit wrote
+    (homarr's 0006_windy_doctor_faustus.sql), read by sqlglot with the commas put in. Only after
+    the columns: the columns' positions, which type_as_written reads, do not move."""
+    if words[:2] != ("CREATE", "TABLE"):
+        return None
+    mended = _CONSTRAINT_WITHOUT_COMMA.sub(r"\1,\2", sql)
+    if mended == sql or _sqlite_refusal(sql) is not None:
+        return None
+    try:
+        node = sqlglot.parse_one(mended, read="sqlite")
+    except (ParseError, TokenError, RecursionError):
+        return None
+    return node if isinstance(node, exp.Create) else None
 
 
 def _built(number: int, piece: Piece, reading: statements.Reading, node_type: str, node: object) -> ir.Statement:
