@@ -102,6 +102,17 @@ def test_a_column_known_from_history_left_out_of_the_copy(tmp_path: Path) -> Non
     assert 'leaves out "body" of "Post"' in str(lost[0]["message"])
 
 
+def test_a_column_moved_to_another_table_is_kept(tmp_path: Path) -> None:
+    """vaultwarden's 2018-04-27-155151_create_users_ciphers: folder_uuid leaves the rebuilt table
+    for folders_ciphers, copied there before the drop."""
+    rebuild = _REBUILD.replace('"body", "id", "title"', '"id", "title"').replace(', "body" TEXT', "").replace(
+        'DROP TABLE "Post";', 'CREATE TABLE "PostBody" ("postId" INTEGER, "body" TEXT);\n'
+        'INSERT INTO "PostBody" ("postId", "body") SELECT "id", "body" FROM "Post" WHERE "body" IS NOT NULL;\n'
+        'DROP TABLE "Post";')
+    findings = _findings(str(_prisma(tmp_path, _POST, _COMMENT, rebuild)))
+    assert not _of(findings, "sqlite-rebuild-drops-columns")
+
+
 def test_a_table_created_by_the_same_migration_is_quiet(tmp_path: Path) -> None:
     findings = _findings(str(_prisma(tmp_path, _POST + _COMMENT + _REBUILD.replace("PRAGMA foreign_keys=OFF;\n", ""))))
     assert not [f for f in findings if str(f["rule"]).startswith("sqlite-")]

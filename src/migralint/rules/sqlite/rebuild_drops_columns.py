@@ -26,7 +26,8 @@ class SqliteRebuildDropsColumns(Rule):
         "(sqlite.org/lang_altertable.html, \"Making Other Kinds Of Table Schema Changes\"). A column of X the copy "
         "does not read is gone with X: when it is meant to go, that is a DROP COLUMN, and the code still running "
         "breaks as `ban-drop-column` says; when it is not (a hand-edited copy, a generator that lost track of a "
-        "column: cherry-studio#17568), the data is lost without a word. A rebuild with no copy at all loses every "
+        "column: cherry-studio#17568), the data is lost without a word; a column another INSERT ... SELECT of "
+        "the file copies elsewhere first is kept. A rebuild with no copy at all loses every "
         "row. A NOT NULL column of the new table that has no DEFAULT and that the copy does not fill makes the "
         "INSERT fail on the first row (`NOT NULL constraint failed`): the migration stops halfway, and a runner "
         "that sends the file without a transaction (Prisma Migrate) leaves `new_X` behind. The old table's columns "
@@ -65,14 +66,16 @@ class SqliteRebuildDropsColumns(Rule):
                     table=rebuild.table,
                 )
                 continue
-            if rebuild.columns_lost:
-                lost = names(sqlite, rebuild.columns_lost)
-                its = "its data is" if len(rebuild.columns_lost) == 1 else "their data is"
+            kept = _moved(sqlite, rebuild)
+            gone = tuple(c for c in rebuild.columns_lost if c not in kept)
+            if gone:
+                lost = names(sqlite, gone)
+                its = "its data is" if len(gone) == 1 else "their data is"
                 yield ctx.finding(
                     self,
                     f"The copy into {new} leaves out {lost} of {old}: {its} gone once {old} is dropped.",
                     help=_help(sqlite, rebuild, f"Keep {lost}: declare it in {new} and copy it; or, when it is meant "
-                               "to go, deploy code that no longer uses it first and say so:", new, old),
+                               "to go, deploy code that no longer uses it first and say so:", new, old, gone=gone),
                     table=rebuild.table,
                 )
             if rebuild.unfilled_required:
@@ -88,6 +91,20 @@ class SqliteRebuildDropsColumns(Rule):
                 )
 
 
+def _moved(ctx: SqliteContext, rebuild: Rebuild) -> set[str]:
+    """Columns of the old table another INSERT ... SELECT copies elsewhere before the drop
+    (vaultwarden moves ciphers.folder_uuid into folders_ciphers): their data is kept."""
+    old = dropped_table(rebuild)
+    return {
+        column
+        for statement in ctx.statements[: rebuild.drop]
+        for event in statement.events
+        if isinstance(event, ir.DataChange) and event.source == old
+        for column in event.source_columns
+        if column
+    }
+
+
 def _is(columns: tuple[str, ...]) -> str:
     return "is" if len(columns) == 1 else "are"
 
@@ -96,7 +113,8 @@ def _it(columns: tuple[str, ...]) -> str:
     return "it" if len(columns) == 1 else "them"
 
 
-def _help(ctx: SqliteContext, rebuild: Rebuild, first: str, new: str, old: str, fill: tuple[str, ...] = ()) -> str:
+def _help(ctx: SqliteContext, rebuild: Rebuild, first: str, new: str, old: str, fill: tuple[str, ...] = (),
+          gone: tuple[str, ...] = ()) -> str:
     kept = [c.name for c in rebuild.old_columns or () if c.name not in fill]
     if not kept:
         kept = ["<column>"]
@@ -107,7 +125,6 @@ def _help(ctx: SqliteContext, rebuild: Rebuild, first: str, new: str, old: str, 
     lines = [first, f"INSERT INTO {new} ({targets}) SELECT {sources} FROM {old};"]
     if "<value>" in sources:
         lines[1] = "-- " + lines[1] + "  (the value is yours to choose)"
-    if rebuild.columns_lost and not fill:
-        lines.append(f"-- migralint: ignore sqlite-rebuild-drops-columns -- no deployed code uses "
-                     f"{names(ctx, rebuild.columns_lost)}")
+    if gone:
+        lines.append(f"-- migralint: ignore sqlite-rebuild-drops-columns -- no deployed code uses {names(ctx, gone)}")
     return "\n".join(lines)
