@@ -7,7 +7,8 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import ModelContext
 from migralint.rules.base import Rule
 from migralint.rules.sqlite.common import (
-    DROP_TABLE, FOREIGN_KEYS, RUNNERS, SQLITE, SqliteContext, at, dropped_table, rebuilds, runner_of, tx_states,
+    DROP_TABLE, FOREIGN_KEYS, RUNNERS, SQLITE, SqliteContext, at, dropped_table, is_foreign_keys_off, rebuilds, runner_of,
+    tx_states,
 )
 from migralint.sql import ir
 
@@ -99,13 +100,13 @@ def _message(ctx: SqliteContext, rebuild: Rebuild, children: list[ir.AddConstrai
         f"{_WHAT.get(k.on_delete, 'is changed')}"
         for k in children
     )
-    ignored = any(
-        s.setting is not None and s.setting.name == "foreign_keys" for s in ctx.statements[: rebuild.drop]
-    )
-    if ignored and open_:
-        why = (f"the file's PRAGMA foreign_keys=OFF is ignored, since it runs inside a transaction "
-               f"({runner.name} runs the file in one, or the file's own BEGIN)" if runner.wraps
-               else "the file's PRAGMA foreign_keys=OFF is ignored, since it runs after the file's own BEGIN")
+    states = tx_states(ctx)
+    # A PRAGMA foreign_keys=OFF of the file that SQLite ignored (written inside a transaction).
+    ignored = any(is_foreign_keys_off(s.setting) and states[i].open for i, s in enumerate(ctx.statements[: rebuild.drop]))
+    if ignored:
+        own_begin = any(s.tx is ir.Tx.BEGIN for s in ctx.statements[: rebuild.drop])
+        why = ("the file's PRAGMA foreign_keys=OFF is ignored, since it runs after the file's own BEGIN" if own_begin
+               else f"the file's PRAGMA foreign_keys=OFF is ignored, since {runner.name} runs the file in a transaction")
     else:
         why = "nothing turns foreign keys off before it"
     return (
