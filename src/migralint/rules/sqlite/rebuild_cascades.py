@@ -86,13 +86,13 @@ class SqliteRebuildCascades(Rule):
                 continue
             yield ctx.finding(
                 self,
-                _message(sqlite, rebuild, children, state.open),
+                _message(sqlite, rebuild, children),
                 help=_help(sqlite, rebuild, children),
                 table=rebuild.table,
             )
 
 
-def _message(ctx: SqliteContext, rebuild: Rebuild, children: list[ir.AddConstraint], open_: bool) -> str:
+def _message(ctx: SqliteContext, rebuild: Rebuild, children: list[ir.AddConstraint]) -> str:
     runner = runner_of(ctx)
     dropped = ctx.sql.table(dropped_table(rebuild))
     fired = "; ".join(
