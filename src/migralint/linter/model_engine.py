@@ -26,7 +26,7 @@ from migralint.sql.front_ends import front_end
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.sql.dialect import Dialect
-    from migralint.migrations.layouts import Section
+    from migralint.migrations.layouts import RunnerMode, Section
 
 _PRISMA = "Prisma Migrate"
 
@@ -46,6 +46,7 @@ class FileState:
         migration: str,
         pending: frozenset[str],
         tool: str,
+        runner: RunnerMode | None = None,
     ) -> None:
         self.path = path
         self.settings = settings
@@ -57,6 +58,9 @@ class FileState:
         self.migration = migration
         self.pending = pending
         self.tool = tool
+        # How the runner executes this section (one transaction or not): SQLite's PRAGMA
+        # foreign_keys takes effect only outside a transaction.
+        self.runner = runner
         self._position = 0
         self._scratch: dict[str, dict[Any, Any]] = {}
         self._created: dict[tuple[str, str], int] = {}  # table -> position of its CREATE TABLE here
@@ -201,7 +205,7 @@ def lint_model(
         if not statements or section.rollback:
             continue  # a rollback undoes: its rules and history are next (see docs/dialects.md)
         state = FileState(parsed, statements, path=path, settings=settings, sql=sql, catalog=catalog,
-                          migration=migration, pending=pending, tool=tool)
+                          migration=migration, pending=pending, tool=tool, runner=section.runner)
         for position, statement in enumerate(statements):
             state.at(position)
             for rule in interested:

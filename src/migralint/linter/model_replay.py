@@ -111,7 +111,7 @@ def _add_constraint(catalog: Catalog, event: ir.AddConstraint, origin: str) -> N
     name = event.name or f"{table.name.name}_{'_'.join(event.columns)}_{kind}"
     references = _name(event.references) if event.references is not None else None
     table.constraints[name] = Constraint(
-        table.name, name, kind, event.validated, event.columns, None, references, (), origin
+        table.name, name, kind, event.validated, event.columns, None, references, (), origin, event.on_delete
     )
     if kind == "primary":
         for column in event.columns:

@@ -8,6 +8,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
 from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -45,6 +46,9 @@ class AddingRequiredField(Rule):
         "columns to be added that can contain nulls, or have a DEFAULT definition specified, or the column "
         "being added is an identity or timestamp column ...\"); IDENTITY and timestamp/rowversion columns "
         "fill themselves and are not flagged."
+        " SQLite refuses the ALTER outright once the table holds a row (\"Cannot add a NOT NULL column "
+        "with default value NULL\"; on an empty table it runs: measured on SQLite 3.40), and it cannot make a "
+        "column NOT NULL later without rebuilding the table, so the help gives the column a constant DEFAULT."
     )
     bad = 'ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;'
     good = (
@@ -59,8 +63,9 @@ class AddingRequiredField(Rule):
         "https://atlasgo.io/lint/analyzers#MY101",
         "https://www.sql-server-performance.com/columns-that-can-contain-null/",
         "https://www.red-gate.com/hub/product-learning/sql-prompt/problems-with-adding-not-null-columns-or-making-nullable-columns-not-null-ei028",
+        "https://www.sqlite.org/lang_altertable.html#altertabaddcol",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -74,6 +79,10 @@ class AddingRequiredField(Rule):
         Dialect.SQLSERVER: Example(
             bad="ALTER TABLE [dbo].[User] ADD [role] NVARCHAR(32) NOT NULL;",
             good="ALTER TABLE [dbo].[User] ADD [role] NVARCHAR(32) NOT NULL CONSTRAINT [User_role_df] DEFAULT 'member';",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;',
+            good='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL DEFAULT \'member\';',
         ),
     }
 
@@ -98,6 +107,9 @@ class AddingRequiredField(Rule):
                 found = sqlserver_verdicts.adding_required_field(self, statement, event, ctx)
                 if found is not None:
                     yield found
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.adding_required_field(self, statement, event, ctx)
                 continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (

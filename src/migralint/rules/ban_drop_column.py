@@ -8,6 +8,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
 from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -34,6 +35,9 @@ class BanDropColumn(Rule):
         "what the drop costs in locks and rebuilds is `mysql-table-rebuild`'s."
         " On SQL Server the harm is the same; the help's `DROP COLUMN IF EXISTS` needs SQL Server 2016 or "
         "later (ALTER TABLE (Transact-SQL))."
+        " On SQLite (3.35+) the harm is the "
+        "same and the help has neither `IF EXISTS` nor `CASCADE`, which SQLite's DROP COLUMN does not take; a column "
+        "left out of a table rebuild is `sqlite-rebuild-drops-columns`'s finding."
     )
     bad = 'ALTER TABLE "User" DROP COLUMN "legacyId";'
     good = (
@@ -46,7 +50,7 @@ class BanDropColumn(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
         "https://learn.microsoft.com/en-us/sql/t-sql/statements/alter-table-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -64,6 +68,11 @@ class BanDropColumn(Rule):
             good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using [legacyId]\n"
                 "ALTER TABLE [dbo].[User] DROP COLUMN [legacyId];",
         ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" DROP COLUMN "legacyId";',
+            good='-- migralint: ignore ban-drop-column -- release 4.2 stopped using "legacyId"\n'
+                'ALTER TABLE "User" DROP COLUMN "legacyId";',
+        ),
     }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
@@ -77,6 +86,9 @@ class BanDropColumn(Rule):
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
                 yield sqlserver_verdicts.ban_drop_column(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.drop_column(self, statement, event, ctx)
                 continue
             quoted = ctx.sql.quote(column)
             if ctx.dialect is Dialect.MYSQL:

@@ -8,6 +8,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
 from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -35,6 +36,7 @@ class BanDropTable(Rule):
         " On SQL Server the harm is the same (the help's `DROP TABLE IF EXISTS` needs SQL Server 2016 or "
         "later); Prisma's table rebuild, which copies every row into `_prisma_new_X`, drops `X` and renames "
         "the copy back with `sp_rename` in one transaction, loses no row and is not flagged."
+        " On SQLite the harm is the same; the DROP TABLE of a table rebuild (create `new_X`, copy, drop X, rename) is not flagged here: what a rebuild loses is for the `sqlite-rebuild-*` rules, as is a table the file renamed away first, or copied out and creates again (a backup, a drop, the table anew, the rows copied back)."
     )
     bad = 'DROP TABLE "Session";'
     good = (
@@ -45,8 +47,9 @@ class BanDropTable(Rule):
         "https://www.postgresql.org/docs/current/sql-droptable.html",
         "https://dev.mysql.com/doc/refman/8.4/en/drop-table.html",
         "https://learn.microsoft.com/en-us/sql/t-sql/statements/drop-table-transact-sql",
+        "https://www.sqlite.org/lang_droptable.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -64,6 +67,11 @@ class BanDropTable(Rule):
             good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using [Session]; rows archived\n"
                 "DROP TABLE [dbo].[Session];",
         ),
+        Dialect.SQLITE: Example(
+            bad='DROP TABLE "Session";',
+            good='-- migralint: ignore ban-drop-table -- release 4.2 stopped using "Session"; rows archived\n'
+                'DROP TABLE "Session";',
+        ),
     }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
@@ -73,6 +81,8 @@ class BanDropTable(Rule):
             # A name this file gave by a rename (the backup in rename, create, copy, drop): no running code uses it.
             renamed_to = {e.new for s in ctx.earlier for e in s.events if isinstance(e, ir.RenameTable)}
             existing = [table for table in existing if table not in renamed_to]
+        if ctx.dialect is Dialect.SQLITE:
+            existing = sqlite_verdicts.not_rebuilt(ctx, existing)
         if not existing:
             return
         if ctx.dialect is Dialect.SQLSERVER:

@@ -121,6 +121,13 @@ from migralint.rules.cockroachdb.schema_changes_in_transaction import CockroachS
 from migralint.rules.sqlserver.alter_column_size_of_data import MssqlAlterColumnSizeOfData
 from migralint.rules.sqlserver.blocking_index import MssqlBlockingIndex
 
+# --- SQLite rules: imports ---
+from migralint.rules.sqlite.foreign_keys_pragma import SqliteForeignKeysPragmaInTransaction
+from migralint.rules.sqlite.rebuild_cascades import SqliteRebuildCascades
+from migralint.rules.sqlite.rebuild_drops_columns import SqliteRebuildDropsColumns
+from migralint.rules.sqlite.rebuild_renames_old_table import SqliteRebuildRenamesOldTable
+from migralint.rules.sqlite.table_rebuild import SqliteTableRebuild
+
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
     RequireConcurrentIndexDeletion,
@@ -205,6 +212,12 @@ ALL_RULES: tuple[type[Rule], ...] = (
     # --- SQL Server rules ---
     MssqlBlockingIndex,
     MssqlAlterColumnSizeOfData,
+    # --- SQLite rules ---
+    SqliteRebuildCascades,
+    SqliteRebuildDropsColumns,
+    SqliteRebuildRenamesOldTable,
+    SqliteTableRebuild,
+    SqliteForeignKeysPragmaInTransaction,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )

@@ -9,6 +9,7 @@ from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
 from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
 from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -38,6 +39,7 @@ class RenamingTable(Rule):
         " On SQL Server the rename is `EXEC sp_rename 'old', 'new'`; a view over one table takes INSERT, "
         "UPDATE and DELETE (CREATE VIEW (Transact-SQL), Updatable Views), and since CREATE VIEW must begin a "
         "batch, the help creates it with `EXEC('CREATE VIEW ...')` in the same transaction."
+        " On SQLite the harm is the same, but a view under the old name only keeps readers working: SQLite's views are read-only (sqlite.org/lang_createview.html), so a writer still fails unless INSTEAD OF triggers are added; the renames of a table rebuild are not flagged (they are the `sqlite-rebuild-*` rules')."
     )
     bad = 'ALTER TABLE "Team" RENAME TO "Organization";'
     good = (
@@ -52,7 +54,7 @@ class RenamingTable(Rule):
         "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/sp-rename-transact-sql",
         "https://learn.microsoft.com/en-us/sql/t-sql/statements/create-view-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -68,6 +70,12 @@ class RenamingTable(Rule):
             bad="EXEC sp_rename N'dbo.Team', N'Organization';",
             good="EXEC sp_rename N'dbo.Team', N'Organization';\n"
                 "EXEC('CREATE VIEW [dbo].[Team] AS SELECT * FROM [dbo].[Organization]');",
+        ),
+        # SQLite's views are read-only: a view under the old name does not keep writers working.
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "Team" RENAME TO "Organization";',
+            good='-- migralint: ignore renaming-table -- release 4.2 uses "Organization" only\n'
+                'ALTER TABLE "Team" RENAME TO "Organization";',
         ),
     }
 
@@ -88,6 +96,10 @@ class RenamingTable(Rule):
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
                 yield sqlserver_verdicts.renaming_table(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                if not sqlite_verdicts.in_rebuild(ctx, statement):
+                    yield sqlite_verdicts.renaming_table(self, statement, old, new, ctx)
                 continue
             shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
             yield ctx.finding(
