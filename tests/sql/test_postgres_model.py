@@ -197,3 +197,18 @@ def test_named_objects_dropped_created_and_renamed() -> None:
     assert serial.events[1:] == (ir.CreateObject("sequence", public("Invoice_id_seq")),)
     assert isinstance(serial.events[0], ir.CreateTable)
     assert view.events == (ir.CreateObject("view", public("v")),)
+
+
+def test_settings_and_index_rebuilds() -> None:
+    set_local, reset_all, select, reindex, concurrently = models(
+        "SET LOCAL lock_timeout = '5s';\n"
+        "RESET ALL;\n"
+        "SELECT set_config('statement_timeout', '10s', false), set_config(NULL, '1', true);\n"
+        'REINDEX INDEX "User_email_idx";\n'
+        "REINDEX INDEX CONCURRENTLY audit.events_at_idx;\n"
+    )
+    assert set_local.kind is Kind.SET and set_local.events == (ir.SetSetting("lock_timeout", "5s", local=True),)
+    assert reset_all.events == (ir.SetSetting("", None),)  # "": every setting
+    assert select.events == (ir.SetSetting("statement_timeout", "10s"),)  # a NULL name sets nothing
+    assert reindex.events == (ir.RebuildIndex(public("User_email_idx")),)
+    assert concurrently.events == (ir.RebuildIndex(TableName("audit", "events_at_idx"), online=True),)

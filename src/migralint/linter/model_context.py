@@ -44,6 +44,21 @@ class Rows(NamedTuple):
         return self.kind is RowsKind.EXISTING
 
 
+class IndexOwner(NamedTuple):
+    """The table an index is on, as the file says."""
+
+    table: TableName | None  # None: the file does not say
+    recreated_later: bool = False  # `table` is where a later statement of the file creates the index again
+
+    def words(self, sql: SqlText, index: TableName) -> str:
+        """The table for a message: `"User"`, or `the table of index "X"`."""
+        if self.table is None:
+            return f'the table of index "{sql.name(index)}"'
+        if self.recreated_later:
+            return f'"{sql.name(self.table)}" (where this file re-creates it)'
+        return f'"{sql.name(self.table)}"'
+
+
 class SqlText(Protocol):
     """Help SQL in the dialect's own syntax, with the user's names."""
 
@@ -130,6 +145,11 @@ class ModelContext(Protocol):
     def scratch(self, owner: str) -> dict[Any, Any]:
         """A rule's own notes for this file section, kept from statement to statement: what it
         gathers as it goes instead of rescanning `earlier` for every statement."""
+        ...
+
+    def index_owner(self, index: TableName) -> IndexOwner:
+        """The table `index` is on, as the file says up to the current statement (or a later
+        statement that creates it again)."""
         ...
 
     def source(self, statement: Statement) -> str:

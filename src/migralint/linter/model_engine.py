@@ -17,7 +17,7 @@ from migralint.linter import parse as pg_parse
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import finding_on_span
 from migralint.linter.internal import contained, internal_finding
-from migralint.linter.model_context import Rows, RowsKind, SqlText
+from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
 from migralint.linter.model_replay import apply_model, model_type
 from migralint.linter.objects import enum_unused
 from migralint.linter.rule_set import FileReport, RuleSet
@@ -136,6 +136,14 @@ class FileState:
             parts.append(f"still used by {', '.join(u.replace(chr(34), '`') for u in uses)}")
         return f" {'; '.join(parts)}." if parts else ""
 
+    def index_owner(self, index: ir.TableName) -> IndexOwner:
+        table = None
+        for statement in self.statements[: self._position]:  # the file's own CREATE INDEX, latest last
+            for event in statement.events:
+                if isinstance(event, ir.CreateIndex) and event.name == index.name:
+                    table = event.table
+        return IndexOwner(table)
+
     def source(self, statement: ir.Statement) -> str:
         return self.parsed.text[statement.start : statement.end]
 
@@ -244,6 +252,13 @@ def lint_model(
                 apply_model(catalog, statement, migration)
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
+        state.at(len(statements) - 1)
+        for rule in interested:
+            if rule.kinds:
+                try:
+                    collected.extend(rule.finish_section(state))
+                except Exception as exc:
+                    errors.append((contained(path, exc, f"rule {rule.name}"), None))
     syntax = rules.by_name.get("syntax-error")
     if syntax is not None:
         collected.extend(_syntax_findings(parsed, path, settings, syntax))

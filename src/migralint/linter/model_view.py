@@ -15,7 +15,8 @@ from migralint.linter.rule_set import CheckingRule
 from migralint.linter.column_sql import not_null_checks, nullable_column_steps
 from migralint.linter.context import Context
 from migralint.linter.internal import contained
-from migralint.linter.model_context import Rows, RowsKind, SqlText
+from migralint.linter.index_tables import index_table_at
+from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
 from migralint.linter.objects import enum_unused
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
@@ -75,6 +76,22 @@ def check_model_rules(
             collected.extend(rule.check_statement(view.statement, view))
         except Exception as exc:
             errors.append((contained(ctx.path, exc, f"rule {rule.name}"), statement))
+
+
+def finish_model_rules(
+    ctx: Context,
+    rules: tuple[CheckingRule, ...],
+    collected: list[Finding],
+    errors: list[tuple[InternalError, PgStatement | None]],
+) -> None:
+    """Each model rule's findings on the whole section, once its last statement was checked."""
+    view = ModelView(ctx, len(ctx.statements) - 1)
+    for rule in rules:
+        ctx.at(len(ctx.statements) - 1)
+        try:
+            collected.extend(rule.finish_section(view))
+        except Exception as exc:
+            errors.append((contained(ctx.path, exc, f"rule {rule.name}"), None))
 
 
 class ModelView:
@@ -153,6 +170,12 @@ class ModelView:
 
     def scratch(self, owner: str) -> dict[Any, Any]:
         return self._ctx.scratch(owner)
+
+    def index_owner(self, index: ir.TableName) -> IndexOwner:
+        ctx = self._ctx
+        found = index_table_at(ctx.schema, PgTableName(*index), ctx.statements[self._position].index)
+        table = ir.TableName(*found.table) if found.table is not None else None
+        return IndexOwner(table, found.from_later_create)
 
     def source(self, statement: ir.Statement) -> str:
         return self._ctx.parsed.text[statement.start : statement.end]

@@ -277,10 +277,27 @@ class RenameObject:
     new: TableName
 
 
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    """A session setting changed: SET, SET LOCAL, RESET, PostgreSQL's set_config()."""
+
+    name: str  # lower case; "" for RESET ALL (every setting back to its default)
+    value: str | None  # as written, unquoted ("?": an expression); None: back to the default
+    local: bool = False  # SET LOCAL, set_config(..., true): only until the transaction ends
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildIndex:
+    """An index built again in place (REINDEX INDEX): its table is locked while it builds."""
+
+    name: TableName
+    online: bool = False  # CONCURRENTLY
+
+
 Event = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
     SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
-    DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject,
+    DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject, SetSetting, RebuildIndex,
 ]
 
 

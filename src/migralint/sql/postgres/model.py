@@ -19,12 +19,14 @@ from migralint.sql.postgres.nodes import (
     alter_table_commands,
     column_constraints,
     is_serial_type,
+    reindex_is_concurrent,
     string_value,
     unwrap,
     walk,
 )
 from migralint.sql.postgres.nodes import TableName as PgTableName
 from migralint.sql.postgres.object_names import dropped, dropped_database, named_objects
+from migralint.sql.postgres.settings import setting_events
 from migralint.sql.postgres.sqltext import type_sql
 
 # (table, ALTER TABLE subcommand) -> does the type change rewrite the table
@@ -249,6 +251,10 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
         return _drop_events(node)
     if kind == "DropdbStmt":
         return [dropped_database(node)]
+    if kind in ("VariableSetStmt", "SelectStmt"):
+        return list(setting_events(kind, node))
+    if kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_INDEX" and "relation" in node:
+        return [ir.RebuildIndex(table_of(node["relation"]), reindex_is_concurrent(node))]
     if kind == "IndexStmt" and "relation" in node:
         keys = tuple(str(unwrap(e)[1].get("name", "")) for e in node.get("indexParams", []))
         table = table_of(node["relation"])
