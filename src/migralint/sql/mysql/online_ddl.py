@@ -79,6 +79,13 @@ def copy(what: str, kind: str = "copy", span: tuple[int, int] | None = None) -> 
     return Cost(Algorithm.COPY, True, True, what, kind, span)
 
 
+def varchar_length_bytes(characters: int, bytes_per_character: int = 4) -> int:
+    """The length prefix of a VARCHAR: 1 byte up to 255 bytes of data, 2 above (utf8mb4 assumed:
+    the column's character set is not in the migration, and 4 bytes per character is the
+    cautious answer, so VARCHAR(63) -> (64) crosses the boundary)."""
+    return 1 if characters * bytes_per_character <= 255 else 2
+
+
 def enum_change_in_place(old: list[str], new: list[str], is_set: bool) -> bool:
     """Members appended at the end, while the storage size stays (ENUM: 1 byte up to 255
     members, 2 above; SET: 1, 2, 3, 4 or 8 bytes for up to 8, 16, 24, 32, 64 members)."""
