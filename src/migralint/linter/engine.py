@@ -23,7 +23,7 @@ from migralint.linter import pieces
 from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
 from migralint.linter.model_engine import lint_model_text, replay_model_text
-from migralint.linter.model_view import check_model_rules
+from migralint.linter.model_view import check_model_rules, finish_model_rules
 from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.suppressions import apply_ignores
 from migralint.linter.transactions import transaction_blocks
@@ -219,6 +219,8 @@ def _check_section(
                 history.catalog.apply(statement, history.migration)
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
+    if rules.model_rules:
+        finish_model_rules(ctx, rules.model_rules, collected, errors)
     for rule in rules.rules:
         ctx.at(0)
         try:

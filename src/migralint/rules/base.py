@@ -89,6 +89,11 @@ class Rule:
         """Findings that need the whole file; called once after every statement was checked."""
         return iter(())
 
+    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+        """For a rule with `kinds`: findings on what it gathered (ctx.scratch) over a whole file
+        section, once its last statement was checked (ctx is at that statement)."""
+        return iter(())
+
     # Reports what a source of truth says went wrong with an applied migration (edited, deleted,
     # failed, missing): a deploy stops on those whichever file is linted, so linting one file of a
     # folder keeps them (api._about).

@@ -222,6 +222,9 @@ class CreateObject:
 
     what: str  # as DropObject.what
     name: TableName
+    # A function's input argument types (PostgreSQL's overloads); None: not given or not a function.
+    args: tuple[str, ...] | None = None
+    replaces: bool = False  # OR REPLACE, IF NOT EXISTS: the name may have existed before
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +261,43 @@ class DataChange:
 @dataclass(frozen=True, slots=True)
 class DropObject:
     what: str  # "view", "type", "function", "sequence", "schema", "database", "extension"...
+    name: TableName  # schemas, extensions and databases: TableName("", name)
+    cascade: bool = False  # drops what depends on it too
+    args: tuple[str, ...] | None = None  # a function's input argument types; None: not given
+    force: bool = False  # DROP DATABASE ... WITH (FORCE): ends the sessions connected to it
+
+
+@dataclass(frozen=True, slots=True)
+class RenameObject:
+    """A view, type, function, schema or sequence renamed: the new name is one the file brings
+    into existence (tables and columns have RenameTable and RenameColumn)."""
+
+    what: str  # as DropObject.what
     name: TableName
+    new: TableName
+
+
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    """A session setting changed: SET, SET LOCAL, RESET, PostgreSQL's set_config()."""
+
+    name: str  # lower case; "" for RESET ALL (every setting back to its default)
+    value: str | None  # as written, unquoted ("?": an expression); None: back to the default
+    local: bool = False  # SET LOCAL, set_config(..., true): only until the transaction ends
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildIndex:
+    """An index built again in place (REINDEX INDEX): its table is locked while it builds."""
+
+    name: TableName
+    online: bool = False  # CONCURRENTLY
 
 
 Event = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
     SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
-    DropObject, ValidateConstraint, OtherTableChange, CreateObject,
+    DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject, SetSetting, RebuildIndex,
 ]
 
 

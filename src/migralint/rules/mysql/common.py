@@ -53,14 +53,6 @@ def existing_table_clauses(statement: ir.Statement, ctx: MySqlContext) -> tuple[
     return table, [Change(c, c.span or (statement.start, statement.end)) for c in raw.alter.clauses]
 
 
-def asserted_online(statement: ir.Statement) -> bool:
-    """ALGORITHM=INSTANT|INPLACE or LOCK=NONE written on the statement: MySQL refuses it rather than block."""
-    raw = statement.raw
-    if not isinstance(raw, MySqlNode) or raw.alter is None:
-        return False
-    return raw.alter.algorithm in ("INSTANT", "INPLACE", "NOCOPY") or raw.alter.lock == "NONE"
-
-
 def asks_for_copy(statement: ir.Statement) -> bool:
     raw = statement.raw
     return isinstance(raw, MySqlNode) and raw.alter is not None and raw.alter.algorithm == "COPY"

@@ -52,7 +52,7 @@ class RequireLockWaitTimeout(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         seen = mysql_ctx.scratch(self.name)
         if ctx.settings.runner_sets_lock_timeout or seen or not statement.tables:
             return

@@ -61,7 +61,7 @@ class MySqlTableCopy(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         found = existing_table_clauses(statement, mysql_ctx)
         if found is None:
             return
