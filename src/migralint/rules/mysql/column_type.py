@@ -40,7 +40,7 @@ _COLLATE = re.compile(r"\bCOLLATE\s*=?\s*[`'\"]?([a-z0-9]+)_", re.I)
 
 
 def column_type_findings(rule: RuleInfo, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-    mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+    mysql_ctx: MySqlContext = ctx
     found = existing_table_clauses(statement, mysql_ctx)
     if found is None or asks_for_copy(statement):
         return  # new table, refused by its own ALGORITHM/LOCK, or mysql-table-copy's ALGORITHM=COPY finding
