@@ -171,18 +171,4 @@ def option_is_on(options: list[Node], name: str) -> bool:
 
 def reindex_is_concurrent(node: Node) -> bool:
     """True for REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY, not for (CONCURRENTLY false)."""
-    return any(_is_concurrently_option(unwrap(p)[1]) for p in node.get("params", []))
-
-
-def _is_concurrently_option(option: Node) -> bool:
-    if option.get("defname") != "concurrently":
-        return False
-    arg = option.get("arg")
-    if not arg:
-        return True  # a bare CONCURRENTLY means true
-    kind, value = unwrap(arg)
-    if kind == "Integer":
-        return bool(value.get("ival", 0))
-    if kind == "Boolean":
-        return bool(value.get("boolval", False))
-    return str(value.get("sval", "")).lower() not in ("false", "off", "0", "no")
+    return option_is_on(node.get("params", []), "concurrently")
