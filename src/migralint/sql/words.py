@@ -1,5 +1,5 @@
-"""What the front ends that cut a file themselves (sql/sqlite, sql/sqlserver) share: a piece of
-the file that is one statement, and the statement kind its first words say, for a statement the
+"""What the front ends that cut a file themselves (sql/sqlite, sql/sqlserver) share: names
+compared without regard to case, a piece of the file that is one statement, and the statement kind its first words say, for a statement the
 parser could not read (it still gets a kind: a rule may want to know an ALTER TABLE was there)."""
 
 from __future__ import annotations
@@ -8,6 +8,26 @@ from collections.abc import Mapping
 from typing import NamedTuple
 
 from migralint.sql import ir
+
+
+class Name(str):
+    """A name as written, equal (and hashed alike) to every spelling that differs only in case:
+    SQLite, and SQL Server under its default collations, resolve names without regard to case,
+    and a message or help SQL shows the name as the user wrote it.
+
+    A str, so that the catalog, the rules and the reports take it unchanged; a plain str compares
+    equal to it when it is in lower case (the front ends' own comparisons use lower case)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.lower())
 
 
 class Piece(NamedTuple):

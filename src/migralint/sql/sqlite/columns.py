@@ -13,6 +13,7 @@ import re
 from sqlglot import exp
 
 from migralint.sql import ir
+from migralint.sql.words import Name
 
 # Where a column's type name stops: the first constraint (sqlite.org/lang_createtable.html).
 _TYPE = re.compile(
@@ -21,24 +22,6 @@ _TYPE = re.compile(
     re.I,
 )
 _ON_DELETE = re.compile(r"\bON\s+DELETE\s+(SET\s+NULL|SET\s+DEFAULT|CASCADE|RESTRICT|NO\s+ACTION)\b", re.I)
-
-
-class Name(str):
-    """A name as written, equal (and hashed alike) to every spelling that differs only in case.
-
-    A str, so that the catalog, the rules and the reports take it unchanged; a plain str compares
-    equal to it when it is in lower case (the front end's own comparisons use lower case)."""
-
-    __slots__ = ()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, str) and self.lower() == other.lower()
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    def __hash__(self) -> int:
-        return hash(self.lower())
 
 
 def identifier(node: object) -> Name:

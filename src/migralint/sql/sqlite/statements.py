@@ -14,7 +14,8 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from migralint.sql import ir
-from migralint.sql.sqlite.columns import Name, column_foreign_keys, column_of, columns_of, foreign_keys, identifier, table_name
+from migralint.sql.words import Name
+from migralint.sql.sqlite.columns import column_foreign_keys, column_of, columns_of, foreign_keys, identifier, table_name
 
 WRITE_LOCK = "the database's write lock"
 

@@ -27,7 +27,7 @@ from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.sqlserver import statements
 from migralint.sql.sqlserver.split import split
-from migralint.sql.words import Piece, kind_of
+from migralint.sql.words import Name, Piece, kind_of
 
 logging.getLogger("sqlglot").setLevel(logging.ERROR)
 
@@ -284,7 +284,7 @@ def _command(sql: str) -> statements.Reading | None:
 
 
 def _table(text: str) -> ir.TableName:
-    parts = [p.strip().strip("[]\"").lower() for p in re.findall(r"\[[^\]]+\]|\"[^\"]+\"|\w+", text)]
+    parts = [Name(p.strip().strip("[]\"")) for p in re.findall(r"\[[^\]]+\]|\"[^\"]+\"|\w+", text)]
     return ir.TableName(parts[0] if len(parts) > 1 else statements.DEFAULT_SCHEMA, parts[-1])
 
 

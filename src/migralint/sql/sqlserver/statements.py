@@ -34,6 +34,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from migralint.sql import ir
+from migralint.sql.words import Name
 
 SCH_M = "a schema-modification (Sch-M) lock"
 SHARED = "a shared (S) lock"
@@ -61,13 +62,14 @@ class Reading(NamedTuple):
     understood: bool = True
 
 
-def name(node: object) -> str:
-    """SQL Server's default collations compare names without regard to case: fold them."""
+def name(node: object) -> Name:
+    """A name as written; SQL Server's default collations compare names without regard to case,
+    and so does Name."""
     if isinstance(node, exp.Identifier):
-        return str(node.this).lower()
+        return Name(str(node.this))
     if isinstance(node, exp.Expression):
-        return node.name.lower()
-    return str(node or "").strip().strip("[]\"").lower()
+        return Name(node.name)
+    return Name(str(node or "").strip().strip("[]\""))
 
 
 def table_name(node: exp.Expression | None) -> ir.TableName:
@@ -75,7 +77,7 @@ def table_name(node: exp.Expression | None) -> ir.TableName:
         node = node.this
     if not isinstance(node, exp.Table):
         return ir.TableName(DEFAULT_SCHEMA, name(node))
-    return ir.TableName(node.db.lower() or DEFAULT_SCHEMA, node.name.lower())
+    return ir.TableName(Name(node.db) or DEFAULT_SCHEMA, Name(node.name))
 
 
 def sch_m(table: ir.TableName, work: ir.Work | None = None) -> ir.LockTaken:
@@ -226,8 +228,8 @@ def rename(arguments: list[str], created: set[ir.TableName]) -> Reading:
     table created earlier in the file."""
     if len(arguments) < 2:
         return Reading(ir.Kind.OTHER, understood=False)
-    old = [part.strip().strip("[]\"").lower() for part in arguments[0].split(".")]
-    new = arguments[1].strip().strip("[]\"").lower()
+    old = [Name(part.strip().strip("[]\"")) for part in arguments[0].split(".")]
+    new = Name(arguments[1].strip().strip("[]\""))
     what = arguments[2].strip().upper() if len(arguments) > 2 else ""
     if what == "COLUMN" or (not what and (len(old) == 3 or (len(old) == 2 and old[0] != DEFAULT_SCHEMA))):
         table = ir.TableName(old[0] if len(old) == 3 else DEFAULT_SCHEMA, old[-2] if len(old) >= 2 else "")
