@@ -16,28 +16,19 @@ from migralint.config import Settings
 from migralint.migrations.discover import discover
 from migralint.sql.cockroachdb.front_end import parse
 from migralint.sql.dialect import Dialect
+from tests.dialect_corpus import corpus, lint_counted, projects
+from tests.dialect_corpus import needs_corpus as needs_corpus_of
 from tests.helpers import rule_set
 
-CRDB = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dialects" / "cockroachdb"
-needs_corpus = pytest.mark.skipif(not CRDB.is_dir(), reason="../shared/corpus/dialects/cockroachdb is not beside the repository")
-
-
-def _projects() -> list[Path]:
-    return sorted(p for p in CRDB.iterdir() if p.is_dir()) if CRDB.is_dir() else []
+CRDB = corpus(Dialect.COCKROACHDB)
+needs_corpus = needs_corpus_of(Dialect.COCKROACHDB)
 
 
 @needs_corpus
-@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+@pytest.mark.parametrize("project", projects(Dialect.COCKROACHDB), ids=lambda p: p.name)
 def test_project_lints_as_cockroachdb_without_internal_error(project: Path) -> None:
     # Prisma folders say their provider and popx file names their dialect; the others need the setting.
-    settings = Settings(select=("ALL",), dialect=Dialect.COCKROACHDB)
-    files = discover([str(project)], dialect=settings.dialect)
-    assert files and all(m.dialect is Dialect.COCKROACHDB for m in files)
-    assert len(files) == len(list(project.rglob("*.sql")))  # every file is counted
-    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
-    assert not result.internal_errors, result.internal_errors[0].trace
-    assert not result.input_errors, result.input_errors
-    assert result.files_checked == len(files)
+    result = lint_counted(project, Dialect.COCKROACHDB)
     # No PostgreSQL lock rule speaks about a CockroachDB file.
     postgres_only = {f.rule for f in result.findings} - _cockroach_rules()
     assert not postgres_only, postgres_only
@@ -76,7 +67,7 @@ def test_the_front_end_reads_the_whole_corpus() -> None:
 def test_the_cockroach_rules_fire_on_the_corpus() -> None:
     settings = Settings(select=("ALL",), dialect=Dialect.COCKROACHDB)
     found: Counter[str] = Counter()
-    for project in _projects():
+    for project in projects(Dialect.COCKROACHDB):
         result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
         found.update(f.rule for f in result.findings)
     assert found["cockroach-alter-primary-key"] == 2  # flipt's two ALTER PRIMARY KEY statements

@@ -16,28 +16,19 @@ from migralint.config import Settings
 from migralint.migrations.discover import discover
 from migralint.sql.dialect import Dialect
 from migralint.sql.mysql.parse import parse_file
+from tests.dialect_corpus import corpus, lint_counted, projects
+from tests.dialect_corpus import needs_corpus as needs_corpus_of
 from tests.helpers import rule_set
 
-MYSQL = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dialects" / "mysql"
-needs_corpus = pytest.mark.skipif(not MYSQL.is_dir(), reason="../shared/corpus/dialects/mysql is not beside the repository")
-
-
-def _projects() -> list[Path]:
-    return sorted(p for p in MYSQL.iterdir() if p.is_dir()) if MYSQL.is_dir() else []
+MYSQL = corpus(Dialect.MYSQL)
+needs_corpus = needs_corpus_of(Dialect.MYSQL)
 
 
 @needs_corpus
-@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+@pytest.mark.parametrize("project", projects(Dialect.MYSQL), ids=lambda p: p.name)
 def test_project_lints_as_mysql_without_internal_error(project: Path) -> None:
     # Prisma folders say their provider and popx file names their dialect; the others need the setting.
-    settings = Settings(select=("ALL",), dialect=Dialect.MYSQL)
-    files = discover([str(project)], dialect=settings.dialect)
-    assert files and all(m.dialect is Dialect.MYSQL for m in files)
-    assert len(files) == len(list(project.rglob("*.sql")))  # every file is counted
-    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
-    assert not result.internal_errors, result.internal_errors[0].trace
-    assert not result.input_errors, result.input_errors
-    assert result.files_checked == len(files)
+    lint_counted(project, Dialect.MYSQL)
 
 
 @needs_corpus

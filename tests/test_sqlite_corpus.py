@@ -12,34 +12,22 @@ from pathlib import Path
 
 import pytest
 
-from migralint.api import LintRequest, lint
-from migralint.config import Settings
 from migralint.migrations.discover import discover
 from migralint.sql.dialect import Dialect
-from tests.helpers import rule_set
+from tests.dialect_corpus import corpus, lint_counted, projects
+from tests.dialect_corpus import needs_corpus as needs_corpus_of
 
-SQLITE = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dialects" / "sqlite"
-needs_corpus = pytest.mark.skipif(not SQLITE.is_dir(), reason="../shared/corpus/dialects/sqlite is not beside the repository")
-
-
-def _projects() -> list[Path]:
-    return sorted(p for p in SQLITE.iterdir() if p.is_dir()) if SQLITE.is_dir() else []
+SQLITE = corpus(Dialect.SQLITE)
+needs_corpus = needs_corpus_of(Dialect.SQLITE)
 
 
 def _lint(project: Path) -> tuple[int, list[object], Counter[str]]:
-    settings = Settings(select=("ALL",), dialect=Dialect.SQLITE)
-    files = discover([str(project)], dialect=settings.dialect)
-    assert files and all(m.dialect is Dialect.SQLITE for m in files)
-    assert len(files) == len(list(project.rglob("*.sql")))  # every file is counted
-    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
-    assert not result.internal_errors, result.internal_errors[0].trace
-    assert not result.input_errors, result.input_errors
-    assert result.files_checked == len(files)
-    return len(files), list(result.findings), Counter(f.rule for f in result.findings)
+    result = lint_counted(project, Dialect.SQLITE)
+    return result.files_checked, list(result.findings), Counter(f.rule for f in result.findings)
 
 
 @needs_corpus
-@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+@pytest.mark.parametrize("project", projects(Dialect.SQLITE), ids=lambda p: p.name)
 def test_project_lints_as_sqlite_without_internal_error(project: Path) -> None:
     _lint(project)
 

@@ -14,31 +14,21 @@ import pytest
 
 from migralint.api import LintRequest, lint
 from migralint.config import Settings
-from migralint.migrations.discover import discover
 from migralint.sql.dialect import Dialect
 from migralint.sql.sqlserver import parse
+from tests.dialect_corpus import corpus, lint_counted, projects
+from tests.dialect_corpus import needs_corpus as needs_corpus_of
 from tests.helpers import rule_set
 
-SQLSERVER = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "dialects" / "sqlserver"
-needs_corpus = pytest.mark.skipif(not SQLSERVER.is_dir(), reason="../shared/corpus/dialects/sqlserver is not beside the repository")
-
-
-def _projects() -> list[Path]:
-    return sorted(p for p in SQLSERVER.iterdir() if p.is_dir()) if SQLSERVER.is_dir() else []
+SQLSERVER = corpus(Dialect.SQLSERVER)
+needs_corpus = needs_corpus_of(Dialect.SQLSERVER)
 
 
 @needs_corpus
-@pytest.mark.parametrize("project", _projects(), ids=lambda p: p.name)
+@pytest.mark.parametrize("project", projects(Dialect.SQLSERVER), ids=lambda p: p.name)
 def test_project_lints_as_sqlserver_without_internal_error(project: Path) -> None:
     # Neither folder says its dialect (eureka keeps no migration_lock.toml): the setting does.
-    settings = Settings(select=("ALL",), dialect=Dialect.SQLSERVER)
-    files = discover([str(project)], dialect=settings.dialect)
-    assert files and all(m.dialect is Dialect.SQLSERVER for m in files)
-    assert len(files) == len(list(project.rglob("*.sql")))  # every file is counted
-    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
-    assert not result.internal_errors, result.internal_errors[0].trace
-    assert not result.input_errors, result.input_errors
-    assert result.files_checked == len(files)
+    lint_counted(project, Dialect.SQLSERVER)
 
 
 @needs_corpus
