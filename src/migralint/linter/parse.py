@@ -47,7 +47,9 @@ class Statement:
         self.end = end  # character offset just past its last token (the ";" excluded)
         self._node = node
         self._source = source
-        self._facts: dict[object, Any] | None = None
+        # Keys and values, alternating: a statement has a few facts, and a dict of them cost
+        # 224 bytes against 40 + 16 per fact, for each of a large file's statements.
+        self._facts: tuple[Any, ...] = ()
 
     @property
     def node(self) -> Node:
@@ -64,13 +66,14 @@ class Statement:
 
     def fact(self, compute: Callable[..., T], *args: Hashable) -> T:
         """`compute(self, *args)`, computed once per statement."""
-        facts = self._facts
-        if facts is None:
-            facts = self._facts = {}
         key = (compute, args) if args else compute
-        if key not in facts:
-            facts[key] = compute(self, *args)
-        return cast(T, facts[key])
+        facts = self._facts
+        for k in range(0, len(facts), 2):
+            if facts[k] == key:
+                return cast(T, facts[k + 1])
+        value = compute(self, *args)
+        self._facts = (*self._facts, key, value)  # `compute` may have added facts of its own
+        return value
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Statement):
