@@ -53,8 +53,7 @@ class Context:
         # Transaction control the runner would trip over: nested BEGIN, stray COMMIT, open BEGIN.
         self.transaction_events = tuple(transaction_events)
         self._position = 0  # index into self.statements of the statement being checked
-        # Several rules ask for the same statement's locks and subcommand spans: compute once.
-        self._locks: dict[int, list[LockTaken]] = {}
+        # Several rules ask for the same statement's subcommand spans: compute once.
         self._scratch: dict[str, dict[Any, Any]] = {}
         # Many rules ask the same question of the same statement: answer it once. The answers
         # for one statement are kept until another is asked about: for every statement of a
@@ -190,11 +189,9 @@ class Context:
         return spans[number]
 
     def locks(self, statement: Statement) -> list[LockTaken]:
-        """The table locks `statement` takes (see sql/postgres/locks.py)."""
-        taken = self._locks.get(statement.index)
-        if taken is None:
-            taken = self._locks[statement.index] = statement_locks(statement.kind, statement.node)
-        return taken
+        """The table locks `statement` takes (see sql/postgres/locks.py): a fact of the
+        statement, so that the passes over a whole file read them without its tree."""
+        return statement.fact(_locks_of)
 
     def finding(
         self,
@@ -251,6 +248,10 @@ class Context:
     def _statement_table(self) -> TableName | None:
         relation = self.statement.node.get("relation")
         return TableName.from_range_var(relation) if isinstance(relation, dict) and "relname" in relation else None
+
+
+def _locks_of(statement: Statement) -> list[LockTaken]:
+    return statement_locks(statement.kind, statement.node)
 
 
 def _qualified(table: TableName | None) -> str | None:

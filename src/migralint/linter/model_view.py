@@ -176,8 +176,11 @@ class ModelView:
         )
 
     def _model(self, position: int) -> ir.Statement:
-        models: dict[int, ir.Statement] = self._ctx.scratch("statement-model")
-        model = models.get(position)
+        scratch = self._ctx.scratch("statement-model")
+        models: list[ir.Statement | None] | None = scratch.get("models")
+        if models is None:  # by position: a dict of them cost 100 bytes more a statement
+            models = scratch["models"] = [None] * len(self._ctx.statements)
+        model = models[position]
         if model is None:
             model = models[position] = replace(self._build(position), raw=None)
         return model
