@@ -101,8 +101,14 @@ class ModelView:
     def statement(self) -> ir.Statement:
         current = self._current
         if current is None:
-            model = self._model(self._position)
-            current = self._current = replace(model, raw=self._ctx.statements[self._position].node)
+            models = self._models()
+            kept = models[self._position]
+            if kept is None:  # built with its tree; kept without it
+                current = self._build(self._position)
+                models[self._position] = replace(current, raw=None)
+            else:
+                current = replace(kept, raw=self._ctx.statements[self._position].node)
+            self._current = current
         return current
 
     @property
@@ -175,11 +181,15 @@ class ModelView:
             covers=[ctx.statements[s.index - ctx.statements[0].index] for s in covers],
         )
 
-    def _model(self, position: int) -> ir.Statement:
+    def _models(self) -> list[ir.Statement | None]:
         scratch = self._ctx.scratch("statement-model")
         models: list[ir.Statement | None] | None = scratch.get("models")
         if models is None:  # by position: a dict of them cost 100 bytes more a statement
             models = scratch["models"] = [None] * len(self._ctx.statements)
+        return models
+
+    def _model(self, position: int) -> ir.Statement:
+        models = self._models()
         model = models[position]
         if model is None:
             model = models[position] = replace(self._build(position), raw=None)
