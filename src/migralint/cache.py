@@ -34,7 +34,7 @@ import tempfile
 from collections.abc import Mapping
 from dataclasses import fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import migralint
 from migralint.config import Settings
@@ -199,10 +199,9 @@ class Store:
             return None
 
     def _save(self, path: Path, value: object) -> None:
-        try:
-            payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something unpicklable (a custom rule's finding): not cached
-            return
+        # Pickled straight into the file, hashed as it goes: the catalog after a 20 MB migration
+        # pickles to tens of megabytes, which pickle.dumps held whole (and grew by copying) on
+        # top of the catalog itself.
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -210,8 +209,16 @@ class Store:
             try:
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(_HEADER)
-                    stream.write(hashlib.sha256(payload).digest())
-                    stream.write(payload)
+                    stream.write(bytes(_DIGEST))  # the payload's digest, once it is written
+                    payload = _HashingWriter(stream)
+                    try:
+                        pickle.dump(value, payload, protocol=pickle.HIGHEST_PROTOCOL)
+                    except Exception:  # something unpicklable (a custom rule's finding): not cached
+                        stream.close()
+                        _remove(temporary)
+                        return
+                    stream.seek(len(_HEADER))
+                    stream.write(payload.digest())
                 os.replace(temporary, path)
             except BaseException:
                 _remove(temporary)
@@ -256,6 +263,21 @@ class Store:
                 break
             _remove(path)
             total -= size
+
+
+class _HashingWriter:
+    """A binary stream's `write` that also hashes what goes through it."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._hash = hashlib.sha256()
+
+    def write(self, data: bytes) -> int:
+        self._hash.update(data)
+        return self._stream.write(data)
+
+    def digest(self) -> bytes:
+        return self._hash.digest()
 
 
 def _touch(path: Path) -> None:

@@ -54,11 +54,13 @@ class Context:
         # Transaction control the runner would trip over: nested BEGIN, stray COMMIT, open BEGIN.
         self.transaction_events = tuple(transaction_events)
         self._position = 0  # index into self.statements of the statement being checked
-        # Several rules ask for the same statement's locks and subcommand spans: compute once.
-        self._locks: dict[int, list[LockTaken]] = {}
+        # Several rules ask for the same statement's subcommand spans: compute once.
         self._scratch: dict[str, dict[Any, Any]] = {}
-        # Many rules ask the same question of the same statement: answer it once.
-        self._new_tables: dict[tuple[TableName, int], bool] = {}
+        # Many rules ask the same question of the same statement: answer it once. The answers
+        # for one statement are kept until another is asked about: for every statement of a
+        # large file they added up to tens of megabytes (docs/robustness.md).
+        self._new_tables: dict[TableName, bool] = {}  # at _new_tables_at
+        self._new_tables_at = -1
         self._altered: dict[int, TableName | None] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
@@ -104,11 +106,13 @@ class Context:
         migration that is not applied yet."""
         if not isinstance(table, TableName):
             table = TableName.from_range_var(table)
-        key = (table, self._position)
-        new = self._new_tables.get(key)
+        if self._new_tables_at != self._position:
+            self._new_tables.clear()
+            self._new_tables_at = self._position
+        new = self._new_tables.get(table)
         if new is None:
             known = self.catalog.tables.get(table)
-            new = self._new_tables[key] = self.schema.table_is_new(table, self.statement.index) or (
+            new = self._new_tables[table] = self.schema.table_is_new(table, self.statement.index) or (
                 known is not None and known.origin != self.migration and known.origin in self.pending
             )
         return new
@@ -180,16 +184,15 @@ class Context:
         statement = self.statement
         spans = self._spans.get(statement.index)
         if spans is None:
+            self._spans.clear()
             count = len(statement.node.get("cmds", ()))
             spans = self._spans[statement.index] = subcommand_spans(self.parsed, statement, count)
         return spans[number]
 
     def locks(self, statement: Statement) -> list[LockTaken]:
-        """The table locks `statement` takes (see sql/postgres/locks.py)."""
-        taken = self._locks.get(statement.index)
-        if taken is None:
-            taken = self._locks[statement.index] = statement_locks(statement.kind, statement.node)
-        return taken
+        """The table locks `statement` takes (see sql/postgres/locks.py): a fact of the
+        statement, so that the passes over a whole file read them without its tree."""
+        return statement.fact(_locks_of)
 
     def finding(
         self,
@@ -233,6 +236,10 @@ class Context:
     def _statement_table(self) -> TableName | None:
         relation = self.statement.node.get("relation")
         return TableName.from_range_var(relation) if isinstance(relation, dict) and "relname" in relation else None
+
+
+def _locks_of(statement: Statement) -> list[LockTaken]:
+    return statement_locks(statement.kind, statement.node)
 
 
 def _qualified(table: TableName | None) -> str | None:

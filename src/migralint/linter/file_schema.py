@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from migralint.sql.postgres.nodes import TableName, alter_table_commands, unwrap
+from migralint.sql.postgres.nodes import TableName, alter_table_commands, shared_name, unwrap
 from migralint.linter.parse import Statement
 
 # Objects that exist before the first statement (the forward migration of a rollback).
@@ -86,14 +86,14 @@ def _entries(stmt: Statement) -> tuple[SchemaEntry, ...]:
             return (("table", table, table),)
     elif stmt.kind == "IndexStmt" and node.get("idxname"):
         table = TableName.from_range_var(node["relation"])
-        return (("index", TableName(table.schema, node["idxname"]), table),)
+        return (("index", shared_name(table.schema, node["idxname"]), table),)
     elif stmt.kind == "AlterTableStmt" and "relation" in node:
         table = TableName.from_range_var(node["relation"])
         entries: list[SchemaEntry] = []
         for cmd in alter_table_commands(node):
             if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
                 column = unwrap(cmd["def"])[1].get("colname", "")
-                entries.append(("column", table, TableName("", column)))
+                entries.append(("column", table, shared_name("", column)))
         return tuple(entries)
     elif stmt.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE":
         old = TableName.from_range_var(node["relation"])

@@ -2,12 +2,16 @@
 model (`migralint.sql.ir`) run beside the rules that read libpg_query's tree.
 
 Each statement's model is built once, when a model rule first asks for it, and kept for the file
-section (`earlier` and `later` reuse it).
+section (`earlier` and `later` reuse it). What is kept has no `raw`: the parse tree of every
+statement of a section, kept through its model, was most of a large file's memory (the trees of
+a 20 MB migration, which linter/pieces.py lets go). The statement being checked gets its tree
+back; PostgreSQL's model rules read no other statement's `raw`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
@@ -105,6 +109,7 @@ class ModelView:
         self._position = position
         self.path = ctx.path
         self.settings: Settings = ctx.settings
+        self._current: ir.Statement | None = None
 
     @property
     def is_prisma(self) -> bool:
@@ -112,7 +117,17 @@ class ModelView:
 
     @property
     def statement(self) -> ir.Statement:
-        return self._model(self._position)
+        current = self._current
+        if current is None:
+            models = self._models()
+            kept = models[self._position]
+            if kept is None:  # built with its tree; kept without it
+                current = self._build(self._position)
+                models[self._position] = replace(current, raw=None)
+            else:
+                current = replace(kept, raw=self._ctx.statements[self._position].node)
+            self._current = current
+        return current
 
     @property
     def earlier(self) -> tuple[ir.Statement, ...]:
@@ -211,11 +226,18 @@ class ModelView:
             covers=[ctx.statements[s.index - ctx.statements[0].index] for s in covers],
         )
 
+    def _models(self) -> list[ir.Statement | None]:
+        scratch = self._ctx.scratch("statement-model")
+        models: list[ir.Statement | None] | None = scratch.get("models")
+        if models is None:  # by position: a dict of them cost 100 bytes more a statement
+            models = scratch["models"] = [None] * len(self._ctx.statements)
+        return models
+
     def _model(self, position: int) -> ir.Statement:
-        models: dict[int, ir.Statement] = self._ctx.scratch("statement-model")
-        model = models.get(position)
+        models = self._models()
+        model = models[position]
         if model is None:
-            model = models[position] = self._build(position)
+            model = models[position] = replace(self._build(position), raw=None)
         return model
 
     def _build(self, position: int) -> ir.Statement:

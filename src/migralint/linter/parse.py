@@ -47,7 +47,9 @@ class Statement:
         self.end = end  # character offset just past its last token (the ";" excluded)
         self._node = node
         self._source = source
-        self._facts: dict[object, Any] | None = None
+        # The keys, then the values in the same order: a statement has a few facts, and a dict
+        # of them cost 224 bytes against 40 + 16 per fact, for each of a large file's statements.
+        self._facts: tuple[Any, ...] = ()
 
     @property
     def node(self) -> Node:
@@ -64,13 +66,18 @@ class Statement:
 
     def fact(self, compute: Callable[..., T], *args: Hashable) -> T:
         """`compute(self, *args)`, computed once per statement."""
-        facts = self._facts
-        if facts is None:
-            facts = self._facts = {}
         key = (compute, args) if args else compute
-        if key not in facts:
-            facts[key] = compute(self, *args)
-        return cast(T, facts[key])
+        facts = self._facts
+        half = len(facts) // 2
+        try:
+            return cast(T, facts[facts.index(key, 0, half) + half])
+        except ValueError:
+            pass
+        value = compute(self, *args)
+        facts = self._facts  # `compute` may have added facts of its own
+        half = len(facts) // 2
+        self._facts = (*facts[:half], key, *facts[half:], value)
+        return value
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Statement):

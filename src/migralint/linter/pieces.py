@@ -90,8 +90,9 @@ def parse_large(
     """`parse_source(text)`, the same statements, comments, syntax error and trees, but for a
     text longer than `size` (default LINT_PIECE) the trees are let go and parsed again when read.
 
-    `facts`: `Statement.fact`s to compute while each tree is held the first time, for what a
-    pass over the whole file needs before (or after) the rules read it in order."""
+    `facts`: functions of a statement that keep their answer as a `Statement.fact`, called
+    while each tree is held the first time, for what a pass over the whole file needs before
+    (or after) the rules read it in order."""
     size = LINT_PIECE if size is None else size
     if len(text) <= size:
         return parse_source(text)
@@ -116,7 +117,7 @@ def parse_large(
         for s in piece.statements:
             statement = Statement(len(statements), s.kind, s.node, start + s.start, start + s.end, trees)
             for fact in facts:
-                statement.fact(fact)
+                fact(statement)  # each memoizes its answer as a fact of the statement
             statement.release(shift_locations(s.node, base) if s.kind in _KEPT_KINDS else None)
             statements.append(statement)
         # Comments serve ignore directives only: a piece that mentions no directive has none.

@@ -7,6 +7,7 @@ documentation and `AlterTableGetLockLevel` in tablecmds.c.
 from __future__ import annotations
 
 from enum import IntEnum
+from functools import lru_cache
 from typing import NamedTuple
 
 from migralint.sql.postgres.nodes import Node, TableName, alter_table_commands, unwrap
@@ -24,7 +25,7 @@ class Lock(IntEnum):
 
     @property
     def sql_name(self) -> str:
-        return self.name.replace("_", " ")
+        return _SQL_NAMES[self]
 
     @property
     def blocks(self) -> str:
@@ -42,9 +43,20 @@ class Lock(IntEnum):
         return self >= Lock.SHARE
 
 
+# One string per lock: the models of a large file's statements each kept a copy of its name.
+_SQL_NAMES = {lock: lock.name.replace("_", " ") for lock in Lock}
+
+
 class LockTaken(NamedTuple):
     table: TableName
     lock: Lock
+
+
+@lru_cache(maxsize=8192)
+def _shared_lock(table: TableName, lock: Lock) -> LockTaken:
+    """One LockTaken for the locks of neighbouring statements: every statement's are kept for
+    the passes over a whole file (Context.locks), a large file's by the hundred thousand."""
+    return LockTaken(table, lock)
 
 
 # ALTER TABLE subcommands that take less than ACCESS EXCLUSIVE (tablecmds.c).
@@ -162,4 +174,4 @@ def _strongest_per_table(taken: list[LockTaken]) -> list[LockTaken]:
     for item in taken:
         if item.lock > strongest.get(item.table, Lock.ACCESS_SHARE - 1):
             strongest[item.table] = item.lock
-    return [LockTaken(table, lock) for table, lock in strongest.items()]
+    return [_shared_lock(table, lock) for table, lock in strongest.items()]

@@ -9,6 +9,7 @@ Without an answer it assumes the costly case, as the rules always have.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from migralint.sql import ir
@@ -74,7 +75,13 @@ _REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", 
 
 
 def table_of(range_var: Node) -> TableName:
-    return TableName(*PgTableName.from_range_var(range_var))
+    return _model_name(PgTableName.from_range_var(range_var))
+
+
+@lru_cache(maxsize=8192)
+def _model_name(name: PgTableName) -> TableName:
+    """One model TableName per PostgreSQL one seen lately (see nodes.shared_name)."""
+    return TableName(*name)
 
 
 def build_statement(
@@ -304,10 +311,16 @@ def _locks(
     altered = tables[0] if tables else None
     result = []
     for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
-        table = TableName(*lock.table)
-        result.append(LockTaken(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
-                                work if table == altered else None))
+        table = _model_name(lock.table)
+        result.append(_model_lock(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
+                                  work if table == altered else None))
     return tuple(result)
+
+
+@lru_cache(maxsize=8192)
+def _model_lock(table: TableName, blocks: Blocks, name: str, work: Work | None) -> LockTaken:
+    """One model LockTaken for the locks of neighbouring statements (see nodes.shared_name)."""
+    return LockTaken(table, blocks, name, work)
 
 
 def _work(kind: str, node: Node, events: tuple[ir.Event, ...], pg_version: int) -> Work | None:
