@@ -5,6 +5,7 @@ from pathlib import Path
 from migralint.api import LintRequest, lint
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
+from migralint.linter.model_replay import apply_postgres
 from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import parse_source
 from tests.helpers import rule_set
@@ -14,7 +15,7 @@ def replay(*migrations: str) -> Catalog:
     catalog = Catalog()
     for number, sql in enumerate(migrations, start=1):
         for statement in parse_source(sql).statements:
-            catalog.apply(statement, f"m{number}")
+            apply_postgres(catalog, statement, f"m{number}")
     return catalog
 
 
