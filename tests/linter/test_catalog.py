@@ -82,6 +82,26 @@ def test_enums_sequences_extensions_schemas_views() -> None:
     assert stats.materialized and stats.tables == {TableName("app", "t")}
 
 
+def test_what_the_events_carry_beyond_the_rules_model() -> None:
+    catalog = replay(
+        'CREATE TABLE "P" ("id" int GENERATED ALWAYS AS IDENTITY, "at" date, UNIQUE ("at")) PARTITION BY RANGE ("at");'
+        'CREATE TABLE "P1" PARTITION OF "P" FOR VALUES FROM (\'2020-01-01\') TO (\'2021-01-01\');'
+        'CREATE TABLE IF NOT EXISTS "P" ("other" text);'
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';",
+        'ALTER TABLE "P" ADD COLUMN IF NOT EXISTS "at" text UNIQUE; ALTER TABLE "P" RENAME CONSTRAINT "P_at_key" TO "P_day_key";'
+        'CREATE INDEX ON "P" (lower("at")) WHERE "id" > 0; ALTER TABLE "P" ADD CONSTRAINT "c" NOT NULL "at";',
+    )
+    parent, partition = catalog.tables[TableName("public", "P")], catalog.tables[TableName("public", "P1")]
+    assert parent.partitioned and list(parent.columns) == ["id", "at"] and parent.columns["id"].not_null
+    assert partition.partition_of == parent.name and list(partition.columns) == ["id", "at"]
+    assert partition.columns["at"].origin == "m1" and partition.columns["at"].type_name is parent.columns["at"].type_name
+    assert parent.columns["at"].origin == "m1" and parent.columns["at"].not_null  # IF NOT EXISTS left it, with no new key
+    assert list(parent.constraints) == ["P_day_key", "c"] and parent.constraints["c"].kind == "not_null"
+    expression_index = catalog.indexes[TableName("public", "P_expr_idx")]
+    assert expression_index.partial and expression_index.columns == ("",)
+    assert catalog.trigger_functions == {TableName("public", "touch")}
+
+
 def test_tables_older_than_the_history_are_remembered_from_their_alters() -> None:
     catalog = replay('ALTER TABLE "Legacy" ADD CONSTRAINT c CHECK ("x" IS NOT NULL), ALTER COLUMN "y" SET NOT NULL;')
     legacy = catalog.tables[TableName("public", "Legacy")]

@@ -50,8 +50,11 @@ def model_type(column: Column) -> str | None:
 
 def apply_postgres(catalog: Catalog, statement: Statement, origin: str) -> None:
     """Replay one PostgreSQL statement: its events, as the PostgreSQL front end builds them."""
-    if statement.kind == "DropStmt":  # the drop builders are being completed (issue 12, H12a)
-        catalog.apply(statement, origin)
+    if statement.kind == "DropStmt":
+        # The one shape still replayed from the tree: the model's DropObject leaves out what a
+        # DROP SCHEMA, EXTENSION, TYPE or DOMAIN names, and names an unqualified object with
+        # schema "" where the catalog keys it by "public".
+        catalog.replay_drop(statement.node)
         return
     try:
         events = statement_events(statement.kind, statement.node)
@@ -118,6 +121,8 @@ def apply_event(catalog: Catalog, event: ir.Event, origin: str) -> None:
             catalog._drop_index(_name(event.name))
     elif isinstance(event, ir.RenameObject):
         _rename_object(catalog, event)
+    elif isinstance(event, ir.DropObject):
+        _drop_object(catalog, event)
     else:
         _schema_object(catalog, event, origin)
 
@@ -237,6 +242,20 @@ def _rename_object(catalog: Catalog, event: ir.RenameObject) -> None:
     if view is not None:
         view.name = new
         catalog.views[new] = view
+
+
+def _drop_object(catalog: Catalog, event: ir.DropObject) -> None:
+    name = _name(event.name)
+    if event.what in ("view", "materialized view"):
+        catalog.views.pop(name, None)
+    elif event.what in ("type", "domain"):
+        catalog.enums.pop(name, None)
+    elif event.what == "sequence":
+        catalog.sequences.pop(name, None)
+    elif event.what == "schema":
+        catalog.schemas.pop(name.name, None)
+    elif event.what == "extension":
+        catalog.extensions.pop(name.name, None)
 
 
 def _schema_object(catalog: Catalog, event: ir.Event, origin: str) -> None:
