@@ -114,7 +114,7 @@ def test_a_concurrent_index_from_kratos() -> None:
     (event,) = index.events
     assert event == ir.CreateIndex(public("courier_messages"), "courier_messages_nid_created_at_id_idx",
                                    ("nid", "created_at", "id"), unique=False, online=True,
-                                   default_name="courier_messages_nid_created_at_id_idx", if_not_exists=True)
+                                   if_not_exists=True)
     (lock,) = index.locks
     assert (lock.name, lock.blocks, lock.work) == ("SHARE UPDATE EXCLUSIVE", Blocks.DDL, Work.INDEX_BUILD)
 
@@ -132,7 +132,7 @@ def test_lock_levels_map_to_what_they_block() -> None:
     assert fk.tables == (public("P"), public("U"))  # the altered table first
     assert [(lock.name, lock.work) for lock in fk.locks] == [("SHARE ROW EXCLUSIVE", Work.SCAN), ("SHARE ROW EXCLUSIVE", None)]
     assert fk.events[0] == ir.AddConstraint(public("P"), ir.ConstraintKind.FOREIGN_KEY, "fk", ("u",), references=public("U"),
-                                            referenced_columns=("id",), default_name="P_u_fkey")
+                                            referenced_columns=("id",))
     assert (not_null.locks[0].blocks, not_null.locks[0].work) == (Blocks.READS | Blocks.WRITES | Blocks.DDL, Work.SCAN)
     assert (options.locks[0].name, options.locks[0].blocks) == ("SHARE UPDATE EXCLUSIVE", Blocks.DDL)
     assert options.events == (ir.OtherTableChange(public("P"), "SetRelOptions"),)

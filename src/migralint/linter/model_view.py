@@ -76,6 +76,13 @@ def check_model_rules(
             errors.append((contained(ctx.path, exc, f"rule {rule.name}"), statement))
 
 
+def built_model(ctx: Context, position: int) -> ir.Statement | None:
+    """The model of the statement at `position` if a model rule had it built (the replay
+    reuses it)."""
+    models: dict[int, ir.Statement] = ctx.scratch("statement-model")
+    return models.get(position)
+
+
 class ModelView:
     """The ModelContext of one statement of a PostgreSQL file section."""
 

@@ -209,7 +209,7 @@ class AddConstraint:
     # rows fires it: SQLite's table rebuilds wipe children through it.
     on_delete: str = ""
     referenced_columns: tuple[str, ...] = ()  # a foreign key's referenced columns (empty: its primary key)
-    default_name: str = ""  # the name the database gives it when `name` is None ("" when unknown)
+    default_name: str = ""  # the name the database gives it ("" when it has a name, or unknown)
     makes_index: bool = False  # a key that builds an index of its own name (PostgreSQL, no USING INDEX)
     raw_expression: object = field(default=None, compare=False)  # a CHECK's expression, the parser's node
 
@@ -256,7 +256,7 @@ class CreateIndex:
     columns: tuple[str, ...] = ()
     unique: bool = False
     online: bool = False  # CONCURRENTLY, ALGORITHM=INPLACE LOCK=NONE, WITH (ONLINE = ON)
-    default_name: str = ""  # the name the database gives it when `name` is None ("" when unknown)
+    default_name: str = ""  # the name the database gives it ("" when it has a name, or unknown)
     if_not_exists: bool = False
     partial: bool = False  # WHERE ...: it indexes some rows only
 

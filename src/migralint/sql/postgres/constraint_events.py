@@ -47,7 +47,7 @@ def constraint(table: TableName, node: Node, columns: tuple[str, ...]) -> ir.Add
         validated=not node.get("skip_validation"),
         references=_table_of(node["pktable"]) if "pktable" in node else None,
         referenced_columns=tuple(string_value(k) for k in node.get("pk_attrs", ())),
-        default_name=_default_constraint_name(table, columns, kind),
+        default_name="" if node.get("conname") else _default_constraint_name(table, columns, kind),
         makes_index=kind in (ir.ConstraintKind.PRIMARY_KEY, ir.ConstraintKind.UNIQUE) and not node.get("indexname"),
         raw_expression=expression,
     )

@@ -122,9 +122,10 @@ def build_statement(
 
 def statement_events(kind: str, node: Node) -> tuple[ir.Event, ...]:
     """The events of one statement without the rest of its model, for the replayed schema
-    (linter/model_replay.py): what an event says of the schema does not depend on what the
-    caller would answer (a type change's rewrite, a default's volatility), so none is asked."""
-    return _events(kind, node, _Facts(lambda table, cmd: True, _calls_a_function))[0]
+    (linter/model_replay.py). What the schema keeps does not depend on what the caller would
+    answer (a type change's rewrite, a default's volatility), so none is asked: the events
+    take the costly case, as build_statement does without an answer."""
+    return _events(kind, node, _REPLAY_FACTS)[0]
 
 
 class _Facts:
@@ -133,6 +134,9 @@ class _Facts:
     def __init__(self, type_rewrites: TypeRewrites, is_volatile: IsVolatile) -> None:
         self.type_rewrites = type_rewrites
         self.is_volatile = is_volatile
+
+
+_REPLAY_FACTS = _Facts(lambda table, cmd: True, lambda expression: True)
 
 
 def kind_of(kind: str, node: Node) -> Kind:
@@ -262,7 +266,8 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
         table = table_of(node["relation"])
         return [ir.CreateIndex(
             table, node.get("idxname"), keys, bool(node.get("unique")), bool(node.get("concurrent")),
-            default_name=default_constraint_name(PgTableName(*table), [c for c in keys if c] or ["expr"], "idx"),
+            default_name="" if node.get("idxname") else default_constraint_name(
+                PgTableName(*table), [c for c in keys if c] or ["expr"], "idx"),
             if_not_exists=bool(node.get("if_not_exists")), partial="whereClause" in node,
         )]
     if kind in _OBJECT_BUILDERS:
