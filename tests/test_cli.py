@@ -148,6 +148,20 @@ def test_rules_and_rule_commands() -> None:
     assert (code, err) == (2, "migralint: error: unknown rule 'nope' (see `migralint rules`)\n")
 
 
+def test_rules_say_which_databases_each_covers() -> None:
+    _, out, _ = run("rules")
+    lines = {line.split()[0]: line for line in out.splitlines()}
+    assert lines["require-concurrent-index-creation"].endswith(" [PostgreSQL]")
+    assert lines["mysql-table-copy"].endswith(" [MySQL]")
+    assert lines["adding-not-nullable-field"].endswith(" [CockroachDB, MySQL, PostgreSQL, SQL Server]")
+    assert not lines["ban-drop-column"].endswith("]")  # every database
+    assert not lines["syntax-error"].endswith("]")  # every database: nothing to say
+    code, out, _ = run("rules", "--dialect", "mariadb")
+    names = {line.split()[0] for line in out.splitlines()}
+    assert code == 0 and {"mysql-table-copy", "ban-drop-column", "syntax-error"} <= names
+    assert not names & {"require-concurrent-index-creation", "mssql-blocking-index"}
+
+
 def test_installed_command_runs_as_a_subprocess(project: Path) -> None:
     executable = Path(sys.executable).parent / "migralint"
     env = {**os.environ, "NO_COLOR": "1"}

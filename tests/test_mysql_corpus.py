@@ -60,3 +60,17 @@ def test_the_front_end_reads_the_corpus() -> None:
         kinds.update(s.kind.value for s in parsed.statements)
     assert refused == 1
     assert kinds["alter table"] >= 850 and kinds["create table"] >= 300 and kinds["create index"] >= 550
+
+
+@needs_corpus
+def test_authelia_down_files_are_rollbacks_with_no_finding() -> None:
+    """authelia's V0001.Initial_Schema.down.sql undoes its up file: before the layout knew the name,
+    its DROP TABLEs were 35 ban-drop-table findings on a forward migration."""
+    project = MYSQL / "authelia__authelia"
+    settings = Settings(select=("ALL",), dialect=Dialect.MYSQL)
+    files = discover([str(project)], dialect=settings.dialect)
+    downs = [m for m in files if m.path.name.endswith(".down.sql")]
+    assert downs and all(m.rollback and m.forward is not None and m.forward.exists() for m in downs)
+    result = lint(LintRequest(paths=[str(project)], settings=settings, rules=rule_set(settings))).result
+    found = result.findings
+    assert found and not [f for f in found if f.path.endswith(".down.sql")]

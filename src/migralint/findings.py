@@ -35,6 +35,49 @@ class Fix(NamedTuple):
     edits: tuple[Edit, ...]
 
 
+class TableSize(NamedTuple):
+    """What the database reported of the table a finding is about (`lint --database-url`).
+
+    Data, not words: the reporters write it into the message right after the table's name
+    ("takes SHARE on "Booking" (2.4M rows, 1.8 GB): ..."), and the JSON and SARIF output carry
+    it as a field as well.
+    """
+
+    table: str  # "schema.name", as Finding.table
+    rows: int  # PostgreSQL's estimate as of the last ANALYZE; -1: never counted
+    bytes: int
+    small: bool = False  # below small_table_rows: the finding was made a warning, and says so
+
+    def note(self) -> str:
+        """What the message says of it: "2.4M rows, 1.8 GB"."""
+        if self.small:
+            return f"{format_rows(self.rows)}: below small_table_rows, a warning"
+        if self.rows < 0:
+            return f"{format_bytes(self.bytes)}, rows not counted yet: never analyzed"
+        return f"{format_rows(self.rows)}, {format_bytes(self.bytes)}"
+
+
+def format_rows(rows: int) -> str:
+    noun = "row" if rows == 1 else "rows"
+    for limit, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "K")):
+        if rows >= limit:
+            value = rows / limit
+            return f"{value:.1f}{suffix} {noun}" if value < 10 else f"{value:.0f}{suffix} {noun}"
+    return f"{rows} {noun}"
+
+
+def format_bytes(size: int) -> str:
+    """As pg_size_pretty writes it, with one decimal below 10."""
+    value = float(size)
+    for unit in ("bytes", "kB", "MB", "GB", "TB"):
+        if value < 1024 or unit == "TB":
+            if unit == "bytes":
+                return f"{size} bytes"
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     path: str
@@ -53,6 +96,9 @@ class Finding:
     # Indices of the file's statements (besides the one it points at) that a finding reported
     # once for a group of statements is about: an ignore comment on any of them suppresses it.
     covers: tuple[int, ...] = field(default=(), compare=False)
+    # The size the database reported of `table`, when `--database-url` gave it: the reporters
+    # show it (report/table_size.py); `message` stays the rule's own words.
+    table_size: TableSize | None = field(default=None, compare=False)
 
 
 class IgnoredFinding(NamedTuple):

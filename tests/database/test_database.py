@@ -193,6 +193,28 @@ def test_lock_findings_tell_the_table_size_and_small_tables_only_warn(prisma: Pa
     assert '"Booking" (20K rows: below small_table_rows, a warning)' in index["message"]
 
 
+def test_the_table_size_is_data_on_the_finding_and_every_format_shows_it(prisma: Path, database: Database) -> None:
+    database.run("""INSERT INTO "Booking" ("note") SELECT 'note ' || n FROM generate_series(1, 20000) AS n""")
+    database.run('ANALYZE "Booking"')
+    _, findings, _ = lint("prisma/migrations", "--database-url", database.url)
+    (index,) = findings
+    size = index["table_size"]
+    assert size["table"] == "public.Booking" and size["small"] is False
+    assert 19_000 <= size["rows"] <= 21_000 and size["bytes"] > 20_000 * 8  # an estimate, and the table's pages
+    said = '"Booking" (20K rows, '
+    assert said in index["message"]
+    url = ["--database-url", database.url]
+    for form in ("text", "concise", "github", "gitlab", "junit", "markdown"):
+        result = CliRunner().invoke(main, ["lint", "prisma/migrations", *url, "--format", form])
+        shown = {said, json.dumps(said)[1:-1], said.replace('"', "&quot;")}  # as each format escapes it
+        assert any(variant in result.stdout for variant in shown), (form, result.stdout)
+    sarif = json.loads(CliRunner().invoke(main, ["lint", "prisma/migrations", *url, "--format", "sarif"]).stdout)
+    (found,) = sarif["runs"][0]["results"]
+    assert found["properties"]["tableSize"] == size and said in found["message"]["text"]
+    _, without, _ = lint("prisma/migrations")  # no database: no size, and no key for it
+    assert all("table_size" not in f and "rows, " not in f["message"] for f in without)
+
+
 def test_missing_history_table_means_nothing_is_applied_and_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database: Database
 ) -> None:

@@ -15,6 +15,7 @@ from migralint.database.connection import DatabaseSource
 from migralint.findings import Finding
 from migralint.linter.table_sizes import with_table_sizes
 from migralint.migrations.history import AppliedState
+from migralint.report.table_size import shown_message
 from tests.helpers import lint_sql, rule_set
 from tests.pg import Database, database, postgres  # noqa: F401  (fixtures)
 
@@ -75,7 +76,7 @@ def test_an_empty_table_has_no_lock_finding(database: Database) -> None:
     # (never analyzed, but a table without pages holds no row). not_analyzed has rows nobody
     # counted yet (reltuples -1): not known to be empty, so still flagged, and says why.
     assert _index_tables(after) == ["public.busy", "public.not_analyzed"]
-    messages = {f.table: f.message for f in after if f.rule == "require-concurrent-index-creation"}
+    messages = {f.table: shown_message(f) for f in after if f.rule == "require-concurrent-index-creation"}
     assert 'on "busy" (20K rows, ' in messages["public.busy"]
     assert "rows not counted yet: never analyzed" in messages["public.not_analyzed"]
 
@@ -103,7 +104,7 @@ def test_waiting_for_the_lock_is_still_reported_on_an_empty_table(database: Data
     )
     after = _sized(database, sql)
     by_rule = {f.rule: f for f in after}
-    assert "(0 rows: below small_table_rows, a warning)" in by_rule["require-lock-timeout"].message
+    assert "(0 rows: below small_table_rows, a warning)" in shown_message(by_rule["require-lock-timeout"])
     assert by_rule["statements-after-access-exclusive"].table == "public.never_used"
 
 

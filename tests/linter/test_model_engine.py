@@ -123,3 +123,39 @@ def test_goose_down_section_is_not_checked_as_forward_sql() -> None:
         "-- +goose Down\nCREATE FULLTEXT INDEX `g` ON `P` (`y`);\n"
     )
     assert mysql(sql, Settings(select=("mysql-blocking-index",))) == [(3, "mysql-blocking-index")]
+
+
+def test_the_model_engine_answers_what_the_drop_and_timeout_rules_ask() -> None:
+    from migralint.linter.model_engine import FileState
+    from migralint.sql import ir
+    from migralint.sql.front_ends import front_end
+
+    front = front_end(Dialect.MYSQL)
+    sql = "CREATE INDEX `i` ON `Post` (`x`);\nBEGIN;\nUPDATE `Post` SET `x` = 1;\nDELETE FROM `Post`;\nCOMMIT;\nSELECT 1;\n"
+    parsed = front.parse(sql, {})
+    statements = parsed.statements
+    state = FileState(parsed, statements, path="m.sql", settings=ALL, sql=front.sql, catalog=Catalog(),
+                      migration="m", pending=frozenset(), tool="")
+    state.at(2)
+    assert state.same_transaction(statements[3]) and not state.same_transaction(statements[5])
+    state.at(5)
+    assert not state.same_transaction(statements[5])  # after COMMIT: in no transaction
+    assert state.index_owner(ir.TableName("", "i")).table == ir.TableName("", "Post")
+    assert state.index_owner(ir.TableName("", "other")).table is None
+    assert state.source(statements[0]) == "CREATE INDEX `i` ON `Post` (`x`)"
+    state.at(0)
+    assert state.index_owner(ir.TableName("", "i")).table is None  # not created yet
+
+
+def test_finish_section_reports_once_per_section_in_the_model_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    from collections.abc import Iterator
+
+    from migralint.findings import Finding
+    from migralint.linter.model_context import ModelContext
+
+    def finish(self: MySqlTableCopy, ctx: ModelContext) -> Iterator[Finding]:
+        yield ctx.finding(self, f"{len(ctx.earlier) + 1} statements")
+
+    monkeypatch.setattr(MySqlTableCopy, "finish_section", finish)
+    report = lint_sql("SELECT 1;\nSELECT 2;\n", settings=Settings(select=("mysql-table-copy",)), dialect=Dialect.MYSQL)
+    assert [(f.line, f.message) for f in report.findings] == [(2, "2 statements")]

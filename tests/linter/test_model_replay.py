@@ -51,8 +51,8 @@ def test_a_table_older_than_the_history_is_known_once_altered() -> None:
 @pytest.mark.parametrize(("table", "error"), [
     ({"mysql_version": "eight"}, 'mysql_version must be a version such as "8.0.29"'),
     ({"mariadb_version": True}, 'mariadb_version must be a version such as "8.0.29"'),
-    ({"dialect": "oracle"}, "dialect must be one of 'mariadb', 'mssql', 'mysql', 'pg', 'postgres', 'postgresql', "
-                            "'sqlite', 'sqlite3', 'sqlserver', 'tsql'"),
+    ({"dialect": "oracle"}, "dialect must be one of 'cockroach', 'cockroachdb', 'crdb', 'mariadb', 'mssql', 'mysql', "
+                            "'pg', 'postgres', 'postgresql', 'sqlite', 'sqlite3', 'sqlserver', 'tsql'"),
 ])
 def test_bad_dialect_settings_are_one_sentence(table: dict[str, object], error: str) -> None:
     with pytest.raises(ConfigError) as raised:

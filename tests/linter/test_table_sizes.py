@@ -9,9 +9,10 @@ import pytest
 from migralint.config import Settings
 from migralint.config_file import settings_from_table
 from migralint.errors import ConfigError
-from migralint.findings import Finding, Severity
-from migralint.linter.table_sizes import describe, format_bytes, format_rows, lock_rule_names, with_table_sizes
+from migralint.findings import Finding, Severity, TableSize, format_bytes, format_rows
+from migralint.linter.table_sizes import lock_rule_names, with_table_sizes
 from migralint.migrations.history import AppliedState, TableStats
+from migralint.report.table_size import shown_message
 from tests.helpers import lint_sql, rule_set
 
 SETTINGS = Settings(select=("ALL",))
@@ -41,12 +42,16 @@ def test_sizes_go_right_after_the_table_name() -> None:
     })
     before = findings()
     after = with_table_sizes(before, [state], SETTINGS, RULES)
-    messages = {f.rule: f.message for f in after}
+    messages = {f.rule: shown_message(f) for f in after}
     assert 'takes SHARE on "Booking" (2.4M rows, 1.8 GB): INSERT' in messages["require-concurrent-index-creation"]
     assert '"app.orders" (5.0 MB, rows not counted yet: never analyzed)' in messages["adding-not-nullable-field"]
-    assert [(f.path, f.line, f.column, f.rule, f.severity) for f in after] == [
-        (f.path, f.line, f.column, f.rule, f.severity) for f in before
-    ]
+    assert [(f.path, f.line, f.column, f.rule, f.severity, f.message) for f in after] == [
+        (f.path, f.line, f.column, f.rule, f.severity, f.message) for f in before
+    ]  # the size is data on the finding; the rule's own message is left as it was
+    sizes = {f.rule: f.table_size for f in after}
+    assert sizes["require-concurrent-index-creation"] == TableSize("public.Booking", 2_400_000, int(1.8 * 1024**3))
+    assert sizes["adding-not-nullable-field"] == TableSize("app.orders", -1, 5 * 1024**2)
+    assert all(f.table_size is None for f in after if f.table not in ("public.Booking", "app.orders"))
 
 
 def test_small_tables_only_warn_and_say_why() -> None:
@@ -54,9 +59,10 @@ def test_small_tables_only_warn_and_say_why() -> None:
     after = with_table_sizes(findings(), [state], SETTINGS, RULES)
     index = next(f for f in after if f.rule == "require-concurrent-index-creation")
     assert index.severity is Severity.WARNING
-    assert '"Booking" (120 rows: below small_table_rows, a warning)' in index.message
+    assert '"Booking" (120 rows: below small_table_rows, a warning)' in shown_message(index)
+    assert index.table_size is not None and index.table_size.small
     untouched = next(f for f in after if f.rule == "adding-not-nullable-field")
-    assert untouched.severity is Severity.ERROR and "rows" not in untouched.message
+    assert untouched.severity is Severity.ERROR and "rows" not in shown_message(untouched)
     strict = with_table_sizes(findings(), [state], Settings(select=("ALL",), small_table_rows=0), RULES)
     assert next(f for f in strict if f.rule == "require-concurrent-index-creation").severity is Severity.ERROR
 
@@ -72,7 +78,7 @@ def test_sizes_are_read_once_for_the_tables_that_are_locked() -> None:
     after = with_table_sizes(findings(), [state], SETTINGS, RULES, read)
     assert asked == [["app.orders", "public.Booking"]]
     assert state.table_stats == {"public.Booking": TableStats(50_000, 8 * 1024**2)}
-    assert any('"Booking" (50K rows, 8.0 MB)' in f.message for f in after)
+    assert any('"Booking" (50K rows, 8.0 MB)' in shown_message(f) for f in after)
 
 
 @pytest.mark.parametrize("rows, text", [(0, "0 rows"), (1, "1 row"), (999, "999 rows"), (12_345, "12K rows"),
@@ -85,7 +91,7 @@ def test_format_rows(rows: int, text: str) -> None:
                                         (int(1.8 * 1024**3), "1.8 GB"), (5 * 1024**5, "5120 TB")])
 def test_format_bytes(size: int, text: str) -> None:
     assert format_bytes(size) == text
-    assert describe(TableStats(10, size)).endswith(text)
+    assert TableSize("public.t", 10, size).note().endswith(text)
 
 
 def test_small_table_rows_in_the_config() -> None:

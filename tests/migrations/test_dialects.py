@@ -93,7 +93,7 @@ def test_dialect_option_and_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert (code, again) == (1, out)
     write(tmp_path / "migralint.toml", 'dialect = "oracle"\n')
     code, _, err = run("lint", *selected)
-    assert code == 2 and "dialect must be one of 'mariadb', 'mssql', 'mysql'" in err
+    assert code == 2 and "dialect must be one of 'cockroach', 'cockroachdb', 'crdb', 'mariadb', 'mssql', 'mysql'" in err
 
 
 def test_apply_status_and_resolve_refuse_a_mysql_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,5 +126,5 @@ def test_a_mysql_projects_own_database_url_is_not_read(tmp_path: Path, monkeypat
 def test_rules_says_which_rules_are_mysql_only() -> None:
     code, out, _ = run("rules")
     lines = {line.split()[0]: line for line in out.splitlines()}
-    assert code == 0 and lines["mysql-table-copy"].endswith("[MySQL only]")
-    assert "only]" not in lines["require-concurrent-index-creation"]
+    assert code == 0 and lines["mysql-table-copy"].endswith("[MySQL]")
+    assert lines["require-concurrent-index-creation"].endswith("[PostgreSQL]")

@@ -70,7 +70,8 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
     write(tmp_path / "b/prisma/migrations/1_widen/migration.sql", WIDEN)  # b knows nothing of the column
     write(tmp_path / "c/prisma/migrations/migration_lock.toml", 'provider = "mongodb"\n')
     write(tmp_path / "c/prisma/migrations/1_init/migration.sql", "CREATE TABLE `t` (`id` INT);\n")
-    # A MySQL folder is linted as MySQL, against its own history: its table is new, nothing to say.
+    # A MySQL folder is linted as MySQL, against its own history: `id` was INT in its 1_init, so
+    # BIGINT is a type change MySQL makes by copying the table.
     write(tmp_path / "d/prisma/migrations/migration_lock.toml", 'provider = "mysql"\n')
     write(tmp_path / "d/prisma/migrations/1_init/migration.sql", "CREATE TABLE `t` (`id` INT);\n")
     write(tmp_path / "d/prisma/migrations/2_widen/migration.sql", "ALTER TABLE `t` MODIFY `id` BIGINT;\n")
@@ -79,10 +80,13 @@ def test_each_folder_is_linted_against_its_own_history(tmp_path: Path, monkeypat
     assert out.splitlines() == [
         "b/prisma/migrations/1_widen/migration.sql:1:20: error[changing-column-type] ALTER COLUMN TYPE takes "
         'ACCESS EXCLUSIVE on "User" and rewrites it (and rebuilds its indexes): every query on it, reads '
-        "included, waits (unless the old type is varchar(n) with n <= 50, which PostgreSQL changes in place)."]
+        "included, waits (unless the old type is varchar(n) with n <= 50, which PostgreSQL changes in place).",
+        "d/prisma/migrations/2_widen/migration.sql:1:17: error[changing-column-type] This ALTER changes `id` of `t` "
+        "from int to bigint: MySQL runs a type change with ALGORITHM=COPY, copying every row of `t` while writes to "
+        "it (INSERT, UPDATE, DELETE) wait."]
     assert err.splitlines() == [
-        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints MySQL, PostgreSQL, "
-        "SQL Server, SQLite migrations",
+        "migralint: note: not linting c/prisma/migrations (provider mongodb): migralint lints CockroachDB, MySQL, "
+        "PostgreSQL, SQL Server, SQLite migrations",
         "migralint: linting a/prisma/migrations (Prisma Migrate)",
         "migralint: linting b/prisma/migrations (Prisma Migrate)",
         "migralint: linting d/prisma/migrations (Prisma Migrate)",

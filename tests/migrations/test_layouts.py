@@ -32,7 +32,7 @@ def test_prisma_folder_is_one_query_per_file_in_name_order(tmp_path: Path) -> No
 def test_prisma_provider_migralint_does_not_lint_is_a_user_error(tmp_path: Path) -> None:
     write(tmp_path, "migration_lock.toml", 'provider = "mongodb"\n')
     write(tmp_path, "20240101000000_init/migration.sql")
-    with pytest.raises(UserError, match="provider is 'mongodb'; migralint lints MySQL, PostgreSQL, SQL Server, SQLite migrations only"):
+    with pytest.raises(UserError, match="provider is 'mongodb'; migralint lints CockroachDB, MySQL, PostgreSQL, SQL Server, SQLite migrations only"):
         discover([str(tmp_path)])
 
 
@@ -136,3 +136,34 @@ def test_default_folder_search(tmp_path: Path) -> None:
     assert default_folder(tmp_path, "db/migrations") == tmp_path / "db" / "migrations"
     with pytest.raises(InputError, match="migrations_dir 'sql'"):
         default_folder(tmp_path, "sql")
+
+
+def test_authelia_down_files_are_rollbacks_neither_linted_nor_replayed(tmp_path: Path) -> None:
+    """authelia's runner (internal/storage/migrations.go) names V0001.Initial_Schema.up.sql and
+    .down.sql, and runs a down file only to roll back: before, they were plain files, sorted before
+    their up file, and their DROP TABLEs were linted and replayed as forward migrations."""
+    from click.testing import CliRunner
+
+    from migralint.cli import main
+
+    up = write(tmp_path, "V0001.Initial_Schema.up.sql", "CREATE TABLE user_prefs (id INT PRIMARY KEY, m VARCHAR(8));\n")
+    write(tmp_path, "V0001.Initial_Schema.down.sql", "DROP TABLE user_prefs;\n")
+    write(tmp_path, "V0002.Prefs_Note.mysql.up.sql", "ALTER TABLE user_prefs DROP COLUMN m;\n")
+    write(tmp_path, "V0002.Prefs_Note.mysql.down.sql", "ALTER TABLE user_prefs ADD COLUMN m VARCHAR(8);\n")
+    files = discover([str(tmp_path)])
+    assert [(m.path.name, m.layout, m.rollback) for m in files] == [
+        ("V0001.Initial_Schema.up.sql", Layout.AUTHELIA, False),
+        ("V0001.Initial_Schema.down.sql", Layout.AUTHELIA, True),
+        ("V0002.Prefs_Note.mysql.up.sql", Layout.AUTHELIA, False),
+        ("V0002.Prefs_Note.mysql.down.sql", Layout.AUTHELIA, True),
+    ]
+    assert files[1].forward == up and files[0].runner is RunnerMode.SINGLE_QUERY
+    result = CliRunner().invoke(main, ["lint", "--no-cache", "--dialect", "mysql", "--format", "json", str(tmp_path)])
+    import json
+
+    found = [(f["path"].rsplit("/", 1)[-1], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+    # The up file's DROP COLUMN is flagged (the table's history comes from V0001's up file, not
+    # emptied by its down file); nothing in a down file is.
+    assert ("V0002.Prefs_Note.mysql.up.sql", "ban-drop-column") in found
+    assert not [name for name, _ in found if ".down." in name]
+    assert "migration-name" not in {rule for _, rule in found}  # CamelCase is authelia's own convention

@@ -184,16 +184,17 @@ def test_schema_events_the_catalog_replays() -> None:
     events = [m.events for m in models(sql)]
     assert events[:9] == [
         (ir.CreateObject("schema", ir.TableName("", "app")),),
-        (ir.CreateObject("extension", ir.TableName("", "citext")),),
+        (ir.CreateObject("extension", ir.TableName("", "citext"), replaces=True),),
         (ir.CreateObject("sequence", ir.TableName("app", "s")),),
-        (ir.CreateEnum(public("mood"), ("sad", "ok")),),
+        (ir.CreateEnum(public("mood"), ("sad", "ok")), ir.CreateObject("type", public("mood"))),
         (ir.AddEnumValue(public("mood"), "meh", "sad", after=True),),
         (ir.RenameEnumValue(public("mood"), "ok", "fine"),),
-        (ir.CreateFunction(public("touch"), "trigger"),),
-        (ir.CreateObject("materialized view", public("m"), (ir.TableName("app", "t"), public("users")), ("id",)),),
+        (ir.CreateFunction(public("touch"), "trigger"), ir.CreateObject("function", public("touch"), ())),
+        (ir.CreateObject("materialized view", public("m"), reads=(ir.TableName("app", "t"), public("users")), columns=("id",)),),
         (ir.RenameConstraint(public("T"), "a", "b"),),
     ]
-    (table,) = events[9]
+    table, sequence = events[9]  # the identity column's sequence follows the table
+    assert sequence == ir.CreateObject("sequence", public("P_id_seq"), replaces=True)
     assert isinstance(table, ir.CreateTable) and table.if_not_exists and table.partitioned
     identity, checked = table.columns
     assert identity.identity and not identity.not_null and checked.raw_type is not None
@@ -212,3 +213,45 @@ def test_sql_text_leaves_out_the_default_schema() -> None:
     assert sql.table(public("users")) == "users"
     assert sql.table(TableName("audit", "Event")) == 'audit."Event"'
     assert sql.name(public("User")) == "User" and sql.name(TableName("audit", "Event")) == "audit.Event"
+
+
+def test_named_objects_dropped_created_and_renamed() -> None:
+    drop_fn, drop_many, drop_db, create_fn, domain, rename, serial, view = models(
+        'DROP FUNCTION IF EXISTS audit.touch(integer, text[]) CASCADE;\n'
+        'DROP TYPE "Role", mood;\n'
+        "DROP DATABASE analytics WITH (FORCE);\n"
+        "CREATE OR REPLACE FUNCTION touch(a int, OUT b text) RETURNS text LANGUAGE sql AS 'select 1';\n"
+        "CREATE DOMAIN email AS text;\n"
+        "ALTER TYPE mood RENAME TO feeling;\n"
+        'CREATE TABLE "Invoice" ("id" serial PRIMARY KEY);\n'
+        "CREATE VIEW v AS SELECT 1;\n"
+    )
+    assert drop_fn.kind is Kind.DROP_OTHER and drop_fn.events == (
+        ir.DropObject("function", TableName("audit", "touch"), cascade=True, args=("int4", "text[]")),
+    )
+    assert drop_many.events == (ir.DropObject("type", public("Role")), ir.DropObject("type", public("mood")))
+    assert drop_db.kind is Kind.DROP_OTHER and drop_db.events == (ir.DropObject("database", TableName("", "analytics"), force=True),)
+    # OUT parameters are not part of the signature DROP FUNCTION names
+    assert create_fn.events == (
+        ir.CreateFunction(public("touch"), "text"), ir.CreateObject("function", public("touch"), ("int4",), replaces=True),
+    )
+    assert domain.events == (ir.CreateObject("domain", public("email")),)
+    assert rename.events == (ir.RenameObject("type", public("mood"), public("feeling")),)
+    assert serial.events[1:] == (ir.CreateObject("sequence", public("Invoice_id_seq")),)
+    assert isinstance(serial.events[0], ir.CreateTable)
+    assert view.events == (ir.CreateObject("view", public("v")),)
+
+
+def test_settings_and_index_rebuilds() -> None:
+    set_local, reset_all, select, reindex, concurrently = models(
+        "SET LOCAL lock_timeout = '5s';\n"
+        "RESET ALL;\n"
+        "SELECT set_config('statement_timeout', '10s', false), set_config(NULL, '1', true);\n"
+        'REINDEX INDEX "User_email_idx";\n'
+        "REINDEX INDEX CONCURRENTLY audit.events_at_idx;\n"
+    )
+    assert set_local.kind is Kind.SET and set_local.events == (ir.SetSetting("lock_timeout", "5s", local=True),)
+    assert reset_all.events == (ir.SetSetting("", None),)  # "": every setting
+    assert select.events == (ir.SetSetting("statement_timeout", "10s"),)  # a NULL name sets nothing
+    assert reindex.events == (ir.RebuildIndex(public("User_email_idx")),)
+    assert concurrently.events == (ir.RebuildIndex(TableName("audit", "events_at_idx"), online=True),)

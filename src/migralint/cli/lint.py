@@ -327,12 +327,18 @@ def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
 
 
 @click.command("rules")
-def rules_command() -> None:
-    """List every rule: name, severity, whether it is on by default, summary."""
+@click.option("--dialect", type=click.Choice(DIALECT_NAMES, case_sensitive=False),
+              help="Only the rules that check this database's migrations.")
+def rules_command(dialect: str | None) -> None:
+    """List every rule: name, severity, whether it is on by default, summary, and the databases
+    it covers when not every one."""
     import textwrap
 
+    from migralint.rules.base import EVERY_DIALECT
     from migralint.rules.registry import ALL_RULES
 
+    chosen = Dialect.parse(dialect) if dialect else None
+    shown = [rule for rule in ALL_RULES if chosen is None or chosen in rule.dialects]
     width = max(len(rule.name) for rule in ALL_RULES)
     indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
     columns = terminal_width()
@@ -340,10 +346,10 @@ def rules_command() -> None:
     # stays one line, for grep.
     wrap = columns is not None and columns - len(indent) >= 30
     try:
-        for rule in sorted(ALL_RULES, key=lambda r: r.name):
+        for rule in sorted(shown, key=lambda r: r.name):
             default = "" if rule.default_enabled else " (off by default)"
-            databases = "" if Dialect.POSTGRESQL in rule.dialects else (
-                f" [{', '.join(sorted(d.display_name for d in rule.dialects))} only]")
+            databases = "" if rule.dialects == EVERY_DIALECT else (
+                f" [{', '.join(sorted(d.display_name for d in rule.dialects))}]")
             line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{databases}"
             if wrap and columns is not None:
                 line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,

@@ -104,9 +104,6 @@ class HistoryTable:
                 f"{format_duration(wait_ms)}: try again when it has finished, or wait longer with --wait-for-lock"
             ) from None
 
-    def unlock(self, connection: Connection) -> None:
-        connection.execute("SELECT pg_advisory_unlock(%s)", [self.lock_key])
-
     # --- the table ------------------------------------------------------------------------
 
     def locate(self, connection: Connection) -> str | None:

@@ -13,7 +13,7 @@ from migralint.linter.constraint_sql import alter_table_prefix, clause_end
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,
-    alter_table_commands,
+    subcommand_definitions,
     string_value,
     unwrap,
 )
@@ -97,10 +97,7 @@ def declared_types(statement: Statement) -> Iterator[DeclaredType]:
                 yield DeclaredType(table, str(column_def.get("colname", "")), column_def["typeName"], column_def, None)
     elif statement.kind == "AlterTableStmt" and node.get("objtype") == "OBJECT_TABLE":
         table = TableName.from_range_var(node["relation"])
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") not in ("AT_AddColumn", "AT_AlterColumnType") or not cmd.get("def"):
-                continue
-            kind, column_def = unwrap(cmd["def"])
+        for number, cmd, kind, column_def in subcommand_definitions(node, "AT_AddColumn", "AT_AlterColumnType"):
             if kind != "ColumnDef" or not column_def.get("typeName"):
                 continue
             column = str(column_def.get("colname") or cmd.get("name", ""))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from migralint.sql.postgres.nodes import Node, unwrap
+from migralint.sql.postgres.nodes import reindex_is_concurrent as reindex_is_concurrent  # the model reads it too
 from migralint.migrations.layouts import RunnerMode
 
 # Runners that wrap each file in a transaction need to be told not to, each in its own way.
@@ -26,20 +26,3 @@ def concurrent_step_note(runner: RunnerMode) -> str:
     return f"{note}\n{NON_TRANSACTIONAL_NOTE}" if runner is RunnerMode.TRANSACTION else note
 
 
-def reindex_is_concurrent(node: Node) -> bool:
-    """True for REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY, not for (CONCURRENTLY false)."""
-    return any(_is_concurrently_option(unwrap(p)[1]) for p in node.get("params", []))
-
-
-def _is_concurrently_option(option: Node) -> bool:
-    if option.get("defname") != "concurrently":
-        return False
-    arg = option.get("arg")
-    if not arg:
-        return True  # a bare CONCURRENTLY means true
-    kind, value = unwrap(arg)
-    if kind == "Integer":
-        return bool(value.get("ival", 0))
-    if kind == "Boolean":
-        return bool(value.get("boolval", False))
-    return str(value.get("sval", "")).lower() not in ("false", "off", "0", "no")

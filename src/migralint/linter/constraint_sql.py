@@ -13,7 +13,7 @@ from migralint.linter.constraint_names import default_constraint_name
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,
-    alter_table_commands,
+    subcommand_definitions,
     column_constraints,
     quote_ident,
     string_value,
@@ -131,11 +131,7 @@ class AddedConstraint(NamedTuple):
 
 def added_constraints(node: Node, contypes: frozenset[str]) -> Iterator[AddedConstraint]:
     """The constraints of the given types that an AlterTableStmt adds, in order."""
-    for number, cmd in enumerate(alter_table_commands(node)):
-        definition = cmd.get("def")
-        if not definition:
-            continue
-        kind, body = unwrap(definition)
+    for number, cmd, kind, body in subcommand_definitions(node, "AT_AddConstraint", "AT_AddColumn"):
         if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
             if body.get("contype") in contypes:
                 yield AddedConstraint(number, cmd, body, None)

@@ -16,6 +16,7 @@ from migralint.migrations.layouts import RunnerMode
 
 if TYPE_CHECKING:
     from migralint.config import Settings
+    from migralint.source import LineIndex
 
 
 class Context:
@@ -224,22 +225,9 @@ class Context:
         covers: Iterable[Statement] = (),
     ) -> Finding:
         """`severity`: for the one finding of an error rule that is only a caution (a warning)."""
-        index = self.parsed.index
-        line, column = index.position(span[0])
-        end_line, end_column = index.position(span[1])
-        return Finding(
-            path=self.path,
-            line=line,
-            column=column,
-            end_line=end_line,
-            end_column=end_column,
-            rule=rule.name,
-            severity=severity or self.settings.severity_for(rule),
-            message=message,
-            help=help,
-            fix=fix,
-            table=_qualified(table or self._statement_table()),
-            covers=tuple(sorted({s.index for s in covers})),
+        return finding_on_span(
+            self.parsed.index, self.path, span, rule, message, severity=severity or self.settings.severity_for(rule),
+            help=help, fix=fix, table=_qualified(table or self._statement_table()), covers=(s.index for s in covers),
         )
 
     def _statement_table(self) -> TableName | None:
@@ -249,3 +237,26 @@ class Context:
 
 def _qualified(table: TableName | None) -> str | None:
     return f"{table.schema}.{table.name}" if table is not None else None
+
+
+def finding_on_span(
+    index: LineIndex,
+    path: str,
+    span: tuple[int, int],
+    rule: RuleInfo,
+    message: str,
+    *,
+    severity: Severity,
+    help: str = "",
+    fix: Fix | None = None,
+    table: str | None = None,
+    covers: Iterable[int] = (),
+) -> Finding:
+    """A finding on the characters `span` of a file: the one place a rule's finding gets its
+    lines and columns, for the PostgreSQL engine and the model engine alike."""
+    line, column = index.position(span[0])
+    end_line, end_column = index.position(span[1])
+    return Finding(
+        path=path, line=line, column=column, end_line=end_line, end_column=end_column, rule=rule.name,
+        severity=severity, message=message, help=help, fix=fix, table=table, covers=tuple(sorted(set(covers))),
+    )

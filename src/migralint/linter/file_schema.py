@@ -40,10 +40,6 @@ class FileSchema:
         added = self.columns.get((table, column))
         return self.table_is_new(table, before) or (added is not None and added < before)
 
-    def index_table(self, index: TableName) -> TableName | None:
-        entry = self.indexes.get(index)
-        return entry[0] if entry else None
-
     def _record(self, stmt: Statement) -> None:
         for entry in schema_entries(stmt):
             if entry[0] == "table":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from migralint.findings import Finding, Fix, Severity, RuleInfo
 from migralint.sql.dialect import Dialect
@@ -42,6 +42,21 @@ class Rows(NamedTuple):
     @property
     def may_hold_rows(self) -> bool:
         return self.kind is RowsKind.EXISTING
+
+
+class IndexOwner(NamedTuple):
+    """The table an index is on, as the file says."""
+
+    table: TableName | None  # None: the file does not say
+    recreated_later: bool = False  # `table` is where a later statement of the file creates the index again
+
+    def words(self, sql: SqlText, index: TableName) -> str:
+        """The table for a message: `"User"`, or `the table of index "X"`."""
+        if self.table is None:
+            return f'the table of index "{sql.name(index)}"'
+        if self.recreated_later:
+            return f'"{sql.name(self.table)}" (where this file re-creates it)'
+        return f'"{sql.name(self.table)}"'
 
 
 class SqlText(Protocol):
@@ -125,6 +140,35 @@ class ModelContext(Protocol):
 
     def history_note(self, table: TableName, column: str | None = None) -> str:
         """A sentence on where the table (or column) comes from and what still uses it, or ""."""
+        ...
+
+    def scratch(self, owner: str) -> dict[Any, Any]:
+        """A rule's own notes for this file section, kept from statement to statement: what it
+        gathers as it goes instead of rescanning `earlier` for every statement."""
+        ...
+
+    def index_owner(self, index: TableName) -> IndexOwner:
+        """The table `index` is on, as the file says up to the current statement (or a later
+        statement that creates it again)."""
+        ...
+
+    def source(self, statement: Statement) -> str:
+        """The statement's SQL as the file writes it (the ";" left out), for help that repeats it."""
+        ...
+
+    def same_transaction(self, statement: Statement) -> bool:
+        """Whether `statement`, earlier or later in the section, runs in the transaction the
+        current one runs in (False when the current one runs in none)."""
+        ...
+
+    def enum_unused(self, name: TableName) -> bool:
+        """An enum type the replayed history knows and no column uses: no running code can
+        still bind a value of it."""
+        ...
+
+    def trigger_function(self, name: TableName) -> bool:
+        """A function the replayed history knows as RETURNS trigger: triggers call it, never
+        application code."""
         ...
 
     def finding(

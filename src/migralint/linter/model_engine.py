@@ -15,9 +15,11 @@ from migralint import ISSUES_URL
 from migralint.findings import Finding, Fix, InternalError, Severity, RuleInfo
 from migralint.linter import parse as pg_parse
 from migralint.linter.catalog import Catalog
+from migralint.linter.context import finding_on_span
 from migralint.linter.internal import contained, internal_finding
-from migralint.linter.model_context import Rows, RowsKind, SqlText
+from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
 from migralint.linter.model_replay import apply_model, model_type
+from migralint.linter.objects import enum_unused
 from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.suppressions import apply_ignores
 from migralint.sql import ir
@@ -26,7 +28,7 @@ from migralint.sql.front_ends import front_end
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.sql.dialect import Dialect
-    from migralint.migrations.layouts import Section
+    from migralint.migrations.layouts import RunnerMode, Section
 
 _PRISMA = "Prisma Migrate"
 
@@ -46,6 +48,7 @@ class FileState:
         migration: str,
         pending: frozenset[str],
         tool: str,
+        runner: RunnerMode | None = None,
     ) -> None:
         self.path = path
         self.settings = settings
@@ -57,6 +60,9 @@ class FileState:
         self.migration = migration
         self.pending = pending
         self.tool = tool
+        # How the runner executes this section (one transaction or not): SQLite's PRAGMA
+        # foreign_keys takes effect only outside a transaction.
+        self.runner = runner
         self._position = 0
         self._scratch: dict[str, dict[Any, Any]] = {}
         self._created: dict[tuple[str, str], int] = {}  # table -> position of its CREATE TABLE here
@@ -134,6 +140,43 @@ class FileState:
             parts.append(f"still used by {', '.join(u.replace(chr(34), '`') for u in uses)}")
         return f" {'; '.join(parts)}." if parts else ""
 
+    def index_owner(self, index: ir.TableName) -> IndexOwner:
+        table = None
+        for statement in self.statements[: self._position]:  # the file's own CREATE INDEX, latest last
+            for event in statement.events:
+                if isinstance(event, ir.CreateIndex) and event.name == index.name:
+                    table = event.table
+        return IndexOwner(table)
+
+    def source(self, statement: ir.Statement) -> str:
+        return self.parsed.text[statement.start : statement.end]
+
+    def same_transaction(self, statement: ir.Statement) -> bool:
+        blocks = self._transactions()
+        here = blocks[self._position]
+        return here is not None and here == blocks[statement.index - self.statements[0].index]
+
+    def _transactions(self) -> list[int | None]:
+        """For each statement, the number of the explicit transaction it runs in (None: none),
+        as `passed` follows them: BEGIN opens one, COMMIT, ROLLBACK and an implicit commit end it."""
+        found: list[int | None] | None = self._scratch.get("", {}).get("transactions")
+        if found is None:
+            found, number, open_tx = [], 0, False
+            for statement in self.statements:
+                found.append(number if open_tx else None)
+                if statement.tx is ir.Tx.BEGIN:
+                    number, open_tx = number + 1, True
+                elif statement.tx in (ir.Tx.COMMIT, ir.Tx.ROLLBACK) or statement.implicit_commit:
+                    open_tx = False
+            self.scratch("")["transactions"] = found
+        return found
+
+    def enum_unused(self, name: ir.TableName) -> bool:
+        return enum_unused(self.catalog, name)
+
+    def trigger_function(self, name: ir.TableName) -> bool:
+        return name in self.catalog.trigger_functions  # type: ignore[comparison-overlap]
+
     def finding(
         self,
         rule: RuleInfo,
@@ -148,14 +191,11 @@ class FileState:
     ) -> Finding:
         statement = self.statement
         start, end = span if span is not None else (statement.start, statement.end)
-        index = self.parsed.index
-        line, column = index.position(start)
-        end_line, end_column = index.position(max(start, end))
         shown = table or (statement.tables[0] if statement.tables else None)
-        return Finding(
-            self.path, line, column, end_line, end_column, rule.name, severity or self.settings.severity_for(rule),
-            message, help, fix, shown.qualified() if shown is not None else None,
-            tuple(sorted({s.index for s in covers})),
+        return finding_on_span(
+            self.parsed.index, self.path, (start, max(start, end)), rule, message,
+            severity=severity or self.settings.severity_for(rule), help=help, fix=fix,
+            table=shown.qualified() if shown is not None else None, covers=(s.index for s in covers),
         )
 
     # -- the engine moves the cursor ----------------------------------------------------
@@ -201,7 +241,7 @@ def lint_model(
         if not statements or section.rollback:
             continue  # a rollback undoes: its rules and history are next (see docs/dialects.md)
         state = FileState(parsed, statements, path=path, settings=settings, sql=sql, catalog=catalog,
-                          migration=migration, pending=pending, tool=tool)
+                          migration=migration, pending=pending, tool=tool, runner=section.runner)
         for position, statement in enumerate(statements):
             state.at(position)
             for rule in interested:
@@ -216,6 +256,13 @@ def lint_model(
                 apply_model(catalog, statement, migration)
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
+        state.at(len(statements) - 1)
+        for rule in interested:
+            if rule.kinds:
+                try:
+                    collected.extend(rule.finish_section(state))
+                except Exception as exc:
+                    errors.append((contained(path, exc, f"rule {rule.name}"), None))
     syntax = rules.by_name.get("syntax-error")
     if syntax is not None:
         collected.extend(_syntax_findings(parsed, path, settings, syntax))

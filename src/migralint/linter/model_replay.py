@@ -199,7 +199,8 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
     references = _name(event.references) if event.references is not None else None
     expression = event.raw_expression if isinstance(event.raw_expression, dict) else None
     table.constraints[name] = Constraint(
-        table.name, name, kind, event.validated, event.columns, expression, references, event.referenced_columns, origin
+        table.name, name, kind, event.validated, event.columns, expression, references, event.referenced_columns, origin,
+        event.on_delete,
     )
     if event.makes_index:
         index = Index(TableName(table.name.schema, name), table.name, True, False, True, event.columns, origin, True)
@@ -242,6 +243,8 @@ def _rename_object(catalog: Catalog, event: ir.RenameObject) -> None:
             index.name = new
             catalog._add_index(index)
         return
+    if event.what not in ("view", "materialized view"):
+        return  # no rule asks the schema for a renamed type, function, sequence or schema
     view = catalog.views.pop(old, None)  # ALTER VIEW renames a materialized view too
     if view is not None:
         view.name = new
@@ -273,7 +276,7 @@ def _schema_object(catalog: Catalog, event: ir.Event, origin: str) -> None:
             catalog.sequences.setdefault(name, origin)
         elif event.what == "extension":
             catalog.extensions.setdefault(name.name, origin)
-        elif event.what == "schema":
+        elif event.what == "schema" and name.name:  # AUTHORIZATION CURRENT_USER: a name not known here
             catalog.schemas.setdefault(name.name, origin)
     elif isinstance(event, ir.CreateEnum):
         catalog.enums[_name(event.name)] = EnumType(_name(event.name), list(event.values), origin)

@@ -8,14 +8,16 @@ section (`earlier` and `later` reuse it).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
 from migralint.linter.rule_set import CheckingRule
 from migralint.linter.column_sql import not_null_checks, nullable_column_steps
 from migralint.linter.context import Context
 from migralint.linter.internal import contained
-from migralint.linter.model_context import Rows, RowsKind, SqlText
+from migralint.linter.index_tables import index_table_at
+from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
+from migralint.linter.objects import enum_unused
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
 from migralint.linter.volatility import non_volatile_functions, volatile_function
@@ -83,6 +85,22 @@ def built_model(ctx: Context, position: int) -> ir.Statement | None:
     return models.get(position)
 
 
+def finish_model_rules(
+    ctx: Context,
+    rules: tuple[CheckingRule, ...],
+    collected: list[Finding],
+    errors: list[tuple[InternalError, PgStatement | None]],
+) -> None:
+    """Each model rule's findings on the whole section, once its last statement was checked."""
+    view = ModelView(ctx, len(ctx.statements) - 1)
+    for rule in rules:
+        ctx.at(len(ctx.statements) - 1)
+        try:
+            collected.extend(rule.finish_section(view))
+        except Exception as exc:
+            errors.append((contained(ctx.path, exc, f"rule {rule.name}"), None))
+
+
 class ModelView:
     """The ModelContext of one statement of a PostgreSQL file section."""
 
@@ -105,7 +123,11 @@ class ModelView:
 
     @property
     def earlier(self) -> tuple[ir.Statement, ...]:
-        return tuple(self._model(k) for k in range(self._position))
+        # Kept in order as the section is checked: a slice, not a loop, for each statement.
+        built: list[ir.Statement] = self._ctx.scratch("statement-model-earlier").setdefault("models", [])
+        for k in range(len(built), self._position):
+            built.append(self._model(k))
+        return tuple(built[: self._position])
 
     @property
     def later(self) -> tuple[ir.Statement, ...]:
@@ -152,6 +174,29 @@ class ModelView:
 
     def history_note(self, table: ir.TableName, column: str | None = None) -> str:
         return self._ctx.history_note(PgTableName(*table), column)
+
+    def scratch(self, owner: str) -> dict[Any, Any]:
+        return self._ctx.scratch(owner)
+
+    def index_owner(self, index: ir.TableName) -> IndexOwner:
+        ctx = self._ctx
+        found = index_table_at(ctx.schema, PgTableName(*index), ctx.statements[self._position].index)
+        table = ir.TableName(*found.table) if found.table is not None else None
+        return IndexOwner(table, found.from_later_create)
+
+    def source(self, statement: ir.Statement) -> str:
+        return self._ctx.parsed.text[statement.start : statement.end]
+
+    def same_transaction(self, statement: ir.Statement) -> bool:
+        ctx = self._ctx
+        ctx.at(self._position)
+        return ctx.same_transaction(ctx.statements[statement.index - ctx.statements[0].index])
+
+    def enum_unused(self, name: ir.TableName) -> bool:
+        return enum_unused(self._ctx.catalog, name)
+
+    def trigger_function(self, name: ir.TableName) -> bool:
+        return PgTableName(*name) in self._ctx.catalog.trigger_functions
 
     def finding(
         self,

@@ -23,6 +23,14 @@ def concurrently_fix(text: str, statement: Statement) -> Fix | None:
     return Fix("add CONCURRENTLY", (Edit(match.end(), match.end(), " CONCURRENTLY"),))
 
 
+def with_concurrently(text: str, statement: Statement, fixable: bool) -> tuple[str, Fix | None]:
+    """What require-concurrent-index-creation and -deletion both offer: the statement as written
+    with CONCURRENTLY added, for help, and the fix that adds it when `fixable` (outside a
+    transaction block CONCURRENTLY runs as written, so `lint --fix` may make the change)."""
+    sql = add_concurrently(text[statement.start : statement.end])
+    return sql, concurrently_fix(text, statement) if fixable else None
+
+
 def one_line(sql: str) -> str:
     """A statement squeezed onto one line, for messages."""
     return " ".join(sql.split())

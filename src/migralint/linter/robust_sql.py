@@ -54,15 +54,6 @@ def insert_after_keyword(text: str, keywords: Collection[str], insertion: str, *
     return None
 
 
-def leading_keywords(text: str, count: int) -> list[str]:
-    """The scanner names of the first `count` tokens of `text` ("DROP", "COLUMN")."""
-    try:
-        tokens = [t for t in pg_parser.scan(text) if t.name not in ("SQL_COMMENT", "C_COMMENT")]
-    except pg_parser.ParseError:
-        return []
-    return [t.name for t in tokens[:count]]
-
-
 def ignoring_duplicate(statement_sql: str) -> str:
     """A DO block that runs the statement and does nothing when the object already exists."""
     tag = "$$"

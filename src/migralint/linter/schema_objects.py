@@ -32,6 +32,9 @@ class Constraint:
     references: TableName | None = None  # a foreign key's referenced table
     referenced_columns: tuple[str, ...] = ()  # ... and columns (empty: its primary key)
     origin: str = ""
+    # A foreign key's ON DELETE action as ir.AddConstraint.on_delete has it (the model dialects:
+    # SQLite's table rebuild fires it on every child); "" when not written or not known.
+    on_delete: str = ""
 
 
 @dataclass(slots=True, eq=False, repr=False)

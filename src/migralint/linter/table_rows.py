@@ -9,7 +9,6 @@ TRUNCATE the table's files are new and empty too, so scanning or rewriting it co
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migralint.sql.postgres.nodes import TableName, unwrap
@@ -22,20 +21,11 @@ if TYPE_CHECKING:
 _FILLING = frozenset({"InsertStmt", "CopyStmt", "MergeStmt"})
 
 
-def emptied_by(statements: Iterable[Statement], table: TableName) -> str | None:
-    """"TRUNCATE" or "DELETE" when the last of `statements` that touched `table`'s rows
-    removed all of them (a DELETE without WHERE, a TRUNCATE); None otherwise."""
-    emptied: str | None = None
-    for statement in statements:
-        for touched, state in row_effects(statement):
-            if touched == table:
-                emptied = state
-    return emptied
-
-
 def emptied_before(ctx: Context, table: TableName) -> str | None:
-    """`emptied_by` for the statements before the current one, from an index built once per
-    section: rescanning every earlier statement for each check made long files quadratic."""
+    """"TRUNCATE" or "DELETE" when the last statement before the current one that touched
+    `table`'s rows removed all of them (a DELETE without WHERE, a TRUNCATE); None otherwise.
+    From an index built once per section: rescanning every earlier statement for each check
+    made long files quadratic."""
     events: dict[TableName, tuple[list[int], list[str | None]]] | None = ctx.scratch("table_rows").get("events")
     if events is None:
         events = _index(ctx)

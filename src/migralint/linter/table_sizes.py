@@ -2,8 +2,9 @@
 
 Given the sizes a database reported (AppliedState.table_stats, "schema.table" -> rows and
 bytes), each finding of a lock rule (a rule with a `lock`, and require-lock-timeout) on a
-table with known size gets it in its message, right after the table's name:
-`takes ACCESS EXCLUSIVE on "Booking" (2.4M rows, 1.8 GB): ...`. Below `small_table_rows`
+table with known size carries it (Finding.table_size, set here for the table the finding names
+in Finding.table), and the reports show it right after the table's name
+(report/table_size.py): `takes ACCESS EXCLUSIVE on "Booking" (2.4M rows, 1.8 GB): ...`. Below `small_table_rows`
 rows the lock is over before anyone notices, and the finding becomes a warning that says so.
 On a table the database says is empty (see `is_empty`) the lock is over as soon as it is
 granted, and a lock rule's finding is dropped, unless the rule's harm does not depend on the
@@ -13,13 +14,11 @@ work); those findings keep their place and say "0 rows".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding, Severity
-from migralint.sql.postgres.nodes import DEFAULT_SCHEMA, TableName
+from migralint.findings import Finding, Severity, TableSize
 from migralint.migrations.history import AppliedState, TableStats
 
 if TYPE_CHECKING:
@@ -87,50 +86,7 @@ def with_table_sizes(
 
 def _sized(finding: Finding, stats: TableStats, settings: Settings) -> Finding:
     assert finding.table is not None
-    if 0 <= stats.rows < settings.small_table_rows:
-        note = f"{format_rows(stats.rows)}: below small_table_rows, a warning"
-        return replace(finding, severity=Severity.WARNING, message=_insert(finding.message, finding.table, note))
-    return replace(finding, message=_insert(finding.message, finding.table, describe(stats)))
+    small = 0 <= stats.rows < settings.small_table_rows
+    size = TableSize(finding.table, stats.rows, stats.bytes, small)
+    return replace(finding, severity=Severity.WARNING if small else finding.severity, table_size=size)
 
-
-def describe(stats: TableStats) -> str:
-    """ "2.4M rows, 1.8 GB"; the rows are PostgreSQL's estimate as of the last ANALYZE."""
-    if stats.rows < 0:
-        return f"{format_bytes(stats.bytes)}, rows not counted yet: never analyzed"
-    return f"{format_rows(stats.rows)}, {format_bytes(stats.bytes)}"
-
-
-def format_rows(rows: int) -> str:
-    noun = "row" if rows == 1 else "rows"
-    for limit, suffix in ((10**9, "B"), (10**6, "M"), (10**3, "K")):
-        if rows >= limit:
-            value = rows / limit
-            return f"{value:.1f}{suffix} {noun}" if value < 10 else f"{value:.0f}{suffix} {noun}"
-    return f"{rows} {noun}"
-
-
-def format_bytes(size: int) -> str:
-    """As pg_size_pretty writes it, with one decimal below 10."""
-    value = float(size)
-    for unit in ("bytes", "kB", "MB", "GB", "TB"):
-        if value < 1024 or unit == "TB":
-            if unit == "bytes":
-                return f"{size} bytes"
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-        value /= 1024
-    raise AssertionError("unreachable")
-
-
-def _insert(message: str, table: str, note: str) -> str:
-    """`note` in parentheses right after the first mention of the table, else at the end."""
-    schema, _, name = table.partition(".")
-    shown = str(TableName(schema or DEFAULT_SCHEMA, name))
-    for mention in (f'"{shown}"', TableName(schema or DEFAULT_SCHEMA, name).sql()):
-        at = message.find(mention)
-        if at >= 0:
-            end = at + len(mention)
-            return f"{message[:end]} ({note}){message[end:]}"
-    bare = re.search(rf"(?<![\w\"]){re.escape(shown)}(?![\w\"])", message)
-    if bare:
-        return f"{message[:bare.end()]} ({note}){message[bare.end():]}"
-    return f'{message.rstrip(".")} ("{shown}": {note})'

@@ -25,11 +25,6 @@ _PROVIDER = re.compile(r'^\s*provider\s*=\s*"([^"]*)"', re.M)
 _HEAD_BYTES = 4096
 
 
-class Discovery(NamedTuple):
-    files: tuple[MigrationFile, ...]
-    searched: tuple[Path, ...]  # the folders searched when no path was given
-
-
 class FoundFolders(NamedTuple):
     """The migrations folders to use when no path is given, and the ones set aside."""
 

@@ -45,6 +45,7 @@ class Layout(str, Enum):
     POPX = "ory popx"
     DBMATE = "dbmate"
     DIESEL = "diesel"
+    AUTHELIA = "authelia"
     PLAIN = "plain SQL"
 
     def __str__(self) -> str:
@@ -91,6 +92,12 @@ _LAYOUT_RANK = {layout: rank for rank, layout in enumerate(Layout)}
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
 _NUMBER = re.compile(r"\d+")
+# authelia's own runner (internal/storage/migrations.go, reMigration): V0001.Initial_Schema.up.sql,
+# older releases with the provider in the name (V0001.Initial_Schema.mysql.up.sql). It sends each
+# file as one query; a .down.sql file is what it runs to roll back after a failed upgrade.
+_AUTHELIA = re.compile(
+    r"^V(?P<version>\d{4})\.(?P<name>[^.]+)\.(?:(?:all|sqlite|postgres|mysql)\.)?(?P<direction>up|down)\.sql$"
+)
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -153,6 +160,13 @@ def _classify(path: Path, text_head: str, assume_in_transaction: bool) -> Migrat
         key = (int(up_down["version"]), rollback)
         ident = f"{up_down['version']}_{up_down['name']}"
         return MigrationFile(path, Layout.GOLANG_MIGRATE, ident, key, RunnerMode.SINGLE_QUERY, rollback, forward)
+    authelia = _AUTHELIA.match(name)
+    if authelia:
+        rollback = authelia["direction"] == "down"
+        forward = path.with_name(name[: -len("down.sql")] + "up.sql") if rollback else None
+        key = (int(authelia["version"]), rollback)
+        ident = f"V{authelia['version']}.{authelia['name']}"
+        return MigrationFile(path, Layout.AUTHELIA, ident, key, RunnerMode.SINGLE_QUERY, rollback, forward)
     up = _DBMATE_UP.search(text_head)
     if up:
         no_transaction = "transaction:false" in up["options"].replace(" ", "")

@@ -43,8 +43,9 @@ class MigrationName(NamedTuple):
 
 
 def split_name(migration: MigrationFile) -> MigrationName | None:
-    """The version and the author's name; None for plain files, whose name is all the author's."""
-    if migration.layout is Layout.PLAIN:
+    """The version and the author's name; None for plain files, whose name is all the author's, and
+    authelia's (V0001.Initial_Schema: its own CamelCase convention, no guide's snake_case)."""
+    if migration.layout in (Layout.PLAIN, Layout.AUTHELIA):
         return None
     if migration.layout is Layout.FLYWAY:
         match = _FLYWAY.match(migration.path.stem)

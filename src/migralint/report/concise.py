@@ -12,6 +12,7 @@ from migralint.findings import LintResult
 from migralint.report.escape import one_line
 from migralint.report.paths import shown
 from migralint.report.summary import by_file
+from migralint.report.table_size import shown_message
 
 
 def write_concise(
@@ -20,6 +21,6 @@ def write_concise(
     for path, findings in by_file(result):
         where = one_line(shown(path))
         out.writelines(
-            f"{where}:{f.line}:{f.column}: {f.severity.value}[{one_line(f.rule)}] {one_line(f.message)}\n"
+            f"{where}:{f.line}:{f.column}: {f.severity.value}[{one_line(f.rule)}] {one_line(shown_message(f))}\n"
             for f in findings
         )

@@ -11,6 +11,7 @@ from typing import TextIO
 from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import valid_text
 from migralint.report.paths import repo_shown
+from migralint.report.table_size import shown_message
 
 
 def escape_data(text: str) -> str:
@@ -33,7 +34,7 @@ def annotation(finding: Finding) -> str:
         # GitHub's endColumn is inclusive and applies to single-line annotations only.
         properties.append(f"endColumn={max(finding.column, finding.end_column - 1)}")
     properties.append(f"title={escape_property(finding.rule)}")
-    message = finding.message + (f"\n\n{finding.help}" if finding.help else "")
+    message = shown_message(finding) + (f"\n\n{finding.help}" if finding.help else "")
     return f"::{command} {','.join(properties)}::{escape_data(message)}\n"
 
 

@@ -9,6 +9,7 @@ from migralint.findings import LintResult, Severity
 from migralint.report.fingerprints import fingerprints
 from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repo_shown
+from migralint.report.table_size import shown_message
 
 _SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
@@ -18,7 +19,7 @@ def write_gitlab(
 ) -> None:
     issues = [
         {
-            "description": f"{finding.rule}: {finding.message}",
+            "description": f"{finding.rule}: {shown_message(finding)}",
             "check_name": finding.rule,
             "fingerprint": hashlib.md5(fingerprint.encode()).hexdigest(),
             "severity": _SEVERITY[finding.severity],

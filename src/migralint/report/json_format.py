@@ -8,10 +8,11 @@ from migralint import __version__
 from migralint.findings import Finding, LintResult
 from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import shown
+from migralint.report.table_size import shown_message, size_dict
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    return {
+    found = {
         "path": shown(finding.path),
         "line": finding.line,
         "column": finding.column,
@@ -19,9 +20,12 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "end_column": finding.end_column,
         "rule": finding.rule,
         "severity": finding.severity.value,
-        "message": finding.message,
+        "message": shown_message(finding),
         "help": finding.help,
     }
+    if finding.table_size is not None:  # only with --database-url: the key is absent otherwise
+        found["table_size"] = size_dict(finding.table_size)
+    return found
 
 
 def write_json(

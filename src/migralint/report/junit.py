@@ -14,6 +14,7 @@ from xml.etree import ElementTree
 from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import xml_text
 from migralint.report.paths import repo_shown
+from migralint.report.table_size import shown_message
 
 
 def fails_the_run(finding: Finding, strict: bool) -> bool:
@@ -24,7 +25,7 @@ def fails_the_run(finding: Finding, strict: bool) -> bool:
 def _line(finding: Finding) -> str:
     return xml_text(
         f"{repo_shown(finding.path)}:{finding.line}:{finding.column}: "
-        f"{finding.severity.value}[{finding.rule}] {finding.message}"
+        f"{finding.severity.value}[{finding.rule}] {shown_message(finding)}"
     )
 
 
@@ -50,7 +51,7 @@ def write_junit(
             failure = ElementTree.SubElement(
                 case,
                 "failure",
-                message=xml_text(f"{finding.rule}: {finding.message}"),
+                message=xml_text(f"{finding.rule}: {shown_message(finding)}"),
                 type=finding.severity.value,
             )
             failure.text = f"{_line(finding)}\n{xml_text(finding.help)}"

@@ -8,6 +8,7 @@ from migralint.findings import LintResult
 from migralint.report.escape import one_line
 from migralint.report.paths import repo_shown
 from migralint.report.summary import by_file, plural, rule_url, summary_sentence
+from migralint.report.table_size import shown_message
 
 
 def _cell(text: str) -> str:
@@ -29,7 +30,7 @@ def markdown_summary(result: LintResult) -> str:
             shown = _code(repo_shown(path))
             for f in findings:
                 rule = f"[{_code(f.rule)}]({rule_url(f.rule)})"
-                lines.append(f"| {shown} | {f.line} | {rule} | {_cell(f.message)} |")
+                lines.append(f"| {shown} | {f.line} | {rule} | {_cell(shown_message(f))} |")
     if result.ignored:
         lines += ["", f"{plural(len(result.ignored), 'finding')} accepted by inline ignores:", ""]
         for item in result.ignored:

@@ -14,6 +14,7 @@ from migralint.report.fingerprints import fingerprints
 from migralint.report.indented_json import write_indented_json
 from migralint.report.paths import repository_root, uri_reference
 from migralint.report.summary import rule_url
+from migralint.report.table_size import shown_message, size_dict
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning"}
@@ -54,7 +55,7 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: s
         "ruleId": finding.rule,
         "ruleIndex": index[finding.rule],
         "level": _LEVEL[finding.severity],
-        "message": {"text": finding.message + (f"\n\n{finding.help}" if finding.help else "")},
+        "message": {"text": shown_message(finding) + (f"\n\n{finding.help}" if finding.help else "")},
         "locations": [
             {
                 "physicalLocation": {
@@ -65,6 +66,8 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: s
         ],
         "partialFingerprints": {"migralintFinding/v1": fingerprint},
     }
+    if finding.table_size is not None:
+        result["properties"] = {"tableSize": size_dict(finding.table_size)}
     if reason is not None:
         result["suppressions"] = [{"kind": "inSource", "justification": reason or "no reason given"}]
     return result

@@ -18,6 +18,7 @@ from migralint.findings import Finding, LintResult, Severity
 from migralint.report.escape import one_line
 from migralint.report.paths import shown
 from migralint.report.summary import by_file, counts, plural, rule_url, summary_sentence
+from migralint.report.table_size import shown_message
 from migralint.source import LineIndex
 
 Segment = tuple[str, str]  # (text, rich style; "" for none)
@@ -91,7 +92,7 @@ def _finding_segments(finding: Finding, index: LineIndex | None, width: int | No
     yield location, "bold"
     yield ": ", ""
     yield label, _SEVERITY_STYLE[finding.severity]
-    message = one_line(finding.message)
+    message = one_line(shown_message(finding))
     yield _wrap(message, width, len(location) + len(label) + 2, "  ") + "\n", ""
     if index is not None and 1 <= finding.line <= index.line_count:
         yield from _snippet(finding, index, width)

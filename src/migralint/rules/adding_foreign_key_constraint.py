@@ -15,10 +15,14 @@ from migralint.findings import Finding, Severity
 from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import unwrap, TableName, quote_ident
 from migralint.linter.parse import Statement
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
+from migralint.rules.mysql.foreign_key import foreign_key_findings
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 _FOREIGN = frozenset({"CONSTR_FOREIGN"})
 
@@ -28,7 +32,11 @@ class AddingForeignKeyConstraint(Rule):
     severity = Severity.ERROR
     lock = Lock.SHARE_ROW_EXCLUSIVE
     nodes = ("AlterTableStmt",)
-    summary = "A foreign key added without NOT VALID blocks writes to both tables while every row is checked."
+    kinds = (ir.Kind.ALTER_TABLE,)  # MySQL's ADD FOREIGN KEY, read from the model (check_statement)
+    summary = (
+        "A foreign key added without NOT VALID blocks writes to both tables while every row is checked; on "
+        "MySQL, ADD FOREIGN KEY copies the table with writes blocked while foreign_key_checks is on."
+    )
     why = (
         "Adding a foreign key to a table that holds rows takes SHARE ROW EXCLUSIVE on the table "
         "and on the table it references, then scans the whole table to check that every row has "
@@ -38,6 +46,16 @@ class AddingForeignKeyConstraint(Rule):
         "skips the scan, and run VALIDATE CONSTRAINT in a later migration: it takes SHARE UPDATE "
         "EXCLUSIVE, so reads and writes go on while it checks. A foreign key on a table created "
         "earlier in the same file is not flagged, whichever table it references."
+        " On MySQL and MariaDB, ADD FOREIGN KEY on a table that may hold rows runs with ALGORITHM=COPY while"
+        " foreign_key_checks is on (the default): every row is copied into a new table, and checked, while"
+        " INSERT, UPDATE and DELETE on it wait (MySQL 8.4 manual, Online DDL Operations, foreign key"
+        " operations: \"The INPLACE algorithm is supported when foreign_key_checks is disabled. Otherwise,"
+        " only the COPY algorithm is supported\"). With SET foreign_key_checks = 0 before it, MySQL adds the"
+        " key in place while writes go on, but does not check the existing rows: a row without its match"
+        " stays, so look for such rows first. A SET foreign_key_checks = 0 earlier in the file (and not set"
+        " back to 1) quiets the rule; ALGORITHM=INPLACE or LOCK=NONE with the checks on makes MySQL refuse"
+        " the statement (error 1846), which the rule says; ALGORITHM=COPY written out is mysql-table-copy's"
+        " finding."
     )
     bad = (
         'ALTER TABLE "Post" ADD CONSTRAINT "Post_authorId_fkey" FOREIGN KEY ("authorId") '
@@ -52,7 +70,25 @@ class AddingForeignKeyConstraint(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
         "https://www.postgresql.org/docs/current/explicit-locking.html#LOCKING-TABLES",
+        "https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html#online-ddl-foreign-key-operations",
+        "https://dev.mysql.com/doc/refman/8.4/en/create-table-foreign-keys.html#foreign-key-checks",
     )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) "
+                "REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE;",
+            good="-- after checking that every `authorId` has its `User` (the existing rows are not checked):\n"
+                 "SET foreign_key_checks = 0;\n"
+                 "ALTER TABLE `Post` ADD CONSTRAINT `Post_authorId_fkey` FOREIGN KEY (`authorId`) "
+                 "REFERENCES `User`(`id`) ON DELETE RESTRICT ON UPDATE CASCADE, ALGORITHM=INPLACE, LOCK=NONE;\n"
+                 "SET foreign_key_checks = 1;",
+        ),
+    }
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        if ctx.dialect is Dialect.MYSQL:  # PostgreSQL's verdicts read libpg_query's tree (check)
+            yield from foreign_key_findings(self, statement, ctx)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node

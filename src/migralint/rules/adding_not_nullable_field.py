@@ -9,6 +9,8 @@ from migralint.linter.constraint_names import object_name
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -45,6 +47,11 @@ class AddingNotNullableField(Rule):
         "Data Type Default Values). The in-place rebuild itself is `mysql-table-rebuild`'s finding. A "
         "column whose earlier definition the history does not have is not flagged on MySQL: the MODIFY "
         "may restate a column that is NOT NULL already."
+        " On SQL Server (`ALTER COLUMN ... NOT NULL` of a column the replayed history knows as nullable) the "
+        "change checks every row under a schema-modification lock, which blocks reads and writes, and fails "
+        "with Msg 515 (\"Cannot insert the value NULL into column ... UPDATE fails\") where a row holds NULL; "
+        "`WITH (ONLINE = ON)` (SQL Server 2016+, Enterprise edition and Azure SQL) lets reads and writes go "
+        "on and is not flagged."
     )
     bad = 'ALTER TABLE "User" ALTER COLUMN "email" SET NOT NULL;'
     good = (
@@ -59,8 +66,10 @@ class AddingNotNullableField(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
         "https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html#online-ddl-column-operations",
         "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/alter-table-transact-sql",
+        "https://www.red-gate.com/hub/product-learning/sql-prompt/problems-with-adding-not-null-columns-or-making-nullable-columns-not-null-ei028",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -69,11 +78,28 @@ class AddingNotNullableField(Rule):
             good="ALTER TABLE `User` MODIFY `email` VARCHAR(191) NULL;\n"
                 "ALTER TABLE `User` MODIFY `email` VARCHAR(255) NULL;",
         ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE identities ALTER COLUMN nid SET NOT NULL;",
+            good="CREATE TABLE identities (id UUID PRIMARY KEY, nid UUID);\n"
+                "ALTER TABLE identities ALTER COLUMN nid SET NOT NULL;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="ALTER TABLE [dbo].[User] ALTER COLUMN [email] NVARCHAR(191) NULL;\n"
+                "ALTER TABLE [dbo].[User] ALTER COLUMN [email] NVARCHAR(191) NOT NULL;",
+            good="ALTER TABLE [dbo].[User] ALTER COLUMN [email] NVARCHAR(191) NULL;\n"
+                "ALTER TABLE [dbo].[User] ALTER COLUMN [email] NVARCHAR(191) NOT NULL WITH (ONLINE = ON);",
+        ),
     }
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        if ctx.dialect is Dialect.SQLSERVER:
+            yield from sqlserver_verdicts.adding_not_nullable_field(self, statement, ctx)
+            return
         if ctx.dialect is Dialect.MYSQL:
             yield from _mysql_findings(self, statement, ctx)
+            return
+        if ctx.dialect is Dialect.COCKROACHDB:
+            yield from cockroach_verdicts.not_nullable_field(self, statement, ctx)
             return
         pg_version = ctx.settings.pg_version
         for event in statement.events:

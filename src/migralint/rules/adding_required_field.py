@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -39,6 +42,13 @@ class AddingRequiredField(Rule):
         "NO_ZERO_DATE (MySQL's default sql_mode) rejects, so that ALTER fails as on PostgreSQL; a PRIMARY "
         "KEY fails too once two rows share the zero value. AUTO_INCREMENT columns are numbered and not "
         "flagged."
+        " On SQL Server the ALTER fails on a table that holds a row, with Msg 4901 (\"ALTER TABLE only allows "
+        "columns to be added that can contain nulls, or have a DEFAULT definition specified, or the column "
+        "being added is an identity or timestamp column ...\"); IDENTITY and timestamp/rowversion columns "
+        "fill themselves and are not flagged."
+        " SQLite refuses the ALTER outright once the table holds a row (\"Cannot add a NOT NULL column "
+        "with default value NULL\"; on an empty table it runs: measured on SQLite 3.40), and it cannot make a "
+        "column NOT NULL later without rebuilding the table, so the help gives the column a constant DEFAULT."
     )
     bad = 'ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;'
     good = (
@@ -51,13 +61,28 @@ class AddingRequiredField(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/data-type-defaults.html",
         "https://dev.mysql.com/doc/refman/8.4/en/sql-mode.html#sqlmode_no_zero_date",
         "https://atlasgo.io/lint/analyzers#MY101",
+        "https://www.sql-server-performance.com/columns-that-can-contain-null/",
+        "https://www.red-gate.com/hub/product-learning/sql-prompt/problems-with-adding-not-null-columns-or-making-nullable-columns-not-null-ei028",
+        "https://www.sqlite.org/lang_altertable.html#altertabaddcol",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL;",
             good="ALTER TABLE `User` ADD COLUMN `role` VARCHAR(32) NOT NULL DEFAULT 'member';",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE flags ADD COLUMN namespace_key STRING NOT NULL;",
+            good="ALTER TABLE flags ADD COLUMN namespace_key STRING NOT NULL DEFAULT 'default';",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="ALTER TABLE [dbo].[User] ADD [role] NVARCHAR(32) NOT NULL;",
+            good="ALTER TABLE [dbo].[User] ADD [role] NVARCHAR(32) NOT NULL CONSTRAINT [User_role_df] DEFAULT 'member';",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL;',
+            good='ALTER TABLE "User" ADD COLUMN "role" TEXT NOT NULL DEFAULT \'member\';',
         ),
     }
 
@@ -74,6 +99,17 @@ class AddingRequiredField(Rule):
                 return  # new, or emptied earlier in the file: there is no row to fail on
             if ctx.dialect is Dialect.MYSQL:
                 yield _mysql_finding(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.required_field(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                found = sqlserver_verdicts.adding_required_field(self, statement, event, ctx)
+                if found is not None:
+                    yield found
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.adding_required_field(self, statement, event, ctx)
                 continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"
             first = (

@@ -11,11 +11,10 @@ from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,
-    alter_table_commands,
+    added_columns,
     column_constraints,
     is_serial_type,
     type_name,
-    unwrap,
 )
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_before
@@ -83,18 +82,16 @@ class AddingSerialPrimaryKeyField(Rule):
                     help="\n".join(primary_key_steps(ctx, node, table, added, columns, unknown)),
                     span=ctx.subcommand_span(added.number),
                 )
-        for number, cmd in enumerate(alter_table_commands(node)):
-            if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
-                column_def = unwrap(cmd["def"])[1]
-                message = _column_message(ctx, table, column_def)
-                if message is None:
-                    continue
-                if _fills_rows(column_def):
-                    steps = sequence_column_steps(ctx, node, table, cmd)
-                else:  # a constant default: every row needs a value of its own
-                    steps = [("Add the column nullable, give every row a distinct value in batches, then make it the "
-                             "primary key without long locks."), *nullable_column_steps(ctx, number, column_def)]
-                yield ctx.finding(self, message, help="\n".join(steps), span=ctx.subcommand_span(number))
+        for number, cmd, column_def in added_columns(node):
+            message = _column_message(ctx, table, column_def)
+            if message is None:
+                continue
+            if _fills_rows(column_def):
+                steps = sequence_column_steps(ctx, node, table, cmd)
+            else:  # a constant default: every row needs a value of its own
+                steps = [("Add the column nullable, give every row a distinct value in batches, then make it the "
+                         "primary key without long locks."), *nullable_column_steps(ctx, number, column_def)]
+            yield ctx.finding(self, message, help="\n".join(steps), span=ctx.subcommand_span(number))
 
 
 def _fills_rows(column_def: Node) -> bool:

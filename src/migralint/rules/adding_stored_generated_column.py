@@ -19,10 +19,9 @@ from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import (
     Node,
     TableName,
-    alter_table_commands,
+    added_columns,
     column_constraints,
     quote_ident,
-    unwrap,
 )
 from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_before
@@ -63,10 +62,7 @@ class AddingStoredGeneratedColumn(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None or emptied_before(ctx, table) == "TRUNCATE":
             return
-        for number, cmd in enumerate(alter_table_commands(statement.node)):
-            if cmd.get("subtype") != "AT_AddColumn" or not cmd.get("def"):
-                continue
-            column_def = unwrap(cmd["def"])[1]
+        for number, cmd, column_def in added_columns(statement.node):
             generated = next(
                 (c for c in column_constraints(column_def) if c.get("contype") == "CONSTR_GENERATED"), None
             )

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note, reindex_is_concurrent
-from migralint.sql.postgres.nodes import alter_table_commands
+from migralint.sql.postgres.nodes import subcommand_definitions
 from migralint.linter.parse import Statement
 from migralint.linter.transactions import BlockOrigin
 from migralint.migrations.layouts import RunnerMode
@@ -71,9 +71,8 @@ def _concurrent_operation(statement: Statement) -> tuple[str, int | None] | None
     if statement.kind == "ReindexStmt" and reindex_is_concurrent(node):
         return "REINDEX CONCURRENTLY", None
     if statement.kind == "AlterTableStmt":
-        for number, cmd in enumerate(alter_table_commands(node)):
-            partition = cmd.get("def", {}).get("PartitionCmd", {})
-            if cmd.get("subtype") == "AT_DetachPartition" and partition.get("concurrent"):
+        for number, _, _, partition in subcommand_definitions(node, "AT_DetachPartition"):
+            if partition.get("concurrent"):
                 return "DETACH PARTITION CONCURRENTLY", number
     return None
 

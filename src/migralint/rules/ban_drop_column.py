@@ -7,6 +7,8 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -31,6 +33,11 @@ class BanDropColumn(Rule):
         "the DROP at once, with no transaction to roll back); the help leaves out `IF EXISTS` and "
         "`CASCADE`, which MySQL's DROP COLUMN does not take (MySQL 8.4 manual, ALTER TABLE Statement), and "
         "what the drop costs in locks and rebuilds is `mysql-table-rebuild`'s."
+        " On SQL Server the harm is the same; the help's `DROP COLUMN IF EXISTS` needs SQL Server 2016 or "
+        "later (ALTER TABLE (Transact-SQL))."
+        " On SQLite (3.35+) the harm is the "
+        "same and the help has neither `IF EXISTS` nor `CASCADE`, which SQLite's DROP COLUMN does not take; a column "
+        "left out of a table rebuild is `sqlite-rebuild-drops-columns`'s finding."
     )
     bad = 'ALTER TABLE "User" DROP COLUMN "legacyId";'
     good = (
@@ -41,14 +48,30 @@ class BanDropColumn(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-DROP-COLUMN",
         "https://www.prisma.io/docs/orm/prisma-migrate/workflows/customizing-migrations",
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/alter-table-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` DROP COLUMN `legacyId`;",
             good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using `legacyId`\n"
                 "ALTER TABLE `User` DROP COLUMN `legacyId`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE users DROP COLUMN legacy_id;",
+            good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using legacy_id\n"
+                "ALTER TABLE users DROP COLUMN legacy_id;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="ALTER TABLE [dbo].[User] DROP COLUMN [legacyId];",
+            good="-- migralint: ignore ban-drop-column -- release 4.2 stopped using [legacyId]\n"
+                "ALTER TABLE [dbo].[User] DROP COLUMN [legacyId];",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" DROP COLUMN "legacyId";',
+            good='-- migralint: ignore ban-drop-column -- release 4.2 stopped using "legacyId"\n'
+                'ALTER TABLE "User" DROP COLUMN "legacyId";',
         ),
     }
 
@@ -60,6 +83,12 @@ class BanDropColumn(Rule):
             if ctx.rows(table).kind is RowsKind.NEW:
                 return  # the whole table is new: no running code knows any of its columns
             if ctx.is_new_column(table, column):
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                yield sqlserver_verdicts.ban_drop_column(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.drop_column(self, statement, event, ctx)
                 continue
             quoted = ctx.sql.quote(column)
             if ctx.dialect is Dialect.MYSQL:

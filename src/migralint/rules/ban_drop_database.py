@@ -4,18 +4,17 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
-from migralint.sql.postgres.nodes import quote_ident
-from migralint.linter.parse import Statement
 from migralint.rules.base import Rule
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 class BanDropDatabase(Rule):
     name = "ban-drop-database"
     severity = Severity.ERROR
-    nodes = ("DropdbStmt",)
+    kinds = (ir.Kind.DROP_OTHER,)  # reads the model; PostgreSQL only: FORCE and the wording are its own
     summary = "DROP DATABASE deletes a whole database, and has no place in a migration."
     why = (
         "DROP DATABASE deletes every table of the database and every row in them, for good. It cannot "
@@ -28,16 +27,20 @@ class BanDropDatabase(Rule):
     good = 'DROP TABLE IF EXISTS "analytics_tmp";'
     references = ("https://www.postgresql.org/docs/current/sql-dropdatabase.html",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        dbname = statement.node.get("dbname", "")
-        database = quote_ident(dbname)
-        force = any(o.get("DefElem", {}).get("defname") == "force" for o in statement.node.get("options", []))
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        for event in statement.events:
+            if isinstance(event, ir.DropObject) and event.what == "database":
+                yield self._finding(ctx, event)
+
+    def _finding(self, ctx: ModelContext, event: ir.DropObject) -> Finding:
+        dbname = event.name.name
+        database = ctx.sql.quote(dbname)
         consequence = (
             "WITH (FORCE) disconnects every session using it first"
-            if force
+            if event.force
             else "it also fails while any session is connected to it"
         )
-        yield ctx.finding(
+        return ctx.finding(
             self,
             f'DROP DATABASE deletes the database "{dbname}" with every table and row in it; {consequence}.',
             help=(

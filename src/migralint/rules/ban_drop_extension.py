@@ -21,10 +21,7 @@ class BanDropExtension(DropObjectRule):
     good = 'CREATE EXTENSION IF NOT EXISTS "pg_trgm";'
     references = ("https://www.postgresql.org/docs/current/sql-dropextension.html",)
 
-    remove_types = ("OBJECT_EXTENSION",)
+    dropped = ("extension",)
     breaks = "still uses the functions, types or operators of {it}"
     cascade_drops = "every column, index, view and function that depends on {it} (columns with their data)"
-
-    def what(self, remove_type: str) -> str:
-        return "extension"
 

@@ -5,9 +5,10 @@ from typing import TYPE_CHECKING
 from migralint.findings import Severity
 from migralint.rules.drop_object import DropObjectRule
 
+from migralint.sql import ir
+
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
-    from migralint.linter.objects import ObjectName
+    from migralint.linter.model_context import ModelContext
 
 
 class BanDropFunction(DropObjectRule):
@@ -36,11 +37,11 @@ class BanDropFunction(DropObjectRule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-dropfunction.html",)
 
-    remove_types = ("OBJECT_FUNCTION", "OBJECT_PROCEDURE", "OBJECT_ROUTINE", "OBJECT_AGGREGATE")
+    dropped = ("function", "procedure", "routine", "aggregate")
     breaks = "still calls {it} (queries, triggers, jobs)"
     cascade_drops = "every trigger, column default, constraint, index and view that uses {it}"
 
-    def still_needed(self, ctx: Context, obj: ObjectName) -> bool:
+    def still_needed(self, ctx: ModelContext, event: ir.DropObject) -> bool:
         # A function declared RETURNS trigger is called by triggers only, never by application
         # code; and PostgreSQL refuses to drop one a trigger still uses (without CASCADE).
-        return obj.name not in ctx.catalog.trigger_functions or ctx.statement.node.get("behavior") == "DROP_CASCADE"
+        return not ctx.trigger_function(event.name) or event.cascade

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -30,14 +31,17 @@ class BanDropNotNull(Rule):
         "column, and a column without NOT NULL is nullable (MySQL 8.4 manual, ALTER TABLE, \"Renaming, "
         "Redefining, and Reordering Columns\"). A column whose earlier definition the history does not have "
         "is not flagged on MySQL. The in-place rebuild is `mysql-table-rebuild`'s finding."
+        " On SQL Server an `ALTER COLUMN ... NULL` of a column the replayed history knows as NOT NULL is "
+        "flagged (ALTER COLUMN restates the whole column); one whose earlier definition is unknown is not."
     )
     bad = 'ALTER TABLE "User" ALTER COLUMN "name" DROP NOT NULL;'
     good = 'ALTER TABLE "User" ADD COLUMN "nickname" TEXT;'
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DROP-NOT-NULL",
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html#alter-table-redefine-column",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/alter-table-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
@@ -45,6 +49,12 @@ class BanDropNotNull(Rule):
                 "ALTER TABLE `User` MODIFY `name` VARCHAR(255);",
             good="ALTER TABLE `User` MODIFY `name` VARCHAR(191) NOT NULL;\n"
                 "ALTER TABLE `User` MODIFY `name` VARCHAR(255) NOT NULL;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="ALTER TABLE [dbo].[User] ALTER COLUMN [name] NVARCHAR(191) NOT NULL;\n"
+                "ALTER TABLE [dbo].[User] ALTER COLUMN [name] NVARCHAR(255) NULL;",
+            good="ALTER TABLE [dbo].[User] ALTER COLUMN [name] NVARCHAR(191) NOT NULL;\n"
+                "ALTER TABLE [dbo].[User] ALTER COLUMN [name] NVARCHAR(255) NOT NULL;",
         ),
     }
 
@@ -58,6 +68,11 @@ class BanDropNotNull(Rule):
             if ctx.rows(table).kind is RowsKind.NEW:
                 return  # no running code knows a table created in this file
             if ctx.is_new_column(table, column):
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                found = sqlserver_verdicts.ban_drop_not_null(self, statement, event, ctx)
+                if found is not None:
+                    yield found
                 continue
             if ctx.dialect is Dialect.MYSQL:
                 finding = _mysql_finding(self, statement, event, ctx)

@@ -20,10 +20,7 @@ class BanDropSchema(DropObjectRule):
     good = 'CREATE SCHEMA "staging";\nDROP SCHEMA "staging";'
     references = ("https://www.postgresql.org/docs/current/sql-dropschema.html",)
 
-    remove_types = ("OBJECT_SCHEMA",)
+    dropped = ("schema",)
     breaks = "still uses the tables, views or functions in {it}"
     cascade_drops = "every table, view, function and type in {it}, with all their rows"
-
-    def what(self, remove_type: str) -> str:
-        return "schema"
 

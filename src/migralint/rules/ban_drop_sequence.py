@@ -21,10 +21,7 @@ class BanDropSequence(DropObjectRule):
     good = 'CREATE SEQUENCE "tmp_import_seq";\nDROP SEQUENCE "tmp_import_seq";'
     references = ("https://www.postgresql.org/docs/current/sql-dropsequence.html",)
 
-    remove_types = ("OBJECT_SEQUENCE",)
+    dropped = ("sequence",)
     breaks = "still calls nextval on {it}"
     cascade_drops = "every column DEFAULT that uses {it}, so inserts that relied on the default fail or write NULL"
-
-    def what(self, remove_type: str) -> str:
-        return "sequence"
 

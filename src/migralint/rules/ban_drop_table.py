@@ -7,6 +7,8 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -31,6 +33,10 @@ class BanDropTable(Rule):
         "the help leaves it out). On MySQL a table that an earlier statement of the file renamed to the "
         "dropped name (the backup of a rename, create, copy, drop rebuild) is not flagged either: no running "
         "code knows that name."
+        " On SQL Server the harm is the same (the help's `DROP TABLE IF EXISTS` needs SQL Server 2016 or "
+        "later); Prisma's table rebuild, which copies every row into `_prisma_new_X`, drops `X` and renames "
+        "the copy back with `sp_rename` in one transaction, loses no row and is not flagged."
+        " On SQLite the harm is the same; the DROP TABLE of a table rebuild (create `new_X`, copy, drop X, rename) is not flagged here: what a rebuild loses is for the `sqlite-rebuild-*` rules, as is a table the file renamed away first, or copied out and creates again (a backup, a drop, the table anew, the rows copied back)."
     )
     bad = 'DROP TABLE "Session";'
     good = (
@@ -40,14 +46,31 @@ class BanDropTable(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-droptable.html",
         "https://dev.mysql.com/doc/refman/8.4/en/drop-table.html",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/drop-table-transact-sql",
+        "https://www.sqlite.org/lang_droptable.html",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="DROP TABLE `Session`;",
             good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using `Session`; rows archived\n"
                 "DROP TABLE `Session`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="DROP TABLE IF EXISTS selfservice_profile_management_requests;",
+            good="-- migralint: ignore ban-drop-table -- no deployed code uses it since release 0.9\n"
+                "DROP TABLE IF EXISTS selfservice_profile_management_requests;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="DROP TABLE [dbo].[Session];",
+            good="-- migralint: ignore ban-drop-table -- release 4.2 stopped using [Session]; rows archived\n"
+                "DROP TABLE [dbo].[Session];",
+        ),
+        Dialect.SQLITE: Example(
+            bad='DROP TABLE "Session";',
+            good='-- migralint: ignore ban-drop-table -- release 4.2 stopped using "Session"; rows archived\n'
+                'DROP TABLE "Session";',
         ),
     }
 
@@ -58,7 +81,14 @@ class BanDropTable(Rule):
             # A name this file gave by a rename (the backup in rename, create, copy, drop): no running code uses it.
             renamed_to = {e.new for s in ctx.earlier for e in s.events if isinstance(e, ir.RenameTable)}
             existing = [table for table in existing if table not in renamed_to]
+        if ctx.dialect is Dialect.SQLITE:
+            existing = sqlite_verdicts.not_rebuilt(ctx, existing)
         if not existing:
+            return
+        if ctx.dialect is Dialect.SQLSERVER:
+            found = sqlserver_verdicts.ban_drop_table(self, statement, existing, ctx)
+            if found is not None:
+                yield found
             return
         mysql = ctx.dialect is Dialect.MYSQL
         quoted = ", ".join(ctx.sql.table(table) if mysql else f'"{ctx.sql.name(table)}"' for table in existing)

@@ -4,12 +4,10 @@ from typing import TYPE_CHECKING
 
 from migralint.findings import Severity
 from migralint.rules.drop_object import DropObjectRule
-
-from migralint.sql.postgres.nodes import TableName, string_value
+from migralint.sql import ir
 
 if TYPE_CHECKING:
-    from migralint.linter.objects import ObjectName
-    from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 
 
@@ -35,29 +33,9 @@ class BanDropType(DropObjectRule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-droptype.html",)
 
-    remove_types = ("OBJECT_TYPE", "OBJECT_DOMAIN")
+    dropped = ("type", "domain")
     breaks = "still casts to {it} or passes {it} as a parameter"
     cascade_drops = "every column of {it} in every table, data included, and the functions, views and defaults that use {it}"
 
-    def what(self, remove_type: str) -> str:
-        return "domain" if remove_type == "OBJECT_DOMAIN" else "type"
-
-    def still_needed(self, ctx: Context, obj: ObjectName) -> bool:
-        return not _unused_enum(ctx, obj.name)
-
-
-
-def _unused_enum(ctx: Context, name: TableName) -> bool:
-    """An enum the history knows, of which no column of any table is: no running code can
-    still bind a value of it (an enum reaches code through a column)."""
-    enum = ctx.catalog.enums.get(name)
-    if enum is None:
-        return False
-    for table in ctx.catalog.tables.values():
-        for column in table.columns.values():
-            if column.type_name is None:
-                return False  # a column of unknown type might be of it
-            names = [string_value(n) for n in column.type_name.get("names", [])]
-            if names and names[-1] == name.name and (len(names) == 1 or names[-2] == name.schema):
-                return False
-    return True
+    def still_needed(self, ctx: ModelContext, event: ir.DropObject) -> bool:
+        return not ctx.enum_unused(event.name)

@@ -26,11 +26,8 @@ class BanDropView(DropObjectRule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-dropview.html",)
 
-    remove_types = ("OBJECT_VIEW", "OBJECT_MATVIEW")
+    dropped = ("view", "materialized view")
     breaks = "still queries {it}"
     cascade_drops = "every view and rule built on {it}"
     recreating_restores_dependents = True
-
-    def what(self, remove_type: str) -> str:
-        return "view" if remove_type == "OBJECT_VIEW" else "materialized view"
 

@@ -20,6 +20,11 @@ if TYPE_CHECKING:
 _REQUIRED = ("name", "severity", "summary", "why", "bad", "good")
 
 
+# The rules about the file or the folder rather than a statement (syntax, ignores, history) hold
+# whatever the database.
+EVERY_DIALECT: frozenset[Dialect] = frozenset(Dialect)
+
+
 class Example(NamedTuple):
     """A rule's examples in another database's SQL: `bad` is flagged, `good` is not (both run as tests)."""
 
@@ -84,6 +89,11 @@ class Rule:
         """Findings that need the whole file; called once after every statement was checked."""
         return iter(())
 
+    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+        """For a rule with `kinds`: findings on what it gathered (ctx.scratch) over a whole file
+        section, once its last statement was checked (ctx is at that statement)."""
+        return iter(())
+
     # Reports what a source of truth says went wrong with an applied migration (edited, deleted,
     # failed, missing): a deploy stops on those whichever file is linted, so linting one file of a
     # folder keeps them (api._about).
@@ -99,6 +109,7 @@ class HistoryRule(Rule):
 
     _base_class: ClassVar[bool] = True
     example_language: ClassVar[str] = "text"
+    dialects: ClassVar[frozenset[Dialect]] = EVERY_DIALECT
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
         return iter(())

@@ -26,10 +26,14 @@ from migralint.linter.type_changes import (
     type_change,
 )
 from migralint.linter.suppressions import ignore_comment
-from migralint.rules.base import Rule
+from migralint.rules.base import Example, Rule
+from migralint.rules.mysql.column_type import column_type_findings
+from migralint.sql import ir
+from migralint.sql.dialect import Dialect
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.linter.model_context import ModelContext
 
 _LOCK = Lock.ACCESS_EXCLUSIVE
 
@@ -39,7 +43,11 @@ class ChangingColumnType(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
-    summary = "ALTER COLUMN TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE."
+    kinds = (ir.Kind.ALTER_TABLE,)  # MySQL's MODIFY / CHANGE, read from the model (check_statement)
+    summary = (
+        "ALTER COLUMN TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE; on MySQL, a "
+        "MODIFY that changes a column's type copies the table with writes blocked."
+    )
     why = (
         "Most column type changes make PostgreSQL rewrite every row of the table and rebuild all "
         "its indexes while holding ACCESS EXCLUSIVE: every query on the table, reads included, "
@@ -52,6 +60,17 @@ class ChangingColumnType(Rule):
         " timestamp to timestamptz (PostgreSQL 12+) keeps the stored values when the session TimeZone"
         " is UTC: after a SET timezone = 'UTC' in the migration only the column's indexes are rebuilt,"
         " and without one the change is a warning that says so."
+        " On MySQL and MariaDB a MODIFY or CHANGE that changes the type of a column the replayed history knows"
+        " runs with ALGORITHM=COPY: every row is copied into a new table while INSERT, UPDATE and DELETE wait"
+        " (MySQL 8.4 manual, Online DDL Operations, \"Changing the column data type\"). The one change made in"
+        " place is growing a VARCHAR while its length prefix stays 1 byte (up to 255 bytes: VARCHAR(63) in"
+        " utf8mb4, VARCHAR(255) in latin1) or stays 2 (MySQL 5.7+, MariaDB 10.2.2+: the mysql_version and"
+        " mariadb_version settings); the character set is the one the MODIFY names, or a CONVERT TO"
+        " CHARACTER SET earlier in the file, utf8mb4 otherwise (the cautious 4 bytes a character)."
+        " ENUM and SET member changes, CONVERT TO CHARACTER SET and the other copies are mysql-table-copy's,"
+        " a MODIFY that changes only NULL / NOT NULL is mysql-table-rebuild's, an ALGORITHM=COPY written out"
+        " is mysql-table-copy's one finding for the statement;"
+        " a column whose earlier type the history does not have is not flagged (the MODIFY may restate it)."
     )
     bad = 'ALTER TABLE "Order" ALTER COLUMN "amount" SET DATA TYPE BIGINT;'
     good = (
@@ -64,7 +83,23 @@ class ChangingColumnType(Rule):
     references = (
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-SET-DATA-TYPE",
+        "https://dev.mysql.com/doc/refman/8.4/en/innodb-online-ddl-operations.html#online-ddl-column-operations",
+        "https://mariadb.com/kb/en/innodb-online-ddl-operations-with-the-inplace-alter-algorithm/",
     )
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialect_examples = {
+        Dialect.MYSQL: Example(
+            bad="ALTER TABLE `Order` MODIFY `amount` INT NOT NULL;\n"
+                "ALTER TABLE `Order` MODIFY `amount` BIGINT NOT NULL;",
+            good="ALTER TABLE `Order` MODIFY `note` VARCHAR(20) NULL;\n"
+                 "-- 20 to 60 utf8mb4 characters: the length prefix stays 1 byte, MySQL changes it in place\n"
+                 "ALTER TABLE `Order` MODIFY `note` VARCHAR(60) NULL;",
+        ),
+    }
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        if ctx.dialect is Dialect.MYSQL:  # PostgreSQL's verdicts read libpg_query's tree (check)
+            yield from column_type_findings(self, statement, ctx)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node

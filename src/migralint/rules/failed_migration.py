@@ -5,9 +5,12 @@ from __future__ import annotations
 from migralint.findings import Severity
 from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
 from migralint.rules.applied_history import AppliedHistoryRule
+from migralint.sql.dialect import Dialect
 
 
 class FailedMigration(AppliedHistoryRule):
+    # Read from the runner's table in the database, which migralint reaches on PostgreSQL only.
+    dialects = frozenset({Dialect.POSTGRESQL})
     name = "failed-migration"
     event = HistoryEvent.FAILED
     severity = Severity.ERROR

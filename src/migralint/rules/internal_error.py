@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 from migralint.findings import Severity
-from migralint.rules.base import Rule
+from migralint.rules.base import EVERY_DIALECT, Rule
 
 
 class InternalError_(Rule):
     """Reported by the engine itself when migralint fails on a statement or a file."""
+    dialects = EVERY_DIALECT
 
     name = "internal-error"
     severity = Severity.ERROR

@@ -19,13 +19,14 @@ class PrismaProviderMismatch(HistoryRule):
         "`migration_lock.toml` records the database the migration history was written for. When "
         "the `datasource` block of the schema names another provider, `prisma migrate` stops with "
         "P3019 (\"The datasource provider ... does not match the one specified in the "
-        "migration_lock.toml\"): the history's SQL is PostgreSQL's and cannot run elsewhere. It "
+        "migration_lock.toml\"): the history's SQL is written for the lock file's database and cannot run "
+        "elsewhere. It "
         "happens when a schema is switched to SQLite for local work, or copied from another project. "
         "The schema is looked for beside the migrations folder (`prisma/schema.prisma` and the other "
         "`.prisma` files there for `prisma/migrations`) and in a multi-file schema folder "
         "(`prisma/schema/`). A provider given by `env()` is not checked. A lock file naming a "
-        "provider other than PostgreSQL (or an empty one) is said in one error line and that folder is "
-        "not linted; the other folders are, and the run exits with code 2."
+        "provider migralint does not lint (MongoDB, or an empty one) is said in one error line and that folder "
+        "is not linted; the other folders are, and the run exits with code 2."
     )
     bad = (
         'prisma/migrations/migration_lock.toml:  provider = "postgresql"\n'
@@ -56,7 +57,7 @@ class PrismaProviderMismatch(HistoryRule):
                 f"{locked}.",
                 help=(
                     f'Point the datasource back at the database the migrations are for: provider = "{locked}". '
-                    f"Moving to {found.provider} takes a new migration history, which migralint does not lint."
+                    f"Moving to {found.provider} takes a new migration history."
                 ),
                 line=found.line,
             )

@@ -112,6 +112,21 @@ from migralint.rules.mysql.lock_wait_timeout import RequireLockWaitTimeout
 from migralint.rules.mysql.non_transactional import NonTransactionalMigration
 from migralint.rules.mysql.table_copy import MySqlTableCopy
 from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
+# --- CockroachDB rules: imports ---
+from migralint.rules.cockroachdb.alter_primary_key import CockroachAlterPrimaryKey
+from migralint.rules.cockroachdb.ddl_then_dml_in_transaction import CockroachDdlThenDmlInTransaction
+from migralint.rules.cockroachdb.schema_changes_in_transaction import CockroachSchemaChangesInTransaction
+
+# --- SQL Server rules: imports ---
+from migralint.rules.sqlserver.alter_column_size_of_data import MssqlAlterColumnSizeOfData
+from migralint.rules.sqlserver.blocking_index import MssqlBlockingIndex
+
+# --- SQLite rules: imports ---
+from migralint.rules.sqlite.foreign_keys_pragma import SqliteForeignKeysPragmaInTransaction
+from migralint.rules.sqlite.rebuild_cascades import SqliteRebuildCascades
+from migralint.rules.sqlite.rebuild_drops_columns import SqliteRebuildDropsColumns
+from migralint.rules.sqlite.rebuild_renames_old_table import SqliteRebuildRenamesOldTable
+from migralint.rules.sqlite.table_rebuild import SqliteTableRebuild
 
 ALL_RULES: tuple[type[Rule], ...] = (
     RequireConcurrentIndexCreation,
@@ -190,6 +205,19 @@ ALL_RULES: tuple[type[Rule], ...] = (
     RequireLockWaitTimeout,
     NonTransactionalMigration,
     MySqlTableRebuild,
+    # --- CockroachDB rules ---
+    CockroachSchemaChangesInTransaction,
+    CockroachDdlThenDmlInTransaction,
+    CockroachAlterPrimaryKey,
+    # --- SQL Server rules ---
+    MssqlBlockingIndex,
+    MssqlAlterColumnSizeOfData,
+    # --- SQLite rules ---
+    SqliteRebuildCascades,
+    SqliteRebuildDropsColumns,
+    SqliteRebuildRenamesOldTable,
+    SqliteTableRebuild,
+    SqliteForeignKeysPragmaInTransaction,
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
     InternalError_,
 )

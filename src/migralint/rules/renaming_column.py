@@ -7,6 +7,9 @@ from migralint.findings import Finding, Severity
 from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -32,6 +35,10 @@ class RenamingColumn(Rule):
         "two one-statement triggers (MySQL has no `INSERT OR UPDATE` trigger and needs no DELIMITER for "
         "a body of one statement) and backfills with `UPDATE ... LIMIT` (MySQL 8.4 manual: ALTER TABLE, "
         "CREATE TRIGGER, UPDATE Statement)."
+        " On SQL Server the rename is `EXEC sp_rename 'T.old', 'new', 'COLUMN'` (as Prisma writes it); "
+        "Microsoft's sp_rename page warns that changing any part of an object name can break scripts and "
+        "stored procedures. The help adds the new column and backfills it in `UPDATE TOP (n)` batches."
+        " On SQLite (3.25+) the harm is the same; SQLite's triggers cannot assign NEW, so the help keeps the two columns in sync with AFTER triggers that update the row (sqlite.org/lang_createtrigger.html)."
     )
     bad = 'ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";'
     good = (
@@ -43,13 +50,26 @@ class RenamingColumn(Rule):
         "https://dev.mysql.com/doc/refman/8.4/en/alter-table.html",
         "https://mariadb.com/kb/en/alter-table/#rename-column",
         "https://dev.mysql.com/doc/refman/8.4/en/create-trigger.html",
+        "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/sp-rename-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="ALTER TABLE `User` RENAME COLUMN `name` TO `fullName`;",
             good="ALTER TABLE `User` ADD COLUMN `fullName` VARCHAR(191) NULL;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE identities RENAME COLUMN traits_schema TO schema_id;",
+            good="ALTER TABLE identities ADD COLUMN schema_id STRING;",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="EXEC sp_rename N'dbo.User.name', N'fullName', N'COLUMN';",
+            good="ALTER TABLE [dbo].[User] ADD [fullName] NVARCHAR(1000) NULL;",
+        ),
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "User" RENAME COLUMN "name" TO "fullName";',
+            good='ALTER TABLE "User" ADD COLUMN "fullName" TEXT;',
         ),
     }
 
@@ -62,6 +82,15 @@ class RenamingColumn(Rule):
             table, old, new = event.table, event.column, event.new
             if old == new or ctx.is_new_column(table, old):
                 continue  # MySQL's CHANGE `a` `a` ... keeps the name
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.renamed_column(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                yield sqlserver_verdicts.renaming_column(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                yield sqlite_verdicts.renaming_column(self, statement, event, ctx)
+                continue
             if ctx.dialect is Dialect.MYSQL:
                 o, n = ctx.sql.quote(old), ctx.sql.quote(new)
                 yield ctx.finding(

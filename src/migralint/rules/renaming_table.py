@@ -7,6 +7,9 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
+from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
+from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
+from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -33,6 +36,10 @@ class RenamingTable(Rule):
         "and insertable (MySQL 8.4 manual, Updatable and Insertable Views). But MySQL commits each DDL "
         "statement on its own, so between the rename and the CREATE VIEW the old name is briefly missing: "
         "run the two statements back to back."
+        " On SQL Server the rename is `EXEC sp_rename 'old', 'new'`; a view over one table takes INSERT, "
+        "UPDATE and DELETE (CREATE VIEW (Transact-SQL), Updatable Views), and since CREATE VIEW must begin a "
+        "batch, the help creates it with `EXEC('CREATE VIEW ...')` in the same transaction."
+        " On SQLite the harm is the same, but a view under the old name only keeps readers working: SQLite's views are read-only (sqlite.org/lang_createview.html), so a writer still fails unless INSTEAD OF triggers are added; the renames of a table rebuild are not flagged (they are the `sqlite-rebuild-*` rules')."
     )
     bad = 'ALTER TABLE "Team" RENAME TO "Organization";'
     good = (
@@ -44,14 +51,31 @@ class RenamingTable(Rule):
         "https://www.postgresql.org/docs/current/sql-createview.html#SQL-CREATEVIEW-UPDATABLE-VIEWS",
         "https://dev.mysql.com/doc/refman/8.4/en/rename-table.html",
         "https://dev.mysql.com/doc/refman/8.4/en/view-updatability.html",
+        "https://learn.microsoft.com/en-us/sql/relational-databases/system-stored-procedures/sp-rename-transact-sql",
+        "https://learn.microsoft.com/en-us/sql/t-sql/statements/create-view-transact-sql",
     )
-    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL})
+    dialects = frozenset({Dialect.POSTGRESQL, Dialect.MYSQL, Dialect.SQLITE, Dialect.COCKROACHDB, Dialect.SQLSERVER})
     # The same harm in MySQL's syntax: shown in the docs and run by tests/rules/test_examples.py.
     dialect_examples = {
         Dialect.MYSQL: Example(
             bad="RENAME TABLE `Team` TO `Organization`;",
             good="RENAME TABLE `Team` TO `Organization`;\n"
                 "CREATE VIEW `Team` AS SELECT * FROM `Organization`;",
+        ),
+        Dialect.COCKROACHDB: Example(
+            bad="ALTER TABLE selfservice_verification_requests RENAME TO selfservice_verification_flows;",
+            good="CREATE TABLE selfservice_verification_flows (id UUID PRIMARY KEY, state STRING NOT NULL);",
+        ),
+        Dialect.SQLSERVER: Example(
+            bad="EXEC sp_rename N'dbo.Team', N'Organization';",
+            good="EXEC sp_rename N'dbo.Team', N'Organization';\n"
+                "EXEC('CREATE VIEW [dbo].[Team] AS SELECT * FROM [dbo].[Organization]');",
+        ),
+        # SQLite's views are read-only: a view under the old name does not keep writers working.
+        Dialect.SQLITE: Example(
+            bad='ALTER TABLE "Team" RENAME TO "Organization";',
+            good='-- migralint: ignore renaming-table -- release 4.2 uses "Organization" only\n'
+                'ALTER TABLE "Team" RENAME TO "Organization";',
         ),
     }
 
@@ -66,6 +90,16 @@ class RenamingTable(Rule):
                 continue
             if ctx.dialect is Dialect.MYSQL:
                 yield _mysql_finding(self, ctx, old, new)
+                continue
+            if ctx.dialect is Dialect.COCKROACHDB:
+                yield cockroach_verdicts.renamed_table(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLSERVER:
+                yield sqlserver_verdicts.renaming_table(self, statement, event, ctx)
+                continue
+            if ctx.dialect is Dialect.SQLITE:
+                if not sqlite_verdicts.in_rebuild(ctx, statement):
+                    yield sqlite_verdicts.renaming_table(self, statement, old, new, ctx)
                 continue
             shown_old, shown_new = ctx.sql.name(old), ctx.sql.name(new)
             yield ctx.finding(

@@ -7,7 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import NON_TRANSACTIONAL_NOTE
 from migralint.sql.postgres.locks import Lock
 from migralint.linter.parse import Statement
-from migralint.linter.rewrite import add_concurrently, concurrently_fix
+from migralint.linter.rewrite import with_concurrently
 from migralint.migrations.layouts import RunnerMode
 from migralint.rules.base import Rule
 
@@ -42,9 +42,7 @@ class RequireConcurrentIndexCreation(Rule):
         if node.get("concurrent") or ctx.is_new_table(node["relation"]):
             return
         table = ctx.table(node["relation"])
-        concurrent = add_concurrently(ctx.parsed.text[statement.start : statement.end])
-        # Outside a transaction block CONCURRENTLY runs as written: `lint --fix` may add it.
-        fix = concurrently_fix(ctx.parsed.text, statement) if not ctx.in_transaction else None
+        concurrent, fix = with_concurrently(ctx.parsed.text, statement, fixable=not ctx.in_transaction)
         yield ctx.finding(
             self,
             f'CREATE INDEX takes SHARE on "{table}": INSERT, UPDATE and DELETE wait until the index is built.',

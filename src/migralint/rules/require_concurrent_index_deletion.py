@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding, Fix, Severity
+from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.index_tables import (
     IndexTable,
@@ -13,7 +13,7 @@ from migralint.linter.index_tables import (
 from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import Statement
-from migralint.linter.rewrite import add_concurrently, concurrently_fix
+from migralint.linter.rewrite import with_concurrently
 from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
@@ -61,25 +61,21 @@ class RequireConcurrentIndexDeletion(Rule):
             where, it = risky[0].table_words(), "it"
         else:
             where, it = ("its table", "it") if len(risky) == 1 else ("their tables", "them")
+        # CONCURRENTLY drops one index, without CASCADE, outside a transaction block.
+        single = len(indexes) == 1 and node.get("behavior") != "DROP_CASCADE"
+        sql, fix = with_concurrently(ctx.parsed.text, statement, fixable=single and not ctx.in_transaction)
         yield ctx.finding(
             self,
             f"DROP INDEX {names} takes ACCESS EXCLUSIVE on {where}: every query on {it}, reads included, "
             "waits until the drop is done, and the drop itself waits behind any long query already running.",
-            help=self._help(ctx, statement, risky, len(indexes)),
-            fix=self._fix(ctx, statement, len(indexes)),
+            help=self._help(ctx, statement, risky, len(indexes), sql),
+            fix=fix,
         )
 
-    def _fix(self, ctx: Context, statement: Statement, count: int) -> Fix | None:
-        # CONCURRENTLY drops one index, without CASCADE, outside a transaction block.
-        if count != 1 or statement.node.get("behavior") == "DROP_CASCADE" or ctx.in_transaction:
-            return None
-        return concurrently_fix(ctx.parsed.text, statement)
-
-    def _help(self, ctx: Context, statement: Statement, risky: list[IndexTable], count: int) -> str:
+    def _help(self, ctx: Context, statement: Statement, risky: list[IndexTable], count: int, sql: str) -> str:
         first = "Drop it with CONCURRENTLY, which blocks no query but cannot run inside a transaction:"
         cascade = statement.node.get("behavior") == "DROP_CASCADE"
         if count == 1 and not cascade:
-            sql = add_concurrently(ctx.parsed.text[statement.start : statement.end])
             return f"{first}\n{own_migration_note(ctx.runner)}\n{sql};"
         lines = [first]
         if cascade:

@@ -7,7 +7,7 @@ from migralint.findings import Finding, Severity
 from migralint.linter.concurrently import own_migration_note
 from migralint.linter.constraint_sql import alter_table_prefix
 from migralint.sql.postgres.locks import Lock
-from migralint.sql.postgres.nodes import TableName, alter_table_commands
+from migralint.sql.postgres.nodes import TableName, subcommand_definitions
 from migralint.linter.parse import Statement
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Rule
@@ -43,9 +43,8 @@ class RequireConcurrentPartitionDetach(Rule):
         table = ctx.altered_existing_table(statement)
         if table is None:
             return
-        for number, cmd in enumerate(alter_table_commands(node)):
-            partition_cmd = cmd.get("def", {}).get("PartitionCmd", {})
-            if cmd.get("subtype") != "AT_DetachPartition" or partition_cmd.get("concurrent"):
+        for number, _, _, partition_cmd in subcommand_definitions(node, "AT_DetachPartition"):
+            if partition_cmd.get("concurrent"):
                 continue
             partition = TableName.from_range_var(partition_cmd.get("name", {}))
             detach = f"{alter_table_prefix(node)} DETACH PARTITION {partition.sql()}"

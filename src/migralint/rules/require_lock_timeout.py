@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding, Severity
-from migralint.linter.timeout_settings import statement_verb, first_unprotected
-from migralint.rules.base import Rule
+from migralint.findings import Severity
+from migralint.rules.unprotected_lock import Unprotected, UnprotectedLockRule
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.config import Settings
 
 
-class RequireLockTimeout(Rule):
+class RequireLockTimeout(UnprotectedLockRule):
     name = "require-lock-timeout"
     severity = Severity.WARNING
     summary = "A statement that blocks writes to an existing table runs with no lock_timeout set."
@@ -37,25 +35,22 @@ class RequireLockTimeout(Rule):
         "https://www.postgresql.org/docs/current/explicit-locking.html",
     )
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
-        if ctx.settings.runner_sets_lock_timeout:
-            return
-        found = first_unprotected(ctx, "lock_timeout")
-        if found is None:
-            return
-        first, others, covers = found
-        yield ctx.finding(
-            self,
-            f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no lock_timeout set: "
-            f"while it waits for a long-running transaction on the table to finish, {first.lock.blocks} "
-            f"behind it.{others}",
-            help=(
-                "Set lock_timeout first: without it the statement waits in the lock queue behind any long "
-                "query, and every query after it waits too. When your deploy sets lock_timeout on its "
-                "connection, say so with runner_sets_lock_timeout = true in the config instead.\n"
-                "-- the first statement of the file; when it times out, run the migration again later\n"
-                "SET lock_timeout = '5s';"
-            ),
-            covers=covers,
-        )
+    setting = "lock_timeout"
 
+    def runner_sets_it(self, settings: Settings) -> bool:
+        return settings.runner_sets_lock_timeout
+
+    def words(self, first: Unprotected, verb: str, others: str) -> tuple[str, str]:
+        message = (
+            f"{verb} takes {first.lock} on {first.table_words} with no lock_timeout set: "
+            f"while it waits for a long-running transaction on the table to finish, {first.waits} "
+            f"behind it.{others}"
+        )
+        help = (
+            "Set lock_timeout first: without it the statement waits in the lock queue behind any long "
+            "query, and every query after it waits too. When your deploy sets lock_timeout on its "
+            "connection, say so with runner_sets_lock_timeout = true in the config instead.\n"
+            "-- the first statement of the file; when it times out, run the migration again later\n"
+            "SET lock_timeout = '5s';"
+        )
+        return message, help

@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from migralint.findings import Finding, Severity
-from migralint.linter.timeout_settings import statement_verb, first_unprotected
-from migralint.rules.base import Rule
+from migralint.findings import Severity
+from migralint.rules.unprotected_lock import Unprotected, UnprotectedLockRule
 
 if TYPE_CHECKING:
-    from migralint.linter.context import Context
+    from migralint.config import Settings
 
 
-class RequireStatementTimeout(Rule):
+class RequireStatementTimeout(UnprotectedLockRule):
     name = "require-statement-timeout"
     severity = Severity.WARNING
     # Off by default: without a statement_timeout the usual danger is the wait for the lock, which
@@ -43,27 +41,25 @@ class RequireStatementTimeout(Rule):
         "https://www.postgresql.org/docs/current/explicit-locking.html",
     )
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
-        if ctx.settings.runner_sets_statement_timeout:
-            return
-        found = first_unprotected(ctx, "statement_timeout")
-        if found is None:
-            return
-        first, others, covers = found
-        yield ctx.finding(
-            self,
-            f"{statement_verb(ctx.statement)} takes {first.lock.sql_name} on {first.table} with no "
+    setting = "statement_timeout"
+
+    def runner_sets_it(self, settings: Settings) -> bool:
+        return settings.runner_sets_statement_timeout
+
+    def words(self, first: Unprotected, verb: str, others: str) -> tuple[str, str]:
+        message = (
+            f"{verb} takes {first.lock} on {first.table_words} with no "
             f"statement_timeout set: if it runs long (a rewrite, a scan, an index build, a wait behind "
-            f"another lock), {first.lock.blocks} for as long as it runs.{others}",
-            help=(
-                "Set statement_timeout first, so that a statement that runs long is cancelled and its lock "
-                "released instead of blocking the table. When your deploy sets statement_timeout on its "
-                "connection, say so with runner_sets_statement_timeout = true in the config instead.\n"
-                "-- the first statement of the file; when it times out, find out why before running it again\n"
-                "SET statement_timeout = '10s';\n"
-                "-- a statement_timeout also cancels legitimately long work that blocks no writes, such as\n"
-                "-- CREATE INDEX CONCURRENTLY or VALIDATE CONSTRAINT: lift it just for that statement\n"
-                "-- SET statement_timeout = 0;  (then set it back)"
-            ),
-            covers=covers,
+            f"another lock), {first.waits} for as long as it runs.{others}"
         )
+        help = (
+            "Set statement_timeout first, so that a statement that runs long is cancelled and its lock "
+            "released instead of blocking the table. When your deploy sets statement_timeout on its "
+            "connection, say so with runner_sets_statement_timeout = true in the config instead.\n"
+            "-- the first statement of the file; when it times out, find out why before running it again\n"
+            "SET statement_timeout = '10s';\n"
+            "-- a statement_timeout also cancels legitimately long work that blocks no writes, such as\n"
+            "-- CREATE INDEX CONCURRENTLY or VALIDATE CONSTRAINT: lift it just for that statement\n"
+            "-- SET statement_timeout = 0;  (then set it back)"
+        )
+        return message, help

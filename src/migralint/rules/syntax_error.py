@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from migralint.findings import Severity
-from migralint.rules.base import Rule
+from migralint.rules.base import EVERY_DIALECT, Rule
 
 
 class SyntaxError_(Rule):
     """Reported by the engine itself when libpg_query cannot parse a file."""
+    dialects = EVERY_DIALECT
 
     name = "syntax-error"
     severity = Severity.ERROR

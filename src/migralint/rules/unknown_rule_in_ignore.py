@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from migralint.findings import Severity
-from migralint.rules.base import Rule
+from migralint.rules.base import EVERY_DIALECT, Rule
 
 
 class UnknownRuleInIgnore(Rule):
     """Reported by the engine when an ignore comment names no rule, or a rule that does not exist."""
+    dialects = EVERY_DIALECT
 
     name = "unknown-rule-in-ignore"
     severity = Severity.ERROR

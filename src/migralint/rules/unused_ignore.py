@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from migralint.findings import Severity
-from migralint.rules.base import Rule
+from migralint.rules.base import EVERY_DIALECT, Rule
 
 
 class UnusedIgnore(Rule):
     """Reported by the engine when an ignore comment suppressed no finding."""
+    dialects = EVERY_DIALECT
 
     name = "unused-ignore"
     severity = Severity.WARNING

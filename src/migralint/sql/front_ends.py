@@ -16,6 +16,7 @@ _PACKAGES = {
     Dialect.MYSQL: "mysql",
     Dialect.SQLITE: "sqlite",
     Dialect.SQLSERVER: "sqlserver",
+    Dialect.COCKROACHDB: "cockroachdb",
 }
 
 MODEL_DIALECTS = frozenset(_PACKAGES)

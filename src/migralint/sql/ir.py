@@ -243,6 +243,9 @@ class CreateObject:
 
     what: str  # as DropObject.what
     name: TableName
+    # A function's input argument types (PostgreSQL's overloads); None: not given or not a function.
+    args: tuple[str, ...] | None = None
+    replaces: bool = False  # OR REPLACE, IF NOT EXISTS: the name may have existed before
     # A view's query: the tables it reads and every column name it mentions (renames and drops
     # of those break it).
     reads: tuple[TableName, ...] = ()
@@ -286,11 +289,45 @@ class DataChange:
 @dataclass(frozen=True, slots=True)
 class DropObject:
     what: str  # "view", "type", "function", "sequence", "schema", "database", "extension"...
+    name: TableName  # schemas, extensions and databases: TableName("", name)
+    cascade: bool = False  # drops what depends on it too
+    args: tuple[str, ...] | None = None  # a function's input argument types; None: not given
+    force: bool = False  # DROP DATABASE ... WITH (FORCE): ends the sessions connected to it
+
+
+@dataclass(frozen=True, slots=True)
+class RenameObject:
+    """An index, view, materialized view, type, function, schema or sequence renamed: the new
+    name is one the file brings into existence (tables and columns have RenameTable and
+    RenameColumn, a table's constraints RenameConstraint)."""
+
+    what: str  # as DropObject.what
     name: TableName
+    new: TableName
+
+
+@dataclass(frozen=True, slots=True)
+class SetSetting:
+    """A session setting changed: SET, SET LOCAL, RESET, PostgreSQL's set_config()."""
+
+    name: str  # lower case; "" for RESET ALL (every setting back to its default)
+    value: str | None  # as written, unquoted ("?": an expression); None: back to the default
+    local: bool = False  # SET LOCAL, set_config(..., true): only until the transaction ends
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildIndex:
+    """An index built again in place (REINDEX INDEX): its table is locked while it builds."""
+
+    name: TableName
+    online: bool = False  # CONCURRENTLY
 
 
 @dataclass(frozen=True, slots=True)
 class CreateEnum:
+    """An enum type's values, as created: the statement's CreateObject("type") names it for
+    the rules; this is what the replayed schema keeps of it."""
+
     name: TableName
     values: tuple[str, ...] = ()
 
@@ -312,17 +349,11 @@ class RenameEnumValue:
 
 @dataclass(frozen=True, slots=True)
 class CreateFunction:
-    """A function or procedure created (or replaced)."""
+    """A function or procedure created (or replaced): its return type, for the replayed schema
+    (the statement's CreateObject names it and its arguments for the rules)."""
 
     name: TableName
     returns: str = ""  # the return type's name, lower case: "trigger" (only triggers call it), "" for none
-
-
-@dataclass(frozen=True, slots=True)
-class RenameObject:
-    what: str  # "index", "view", "materialized view"
-    name: TableName
-    new: TableName
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,8 +366,8 @@ class RenameConstraint:
 Event = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
     SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
-    DropObject, ValidateConstraint, OtherTableChange, CreateObject,
-    CreateEnum, AddEnumValue, RenameEnumValue, CreateFunction, RenameObject, RenameConstraint,
+    DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject, SetSetting, RebuildIndex,
+    CreateEnum, AddEnumValue, RenameEnumValue, CreateFunction, RenameConstraint,
 ]
 
 

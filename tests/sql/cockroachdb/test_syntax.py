@@ -60,6 +60,11 @@ def test_flipt_alter_primary_key_is_told_by_name() -> None:
     ("ALTER TABLE t ADD COLUMN c INT AS (a + lower(b)) STORED", ("computed column AS (...)",)),
     ("CREATE INDEX i ON t (a) USING HASH WITH (bucket_count = 8)", ("USING HASH",)),
     ('DROP INDEX "T"@"t_a_idx" CASCADE', ("table@index",)),
+    ("UPDATE t SET a = b WHERE a IS NULL ORDER BY id LIMIT 10000", ("UPDATE/DELETE ... LIMIT",)),
+    ("CREATE TABLE t (a INT, rowid INT8 NOT VISIBLE NOT NULL DEFAULT unique_rowid())", ("NOT VISIBLE column",)),
+    ("UPSERT INTO t (a) VALUES (1)", ("UPSERT",)),
+    ("ALTER TABLE t CONFIGURE ZONE USING num_replicas = 5", ("CONFIGURE ZONE",)),
+    ("ALTER TABLE t ALTER COLUMN rowid SET VISIBLE", ("column visibility",)),
 ])
 def test_cockroach_constructs_written_by_hand(sql: str, constructs: tuple[str, ...]) -> None:
     assert _refused(sql)
@@ -73,6 +78,8 @@ def test_cockroach_constructs_written_by_hand(sql: str, constructs: tuple[str, .
     ("CRATE INDEX i ON t (a) STORING (b)", "CRATE"),  # a CockroachDB word does not excuse a typo
     ("CREATE INDEX ☕ ON t (a) STORING (b) ,", ","),  # offsets in characters after non-ASCII text
     ("SELECT 'x@y STORING (b)' , FROM t", "FROM"),  # inside a string nothing is CockroachDB syntax
+    ("UPDATE t SET a = 1 LIMIT", "LIMIT"),  # a LIMIT without its count
+    ("SELECT 'UPSERT INTO t' ,, 1", ", 1"),  # a statement's first words inside a string name nothing
 ])
 def test_real_syntax_errors_stay_errors_and_point_at_the_token(sql: str, near: str) -> None:
     verdict = classify(sql)

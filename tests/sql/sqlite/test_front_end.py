@@ -229,3 +229,28 @@ def test_help_sql_quotes_names_so_that_sqlite_reads_them_back() -> None:
     (created,) = parse(sql).statements[0].events
     assert isinstance(created, ir.CreateTable) and created.table == ir.TableName("", name)
     assert SQL_TEXT.table(ir.TableName("aux", "t")) == '"aux"."t"'
+
+
+def test_table_constraints_without_a_comma_are_read_as_sqlite_reads_them() -> None:
+    """homarr's 0006_windy_doctor_faustus.sql (drizzle-kit): two FOREIGN KEYs with no comma
+    between them, which SQLite accepts and sqlglot refuses on its own."""
+    sql = (
+        "CREATE TABLE `section` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`board_id` text NOT NULL,\n"
+        "\t`parent_section_id` text,\n"
+        "\tFOREIGN KEY (`board_id`) REFERENCES `board`(`id`) ON UPDATE no action ON DELETE cascade\n"
+        "\tFOREIGN KEY (`parent_section_id`) REFERENCES `section`(`id`) ON UPDATE no action ON DELETE cascade\n);"
+    )
+    statement = parse(sql).statements[0]
+    assert statement.understood
+    keys = [e for e in statement.events if isinstance(e, ir.AddConstraint)]
+    assert [(k.columns, k.references, k.on_delete) for k in keys] == [
+        (("board_id",), ir.TableName("", "board"), "cascade"),
+        (("parent_section_id",), ir.TableName("", "section"), "cascade"),
+    ]
+    # Names keep the case written, and compare without it.
+    created = parse('CREATE TABLE "Board" ("Id" TEXT);').statements[0].events[0]
+    assert isinstance(created, ir.CreateTable)
+    assert created.table == ir.TableName("", "board") and str(created.table.name) == "Board"
+    assert created.columns[0].name == "id" and str(created.columns[0].name) == "Id"
+    # A real syntax error stays one: the mending does not hide it.
+    assert parse("CREATE TABLE t (a text\n\tCHECK (a > 0) b text);").statement_errors

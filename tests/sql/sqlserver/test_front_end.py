@@ -264,3 +264,67 @@ def test_help_sql_quotes_names_so_that_sql_server_reads_them_back() -> None:
     (created,) = parse(sql).statements[0].events
     assert isinstance(created, ir.CreateTable) and created.table == T(name)
     assert SQL_TEXT.table(ir.TableName("audit", "t")) == "[audit].[t]"
+
+
+def test_dynamic_sql_with_a_literal_is_read_as_the_statement_inside() -> None:
+    # CREATE VIEW must begin a batch: in a one-batch migration it is written EXEC('...').
+    parsed = parse(
+        "EXEC('CREATE VIEW [dbo].[Team] AS SELECT * FROM [dbo].[Organization]');\n"
+        "EXEC sp_executesql N'DROP TABLE [dbo].[Old]';\n"
+        "EXEC('SELECT 1; SELECT 2');\n"
+        "EXEC sp_executesql @SQL;\n"
+    )
+    view, drop, several, variable = parsed.statements
+    assert view.understood and view.events == (ir.CreateObject("view", T("team")),)
+    assert drop.kind is ir.Kind.DROP_TABLE and drop.events == (ir.DropTable(T("old")),)
+    assert not several.understood and not variable.understood
+    assert parsed.statement_errors == ()
+
+
+def test_create_view_names_the_view() -> None:
+    (statement,) = parse("CREATE VIEW [audit].[Team] AS SELECT * FROM [dbo].[Organization];").statements
+    assert statement.kind is ir.Kind.CREATE_OTHER
+    assert statement.events == (ir.CreateObject("view", ir.TableName("audit", "team")),)
+
+
+def test_update_top_is_a_batch_not_every_row() -> None:
+    parsed = parse("UPDATE TOP (10000) [dbo].[posts] SET [title] = [name] WHERE [title] IS NULL;\n"
+                   "DELETE TOP (500) FROM [dbo].[logs];\nUPDATE [dbo].[posts] SET [title] = '';")
+    batch, delete, every = parsed.statements
+    assert batch.understood and batch.events == (ir.DataChange(T("posts"), "update"),)
+    assert delete.understood and delete.events == (ir.DataChange(T("logs"), "delete"),)
+    assert [lock.work for lock in batch.locks + delete.locks] == [None, None]
+    assert every.events == (ir.DataChange(T("posts"), "update", all_rows=True),)
+
+
+def test_online_alter_column_blocks_only_other_schema_changes() -> None:
+    online, offline = parse(
+        "ALTER TABLE [dbo].[posts] ALTER COLUMN [views] BIGINT NOT NULL WITH (ONLINE = ON);\n"
+        "ALTER TABLE [dbo].[posts] ALTER COLUMN [views] BIGINT NOT NULL;"
+    ).statements
+    assert online.events == offline.events
+    assert [(lock.blocks, lock.work) for lock in online.locks] == [(ir.Blocks.DDL, ir.Work.REWRITE)]
+    assert [(lock.name, lock.blocks) for lock in offline.locks] == [
+        (SCH_M, ir.Blocks.READS | ir.Blocks.WRITES | ir.Blocks.DDL)]
+
+
+def test_add_column_steps_run_on_sql_server() -> None:
+    statement = parse("ALTER TABLE [dbo].[posts] ADD [views] INT NOT NULL;").statements[0]
+    (event,) = statement.events
+    assert isinstance(event, ir.AddColumn)
+    steps = "\n".join(SQL_TEXT.add_column_steps(statement, event))
+    parsed = parse(steps)
+    assert [s.kind for s in parsed.statements] == [ir.Kind.ALTER_TABLE, ir.Kind.ALTER_TABLE]
+    assert all(s.understood for s in parsed.statements) and parsed.statement_errors == ()
+    assert parsed.statements[-1].events[-1] == ir.SetNotNull(T("posts"), "views", not_null=True)
+
+
+def test_online_key_constraint_blocks_only_other_schema_changes() -> None:
+    online, offline, mixed = parse(
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_slug_key] UNIQUE NONCLUSTERED ([slug]) WITH (ONLINE = ON);\n"
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_slug_key] UNIQUE NONCLUSTERED ([slug]);\n"
+        "ALTER TABLE [dbo].[users] ADD CONSTRAINT [users_team_fkey] FOREIGN KEY ([teamId]) REFERENCES [dbo].[teams]([id]);"
+    ).statements
+    assert [(lock.blocks, lock.work) for lock in online.locks] == [(ir.Blocks.DDL, ir.Work.INDEX_BUILD)]
+    assert [lock.name for lock in offline.locks] == [SCH_M]
+    assert [lock.name for lock in mixed.locks] == [SCH_M]  # a foreign key has no index to build online

@@ -27,7 +27,7 @@ class MySqlBlockingIndex(Rule):
     references = (ONLINE_DDL, GH_OST)
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        found = existing_table_clauses(statement, ctx)  # type: ignore[arg-type]
+        found = existing_table_clauses(statement, ctx)
         if found is None:
             return
         table, changes = found

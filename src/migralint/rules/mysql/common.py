@@ -22,6 +22,7 @@ _ALTER_HEAD = re.compile(
     r"(?P<clauses>.*)",
     re.I | re.S,
 )
+_ASSERTION = re.compile(r"\s*,\s*(?:ALGORITHM|LOCK)\s*=?\s*\w+", re.I)
 _PLAIN_QUOTED = re.compile(r"`(\w+)`")
 _MEMBERS = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 
@@ -50,14 +51,6 @@ def existing_table_clauses(statement: ir.Statement, ctx: MySqlContext) -> tuple[
     if not ctx.rows(table).may_hold_rows:
         return None
     return table, [Change(c, c.span or (statement.start, statement.end)) for c in raw.alter.clauses]
-
-
-def asserted_online(statement: ir.Statement) -> bool:
-    """ALGORITHM=INSTANT|INPLACE or LOCK=NONE written on the statement: MySQL refuses it rather than block."""
-    raw = statement.raw
-    if not isinstance(raw, MySqlNode) or raw.alter is None:
-        return False
-    return raw.alter.algorithm in ("INSTANT", "INPLACE", "NOCOPY") or raw.alter.lock == "NONE"
 
 
 def asks_for_copy(statement: ir.Statement) -> bool:
@@ -151,4 +144,5 @@ def with_online_assertion(statement: ir.Statement) -> str:
     rather than fall back to a copy that blocks writes."""
     raw = statement.raw
     body = raw.text if isinstance(raw, MySqlNode) else ""
-    return f"{body.rstrip().rstrip(';')}, ALGORITHM=INPLACE, LOCK=NONE;"
+    body = _ASSERTION.sub("", body.rstrip().rstrip(";"))  # the statement's own ALGORITHM= / LOCK=, replaced
+    return f"{body}, ALGORITHM=INPLACE, LOCK=NONE;"

@@ -10,7 +10,12 @@ from migralint.rules.mysql.common import MYSQL, MySqlContext
 from migralint.sql import ir
 from migralint.sql.mysql.readings import MySqlNode
 
-_SETS_TIMEOUT = re.compile(r"\block_wait_timeout\b", re.I)
+# lock_wait_timeout in a SET, with the scope written before it: `SET GLOBAL` / `PERSIST` (and
+# @@global.) change it for sessions opened later, not the migration's own (MySQL 8.4 manual, 15.7.6.1
+# "SET Syntax for Variable Assignment"), so only a session assignment bounds the wait.
+_SETS_TIMEOUT = re.compile(
+    r"(?<![\w.@])(?P<at>@@(?:(?P<prefix>global|persist_only|persist|session|local)\.)?|@)?lock_wait_timeout\b", re.I
+)
 _WAITS = re.compile(r"\b(?:WAIT\s+\d+|NOWAIT)\b", re.I)  # MariaDB 10.3+: ALTER TABLE t WAIT n|NOWAIT ...
 _DDL = (ir.Kind.ALTER_TABLE, ir.Kind.CREATE_INDEX, ir.Kind.DROP_INDEX, ir.Kind.DROP_TABLE, ir.Kind.RENAME_TABLE,
         ir.Kind.TRUNCATE)
@@ -28,7 +33,8 @@ class RequireLockWaitTimeout(Rule):
         "one that only read it. While it waits, every new query on the table queues behind it: the table "
         "is down until the ALTER gets its lock. lock_wait_timeout bounds that wait, and its default is "
         "31536000 seconds, a year (one day on MariaDB 10.2.4 and later). Set it to a few seconds at the top "
-        "of the migration, so that the ALTER gives up and the deploy can be retried. Tables created in the "
+        "of the migration, so that the ALTER gives up and the deploy can be retried (SET SESSION or plain SET: "
+        "SET GLOBAL and SET PERSIST change it for sessions opened later, not the migration's own). Tables created in the "
         "same migration, or by one not applied yet, are not counted."
     )
     bad = "ALTER TABLE `User` ADD COLUMN `nickname` VARCHAR(191) NULL;"
@@ -46,7 +52,7 @@ class RequireLockWaitTimeout(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         seen = mysql_ctx.scratch(self.name)
         if ctx.settings.runner_sets_lock_timeout or seen or not statement.tables:
             return
@@ -54,7 +60,7 @@ class RequireLockWaitTimeout(Rule):
         if not any(ctx.rows(t).may_hold_rows for t in statement.tables):
             return
         if _WAITS.search(_text(statement)) or any(
-            e.kind is ir.Kind.SET and _SETS_TIMEOUT.search(_text(e)) for e in ctx.earlier
+            e.kind is ir.Kind.SET and sets_session_timeout(_text(e)) for e in ctx.earlier
         ):
             return
         seen["reported"] = True
@@ -72,6 +78,20 @@ class RequireLockWaitTimeout(Rule):
                 "SET SESSION lock_wait_timeout = 5;"
             ),
         )
+
+
+def sets_session_timeout(text: str) -> bool:
+    """Whether a SET statement gives this session a lock_wait_timeout."""
+    for found in _SETS_TIMEOUT.finditer(text):
+        if found["at"] == "@":
+            continue  # a user variable of the same name
+        scope = (found["prefix"] or "").upper()
+        if not scope and not found["at"]:  # a scope written earlier in the statement carries on: SET GLOBAL a = 1, lock_wait_timeout = 5
+            earlier = re.findall(r"\b(GLOBAL|PERSIST_ONLY|PERSIST|SESSION|LOCAL)\b", text[: found.start()], re.I)
+            scope = earlier[-1].upper() if earlier else ""
+        if scope not in ("GLOBAL", "PERSIST", "PERSIST_ONLY"):
+            return True
+    return False
 
 
 def _text(statement: ir.Statement) -> str:

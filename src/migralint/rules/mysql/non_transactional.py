@@ -42,7 +42,7 @@ class NonTransactionalMigration(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         seen = mysql_ctx.scratch(self.name)
         if seen or statement.kind in _INERT:
             return

@@ -37,8 +37,10 @@ class MySqlTableCopy(Rule):
         "The COPY-only changes this rule flags: ENUM or SET members removed, reordered or inserted before "
         "the end (appending is instant while the storage size stays: up to 255 ENUM members, 8/16/24/32/64 "
         "SET members), CONVERT TO CHARACTER SET, a STORED generated column added, DROP PRIMARY KEY without "
-        "ADD PRIMARY KEY, a change of storage engine, and ALGORITHM=COPY written out. (Other column type "
-        "changes are changing-column-type's.) Tables created in the same migration, or by one not applied "
+        "ADD PRIMARY KEY, a change of storage engine, and ALGORITHM=COPY written out (one finding for the "
+        "statement, whatever its clauses). Other column type changes (a MODIFY or CHANGE to another type, a "
+        "VARCHAR grown past its length prefix) are changing-column-type's, and ADD FOREIGN KEY with "
+        "foreign_key_checks on is adding-foreign-key-constraint's: each change is reported by one rule. Tables created in the same migration, or by one not applied "
         "yet, are not flagged."
     )
     bad = (
@@ -59,7 +61,7 @@ class MySqlTableCopy(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         found = existing_table_clauses(statement, mysql_ctx)
         if found is None:
             return

@@ -47,7 +47,7 @@ class MySqlTableRebuild(Rule):
     references = (ONLINE_DDL, MARIADB_ONLINE_DDL, "https://atlasgo.io/lint/analyzers#MY141")
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx  # type: ignore[assignment]
+        mysql_ctx: MySqlContext = ctx
         found = existing_table_clauses(statement, mysql_ctx)
         if found is None:
             return

@@ -17,6 +17,7 @@ Sources, read for these facts (docs/rules/mysql-*.md name them too):
 
 from __future__ import annotations
 
+import re
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -61,6 +62,14 @@ class Server(NamedTuple):
             return self.mariadb >= (10, 4) or (not positioned and self.mariadb >= (10, 3, 2))
         return self.mysql >= (8, 0, 29) or (not positioned and self.mysql >= (8, 0, 12))
 
+    def varchar_grows_in_place(self) -> bool:
+        """Growing a VARCHAR without changing its length prefix: in place (metadata only) from MySQL
+        5.7 (5.7 manual, 14.13.1, "Extending VARCHAR column size") and MariaDB 10.2.2 (KB, "InnoDB
+        Online DDL Operations with ALGORITHM=INPLACE", Changing the Data Type of a Column); a copy before."""
+        if self.mariadb is not None:
+            return self.mariadb >= (10, 2, 2)
+        return self.mysql >= (5, 7)
+
     def instant_drop_column(self) -> bool:
         if self.mariadb is not None:
             return self.mariadb >= (10, 4)
@@ -84,6 +93,29 @@ def varchar_length_bytes(characters: int, bytes_per_character: int = 4) -> int:
     the column's character set is not in the migration, and 4 bytes per character is the
     cautious answer, so VARCHAR(63) -> (64) crosses the boundary)."""
     return 1 if characters * bytes_per_character <= 255 else 2
+
+
+# The most bytes one character takes in each character set (MySQL 8.4 manual, 12.9 "Unicode Support"
+# and 12.2 "Character Sets and Collations in MySQL"); a set not listed counts as 4, the cautious answer.
+BYTES_PER_CHARACTER = {
+    "utf8mb4": 4, "utf8mb3": 3, "utf8": 3, "ucs2": 2, "utf16": 4, "utf16le": 4, "utf32": 4, "latin1": 1,
+    "latin2": 1, "ascii": 1, "binary": 1, "cp1252": 1, "big5": 2, "gbk": 2, "gb18030": 4, "sjis": 2, "ujis": 3,
+    "euckr": 2,
+}
+_VARIABLE = re.compile(r"^(?P<kind>varchar|varbinary)\((?P<length>\d+)\)$")
+
+
+def varchar_growth(old_type: str, new_type: str, charset: str | None) -> tuple[int, int] | None:
+    """(old, new) length-prefix bytes when a VARCHAR (or VARBINARY) only grows, else None. The charset
+    is the column's, when known: utf8mb4 (4 bytes a character) is assumed otherwise."""
+    old, new = _VARIABLE.match(old_type.replace(" ", "")), _VARIABLE.match(new_type.replace(" ", ""))
+    if old is None or new is None or old["kind"] != new["kind"] or int(new["length"]) < int(old["length"]):
+        return None
+    width = 1 if old["kind"] == "varbinary" else BYTES_PER_CHARACTER.get((charset or "utf8mb4").lower(), 4)
+    return (
+        varchar_length_bytes(int(old["length"]), width),
+        varchar_length_bytes(int(new["length"]), width),
+    )
 
 
 def enum_change_in_place(old: list[str], new: list[str], is_set: bool) -> bool:

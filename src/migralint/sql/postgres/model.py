@@ -19,6 +19,7 @@ from migralint.sql.postgres.nodes import (
     alter_table_commands,
     column_constraints,
     is_serial_type,
+    reindex_is_concurrent,
     string_value,
     unwrap,
     walk,
@@ -28,9 +29,10 @@ from migralint.sql.postgres.constraint_events import constraint as _constraint
 from migralint.sql.postgres.constraint_events import table_constraints as _table_constraints
 from migralint.sql.postgres.names import default_constraint_name
 from migralint.sql.postgres.nodes import TableName as PgTableName
+from migralint.sql.postgres.object_names import dropped, dropped_database, named_objects
 from migralint.sql.postgres.schema_events import OBJECT_BUILDERS as _OBJECT_BUILDERS
-from migralint.sql.postgres.schema_events import create_view as _create_view
 from migralint.sql.postgres.schema_events import rename_events as _rename_events
+from migralint.sql.postgres.settings import setting_events
 from migralint.sql.postgres.sqltext import type_sql
 
 # (table, ALTER TABLE subcommand) -> does the type change rewrite the table
@@ -65,18 +67,6 @@ _TX = {
     "TRANS_STMT_SAVEPOINT": Tx.SAVEPOINT,
     "TRANS_STMT_RELEASE": Tx.RELEASE,
     "TRANS_STMT_ROLLBACK_TO": Tx.ROLLBACK_TO,
-}
-_DROPPED_OBJECTS = {
-    "OBJECT_VIEW": "view",
-    "OBJECT_MATVIEW": "materialized view",
-    "OBJECT_TYPE": "type",
-    "OBJECT_DOMAIN": "domain",
-    "OBJECT_FUNCTION": "function",
-    "OBJECT_PROCEDURE": "procedure",
-    "OBJECT_SEQUENCE": "sequence",
-    "OBJECT_SCHEMA": "schema",
-    "OBJECT_EXTENSION": "extension",
-    "OBJECT_TRIGGER": "trigger",
 }
 # Subcommands that write every row to new files (tablecmds.c: ATRewriteTables).
 _REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"})
@@ -150,6 +140,8 @@ def kind_of(kind: str, node: Node) -> Kind:
             and node.get("relationType") == "OBJECT_TABLE"
         )
         return Kind.ALTER_TABLE if table_rename else Kind.ALTER_OTHER
+    if kind == "DropdbStmt":
+        return Kind.DROP_OTHER
     if kind == "DropStmt":
         removed = node.get("removeType")
         return Kind.DROP_TABLE if removed == "OBJECT_TABLE" else Kind.DROP_INDEX if removed == "OBJECT_INDEX" else Kind.DROP_OTHER
@@ -173,7 +165,7 @@ def _events(kind: str, node: Node, facts: _Facts) -> tuple[tuple[ir.Event, ...],
                 events.append(event)
                 numbers.append(number)
         return tuple(events), numbers
-    return tuple(_statement_events(kind, node, facts)), []
+    return (*_statement_events(kind, node, facts), *named_objects(kind, node)), []
 
 
 def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event]:
@@ -253,14 +245,16 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
         return [_create_table(node, facts)]
     if kind == "CreateTableAsStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
         return [ir.CreateTable(table_of(node.get("into", {}).get("rel", {})), from_query=True)]
-    if kind == "CreateTableAsStmt" and node.get("objtype") == "OBJECT_MATVIEW" and node.get("into", {}).get("rel"):
-        return [_create_view("materialized view", node["into"]["rel"], node.get("query"))]
-    if kind == "ViewStmt" and "view" in node:
-        return [_create_view("view", node["view"], node.get("query"))]
     if kind == "RenameStmt" and "relation" in node:
         return _rename_events(node)
     if kind == "DropStmt":
         return _drop_events(node)
+    if kind == "DropdbStmt":
+        return [dropped_database(node)]
+    if kind in ("VariableSetStmt", "SelectStmt"):
+        return list(setting_events(kind, node))
+    if kind == "ReindexStmt" and node.get("kind") == "REINDEX_OBJECT_INDEX" and "relation" in node:
+        return [ir.RebuildIndex(table_of(node["relation"]), reindex_is_concurrent(node))]
     if kind == "IndexStmt" and "relation" in node:
         keys = tuple(str(unwrap(e)[1].get("name", "")) for e in node.get("indexParams", []))
         table = table_of(node["relation"])
@@ -307,12 +301,7 @@ def _drop_events(node: Node) -> list[ir.Event]:
                 events.append(ir.DropTable(name, cascade=cascade))
             else:
                 events.append(ir.DropIndex(name, online=bool(node.get("concurrent"))))
-        elif removed in _DROPPED_OBJECTS:
-            names = [string_value(i) for i in items if isinstance(i, dict) and ("String" in i or "sval" in i)]
-            if names:
-                schema = names[-2] if len(names) >= 2 else ""
-                events.append(ir.DropObject(_DROPPED_OBJECTS[removed], TableName(schema, names[-1])))
-    return events
+    return events + dropped(node)
 
 
 def _tables(kind: str, node: Node, events: tuple[ir.Event, ...]) -> tuple[TableName, ...]:

@@ -122,18 +122,28 @@ def alter_table_commands(statement_node: Node) -> list[Node]:
     return cached
 
 
-def subcommands(statement_node: Node, subtype: str) -> Iterator[tuple[int, Node]]:
-    """(position, command) of each ALTER TABLE subcommand of one kind, e.g. "AT_DropColumn"."""
+def subcommands(statement_node: Node, *subtypes: str) -> Iterator[tuple[int, Node]]:
+    """(position, command) of each ALTER TABLE subcommand of the given kinds, e.g. "AT_DropColumn":
+    the one loop over subcommands that the rules and the linter share."""
     for number, cmd in enumerate(alter_table_commands(statement_node)):
-        if cmd.get("subtype") == subtype:
+        if cmd.get("subtype") in subtypes:
             yield number, cmd
+
+
+def subcommand_definitions(statement_node: Node, *subtypes: str) -> Iterator[tuple[int, Node, str, Node]]:
+    """(position, command, its definition's node type, the definition) of each ALTER TABLE
+    subcommand of the given kinds that has one: ADD COLUMN's ColumnDef, ADD CONSTRAINT's
+    Constraint, DETACH PARTITION's PartitionCmd."""
+    for number, cmd in subcommands(statement_node, *subtypes):
+        if cmd.get("def"):
+            kind, definition = unwrap(cmd["def"])
+            yield number, cmd, kind, definition
 
 
 def added_columns(statement_node: Node) -> Iterator[tuple[int, Node, Node]]:
     """(position, command, ColumnDef) of each ADD COLUMN of an ALTER TABLE."""
-    for number, cmd in subcommands(statement_node, "AT_AddColumn"):
-        if cmd.get("def"):
-            yield number, cmd, unwrap(cmd["def"])[1]
+    for number, cmd, _, column_def in subcommand_definitions(statement_node, "AT_AddColumn"):
+        yield number, cmd, column_def
 
 
 def is_serial_type(type_node: Node) -> bool:
@@ -157,3 +167,8 @@ def option_is_on(options: list[Node], name: str) -> bool:
             return bool(value.get("boolval", False))
         return str(value.get("sval", "")).lower() not in ("false", "off", "0", "no")
     return False
+
+
+def reindex_is_concurrent(node: Node) -> bool:
+    """True for REINDEX (CONCURRENTLY) / REINDEX ... CONCURRENTLY, not for (CONCURRENTLY false)."""
+    return option_is_on(node.get("params", []), "concurrently")

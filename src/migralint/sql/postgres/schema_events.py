@@ -1,8 +1,9 @@
-"""The events of PostgreSQL statements that change the schema but no table's rows: views, enums,
-functions, sequences, extensions, schemas, and renames of indexes, views and constraints.
+"""The events of PostgreSQL statements that change the schema but no table's rows, beside the
+names object_names.py gives the rules: what a view reads, an enum's values, what a function
+returns, and renames of tables, columns and constraints.
 
-No rule flags these; the replayed schema (linter/catalog.py) needs them, because rules ask it
-which views read a table, which values an enum has, which functions only triggers call.
+The replayed schema (linter/catalog.py) needs them, because rules ask it which views read a
+table, which values an enum has, which functions only triggers call.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ def _named(names: list[Node]) -> TableName:
     return TableName(*PgTableName.from_names(names))
 
 
-def create_view(what: str, range_var: Node, query: Node | None) -> ir.CreateObject:
+def create_view(what: str, range_var: Node, query: Node | None, *, replaces: bool) -> ir.CreateObject:
     """A view or materialized view, with the tables its query reads and the column names it
     mentions ("" for a `*`)."""
     tables: dict[TableName, None] = {}
@@ -34,38 +35,21 @@ def create_view(what: str, range_var: Node, query: Node | None) -> ir.CreateObje
         elif kind == "ColumnRef":
             fields = [f for f in body.get("fields", ()) if "String" in f]
             columns.add(string_value(fields[-1]) if fields else "")
-    return ir.CreateObject(what, _table(range_var), tuple(tables), tuple(sorted(columns)))
+    return ir.CreateObject(what, _table(range_var), replaces=replaces, reads=tuple(tables), columns=tuple(sorted(columns)))
 
 
 def rename_events(node: Node) -> list[ir.Event]:
-    """ALTER ... RENAME of a table, a column, an index, a view or a table's constraint."""
+    """ALTER ... RENAME of a table, a column or a table's constraint (object_names.py renames
+    indexes, views and the other named objects)."""
     table = _table(node["relation"])
     renamed, new = node.get("renameType"), str(node.get("newname", ""))
     if renamed == "OBJECT_TABLE":
         return [ir.RenameTable(table, TableName(table.schema, new))]
     if renamed == "OBJECT_COLUMN" and node.get("relationType") == "OBJECT_TABLE":
         return [ir.RenameColumn(table, str(node.get("subname", "")), new)]
-    if renamed in _RENAMED_OBJECTS:
-        return [ir.RenameObject(_RENAMED_OBJECTS[renamed], table, TableName(table.schema, new))]
     if renamed == "OBJECT_TABCONSTRAINT":
         return [ir.RenameConstraint(table, str(node.get("subname", "")), new)]
     return []
-
-
-_RENAMED_OBJECTS = {"OBJECT_INDEX": "index", "OBJECT_VIEW": "view", "OBJECT_MATVIEW": "materialized view"}
-
-
-def _create_schema(node: Node) -> list[ir.Event]:
-    name = node.get("schemaname")  # CREATE SCHEMA AUTHORIZATION role names none
-    return [ir.CreateObject("schema", TableName("", str(name)))] if name else []
-
-
-def _create_extension(node: Node) -> list[ir.Event]:
-    return [ir.CreateObject("extension", TableName("", str(node.get("extname", ""))))]
-
-
-def _create_sequence(node: Node) -> list[ir.Event]:
-    return [ir.CreateObject("sequence", _table(node["sequence"]))]
 
 
 def _create_enum(node: Node) -> list[ir.Event]:
@@ -89,9 +73,6 @@ def _create_function(node: Node) -> list[ir.Event]:
 
 
 OBJECT_BUILDERS: dict[str, Callable[[Node], list[ir.Event]]] = {
-    "CreateSchemaStmt": _create_schema,
-    "CreateExtensionStmt": _create_extension,
-    "CreateSeqStmt": _create_sequence,
     "CreateEnumStmt": _create_enum,
     "AlterEnumStmt": _alter_enum,
     "CreateFunctionStmt": _create_function,

@@ -54,8 +54,8 @@ def parse(text: str, versions: Mapping[str, object] | None = None) -> ir.ParsedF
 
 
 class SqliteText:
-    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come folded to lower
-    case; SQLite resolves them without regard to case, so the SQL runs as written."""
+    """Help SQL in SQLite's syntax (a linter.model_context.SqlText). Names come as the user wrote
+    them (columns.Name); SQLite resolves them without regard to case, so the SQL runs as written."""
 
     def quote(self, name: str) -> str:
         return '"' + name.replace('"', '""') + '"'
@@ -72,11 +72,30 @@ class SqliteText:
         return f"ALTER TABLE {self.table(table)}"
 
     def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
-        # SQLite cannot make a column NOT NULL after it is added (only a table rebuild can), so the
-        # one way that keeps the table is a NOT NULL column with a constant DEFAULT the rows take.
+        # SQLite cannot make a column NOT NULL after it is added (only a table rebuild can), and
+        # ADD COLUMN takes only a constant DEFAULT on a table with rows ("Cannot add a column with
+        # non-constant default", measured on 3.40): so a NOT NULL column with a constant DEFAULT.
         column = event.column
-        return [f"{self.alter_table(statement)} ADD COLUMN {self.quote(column.name)} {column.type} NOT NULL "
-                "DEFAULT <value>;"]
+        return [
+            "-- the DEFAULT is a placeholder of the column's type: give the value the existing rows should hold",
+            f"{self.alter_table(statement)} ADD COLUMN {self.quote(column.name)} {column.type or 'TEXT'} NOT NULL "
+            f"DEFAULT {placeholder(column.type)};",
+        ]
+
+
+def placeholder(column_type: str) -> str:
+    """A constant of the type's affinity, as SQLite derives it from the declared type
+    (sqlite.org/datatype3.html, 3.1 Determination Of Column Affinity)."""
+    declared = column_type.upper()
+    if "INT" in declared:
+        return "0"
+    if any(word in declared for word in ("CHAR", "CLOB", "TEXT")):
+        return "''"
+    if "BLOB" in declared or not declared:
+        return "x''"
+    if any(word in declared for word in ("REAL", "FLOA", "DOUB")):
+        return "0.0"
+    return "0"
 
 
 SQL_TEXT = SqliteText()
@@ -104,6 +123,9 @@ def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.S
     try:
         node = sqlglot.parse_one(sql, read="sqlite")
     except (ParseError, TokenError) as error:
+        mended = _comma_between_constraints(sql, piece.words)
+        if mended is not None:
+            return _built(number, piece, statements.read(mended, sql), type(mended).__name__, mended), None
         problem = _syntax_problem(sql, piece.start, error)
         return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="ParseError"), problem
     except RecursionError:  # a pathological nesting depth: not read, never a crash
@@ -111,6 +133,29 @@ def _statement(text: str, number: int, piece: Piece) -> tuple[ir.Statement, ir.S
     if isinstance(node, exp.Command) or not isinstance(node, exp.Expression):
         return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
     return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
+
+
+# A table constraint that starts a line, after one that ends without a comma.
+_CONSTRAINT_WITHOUT_COMMA = re.compile(
+    r"([^\s,(])([ \t]*\n\s*)(?=(?:FOREIGN\s+KEY|CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK)\b)", re.I
+)
+
+
+def _comma_between_constraints(sql: str, words: tuple[str, ...]) -> exp.Expression | None:
+    """A CREATE TABLE whose table constraints have no comma between them, which SQLite accepts
+    (its parser reads a constraint list, sqlite.org/lang_createtable.html) and drizzle-kit wrote
+    (homarr's 0006_windy_doctor_faustus.sql), read by sqlglot with the commas put in. Only after
+    the columns: the columns' positions, which type_as_written reads, do not move."""
+    if words[:2] != ("CREATE", "TABLE"):
+        return None
+    mended = _CONSTRAINT_WITHOUT_COMMA.sub(r"\1,\2", sql)
+    if mended == sql or _sqlite_refusal(sql) is not None:
+        return None
+    try:
+        node = sqlglot.parse_one(mended, read="sqlite")
+    except (ParseError, TokenError, RecursionError):
+        return None
+    return node if isinstance(node, exp.Create) else None
 
 
 def _built(number: int, piece: Piece, reading: statements.Reading, node_type: str, node: object) -> ir.Statement:

@@ -1,8 +1,9 @@
 """Names, column definitions and foreign keys as SQLite resolves them, from sqlglot's nodes.
 
 SQLite compares table and column names without regard to ASCII case, quoted or not
-(sqlite.org/lang_keywords.html; "main" is the connection's own database): names are folded to
-lower case so that `"User"` and `user` are one table, as they are to the database.
+(sqlite.org/lang_keywords.html; "main" is the connection's own database), and keeps them as
+written (`sqlite_schema` stores the CREATE as typed). So a name is a `Name`: it shows as the
+author wrote it, and `"User"` and `user` are one table, as they are to the database.
 """
 
 from __future__ import annotations
@@ -22,12 +23,30 @@ _TYPE = re.compile(
 _ON_DELETE = re.compile(r"\bON\s+DELETE\s+(SET\s+NULL|SET\s+DEFAULT|CASCADE|RESTRICT|NO\s+ACTION)\b", re.I)
 
 
-def identifier(node: object) -> str:
+class Name(str):
+    """A name as written, equal (and hashed alike) to every spelling that differs only in case.
+
+    A str, so that the catalog, the rules and the reports take it unchanged; a plain str compares
+    equal to it when it is in lower case (the front end's own comparisons use lower case)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and self.lower() == other.lower()
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(self.lower())
+
+
+def identifier(node: object) -> Name:
     if isinstance(node, exp.Identifier):
-        return str(node.this).lower()
+        return Name(node.this)
     if isinstance(node, exp.Expression):
-        return node.name.lower()
-    return str(node or "").lower()
+        return Name(node.name)
+    return Name(node or "")
 
 
 def table_name(node: exp.Expression | None) -> ir.TableName:
@@ -35,8 +54,8 @@ def table_name(node: exp.Expression | None) -> ir.TableName:
         node = node.this
     if not isinstance(node, exp.Table):
         return ir.TableName("", identifier(node))
-    schema = node.db.lower()
-    return ir.TableName("" if schema in ("", "main") else schema, node.name.lower())
+    schema = Name(node.db)
+    return ir.TableName("" if schema in ("", "main") else schema, Name(node.name))
 
 
 def columns_of(schema: exp.Expression | None, sql: str) -> tuple[ir.Column, ...]:
@@ -91,7 +110,7 @@ def column_of(definition: exp.ColumnDef, sql: str) -> ir.Column:
         # INTEGER PRIMARY KEY is the rowid: SQLite numbers it when no value is given
         # (sqlite.org/lang_createtable.html#rowid).
         default = ir.Default.SEQUENCE
-    return ir.Column(definition.name.lower(), type_text, not_null, default, stored)
+    return ir.Column(Name(definition.name), type_text, not_null, default, stored)
 
 
 def _default_kind(value: exp.Expression | None) -> ir.Default:
@@ -112,10 +131,7 @@ def foreign_keys(create: exp.Create, table: ir.TableName) -> list[ir.AddConstrai
         return found
     for item in schema.expressions:
         if isinstance(item, exp.ColumnDef):
-            for constraint in item.args.get("constraints") or ():
-                ref = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
-                if isinstance(ref, exp.Reference):
-                    found.append(_foreign_key(table, None, (item.name.lower(),), ref))
+            found.extend(column_foreign_keys(item, table))
         else:
             named = item if isinstance(item, exp.Constraint) else None
             inner = [item] if named is None else list(named.expressions)
@@ -124,6 +140,16 @@ def foreign_keys(create: exp.Create, table: ir.TableName) -> list[ir.AddConstrai
                     columns = tuple(identifier(c) for c in key.expressions)
                     name = named.name if named is not None else None
                     found.append(_foreign_key(table, name, columns, key.args["reference"]))
+    return found
+
+
+def column_foreign_keys(definition: exp.ColumnDef, table: ir.TableName) -> list[ir.AddConstraint]:
+    """`c INTEGER REFERENCES p(id) ON DELETE CASCADE`, in a CREATE TABLE or an ADD COLUMN."""
+    found = []
+    for constraint in definition.args.get("constraints") or ():
+        ref = constraint.args.get("kind") if isinstance(constraint, exp.ColumnConstraint) else None
+        if isinstance(ref, exp.Reference):
+            found.append(_foreign_key(table, None, (Name(definition.name),), ref))
     return found
 
 

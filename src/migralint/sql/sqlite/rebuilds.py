@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlglot import exp
-
 from migralint.sql import ir
 
 _FIRING = frozenset({"cascade", "set null", "set default"})
@@ -205,6 +203,8 @@ def _rebuild(
 
 def _copied(statement: ir.Statement, new_columns: tuple[ir.Column, ...], old_columns: tuple[ir.Column, ...] | None) -> tuple[set[str], set[str]]:
     """The new table's columns the copy fills, and the old table's columns it reads."""
+    from sqlglot import exp  # here: the rules import this module, and a lint served from the cache parses nothing
+
     change = next(e for e in statement.events if isinstance(e, ir.DataChange))
     star = "*" in change.source_columns
     read = {c for c in change.source_columns if c and c != "*"}
@@ -216,6 +216,8 @@ def _copied(statement: ir.Statement, new_columns: tuple[ir.Column, ...], old_col
         read |= {c.name for c in old_columns or ()}
     if change.columns:
         filled = set(change.columns)
+    elif star and old_columns is None:  # SELECT * of a table the history does not know: take it as whole
+        filled = {c.name for c in new_columns}
     else:  # no column list: the new table's columns in order, as many as the SELECT gives
         width = len(old_columns or ()) if star else len(change.source_columns)
         filled = {c.name for c in new_columns[:width]}

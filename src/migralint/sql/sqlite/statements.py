@@ -14,7 +14,7 @@ from typing import NamedTuple
 from sqlglot import exp
 
 from migralint.sql import ir
-from migralint.sql.sqlite.columns import column_of, columns_of, foreign_keys, identifier, table_name
+from migralint.sql.sqlite.columns import Name, column_foreign_keys, column_of, columns_of, foreign_keys, identifier, table_name
 
 WRITE_LOCK = "the database's write lock"
 
@@ -63,7 +63,7 @@ def trigger(text: str) -> Reading:
     """CREATE TRIGGER: its body runs later, when fired; creating it only writes the schema."""
     head = text.split("BEGIN", 1)[0] if "BEGIN" in text else text
     match = _TRIGGER_TABLE.search(head)
-    tables = (ir.TableName("", match.group(2).split(".")[-1].lower()),) if match else ()
+    tables = (ir.TableName("", Name(match.group(2).split(".")[-1])),) if match else ()
     return Reading(ir.Kind.CREATE_OTHER, tables)
 
 
@@ -131,6 +131,7 @@ def _alter(node: exp.Alter, sql: str) -> Reading:
             events.append(ir.RenameTable(table, table_name(action.this)))
         elif isinstance(action, exp.ColumnDef):
             events.append(ir.AddColumn(table, column_of(action, sql)))
+            events.extend(column_foreign_keys(action, table))
         elif isinstance(action, exp.RenameColumn):
             events.append(ir.RenameColumn(table, identifier(action.this), identifier(action.args.get("to"))))
         elif isinstance(action, exp.Drop) and str(action.args.get("kind") or "").upper() == "COLUMN":
@@ -140,7 +141,7 @@ def _alter(node: exp.Alter, sql: str) -> Reading:
             work = ir.Work.REWRITE
         elif _bare_drop(action):
             # `DROP name`: COLUMN is optional in SQLite's grammar; sqlglot leaves it a Command.
-            events.append(ir.DropColumn(table, _command_text(action).strip().strip("\"`[]").lower()))
+            events.append(ir.DropColumn(table, Name(_command_text(action).strip().strip("\"`[]"))))
             work = ir.Work.REWRITE
         else:
             return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (_lock(table),), understood=False)
@@ -190,10 +191,10 @@ def _source_column(selected: exp.Expression) -> str:
     if isinstance(selected, exp.Alias) and isinstance(selected.this, exp.Column):
         selected = selected.this
     if isinstance(selected, exp.Column):
-        return "*" if isinstance(selected.this, exp.Star) else selected.name.lower()
+        return "*" if isinstance(selected.this, exp.Star) else Name(selected.name)
     if isinstance(selected, exp.Alias):
         selected = selected.this
     # coalesce("c", 0), CAST("c" AS TEXT): Prisma's and drizzle's copies of one column that
     # becomes required or changes type still read that one column.
-    read = {c.name.lower() for c in selected.find_all(exp.Column) if not isinstance(c.this, exp.Star)}
+    read = {Name(c.name) for c in selected.find_all(exp.Column) if not isinstance(c.this, exp.Star)}
     return read.pop() if len(read) == 1 else ""

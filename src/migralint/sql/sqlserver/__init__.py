@@ -44,6 +44,14 @@ _STRING = re.compile(r"N?'((?:[^']|'')*)'", re.I)
 _QUOTED = re.compile(r"N?'(?:[^']|'')*'|\[[^\]]*\]|\"[^\"]*\"", re.I)
 # Prisma's guarded copy: IF EXISTS(SELECT * FROM [old]) EXEC('INSERT INTO [new] ... FROM [old] ...')
 _EXEC_STRING = re.compile(r"^IF\s+EXISTS\s*\(\s*SELECT\s+\*\s+FROM\s+[^()]*\)\s*EXEC(?:UTE)?\s*\(\s*N?'((?:[^']|'')*)'\s*\)\s*\Z", re.I | re.S)
+# Dynamic SQL with a literal: EXEC('...'), EXEC sp_executesql N'...'. CREATE VIEW, CREATE TRIGGER and
+# the like must begin a batch, so a migration that runs in one batch (Prisma's) writes them so.
+_EXEC_LITERAL = re.compile(
+    r"^EXEC(?:UTE)?\s*(?:\(\s*N?'(?P<paren>(?:[^']|'')*)'\s*\)|\s+sp_executesql\s+N?'(?P<proc>(?:[^']|'')*)')\s*\Z",
+    re.I | re.S,
+)
+# UPDATE TOP (n) / DELETE TOP (n): a batch of rows, which sqlglot's T-SQL reader refuses.
+_TOP = re.compile(r"^(UPDATE|DELETE)\s+TOP\s*\(\s*\d+\s*\)(?:\s*PERCENT)?", re.I)
 _NOCHECK = re.compile(r"\bWITH\s+(NO)?CHECK\b(?=\s+ADD\b)", re.I)
 _ALTER_HEAD = re.compile(
     r"ALTER\s+TABLE\s+((?:(?:\[[^\]]+\]|\"[^\"]+\"|\w+)\s*\.\s*)?(?:\[[^\]]+\]|\"[^\"]+\"|\w+))\s+ADD\s+(.*)\Z", re.I | re.S
@@ -101,11 +109,17 @@ class SqlServerText:
         return f"ALTER TABLE {self.table(table)}"
 
     def add_column_steps(self, statement: ir.Statement, event: ir.AddColumn) -> list[str]:
-        # A NOT NULL column with a constant DEFAULT is added without touching the rows (SQL Server
-        # 2012+: "Adding NOT NULL columns as an online operation", ALTER TABLE docs).
-        column = event.column
-        return [f"{self.alter_table(statement)} ADD {self.quote(column.name)} {column.type} NOT NULL "
-                f"CONSTRAINT {self.quote('DF_' + event.table.name + '_' + column.name)} DEFAULT <value>;"]
+        """Nullable first, a batched backfill, then NOT NULL: every line runs on SQL Server as
+        written (the value to backfill is the user's, so that step is a comment)."""
+        column, prefix = event.column, self.alter_table(statement)
+        c, t = self.quote(column.name), self.table(event.table)
+        return [
+            f"{prefix} ADD {c} {column.type} NULL;",
+            "-- in a migration of its own, repeat until it updates no rows (the value is yours to choose):",
+            f"-- UPDATE TOP (10000) {t} SET {c} = <value> WHERE {c} IS NULL;",
+            "-- then, once no row holds NULL (this checks every row under a Sch-M lock):",
+            f"{prefix} ALTER COLUMN {c} {column.type} NOT NULL;",
+        ]
 
 
 SQL_TEXT = SqlServerText()
@@ -163,6 +177,12 @@ def _statement(
         reading = _prisma_copy(inner.group(1).replace("''", "'"))
         if reading is not None:
             return _built(number, piece, reading, "IfBlock", None), None
+    if words[:1] in (("EXEC",), ("EXECUTE",)) and (literal := _EXEC_LITERAL.match(sql)) is not None:
+        dynamic = _inner_reading((literal["paren"] if literal["paren"] is not None else literal["proc"]).replace("''", "'"))
+        if dynamic is not None:
+            return _built(number, piece, dynamic[0], "Exec", dynamic[1]), None
+    if (top := _TOP.match(sql)) is not None:
+        return _top(number, piece, sql, top)
     try:
         node = sqlglot.parse_one(sql, read="tsql")
     except (ParseError, TokenError) as error:
@@ -175,6 +195,38 @@ def _statement(
             return _built(number, piece, reading, "Alter", node), None
         return ir.Statement(number, kind_of(words, _VERBS), piece.start, piece.end, understood=False, node_type="Command", raw=node), None
     return _built(number, piece, statements.read(node, sql), type(node).__name__, node), None
+
+
+def _inner_reading(inner: str) -> tuple[statements.Reading, object] | None:
+    """The one statement inside dynamic SQL, or None (several, or one sqlglot refuses: the EXEC
+    stays not understood)."""
+    try:
+        nodes = sqlglot.parse(inner, read="tsql")
+    except (ParseError, TokenError, RecursionError):
+        return None
+    found = [node for node in nodes if node is not None]
+    if len(found) != 1 or isinstance(found[0], exp.Command) or not isinstance(found[0], exp.Expression):
+        return None
+    reading = statements.read(found[0], inner)
+    return (reading, found[0]) if reading.understood else None
+
+
+def _top(number: int, piece: Piece, sql: str, top: re.Match[str]) -> tuple[ir.Statement, ir.SyntaxProblem | None]:
+    """UPDATE TOP (n) ... / DELETE TOP (n) ...: read without TOP, then as the batch it is (not every row)."""
+    blanked = top.group(1) + " " * (top.end() - len(top.group(1))) + sql[top.end():]
+    try:
+        node = sqlglot.parse_one(blanked, read="tsql")
+    except (ParseError, TokenError) as error:
+        return _refused(number, piece, sql, error)
+    except RecursionError:
+        return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False), None
+    if not isinstance(node, (exp.Update, exp.Delete)):
+        return ir.Statement(number, kind_of(piece.words, _VERBS), piece.start, piece.end, understood=False), None
+    reading = statements.read(node, blanked)
+    events = tuple(ir.DataChange(e.table, e.op) if isinstance(e, ir.DataChange) else e
+                   for e in reading.events)
+    locks = tuple(lock._replace(work=None) for lock in reading.locks)
+    return _built(number, piece, reading._replace(events=events, locks=locks), type(node).__name__, node), None
 
 
 def _prisma_copy(inner: str) -> statements.Reading | None:

@@ -38,6 +38,9 @@ from migralint.sql import ir
 SCH_M = "a schema-modification (Sch-M) lock"
 SHARED = "a shared (S) lock"
 ONLINE = "an intent-share lock (Sch-M only at the end)"
+# ALTER COLUMN ... WITH (ONLINE = ON), SQL Server 2016+: the rows are copied while reads and writes
+# go on; a Sch-M lock is taken only briefly at the end (ALTER TABLE (Transact-SQL), WITH ONLINE).
+ONLINE_ALTER = "an online column change's locks (Sch-M only at the end)"
 ROW_LOCKS = "exclusive (X) row locks, escalating to the table"
 DEFAULT_SCHEMA = "dbo"
 _ALL = ir.Blocks.READS | ir.Blocks.WRITES | ir.Blocks.DDL
@@ -126,6 +129,9 @@ def _create(node: exp.Create, sql: str) -> Reading:
         else:
             lock = ir.LockTaken(table, ir.Blocks.WRITES | ir.Blocks.DDL, SHARED, ir.Work.INDEX_BUILD)
         return Reading(ir.Kind.CREATE_INDEX, (table,), (created,), (lock,))
+    if kind == "VIEW":  # a view under a renamed table's old name keeps old code working
+        view = table_name(node.this)
+        return Reading(ir.Kind.CREATE_OTHER, (), (ir.CreateObject("view", view),))
     return Reading(ir.Kind.CREATE_OTHER, (table_name(node.this),))
 
 
@@ -180,7 +186,18 @@ def _alter(node: exp.Alter, sql: str) -> Reading:
             events.append(ir.RenameTable(table, table_name(action.this)))
         else:
             return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (sch_m(table),), understood=False)
+    if work is not None and _ONLINE_ON.search(sql) and all(_online_capable(e) for e in events):
+        # ONLINE = ON on ALTER COLUMN (2016+) or on a PRIMARY KEY / UNIQUE constraint's index
+        # (Guidelines for online index operations): reads and writes go on.
+        held = ONLINE_ALTER if any(isinstance(e, ir.AlterColumnType) for e in events) else ONLINE
+        return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (ir.LockTaken(table, ir.Blocks.DDL, held, work),))
     return Reading(ir.Kind.ALTER_TABLE, (table,), tuple(events), (sch_m(table, work),))
+
+
+def _online_capable(event: ir.Event) -> bool:
+    if isinstance(event, ir.AddConstraint):
+        return event.kind in (ir.ConstraintKind.PRIMARY_KEY, ir.ConstraintKind.UNIQUE)
+    return isinstance(event, (ir.AlterColumnType, ir.SetNotNull))
 
 
 def default_constraints(table: ir.TableName, rest: str) -> Reading | None:

@@ -1,0 +1,134 @@
+"""The shared walk of require-lock-timeout and require-statement-timeout, on the statement model:
+which statements take a write-blocking lock on a table that may hold rows while a timeout
+setting is off. Reported once per file section, for the first such statement.
+
+SET applies to the session; SET LOCAL (and set_config(..., true)) only until the current
+transaction block ends, and does nothing outside one; RESET undoes both. The lock names and
+their order are PostgreSQL's (SHARE < SHARE ROW EXCLUSIVE < EXCLUSIVE < ACCESS EXCLUSIVE), and so
+are the verdicts: the rules run on PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
+
+from migralint.findings import Finding
+from migralint.linter.model_context import RowsKind
+from migralint.linter.session_settings import is_nonzero_duration
+from migralint.linter.timeout_settings import model_verb
+from migralint.rules.base import Rule
+from migralint.sql import ir
+
+if TYPE_CHECKING:
+    from migralint.config import Settings
+    from migralint.linter.model_context import ModelContext
+
+# PostgreSQL's write-blocking locks, weakest first: the strongest one a statement takes is named.
+_STRENGTH = ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE")
+_INDEX_DROP = ("ACCESS EXCLUSIVE", ir.Blocks.READS | ir.Blocks.WRITES | ir.Blocks.DDL)
+_INDEX_REBUILD = ("SHARE", ir.Blocks.WRITES | ir.Blocks.DDL)
+
+
+class Unprotected(NamedTuple):
+    statement: ir.Statement
+    lock: str  # the lock's name: "ACCESS EXCLUSIVE"
+    blocks: ir.Blocks
+    table_words: str  # as the message names it: `"User"`, or `the table of index "X"`
+    table: ir.TableName | None
+
+    @property
+    def waits(self) -> str:
+        """What waits while the lock is held, in a user's words."""
+        if ir.Blocks.READS in self.blocks:
+            return "every query on it, reads included, waits"
+        return "INSERT, UPDATE and DELETE wait"
+
+
+@dataclass(slots=True)
+class _Walk:
+    session_on: bool = False
+    local: tuple[ir.Statement, bool] | None = None  # the last SET LOCAL, and whether it turned it on
+    found: list[Unprotected] = field(default_factory=list)
+
+
+class UnprotectedLockRule(Rule):
+    """Subclasses say which setting protects, how a runner says it sets it, and the words."""
+
+    _base_class: ClassVar[bool] = True
+    # Every statement that may take a lock or change a setting: INSERT, UPDATE, DELETE and
+    # transaction control take no write-blocking lock on a table.
+    kinds = tuple(k for k in ir.Kind if k not in (ir.Kind.INSERT, ir.Kind.UPDATE, ir.Kind.DELETE, ir.Kind.TRANSACTION))
+    setting: ClassVar[str]  # "lock_timeout"
+
+    def runner_sets_it(self, settings: Settings) -> bool:
+        raise NotImplementedError
+
+    def words(self, first: Unprotected, verb: str, others: str) -> tuple[str, str]:
+        """The message and help for the first unprotected statement."""
+        raise NotImplementedError
+
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+        if not self.runner_sets_it(ctx.settings):
+            walk: _Walk = ctx.scratch(self.name).setdefault("walk", _Walk())
+            self._follow(statement, ctx, walk)
+        return iter(())
+
+    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+        walk: _Walk | None = ctx.scratch(self.name).get("walk")
+        if walk is None or not walk.found:
+            return
+        first = walk.found[0]
+        more = len(walk.found) - 1
+        others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
+        message, help = self.words(first, model_verb(first.statement), others)
+        yield ctx.finding(
+            self, message, help=help, span=(first.statement.start, first.statement.end), table=first.table,
+            covers=[u.statement for u in walk.found],  # an ignore on any of them covers the finding
+        )
+
+    def _follow(self, statement: ir.Statement, ctx: ModelContext, walk: _Walk) -> None:
+        changes = [e for e in statement.events if isinstance(e, ir.SetSetting) and e.name in (self.setting, "")]
+        for change in changes:
+            on = is_nonzero_duration(change.value)
+            if change.value is None and not change.local:
+                walk.local = None  # RESET / RESET ALL also undo SET LOCAL
+            if change.local:
+                if ctx.in_transaction:  # SET LOCAL outside a transaction does nothing
+                    walk.local = (statement, on)
+            else:
+                walk.session_on = on
+                if walk.local is not None and ctx.in_transaction and ctx.same_transaction(walk.local[0]):
+                    walk.local = None
+        if changes:
+            return
+        protected = walk.session_on
+        if walk.local is not None and ctx.in_transaction and ctx.same_transaction(walk.local[0]):
+            protected = walk.local[1]
+        if not protected:
+            strongest = _strongest_blocking_lock(statement, ctx)
+            if strongest is not None:
+                walk.found.append(strongest)
+
+
+def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
+    """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows."""
+    candidates = [
+        Unprotected(statement, lock.name, lock.blocks, f'"{ctx.sql.name(lock.table)}"', lock.table)
+        for lock in statement.locks
+        if ir.Blocks.WRITES in lock.blocks and ctx.rows(lock.table).kind is not RowsKind.NEW
+    ]
+    for event in statement.events:
+        if isinstance(event, ir.DropIndex) and not event.online:
+            name, blocks = _INDEX_DROP
+        elif isinstance(event, ir.RebuildIndex) and not event.online:
+            name, blocks = _INDEX_REBUILD
+        else:
+            continue
+        owner = ctx.index_owner(event.name)
+        if owner.table is None or ctx.rows(owner.table).kind is not RowsKind.NEW:
+            candidates.append(Unprotected(statement, name, blocks, owner.words(ctx.sql, event.name), owner.table))
+    if not candidates:
+        return None
+    return max(candidates, key=lambda c: _STRENGTH.index(c.lock))
