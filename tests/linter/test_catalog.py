@@ -82,6 +82,24 @@ def test_enums_sequences_extensions_schemas_views() -> None:
     assert stats.materialized and stats.tables == {TableName("app", "t")}
 
 
+def test_drops_and_renames_replayed_from_the_model() -> None:
+    catalog = replay(
+        "CREATE SCHEMA app; CREATE SCHEMA keep; CREATE EXTENSION citext; CREATE SEQUENCE s; CREATE SEQUENCE app.s;"
+        "CREATE TYPE mood AS ENUM ('sad'); CREATE TYPE app.mood AS ENUM ('ok');"
+        "CREATE VIEW v AS SELECT 1; CREATE MATERIALIZED VIEW app.m AS SELECT 1; CREATE TABLE t (id int);"
+        "CREATE INDEX i ON t (id); CREATE INDEX j ON t (id);",
+        "DROP SCHEMA app CASCADE; DROP EXTENSION citext; DROP SEQUENCE s; DROP TYPE mood; DROP VIEW v;"
+        "DROP MATERIALIZED VIEW app.m; DROP INDEX i; ALTER INDEX j RENAME TO k;"
+        "CREATE VIEW w AS SELECT 1; ALTER FUNCTION w() RENAME TO x;",
+    )
+    # An unqualified name is in "public"; schemas and extensions have no schema of their own.
+    assert catalog.schemas == {"keep": "m1"} and not catalog.extensions
+    assert list(catalog.sequences) == [TableName("app", "s")]
+    assert list(catalog.enums) == [TableName("app", "mood")]
+    assert list(catalog.views) == [TableName("public", "w")]  # a function's rename is not a view's
+    assert list(catalog.indexes) == [TableName("public", "k")]
+
+
 def test_what_the_events_carry_beyond_the_rules_model() -> None:
     catalog = replay(
         'CREATE TABLE "P" ("id" int GENERATED ALWAYS AS IDENTITY, "at" date, UNIQUE ("at")) PARTITION BY RANGE ("at");'

@@ -9,8 +9,8 @@ model are skipped: it never fails.
 
 What each statement changes comes from the statement model (`sql.ir` events, built by each
 dialect's front end) and is replayed by linter/model_replay.py, for PostgreSQL as for the other
-dialects. PostgreSQL's DROP statements are the one shape still read from libpg_query's tree
-here (`replay_drop`), until the model names every object they drop.
+dialects, PostgreSQL's DROP statements included (their DropObject events name schemas and
+extensions `TableName("", name)` and an unqualified object in "public", as the catalog keys them).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
-from migralint.sql.postgres.nodes import Node, TableName, string_value, unwrap
+from migralint.sql.postgres.nodes import Node, TableName
 
 _LOCATION = re.compile(r'"location": \d+')
 
@@ -141,45 +141,6 @@ class Catalog:
         if index is not None and (owner := self.tables.get(index.table)) is not None:
             owner.index_names.discard(name)
         return index
-
-    def replay_drop(self, node: Node) -> None:
-        """A DropStmt of libpg_query: the objects it names leave the schema. A shape it does not
-        know is skipped (the catalog then knows more than the database, which only keeps rules
-        cautious)."""
-        try:
-            self._drop(node)
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError):
-            pass
-
-    def _drop(self, node: Node) -> None:
-        kind = node.get("removeType")
-        for obj in node.get("objects", ()):
-            item_kind, item = unwrap(obj)
-            if item_kind == "String":
-                name = TableName("public", string_value(obj))
-                simple = string_value(obj)
-            elif item_kind == "List":
-                name = TableName.from_names(item.get("items", []))
-                simple = name.name
-            elif item_kind == "TypeName":
-                name = TableName.from_names(item.get("names", []))
-                simple = name.name
-            else:
-                continue
-            if kind == "OBJECT_TABLE":
-                self._forget_table(name)
-            elif kind == "OBJECT_INDEX":
-                self._drop_index(name)
-            elif kind in ("OBJECT_VIEW", "OBJECT_MATVIEW"):
-                self.views.pop(name, None)
-            elif kind in ("OBJECT_TYPE", "OBJECT_DOMAIN"):
-                self.enums.pop(name, None)
-            elif kind == "OBJECT_SEQUENCE":
-                self.sequences.pop(name, None)
-            elif kind == "OBJECT_SCHEMA":
-                self.schemas.pop(simple, None)
-            elif kind == "OBJECT_EXTENSION":
-                self.extensions.pop(simple, None)
 
     def _forget_table(self, name: TableName) -> None:
         table = self.tables.pop(name, None)

@@ -51,12 +51,6 @@ def model_type(column: Column) -> str | None:
 def apply_postgres(catalog: Catalog, statement: Statement, origin: str, model: ir.Statement | None = None) -> None:
     """Replay one PostgreSQL statement: its events, as the PostgreSQL front end builds them, or
     those of `model`, its model already built for a rule."""
-    if statement.kind == "DropStmt":
-        # The one shape still replayed from the tree: the model's DropObject leaves out what a
-        # DROP SCHEMA, EXTENSION, TYPE or DOMAIN names, and names an unqualified object with
-        # schema "" where the catalog keys it by "public".
-        catalog.replay_drop(statement.node)
-        return
     if model is not None:
         apply_events(catalog, model.events, origin)
         return
