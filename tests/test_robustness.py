@@ -224,12 +224,12 @@ def test_row16_a_glob_through_two_link_loops_ends() -> None:
 
 def test_an_internal_error_is_a_finding_the_traceback_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """A real bug, provoked: a rule's check given a node shape it never sees from libpg_query."""
-    from migralint.linter.catalog import Catalog
+    from migralint.linter import engine
 
-    def broken(self: Catalog, statement: object, migration: str) -> None:
+    def broken(catalog: object, statement: object, migration: str, model: object = None) -> None:
         raise ValueError("boom")
 
-    monkeypatch.setattr(Catalog, "apply", broken)  # the schema model fails on every statement
+    monkeypatch.setattr(engine, "apply_postgres", broken)  # the schema model fails on every statement
     write("m/1_drop.sql", "DROP TABLE users;\n")
     write("m/2_drop.sql", "DROP TABLE posts;\n")
     code, report, stderr = lint("m")

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # the engine loads pglast; a cache module that only keys and 
 
 CACHE_DIR_NAME = ".migralint_cache"
 ENV_VAR = "MIGRALINT_CACHE_DIR"
-FORMAT = 1
+FORMAT = 2  # 2: the pickled Catalog is replayed from events (no handler table, no _origin)
 _HEADER = f"migralint-cache {FORMAT}\n".encode()
 _DIGEST = 32  # sha256
 DEFAULT_LIMIT = 256 * 1024 * 1024  # bytes; pruned down to 3/4 of it

@@ -5,6 +5,7 @@ from pathlib import Path
 from migralint.api import LintRequest, lint
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
+from migralint.linter.model_replay import apply_postgres
 from migralint.sql.postgres.nodes import TableName
 from migralint.linter.parse import parse_source
 from tests.helpers import rule_set
@@ -14,7 +15,7 @@ def replay(*migrations: str) -> Catalog:
     catalog = Catalog()
     for number, sql in enumerate(migrations, start=1):
         for statement in parse_source(sql).statements:
-            catalog.apply(statement, f"m{number}")
+            apply_postgres(catalog, statement, f"m{number}")
     return catalog
 
 
@@ -79,6 +80,44 @@ def test_enums_sequences_extensions_schemas_views() -> None:
     assert TableName("app", "seq") in catalog.sequences
     stats = catalog.views[TableName("public", "stats")]
     assert stats.materialized and stats.tables == {TableName("app", "t")}
+
+
+def test_drops_and_renames_replayed_from_the_model() -> None:
+    catalog = replay(
+        "CREATE SCHEMA app; CREATE SCHEMA keep; CREATE EXTENSION citext; CREATE SEQUENCE s; CREATE SEQUENCE app.s;"
+        "CREATE TYPE mood AS ENUM ('sad'); CREATE TYPE app.mood AS ENUM ('ok');"
+        "CREATE VIEW v AS SELECT 1; CREATE MATERIALIZED VIEW app.m AS SELECT 1; CREATE TABLE t (id int);"
+        "CREATE INDEX i ON t (id); CREATE INDEX j ON t (id);",
+        "DROP SCHEMA app CASCADE; DROP EXTENSION citext; DROP SEQUENCE s; DROP TYPE mood; DROP VIEW v;"
+        "DROP MATERIALIZED VIEW app.m; DROP INDEX i; ALTER INDEX j RENAME TO k;"
+        "CREATE VIEW w AS SELECT 1; ALTER FUNCTION w() RENAME TO x;",
+    )
+    # An unqualified name is in "public"; schemas and extensions have no schema of their own.
+    assert catalog.schemas == {"keep": "m1"} and not catalog.extensions
+    assert list(catalog.sequences) == [TableName("app", "s")]
+    assert list(catalog.enums) == [TableName("app", "mood")]
+    assert list(catalog.views) == [TableName("public", "w")]  # a function's rename is not a view's
+    assert list(catalog.indexes) == [TableName("public", "k")]
+
+
+def test_what_the_events_carry_beyond_the_rules_model() -> None:
+    catalog = replay(
+        'CREATE TABLE "P" ("id" int GENERATED ALWAYS AS IDENTITY, "at" date, UNIQUE ("at")) PARTITION BY RANGE ("at");'
+        'CREATE TABLE "P1" PARTITION OF "P" FOR VALUES FROM (\'2020-01-01\') TO (\'2021-01-01\');'
+        'CREATE TABLE IF NOT EXISTS "P" ("other" text);'
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';",
+        'ALTER TABLE "P" ADD COLUMN IF NOT EXISTS "at" text UNIQUE; ALTER TABLE "P" RENAME CONSTRAINT "P_at_key" TO "P_day_key";'
+        'CREATE INDEX ON "P" (lower("at")) WHERE "id" > 0; ALTER TABLE "P" ADD CONSTRAINT "c" NOT NULL "at";',
+    )
+    parent, partition = catalog.tables[TableName("public", "P")], catalog.tables[TableName("public", "P1")]
+    assert parent.partitioned and list(parent.columns) == ["id", "at"] and parent.columns["id"].not_null
+    assert partition.partition_of == parent.name and list(partition.columns) == ["id", "at"]
+    assert partition.columns["at"].origin == "m1" and partition.columns["at"].type_name is parent.columns["at"].type_name
+    assert parent.columns["at"].origin == "m1" and parent.columns["at"].not_null  # IF NOT EXISTS left it, with no new key
+    assert list(parent.constraints) == ["P_day_key", "c"] and parent.constraints["c"].kind == "not_null"
+    expression_index = catalog.indexes[TableName("public", "P_expr_idx")]
+    assert expression_index.partial and expression_index.columns == ("",)
+    assert catalog.trigger_functions == {TableName("public", "touch")}
 
 
 def test_tables_older_than_the_history_are_remembered_from_their_alters() -> None:

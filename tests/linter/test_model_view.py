@@ -9,6 +9,7 @@ from typing import ClassVar
 from migralint.config import Settings
 from migralint.findings import Finding, Severity
 from migralint.linter.catalog import Catalog
+from migralint.linter.model_replay import apply_postgres
 from migralint.linter.engine import lint_text
 from migralint.linter.rule_set import RuleSet
 from migralint.migrations.layouts import Section
@@ -67,7 +68,7 @@ def test_rows_is_one_answer_with_its_reason() -> None:
     )
     catalog = Catalog()
     for statement in parse_source('CREATE TABLE "Pending" ("a" int);').statements:
-        catalog.apply(statement, "m1")
+        apply_postgres(catalog, statement, "m1")
     findings = lint(sql, [SaysRows()], catalog, pending=frozenset({"m1"}))
     assert [(f.line, f.message) for f in findings] == [
         (2, "New: new created earlier in this file"),

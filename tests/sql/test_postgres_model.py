@@ -113,7 +113,8 @@ def test_a_concurrent_index_from_kratos() -> None:
     assert index.kind is Kind.CREATE_INDEX
     (event,) = index.events
     assert event == ir.CreateIndex(public("courier_messages"), "courier_messages_nid_created_at_id_idx",
-                                   ("nid", "created_at", "id"), unique=False, online=True)
+                                   ("nid", "created_at", "id"), unique=False, online=True,
+                                   if_not_exists=True)
     (lock,) = index.locks
     assert (lock.name, lock.blocks, lock.work) == ("SHARE UPDATE EXCLUSIVE", Blocks.DDL, Work.INDEX_BUILD)
 
@@ -130,7 +131,8 @@ def test_lock_levels_map_to_what_they_block() -> None:
     assert (index.locks[0].name, index.locks[0].blocks) == ("SHARE", Blocks.WRITES | Blocks.DDL)
     assert fk.tables == (public("P"), public("U"))  # the altered table first
     assert [(lock.name, lock.work) for lock in fk.locks] == [("SHARE ROW EXCLUSIVE", Work.SCAN), ("SHARE ROW EXCLUSIVE", None)]
-    assert fk.events[0] == ir.AddConstraint(public("P"), ir.ConstraintKind.FOREIGN_KEY, "fk", ("u",), references=public("U"))
+    assert fk.events[0] == ir.AddConstraint(public("P"), ir.ConstraintKind.FOREIGN_KEY, "fk", ("u",), references=public("U"),
+                                            referenced_columns=("id",))
     assert (not_null.locks[0].blocks, not_null.locks[0].work) == (Blocks.READS | Blocks.WRITES | Blocks.DDL, Work.SCAN)
     assert (options.locks[0].name, options.locks[0].blocks) == ("SHARE UPDATE EXCLUSIVE", Blocks.DDL)
     assert options.events == (ir.OtherTableChange(public("P"), "SetRelOptions"),)
@@ -163,7 +165,46 @@ def test_kinds_transactions_and_non_ascii_spans() -> None:
     assert (begin.kind, begin.tx, commit.tx) == (Kind.TRANSACTION, ir.Tx.BEGIN, ir.Tx.COMMIT)
     assert [sql[a:b] for a, b in alter.event_spans] == ['DROP COLUMN "☕"', 'ADD COLUMN "n" int']
     assert view.events == (ir.CreateObject("view", public("v")),)
-    assert alter_index.kind is Kind.ALTER_OTHER and alter_index.events == ()
+    assert alter_index.kind is Kind.ALTER_OTHER
+    assert alter_index.events == (ir.RenameObject("index", public("i"), public("j")),)
+
+
+def test_schema_events_the_catalog_replays() -> None:
+    sql = (
+        "CREATE SCHEMA app;\nCREATE EXTENSION IF NOT EXISTS citext;\nCREATE SEQUENCE app.s;\n"
+        "CREATE TYPE mood AS ENUM ('sad', 'ok');\nALTER TYPE mood ADD VALUE 'meh' AFTER 'sad';\n"
+        "ALTER TYPE mood RENAME VALUE 'ok' TO 'fine';\n"
+        "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';\n"
+        "CREATE MATERIALIZED VIEW m AS SELECT u.id FROM users u JOIN app.t ON true;\n"
+        'ALTER TABLE "T" RENAME CONSTRAINT "a" TO "b";\n'
+        'CREATE TABLE IF NOT EXISTS "P" ("id" int GENERATED ALWAYS AS IDENTITY, "n" int CHECK ("n" > 0), '
+        'PRIMARY KEY ("id")) PARTITION BY RANGE ("id");\n'
+        'CREATE UNIQUE INDEX ON "P" (lower("x")) WHERE "n" > 1;'
+    )
+    events = [m.events for m in models(sql)]
+    assert events[:9] == [
+        (ir.CreateObject("schema", ir.TableName("", "app")),),
+        (ir.CreateObject("extension", ir.TableName("", "citext"), replaces=True),),
+        (ir.CreateObject("sequence", ir.TableName("app", "s")),),
+        (ir.CreateEnum(public("mood"), ("sad", "ok")), ir.CreateObject("type", public("mood"))),
+        (ir.AddEnumValue(public("mood"), "meh", "sad", after=True),),
+        (ir.RenameEnumValue(public("mood"), "ok", "fine"),),
+        (ir.CreateFunction(public("touch"), "trigger"), ir.CreateObject("function", public("touch"), ())),
+        (ir.CreateObject("materialized view", public("m"), reads=(ir.TableName("app", "t"), public("users")), columns=("id",)),),
+        (ir.RenameConstraint(public("T"), "a", "b"),),
+    ]
+    table, sequence = events[9]  # the identity column's sequence follows the table
+    assert sequence == ir.CreateObject("sequence", public("P_id_seq"), replaces=True)
+    assert isinstance(table, ir.CreateTable) and table.if_not_exists and table.partitioned
+    identity, checked = table.columns
+    assert identity.identity and not identity.not_null and checked.raw_type is not None
+    assert [(c.kind, c.columns, c.name, c.default_name, c.makes_index) for c in table.constraints] == [
+        (ir.ConstraintKind.CHECK, ("n",), None, "P_n_check", False),
+        (ir.ConstraintKind.PRIMARY_KEY, ("id",), None, "P_pkey", True),
+    ]
+    (index,) = events[10]
+    assert isinstance(index, ir.CreateIndex)
+    assert (index.name, index.columns, index.default_name, index.partial) == (None, ("",), "P_expr_idx", True)
 
 
 def test_sql_text_leaves_out_the_default_schema() -> None:
@@ -191,7 +232,9 @@ def test_named_objects_dropped_created_and_renamed() -> None:
     assert drop_many.events == (ir.DropObject("type", public("Role")), ir.DropObject("type", public("mood")))
     assert drop_db.kind is Kind.DROP_OTHER and drop_db.events == (ir.DropObject("database", TableName("", "analytics"), force=True),)
     # OUT parameters are not part of the signature DROP FUNCTION names
-    assert create_fn.events == (ir.CreateObject("function", public("touch"), ("int4",), replaces=True),)
+    assert create_fn.events == (
+        ir.CreateFunction(public("touch"), "text"), ir.CreateObject("function", public("touch"), ("int4",), replaces=True),
+    )
     assert domain.events == (ir.CreateObject("domain", public("email")),)
     assert rename.events == (ir.RenameObject("type", public("mood"), public("feeling")),)
     assert serial.events[1:] == (ir.CreateObject("sequence", public("Invoice_id_seq")),)

@@ -23,7 +23,8 @@ from migralint.linter import pieces
 from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
 from migralint.linter.model_engine import lint_model_text, replay_model_text
-from migralint.linter.model_view import check_model_rules, finish_model_rules
+from migralint.linter.model_replay import apply_postgres
+from migralint.linter.model_view import built_model, check_model_rules, finish_model_rules
 from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.suppressions import apply_ignores
 from migralint.linter.transactions import transaction_blocks
@@ -153,7 +154,7 @@ def replay_text(
             for statement in parsed.statements:
                 if section.start <= offset + statement.start < section.end:
                     try:
-                        catalog.apply(statement, migration)
+                        apply_postgres(catalog, statement, migration)
                     except Exception as exc:
                         if errors is not None:
                             errors.append(contained(migration, exc, "the schema model, replaying history"))
@@ -216,7 +217,7 @@ def _check_section(
             ctx.locks(statement)
         if replay:
             try:
-                history.catalog.apply(statement, history.migration)
+                apply_postgres(history.catalog, statement, history.migration, built_model(ctx, position))
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
     if rules.model_rules:

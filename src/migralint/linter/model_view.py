@@ -82,6 +82,13 @@ def check_model_rules(
             errors.append((contained(ctx.path, exc, f"rule {rule.name}"), statement))
 
 
+def built_model(ctx: Context, position: int) -> ir.Statement | None:
+    """The model of the statement at `position` if a model rule had it built (the replay
+    reuses it)."""
+    models: dict[int, ir.Statement] = ctx.scratch("statement-model")
+    return models.get(position)
+
+
 def finish_model_rules(
     ctx: Context,
     rules: tuple[CheckingRule, ...],

@@ -16,7 +16,7 @@ What a front end must guarantee:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum, Flag, auto
 from typing import NamedTuple, Union
 
@@ -105,6 +105,13 @@ class Column:
     generated_stored: bool = False  # a STORED generated column: computed for every row
     primary_key: bool = False  # part of the primary key (not_null is then True as well)
     generated: bool = False  # GENERATED ... AS (expr), stored or virtual: never NULL for want of a value
+    # What only the dialect's own readers use, kept for the replayed schema (linter/catalog.py):
+    # GENERATED ... AS IDENTITY (the database makes it NOT NULL; `not_null` says what was written),
+    # and the parser's type and DEFAULT expression (PostgreSQL rules compare libpg_query TypeName
+    # trees). Left out of == and hash: they may be the parser's dicts.
+    identity: bool = False
+    raw_type: object = field(default=None, compare=False)
+    raw_default: object = field(default=None, compare=False)
 
 
 class ConstraintKind(str, Enum):
@@ -113,6 +120,7 @@ class ConstraintKind(str, Enum):
     FOREIGN_KEY = "foreign key"
     CHECK = "check"
     EXCLUSION = "exclusion"
+    NOT_NULL = "not null"  # PostgreSQL 18's named NOT NULL constraint (CONSTRAINT c NOT NULL col)
 
 
 # -- events: what a statement changes, in order ------------------------------------------
@@ -123,6 +131,12 @@ class CreateTable:
     table: TableName
     columns: tuple[Column, ...] = ()
     from_query: bool = False  # CREATE TABLE ... AS SELECT: it holds rows at once
+    if_not_exists: bool = False  # an existing table of that name is left as it is
+    partitioned: bool = False  # PARTITION BY: its rows live in its partitions
+    partition_of: TableName | None = None  # PARTITION OF: it has the parent's columns
+    # Its constraints, the columns' own and the table's, in the order written. Not events of
+    # their own: creating a table with its keys takes no lock of their own and scans no rows.
+    constraints: tuple[AddConstraint, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +155,7 @@ class RenameTable:
 class AddColumn:
     table: TableName
     column: Column
+    if_not_exists: bool = False  # IF NOT EXISTS: nothing happens (its constraints neither) if it exists
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +178,7 @@ class AlterColumnType:
     column: str
     type: str  # the new type, as in Column.type
     rewrites: bool  # False where the dialect changes it in place (the front end knows which)
+    raw_type: object = field(default=None, compare=False)  # as Column.raw_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +193,7 @@ class SetDefault:
     table: TableName
     column: str
     default: Default
+    raw: object = field(default=None, compare=False)  # the parser's expression, as Column.raw_default
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +208,10 @@ class AddConstraint:
     # "restrict", "no action"); "" when not written. Deleting or dropping the referenced table's
     # rows fires it: SQLite's table rebuilds wipe children through it.
     on_delete: str = ""
+    referenced_columns: tuple[str, ...] = ()  # a foreign key's referenced columns (empty: its primary key)
+    default_name: str = ""  # the name the database gives it ("" when it has a name, or unknown)
+    makes_index: bool = False  # a key that builds an index of its own name (PostgreSQL, no USING INDEX)
+    raw_expression: object = field(default=None, compare=False)  # a CHECK's expression, the parser's node
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +246,10 @@ class CreateObject:
     # A function's input argument types (PostgreSQL's overloads); None: not given or not a function.
     args: tuple[str, ...] | None = None
     replaces: bool = False  # OR REPLACE, IF NOT EXISTS: the name may have existed before
+    # A view's query: the tables it reads and every column name it mentions (renames and drops
+    # of those break it).
+    reads: tuple[TableName, ...] = ()
+    columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +259,9 @@ class CreateIndex:
     columns: tuple[str, ...] = ()
     unique: bool = False
     online: bool = False  # CONCURRENTLY, ALGORITHM=INPLACE LOCK=NONE, WITH (ONLINE = ON)
+    default_name: str = ""  # the name the database gives it ("" when it has a name, or unknown)
+    if_not_exists: bool = False
+    partial: bool = False  # WHERE ...: it indexes some rows only
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,8 +297,9 @@ class DropObject:
 
 @dataclass(frozen=True, slots=True)
 class RenameObject:
-    """A view, type, function, schema or sequence renamed: the new name is one the file brings
-    into existence (tables and columns have RenameTable and RenameColumn)."""
+    """An index, view, materialized view, type, function, schema or sequence renamed: the new
+    name is one the file brings into existence (tables and columns have RenameTable and
+    RenameColumn, a table's constraints RenameConstraint)."""
 
     what: str  # as DropObject.what
     name: TableName
@@ -294,10 +323,51 @@ class RebuildIndex:
     online: bool = False  # CONCURRENTLY
 
 
+@dataclass(frozen=True, slots=True)
+class CreateEnum:
+    """An enum type's values, as created: the statement's CreateObject("type") names it for
+    the rules; this is what the replayed schema keeps of it."""
+
+    name: TableName
+    values: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class AddEnumValue:
+    name: TableName  # the enum type
+    value: str
+    neighbour: str = ""  # BEFORE or AFTER this value; "": at the end
+    after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RenameEnumValue:
+    name: TableName  # the enum type
+    value: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class CreateFunction:
+    """A function or procedure created (or replaced): its return type, for the replayed schema
+    (the statement's CreateObject names it and its arguments for the rules)."""
+
+    name: TableName
+    returns: str = ""  # the return type's name, lower case: "trigger" (only triggers call it), "" for none
+
+
+@dataclass(frozen=True, slots=True)
+class RenameConstraint:
+    table: TableName
+    name: str
+    new: str
+
+
 Event = Union[
     CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
     SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
     DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject, SetSetting, RebuildIndex,
+    CreateEnum, AddEnumValue, RenameEnumValue, CreateFunction, RenameConstraint,
 ]
 
 

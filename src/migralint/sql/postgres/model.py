@@ -25,8 +25,14 @@ from migralint.sql.postgres.nodes import (
     unwrap,
     walk,
 )
+from migralint.sql.postgres.constraint_events import CONSTRAINT_KINDS as _CONSTRAINTS
+from migralint.sql.postgres.constraint_events import constraint as _constraint
+from migralint.sql.postgres.constraint_events import table_constraints as _table_constraints
+from migralint.sql.postgres.names import default_constraint_name
 from migralint.sql.postgres.nodes import TableName as PgTableName
 from migralint.sql.postgres.object_names import dropped, dropped_database, named_objects
+from migralint.sql.postgres.schema_events import OBJECT_BUILDERS as _OBJECT_BUILDERS
+from migralint.sql.postgres.schema_events import rename_events as _rename_events
 from migralint.sql.postgres.settings import setting_events
 from migralint.sql.postgres.sqltext import type_sql
 
@@ -62,13 +68,6 @@ _TX = {
     "TRANS_STMT_SAVEPOINT": Tx.SAVEPOINT,
     "TRANS_STMT_RELEASE": Tx.RELEASE,
     "TRANS_STMT_ROLLBACK_TO": Tx.ROLLBACK_TO,
-}
-_CONSTRAINTS = {
-    "CONSTR_PRIMARY": ir.ConstraintKind.PRIMARY_KEY,
-    "CONSTR_UNIQUE": ir.ConstraintKind.UNIQUE,
-    "CONSTR_FOREIGN": ir.ConstraintKind.FOREIGN_KEY,
-    "CONSTR_CHECK": ir.ConstraintKind.CHECK,
-    "CONSTR_EXCLUSION": ir.ConstraintKind.EXCLUSION,
 }
 # Subcommands that write every row to new files (tablecmds.c: ATRewriteTables).
 _REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"})
@@ -118,12 +117,23 @@ def build_statement(
     )
 
 
+def statement_events(kind: str, node: Node) -> tuple[ir.Event, ...]:
+    """The events of one statement without the rest of its model, for the replayed schema
+    (linter/model_replay.py). What the schema keeps does not depend on what the caller would
+    answer (a type change's rewrite, a default's volatility), so none is asked: the events
+    take the costly case, as build_statement does without an answer."""
+    return _events(kind, node, _REPLAY_FACTS)[0]
+
+
 class _Facts:
     __slots__ = ("type_rewrites", "is_volatile")
 
     def __init__(self, type_rewrites: TypeRewrites, is_volatile: IsVolatile) -> None:
         self.type_rewrites = type_rewrites
         self.is_volatile = is_volatile
+
+
+_REPLAY_FACTS = _Facts(lambda table, cmd: True, lambda expression: True)
 
 
 def kind_of(kind: str, node: Node) -> Kind:
@@ -171,16 +181,20 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     kind, definition = unwrap(cmd["def"]) if cmd.get("def") else ("", {})
     if subtype == "AT_AddColumn" and kind == "ColumnDef":
         column = _column(definition, facts)
-        return [ir.AddColumn(table, column), *_column_constraints(table, definition)]
+        return [ir.AddColumn(table, column, bool(cmd.get("missing_ok"))), *_column_constraints(table, definition)]
     if subtype == "AT_DropColumn":
         return [ir.DropColumn(table, name, cascade=cmd.get("behavior") == "DROP_CASCADE")]
     if subtype == "AT_AlterColumnType":
-        return [ir.AlterColumnType(table, name, type_sql(definition.get("typeName", {})), facts.type_rewrites(table, cmd))]
+        type_name = definition.get("typeName")
+        return [ir.AlterColumnType(table, name, type_sql(type_name or {}), facts.type_rewrites(table, cmd), type_name)]
     if subtype in ("AT_SetNotNull", "AT_DropNotNull"):
         return [ir.SetNotNull(table, name, subtype == "AT_SetNotNull")]
     if subtype == "AT_ColumnDefault":
-        return [ir.SetDefault(table, name, _default(cmd.get("def"), facts) if cmd.get("def") else Default.NONE)]
-    if subtype == "AT_AddConstraint" and kind == "Constraint" and definition.get("contype") in _CONSTRAINTS:
+        expression = cmd.get("def")
+        return [ir.SetDefault(table, name, _default(expression, facts) if expression else Default.NONE, expression)]
+    if subtype == "AT_AddConstraint" and kind == "Constraint" and (
+        definition.get("contype") in _CONSTRAINTS or definition.get("contype") == "CONSTR_NOTNULL"
+    ):
         return [_constraint(table, definition, ())]
     if subtype == "AT_DropConstraint":
         return [ir.DropConstraint(table, name)]
@@ -199,6 +213,7 @@ def _column(column_def: Node, facts: _Facts) -> ir.Column:
     else:
         default = Default.NONE
     generated = contypes.get("CONSTR_GENERATED")
+    written_default = contypes.get("CONSTR_DEFAULT")
     return ir.Column(
         name=str(column_def.get("colname", "")),
         type=type_sql(type_node),
@@ -207,6 +222,9 @@ def _column(column_def: Node, facts: _Facts) -> ir.Column:
         generated_stored=generated is not None and generated.get("generated_kind") != "v",
         primary_key="CONSTR_PRIMARY" in contypes,
         generated=generated is not None,
+        identity="CONSTR_IDENTITY" in contypes,
+        raw_type=type_node,
+        raw_default=written_default.get("raw_expr") if written_default is not None else None,
     )
 
 
@@ -229,31 +247,13 @@ def _column_constraints(table: TableName, column_def: Node) -> list[ir.Event]:
     ]
 
 
-def _constraint(table: TableName, constraint: Node, columns: tuple[str, ...]) -> ir.AddConstraint:
-    keys = tuple(string_value(k) for k in constraint.get("keys", []) or constraint.get("fk_attrs", []))
-    return ir.AddConstraint(
-        table=table,
-        kind=_CONSTRAINTS[constraint["contype"]],
-        name=constraint.get("conname") or None,
-        columns=keys or columns,
-        validated=not constraint.get("skip_validation"),
-        references=table_of(constraint["pktable"]) if "pktable" in constraint else None,
-    )
-
-
 def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
     if kind == "CreateStmt" and "relation" in node:
-        columns = tuple(_column(body, facts) for k, body in map(unwrap, node.get("tableElts", [])) if k == "ColumnDef")
-        return [ir.CreateTable(table_of(node["relation"]), columns)]
+        return [_create_table(node, facts)]
     if kind == "CreateTableAsStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
         return [ir.CreateTable(table_of(node.get("into", {}).get("rel", {})), from_query=True)]
     if kind == "RenameStmt" and "relation" in node:
-        table = table_of(node["relation"])
-        if node.get("renameType") == "OBJECT_TABLE":
-            return [ir.RenameTable(table, TableName(table.schema, str(node.get("newname", ""))))]
-        if node.get("renameType") == "OBJECT_COLUMN" and node.get("relationType") == "OBJECT_TABLE":
-            return [ir.RenameColumn(table, str(node.get("subname", "")), str(node.get("newname", "")))]
-        return []
+        return _rename_events(node)
     if kind == "DropStmt":
         return _drop_events(node)
     if kind == "DropdbStmt":
@@ -265,7 +265,14 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
     if kind == "IndexStmt" and "relation" in node:
         keys = tuple(str(unwrap(e)[1].get("name", "")) for e in node.get("indexParams", []))
         table = table_of(node["relation"])
-        return [ir.CreateIndex(table, node.get("idxname"), keys, bool(node.get("unique")), bool(node.get("concurrent")))]
+        return [ir.CreateIndex(
+            table, node.get("idxname"), keys, bool(node.get("unique")), bool(node.get("concurrent")),
+            default_name="" if node.get("idxname") else default_constraint_name(
+                PgTableName(*table), [c for c in keys if c] or ["expr"], "idx"),
+            if_not_exists=bool(node.get("if_not_exists")), partial="whereClause" in node,
+        )]
+    if kind in _OBJECT_BUILDERS:
+        return _OBJECT_BUILDERS[kind](node)
     if kind in ("InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt") and "relation" in node:
         op = kind.removesuffix("Stmt").lower()
         all_rows = kind in ("UpdateStmt", "DeleteStmt") and "whereClause" not in node
@@ -273,6 +280,20 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
     if kind == "TruncateStmt":
         return [ir.DataChange(table_of(unwrap(r)[1]), "truncate", True) for r in node.get("relations", [])]
     return []
+
+
+def _create_table(node: Node, facts: _Facts) -> ir.CreateTable:
+    table = table_of(node["relation"])
+    elements = node.get("tableElts", [])
+    parents = [table_of(unwrap(p)[1]) for p in node.get("inhRelations", ())]
+    return ir.CreateTable(
+        table,
+        tuple(_column(body, facts) for k, body in map(unwrap, elements) if k == "ColumnDef"),
+        if_not_exists=bool(node.get("if_not_exists")),
+        partitioned="partspec" in node,
+        partition_of=parents[0] if "partbound" in node and parents else None,
+        constraints=_table_constraints(table, elements),
+    )
 
 
 def _drop_events(node: Node) -> list[ir.Event]:
@@ -356,6 +377,10 @@ def _event_work(event: ir.Event, using_index: set[str], pg_version: int) -> Work
         if column.default is Default.CONSTANT and pg_version < 11:  # 11 stores the value once
             return Work.REWRITE
     if isinstance(event, ir.AddConstraint):
+        if event.kind is ir.ConstraintKind.NOT_NULL:
+            # PostgreSQL 18's named NOT NULL: judged as it was while it was an OtherTableChange
+            # (the rules' verdicts stay as they were); it scans the rows as SET NOT NULL does.
+            return None
         if event.kind in (ir.ConstraintKind.CHECK, ir.ConstraintKind.FOREIGN_KEY):
             return Work.SCAN if event.validated else None
         if (event.name or "") not in using_index:  # ADD ... USING INDEX builds nothing

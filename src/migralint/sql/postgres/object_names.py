@@ -1,6 +1,7 @@
 """Named objects other than tables in libpg_query's tree (views, types, functions, schemas,
 extensions, sequences, databases): the statement model's DropObject, CreateObject and
-RenameObject events, and PostgreSQL's default names for what a statement creates unnamed.
+RenameObject events (PostgreSQL's default names for what a statement creates unnamed are in
+names.py).
 """
 
 from __future__ import annotations
@@ -8,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from migralint.sql import ir
+from migralint.sql.postgres.names import object_name
 from migralint.sql.postgres.nodes import Node, has_constraint, is_serial_type, string_value, unwrap
 from migralint.sql.postgres.nodes import TableName as PgTableName
-
-# NAMEDATALEN - 1: the longest identifier PostgreSQL keeps, in bytes.
-_MAX_NAME_BYTES = 63
+from migralint.sql.postgres.schema_events import create_view
 
 # DropStmt.removeType -> DropObject.what (OBJECT_TABLE and OBJECT_INDEX have events of their own).
 DROPPED = {
@@ -29,34 +29,12 @@ DROPPED = {
     "OBJECT_EXTENSION": "extension",
     "OBJECT_TRIGGER": "trigger",
 }
-# RenameStmt.renameType -> RenameObject.what
-_RENAMED = {key: DROPPED[key] for key in (
+# RenameStmt.renameType -> RenameObject.what (an index is dropped with DropIndex, renamed here)
+_RENAMED = {"OBJECT_INDEX": "index"} | {key: DROPPED[key] for key in (
     "OBJECT_VIEW", "OBJECT_MATVIEW", "OBJECT_TYPE", "OBJECT_DOMAIN", "OBJECT_FUNCTION", "OBJECT_PROCEDURE",
     "OBJECT_ROUTINE", "OBJECT_AGGREGATE", "OBJECT_SCHEMA", "OBJECT_SEQUENCE",
 )}
 _INPUT_MODES = ("FUNC_PARAM_IN", "FUNC_PARAM_INOUT", "FUNC_PARAM_VARIADIC", "FUNC_PARAM_DEFAULT")
-
-
-def _clip(name: str, max_bytes: int) -> str:
-    """The longest prefix of `name` that fits `max_bytes` of UTF-8 without splitting a character."""
-    return name.encode("utf-8")[:max_bytes].decode("utf-8", errors="ignore")
-
-
-def object_name(name1: str, name2: str, label: str) -> str:
-    """PostgreSQL's makeObjectName: `name1_name2_label`, the two names shortened to fit 63 bytes.
-
-    PostgreSQL adds a number when the name is taken; that cannot be known here.
-    """
-    overhead = len(label) + 1 + (1 if name2 else 0)
-    available = _MAX_NAME_BYTES - overhead
-    chars1, chars2 = len(name1.encode("utf-8")), len(name2.encode("utf-8"))
-    while chars1 + chars2 > available:
-        if chars1 > chars2:
-            chars1 -= 1
-        else:
-            chars2 -= 1
-    parts = [_clip(name1, chars1)] + ([_clip(name2, chars2)] if name2 else []) + [label]
-    return "_".join(parts)
 
 
 def type_key(type_node: Node) -> str:
@@ -117,10 +95,10 @@ def named_objects(kind: str, node: Node) -> Iterator[ir.CreateObject | ir.Rename
     """The views, types, functions, schemas, extensions and sequences a statement brings into
     existence under a name (CREATE TABLE's serial and identity columns make a sequence each)."""
     if kind == "ViewStmt" and "view" in node:
-        yield ir.CreateObject("view", _range_var(node["view"]), replaces=bool(node.get("replace")))
+        yield create_view("view", node["view"], node.get("query"), replaces=bool(node.get("replace")))
     elif kind == "CreateTableAsStmt" and node.get("objtype") == "OBJECT_MATVIEW":
         relation = node.get("into", {}).get("rel", {})
-        yield ir.CreateObject("materialized view", _range_var(relation), replaces=bool(node.get("if_not_exists")))
+        yield create_view("materialized view", relation, node.get("query"), replaces=bool(node.get("if_not_exists")))
     elif kind in ("CreateEnumStmt", "CreateRangeStmt"):
         yield ir.CreateObject("type", _name(node.get("typeName", [])))
     elif kind == "CompositeTypeStmt":
