@@ -24,7 +24,7 @@ from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
 from migralint.linter.model_engine import lint_model_text, replay_model_text
 from migralint.linter.model_replay import apply_postgres
-from migralint.linter.model_view import built_model, check_model_rules, finish_model_rules
+from migralint.linter.model_view import built_model, check_model_rules, finish_model_rules, replayed
 from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.suppressions import apply_ignores
 from migralint.linter.transactions import transaction_blocks
@@ -220,6 +220,7 @@ def _check_section(
                 apply_postgres(history.catalog, statement, history.migration, built_model(ctx, position))
             except Exception as exc:
                 errors.append((contained(path, exc, "the schema model"), statement))
+            replayed(ctx, position)
     if rules.model_rules:
         finish_model_rules(ctx, rules.model_rules, collected, errors)
     for rule in rules.rules:
