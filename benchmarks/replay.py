@@ -19,6 +19,7 @@ def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
     from migralint.api import LintRequest, lint
     from migralint.config import Settings
     from migralint.linter.catalog import Catalog
+    from migralint.linter.model_replay import apply_postgres
     from migralint.linter.parse import parse_source
     from migralint.migrations.discover import discover
     from migralint.rules.registry import build_rule_set
@@ -41,7 +42,7 @@ def replay_figures(corpus: Path, repeat: int = 3) -> dict[str, float]:
             catalog = Catalog()
             for migration in project_migrations:
                 for statement in parsed[migration.path].statements:
-                    catalog.apply(statement, migration.name)
+                    apply_postgres(catalog, statement, migration.name)
         best["replay"] = min(best["replay"], time.perf_counter() - start)
 
         start = time.perf_counter()
