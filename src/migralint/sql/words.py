@@ -36,6 +36,26 @@ class Piece(NamedTuple):
     words: tuple[str, ...]  # its first few bare words, upper case: what kind of statement it is
 
 
+def comment_at(text: str, start: int, stop: int) -> ir.Comment:
+    """The comment text[start:stop]; `own_line` when only blanks precede it on its line."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return ir.Comment(start, stop, text[start:stop], not text[line_start:start].strip())
+
+
+def closing_quote(text: str, i: int, closer: str, *, doubled_escapes: bool = True) -> int:
+    """Just past the quote that closes the one at `i`, where a doubled closer is an escaped one
+    (unless `doubled_escapes` is False); -1: none."""
+    j = i + 1
+    while True:
+        k = text.find(closer, j)
+        if k < 0:
+            return -1
+        if doubled_escapes and text.startswith(closer * 2, k):
+            j = k + 2
+            continue
+        return k + 1
+
+
 def kind_of(words: tuple[str, ...], verbs: Mapping[str, ir.Kind]) -> ir.Kind:
     """The kind of a statement from its first words; `verbs`: the dialect's other statements by
     their first word (INSERT, REPLACE, MERGE, ...)."""

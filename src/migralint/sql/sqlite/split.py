@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from migralint.sql import ir
-from migralint.sql.words import Piece
+from migralint.sql.words import Piece, closing_quote, comment_at
 
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _WORD = _WORD_START | frozenset("0123456789$")
@@ -53,7 +53,7 @@ def split(text: str) -> Split:
         if ch == "-" and text.startswith("--", i):
             stop = text.find("\n", i)
             stop = n if stop == -1 else stop
-            comments.append(_comment(text, i, stop))
+            comments.append(comment_at(text, i, stop))
             if text.startswith(BREAKPOINT, i) and not (trigger and body_depth > 0):
                 close()  # drizzle's migrator runs each chunk between breakpoints on its own
             i = stop
@@ -61,7 +61,7 @@ def split(text: str) -> Split:
         if ch == "/" and text.startswith("/*", i):
             stop = text.find("*/", i + 2)
             stop = n if stop == -1 else stop + 2
-            comments.append(_comment(text, i, stop))
+            comments.append(comment_at(text, i, stop))
             i = stop
             continue
         if ch == ";":
@@ -72,7 +72,7 @@ def split(text: str) -> Split:
         if start < 0:
             start = i
         if ch in _CLOSERS:
-            stop = _closing(text, i, _CLOSERS[ch])
+            stop = closing_quote(text, i, _CLOSERS[ch], doubled_escapes=_CLOSERS[ch] != "]")
             if stop < 0:
                 return Split(tuple(pieces), tuple(comments), ir.SyntaxProblem(f"unterminated {_what(ch)}", i))
             i = last_end = stop
@@ -96,24 +96,6 @@ def split(text: str) -> Split:
         last_end = i
     close()
     return Split(tuple(pieces), tuple(comments), None)
-
-
-def _closing(text: str, i: int, closer: str) -> int:
-    """Just past the quote that closes the one at `i` (a doubled quote is an escaped one); -1: none."""
-    j = i + 1
-    while True:
-        k = text.find(closer, j)
-        if k < 0:
-            return -1
-        if closer != "]" and text.startswith(closer * 2, k):
-            j = k + 2
-            continue
-        return k + 1
-
-
-def _comment(text: str, start: int, stop: int) -> ir.Comment:
-    line_start = text.rfind("\n", 0, start) + 1
-    return ir.Comment(start, stop, text[start:stop], not text[line_start:start].strip())
 
 
 def _what(quote: str) -> str:

@@ -20,7 +20,7 @@ import re
 from typing import NamedTuple
 
 from migralint.sql import ir
-from migralint.sql.words import Piece
+from migralint.sql.words import Piece, closing_quote, comment_at
 
 _WORD_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_@#")
 _WORD = _WORD_START | frozenset("0123456789$")
@@ -62,14 +62,14 @@ def split(text: str) -> Split:
         if ch == "-" and text.startswith("--", i):
             stop = text.find("\n", i)
             stop = n if stop == -1 else stop
-            comments.append(_comment(text, i, stop))
+            comments.append(comment_at(text, i, stop))
             i = stop
             continue
         if ch == "/" and text.startswith("/*", i):
             stop = _comment_end(text, i)
             if stop < 0:
                 return Split(tuple(pieces), tuple(comments), ir.SyntaxProblem("unterminated /* comment", i), tuple(catches))
-            comments.append(_comment(text, i, stop))
+            comments.append(comment_at(text, i, stop))
             i = stop
             continue
         if ch == ";":
@@ -84,7 +84,7 @@ def split(text: str) -> Split:
             if start < 0 and catch_start < 0:
                 start = i
             quote = i + 1 if ch in "nN" else i
-            stop = _closing(text, quote, _CLOSERS[text[quote]])
+            stop = closing_quote(text, quote, _CLOSERS[text[quote]])
             if stop < 0:
                 what = "string" if text[quote] == "'" else "quoted identifier"
                 return Split(tuple(pieces), tuple(comments), ir.SyntaxProblem(f"unterminated {what}", i), tuple(catches))
@@ -150,21 +150,3 @@ def _comment_end(text: str, i: int) -> int:
         j = closing + 2
         if depth == 0:
             return j
-
-
-def _closing(text: str, i: int, closer: str) -> int:
-    """Just past the quote that closes the one at `i` (a doubled one is escaped); -1: none."""
-    j = i + 1
-    while True:
-        k = text.find(closer, j)
-        if k < 0:
-            return -1
-        if text.startswith(closer * 2, k):
-            j = k + 2
-            continue
-        return k + 1
-
-
-def _comment(text: str, start: int, stop: int) -> ir.Comment:
-    line_start = text.rfind("\n", 0, start) + 1
-    return ir.Comment(start, stop, text[start:stop], not text[line_start:start].strip())
