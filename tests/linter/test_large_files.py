@@ -114,6 +114,18 @@ def _lint_measured(path: Path) -> tuple[list[dict[str, object]], int]:
     return findings, peak_kib // 1024
 
 
+def _lint_pair(tmp_path: Path, name: str, small_text: str, large_text: str) -> tuple[list[dict[str, object]], int, int]:
+    """The large file's findings, and the peak memory (MiB) of linting each file, each alone in
+    its folder (a plain file replays its neighbours)."""
+    small, large = tmp_path / "small" / name, tmp_path / "large" / name
+    for path, text in ((small, small_text), (large, large_text)):
+        path.parent.mkdir()
+        path.write_text(text, encoding="utf-8")
+    _, small_peak = _lint_measured(small)
+    findings, large_peak = _lint_measured(large)
+    return findings, small_peak, large_peak
+
+
 def test_a_large_seed_migration_is_linted_in_bounded_memory_with_its_findings(tmp_path: Path) -> None:
     """Seed rows cost about 100 bytes of tree per byte: 3 MB of them took over 300 MiB."""
     drop = 'ALTER TABLE "users" DROP COLUMN "score";'
@@ -121,13 +133,7 @@ def test_a_large_seed_migration_is_linted_in_bounded_memory_with_its_findings(tm
     small_text, _, _ = _seed_migration(25_000, drop, ignored)
     large_text, middle, end = _seed_migration(100_000, drop, ignored + '\nDROP TABLE "audit☕";')
     assert len(large_text.encode()) > 3_000_000
-    (tmp_path / "small").mkdir()
-    (tmp_path / "large").mkdir()  # each alone: a plain file replays its neighbours
-    small, large = tmp_path / "small" / "seed.sql", tmp_path / "large" / "seed.sql"
-    small.write_text(small_text, encoding="utf-8")
-    large.write_text(large_text, encoding="utf-8")
-    _, small_peak = _lint_measured(small)
-    findings, large_peak = _lint_measured(large)
+    findings, small_peak, large_peak = _lint_pair(tmp_path, "seed.sql", small_text, large_text)
 
     found = {(f["rule"], f["line"], f["column"]) for f in findings}
     assert ("ban-drop-column", middle, 21) in found  # in the middle of the file, at DROP COLUMN
@@ -172,13 +178,7 @@ def test_a_large_ddl_migration_is_linted_in_bounded_memory_with_its_findings(tmp
     small_text, _, _ = _ddl_migration(1_000, drop, 'DROP TABLE "audit☕";')
     large_text, middle, end = _ddl_migration(7_400, drop, 'DROP TABLE "audit☕";')
     assert len(large_text.encode()) > 2_500_000
-    (tmp_path / "small").mkdir()
-    (tmp_path / "large").mkdir()  # each alone: a plain file replays its neighbours
-    small, large = tmp_path / "small" / "ddl.sql", tmp_path / "large" / "ddl.sql"
-    small.write_text(small_text, encoding="utf-8")
-    large.write_text(large_text, encoding="utf-8")
-    _, small_peak = _lint_measured(small)
-    findings, large_peak = _lint_measured(large)
+    findings, small_peak, large_peak = _lint_pair(tmp_path, "ddl.sql", small_text, large_text)
 
     found = {(f["rule"], f["line"], f["column"]) for f in findings}
     assert ("ban-drop-column", middle, 21) in found  # in the middle of the file, at DROP COLUMN
