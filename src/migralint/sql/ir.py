@@ -237,6 +237,13 @@ class OtherTableChange:
     what: str  # the dialect's own name for it: "SetStatistics", "EnableTrig"
 
 
+# OtherTableChange.what of a primary key replaced in one statement (CockroachDB's ALTER PRIMARY
+# KEY): an event of its own, so that the rewrite's PostgreSQL-shaped ADD PRIMARY KEY is not taken
+# for a new primary key. Here, beside the event, so that the rule reading it does not import the
+# front end (and its syntax tables) into every start.
+ALTER_PRIMARY_KEY = "AlterPrimaryKey"
+
+
 @dataclass(frozen=True, slots=True)
 class CreateObject:
     """A view, type, function... created: a view can keep an old table name working."""

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from migralint.cli import main
 from migralint.sql import ir
 from migralint.sql.cockroachdb.front_end import parse, rollback_from
-from migralint.sql.cockroachdb.statements import ALTER_PRIMARY_KEY
 from migralint.sql.dialect import Dialect
 
 TWO_CHANGES = "ALTER TABLE users ADD COLUMN nickname STRING;\nCREATE INDEX users_nickname_idx ON users (nickname);\n"
@@ -40,7 +39,7 @@ def test_cockroach_syntax_is_built_from_its_rewrite() -> None:
         "CREATE INDEX users_email_idx ON users (email) STORING (name);\n"
     )
     assert drop == ir.DropIndex(ir.TableName("app", "users_email_idx"), ir.TableName("app", "users"))
-    assert pk == ir.OtherTableChange(ir.TableName("public", "users"), ALTER_PRIMARY_KEY)
+    assert pk == ir.OtherTableChange(ir.TableName("public", "users"), ir.ALTER_PRIMARY_KEY)
     assert isinstance(computed, ir.AddColumn) and computed.column.generated and computed.column.generated_stored
     assert isinstance(plain, ir.AddColumn) and not plain.column.generated
     assert isinstance(index, ir.CreateIndex) and index.columns == ("email",)

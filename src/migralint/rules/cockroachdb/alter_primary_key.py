@@ -7,7 +7,6 @@ from migralint.linter.model_context import ModelContext, RowsKind
 from migralint.rules.base import Rule
 from migralint.rules.cockroachdb.common import COCKROACHDB, ONLINE_SCHEMA_CHANGES
 from migralint.sql import ir
-from migralint.sql.cockroachdb.statements import ALTER_PRIMARY_KEY
 
 _PK_DOCS = "https://www.cockroachlabs.com/docs/stable/alter-table#alter-primary-key"
 
@@ -38,7 +37,7 @@ class CockroachAlterPrimaryKey(Rule):
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:
-            if isinstance(event, ir.OtherTableChange) and event.what == ALTER_PRIMARY_KEY:
+            if isinstance(event, ir.OtherTableChange) and event.what == ir.ALTER_PRIMARY_KEY:
                 table = event.table
             elif isinstance(event, ir.AddConstraint) and event.kind is ir.ConstraintKind.PRIMARY_KEY:
                 table = event.table

@@ -12,10 +12,6 @@ from migralint.sql.cockroachdb import Rewrite, classify, rewrite
 from migralint.sql.postgres.model import build_statement
 from migralint.sql.postgres.nodes import DEFAULT_SCHEMA, Node, string_value, unwrap, walk
 
-# What ALTER TABLE ... ALTER PRIMARY KEY becomes: an event of its own (OtherTableChange.what),
-# so that the rule reads it and the PostgreSQL-shaped ADD PRIMARY KEY of the rewrite is not taken
-# for a new primary key.
-ALTER_PRIMARY_KEY = "AlterPrimaryKey"
 
 # Statement kinds a `table@index` rewrite leaves true: an index named through its table only
 # names it (DROP INDEX t@i is fixed below); elsewhere (UPDATE t@i SET ...) the rewrite would read
@@ -82,7 +78,7 @@ def _corrected(statement: ir.Statement, node: Node, rewritten: Rewrite, sql: str
     events = list(statement.events)
     if "ALTER PRIMARY KEY" in rewritten.constructs:
         events = [
-            ir.OtherTableChange(e.table, ALTER_PRIMARY_KEY)
+            ir.OtherTableChange(e.table, ir.ALTER_PRIMARY_KEY)
             if isinstance(e, ir.AddConstraint) and e.kind is ir.ConstraintKind.PRIMARY_KEY else e
             for e in events
         ]
