@@ -11,7 +11,7 @@ back; PostgreSQL's model rules read no other statement's `raw`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import fields, is_dataclass, replace
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
@@ -97,27 +97,43 @@ def replayed(ctx: Context, position: int) -> None:
     models: list[ir.Statement | None] | None = ctx.scratch("statement-model").get("models")
     model = models[position] if models is not None else None
     if models is not None and model is not None:
-        models[position] = replace(model, events=tuple(_without_trees(event) for event in model.events))
+        events = tuple(_without_trees(event) for event in model.events)
+        if any(new is not old for new, old in zip(events, model.events)):
+            models[position] = replace(model, events=events)
+
+
+# A model class's `raw...` fields, and its other fields (where a column or a constraint may nest),
+# found once per class: this runs for every statement of a file.
+_FIELD_NAMES: dict[type, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _field_names(cls: type) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    found = _FIELD_NAMES.get(cls)
+    if found is None:
+        names = [item.name for item in fields(cls)]
+        found = _FIELD_NAMES[cls] = (
+            tuple(n for n in names if n.startswith("raw")), tuple(n for n in names if not n.startswith("raw"))
+        )
+    return found
 
 
 def _without_trees(value: Any) -> Any:
     """`value` (an event, or a column of one) with every `raw...` field None, nested ones included."""
-    if not is_dataclass(value) or isinstance(value, type):
+    if not hasattr(type(value), "__dataclass_fields__"):
         return value
-    changes: dict[str, Any] = {}
-    for item in fields(value):
-        current = getattr(value, item.name)
-        if item.name.startswith("raw"):
-            if current is not None:
-                changes[item.name] = None
-        elif is_dataclass(current):
+    raw, other = _field_names(type(value))
+    changes: dict[str, Any] = {name: None for name in raw if getattr(value, name) is not None}
+    for name in other:
+        current = getattr(value, name)
+        if isinstance(current, tuple):
+            if current and hasattr(type(current[0]), "__dataclass_fields__"):
+                stripped_all = tuple(_without_trees(part) for part in current)
+                if any(a is not b for a, b in zip(stripped_all, current)):
+                    changes[name] = stripped_all
+        elif hasattr(type(current), "__dataclass_fields__"):
             stripped = _without_trees(current)
             if stripped is not current:
-                changes[item.name] = stripped
-        elif isinstance(current, tuple) and current and is_dataclass(current[0]):
-            stripped_all = tuple(_without_trees(part) for part in current)
-            if any(a is not b for a, b in zip(stripped_all, current)):
-                changes[item.name] = stripped_all
+                changes[name] = stripped
     return replace(value, **changes) if changes else value
 
 
