@@ -2,10 +2,11 @@
 model (`migralint.sql.ir`) run beside the rules that read libpg_query's tree.
 
 Each statement's model is built once, when a model rule first asks for it, and kept for the file
-section (`earlier` and `later` reuse it). What is kept has no `raw`: the parse tree of every
-statement of a section, kept through its model, was most of a large file's memory (the trees of
-a 20 MB migration, which linter/pieces.py lets go). The statement being checked gets its tree
-back; PostgreSQL's model rules read no other statement's `raw`.
+section (`earlier` and `later` reuse it). In a large file, parsed in pieces whose trees are let go
+(linter/pieces.py), what is kept has no `raw`: the parse tree of every statement, kept through its
+model, was most of a 20 MB migration's memory. The statement being checked gets its tree back;
+PostgreSQL's model rules read no other statement's `raw`. A file parsed whole holds its trees
+anyway, so its models keep theirs: stripping them cost about a tenth of a corpus lint.
 """
 
 from __future__ import annotations
@@ -94,6 +95,8 @@ def replayed(ctx: Context, position: int) -> None:
     nodes its events carried for the replay (a column's type and default, a CHECK's expression).
     No rule reads them of another statement, and kept for `earlier` they held a tree for every
     column of a large file (about 40 MiB more at 3 MB of DDL)."""
+    if ctx.statements[position].tree_held:
+        return  # the tree stays in memory with the statement: nothing to let go
     models: list[ir.Statement | None] | None = ctx.scratch("statement-model").get("models")
     model = models[position] if models is not None else None
     if models is not None and model is not None:
@@ -176,11 +179,13 @@ class ModelView:
         if current is None:
             models = self._models()
             kept = models[self._position]
-            if kept is None:  # built with its tree; kept without it
+            if kept is None:  # built with its tree; kept without it in a large file
                 current = self._build(self._position)
-                models[self._position] = replace(current, raw=None)
-            else:
+                models[self._position] = self._kept(self._position, current)
+            elif kept.raw is None:  # kept without its tree
                 current = replace(kept, raw=self._ctx.statements[self._position].node)
+            else:
+                current = kept
             self._current = current
         return current
 
@@ -292,8 +297,11 @@ class ModelView:
         models = self._models()
         model = models[position]
         if model is None:
-            model = models[position] = replace(self._build(position), raw=None)
+            model = models[position] = self._kept(position, self._build(position))
         return model
+
+    def _kept(self, position: int, model: ir.Statement) -> ir.Statement:
+        return model if self._ctx.statements[position].tree_held else replace(model, raw=None)
 
     def _build(self, position: int) -> ir.Statement:
         ctx = self._ctx

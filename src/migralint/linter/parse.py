@@ -60,6 +60,11 @@ class Statement:
             node = self._source.tree_of(self)
         return node
 
+    @property
+    def tree_held(self) -> bool:
+        """The tree is held for the whole lint (a file parsed whole), never let go."""
+        return self._source is None
+
     def release(self, node: Node | None) -> None:
         """Keep `node` as the tree (None: let it go, the source parses it again on demand)."""
         self._node = node
