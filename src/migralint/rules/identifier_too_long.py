@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
 
 # A name PostgreSQL clipped to 63 bytes is at least 60 bytes long (a character takes up to 4).
 _CLIPPED_AT_LEAST = MAX_NAME_BYTES - 3
+# What long_tokens could report is a token of over 63 bytes, so at least 16 characters: a quoted
+# identifier or a string ('' and "" pairs included), or 16 characters with no space or quote.
+# Most statements have none, and this search costs a fraction of walking their tree for names.
+_MAYBE_LONG = re.compile(r'"(?:[^"]|""){14,}"|\'(?:[^\']|\'\'){14,}\'|[^\s"\']{16,}')
 
 
 class IdentifierTooLong(Rule):
@@ -54,6 +59,8 @@ class IdentifierTooLong(Rule):
     references = ("https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS",)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+        if _MAYBE_LONG.search(ctx.parsed.text, statement.start, statement.end) is None:
+            return
         defined = {name: what for what, name in defined_names(statement.kind, statement.node) if name}
         long_names = {name: what for name, what in defined.items() if byte_length(name) >= _CLIPPED_AT_LEAST}
         labels = {label for label in enum_labels(statement.kind, statement.node) if byte_length(label) > MAX_NAME_BYTES}
