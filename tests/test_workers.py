@@ -163,3 +163,21 @@ def test_ctrl_c_stops_the_pool_cleanly(tmp_path: Path) -> None:
         time.sleep(0.1)
     else:
         pytest.fail("worker processes outlived the run")
+
+
+def test_linting_leaves_the_callers_garbage_collector_settings_as_they_were(tree: Path) -> None:
+    # folder_lint runs the collector's youngest generation less often while a folder is linted; a
+    # library caller's own thresholds (or a disabled collector) are what it finds afterwards.
+    import gc
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(500, 7, 3)
+        seen: list[tuple[int, ...]] = []
+        gc.callbacks.append(lambda phase, info: seen.append(gc.get_threshold()) if phase == "start" else None)
+        api.lint(LintRequest(paths=[str(tree)], settings=Settings()))
+        gc.callbacks.pop()
+        assert gc.get_threshold() == (500, 7, 3)
+        assert (10_000, 7, 3) in seen, "no pass of the collector ran while the folders were linted"
+    finally:
+        gc.set_threshold(*before)

@@ -12,6 +12,9 @@ nothing) and replaying the hits between it and the miss.
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -111,6 +114,32 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
 
 
 def finish(job: FolderJob, found: Probe, store: Store | None) -> list[FileOutcome]:
+    with _collector_relaxed():
+        return _finish(job, found, store)
+
+
+# Objects allocated between two passes of the cyclic garbage collector's youngest generation
+# while a folder is linted (Python's default is 700). Parse trees are many small dicts that hold
+# no cycles, freed by reference counting; at 700 the collector ran some 240 times over the
+# Prisma corpus, 7% of the CPU time, and freed next to nothing. Peak memory over the corpus was
+# the same (47 MiB) at 10,000, measured 2026-12-06.
+_YOUNG_THRESHOLD = 10_000
+
+
+@contextmanager
+def _collector_relaxed() -> Iterator[None]:
+    young, *older = gc.get_threshold()
+    if young == 0 or young >= _YOUNG_THRESHOLD:  # disabled, or a caller chose larger already
+        yield
+        return
+    gc.set_threshold(_YOUNG_THRESHOLD, *older)
+    try:
+        yield
+    finally:
+        gc.set_threshold(young, *older)
+
+
+def _finish(job: FolderJob, found: Probe, store: Store | None) -> list[FileOutcome]:
     outcomes: list[FileOutcome] = []
     new: dict[str, Any] = {}
     catalog: Catalog | None = None
