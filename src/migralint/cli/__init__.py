@@ -2,8 +2,8 @@
 
 Exit codes: 0 nothing fails; 1 findings fail the run; 2 the user's mistake (bad option,
 config or path, unreadable file); 3 a bug in migralint; 130 interrupted (Ctrl-C). The
-commands live in lint.py (lint, rules, rule, lock) and database.py (apply, status, resolve);
-this package is the only place that prints or exits, and `Commands.invoke` below is the one
+commands live in lint.py (lint), rules.py (rules, rule), lock.py (lock) and database.py (apply,
+status, resolve); this package is the only place that prints or exits, and `Commands.invoke` below is the one
 place where an exception becomes an exit code.
 """
 
@@ -16,7 +16,9 @@ import click
 
 from migralint import __version__
 from migralint.cli.database import apply_command, resolve_command, status_command
-from migralint.cli.lint import lint, lock_command, rule_command, rules_command
+from migralint.cli.lint import lint
+from migralint.cli.lock import lock_command
+from migralint.cli.rules import rule_command, rules_command
 from migralint.cli.output import EXIT_INTERRUPTED, INTERRUPTED_NOTE, fail, internal_error
 from migralint.errors import UserError
 from migralint.report.escape import escape_unencodable

@@ -1,4 +1,5 @@
-"""lint, rules, rule and lock: the commands that read migration files (registered in cli/__init__.py)."""
+"""lint: the command that lints migration files, and where its inputs come from (registered in
+cli/__init__.py; rules and rule are in cli/rules.py, lock in cli/lock.py)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,6 @@ from migralint.cli.output import (
     fail,
     report,
     silence_stdout,
-    terminal_width,
 )
 from migralint.errors import UserError
 from migralint.report import OutputFormat
@@ -324,97 +324,3 @@ def _exit_code(result: LintResult, settings: Settings, exit_zero: bool) -> int:
     if exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if result.fails(settings.strict) else EXIT_OK
-
-
-@click.command("rules")
-@click.option("--dialect", type=click.Choice(DIALECT_NAMES, case_sensitive=False),
-              help="Only the rules that check this database's migrations.")
-def rules_command(dialect: str | None) -> None:
-    """List every rule: name, severity, whether it is on by default, summary, and the databases
-    it covers when not every one."""
-    import textwrap
-
-    from migralint.rules.base import EVERY_DIALECT
-    from migralint.rules.registry import ALL_RULES
-
-    chosen = Dialect.parse(dialect) if dialect else None
-    shown = [rule for rule in ALL_RULES if chosen is None or chosen in rule.dialects]
-    width = max(len(rule.name) for rule in ALL_RULES)
-    indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
-    columns = terminal_width()
-    # On a terminal the summary wraps between words under its own column; on a pipe one rule
-    # stays one line, for grep.
-    wrap = columns is not None and columns - len(indent) >= 30
-    try:
-        for rule in sorted(shown, key=lambda r: r.name):
-            default = "" if rule.default_enabled else " (off by default)"
-            databases = "" if rule.dialects == EVERY_DIALECT else (
-                f" [{', '.join(sorted(d.display_name for d in rule.dialects))}]")
-            line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{databases}"
-            if wrap and columns is not None:
-                line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
-                                     break_on_hyphens=False)
-            click.echo(line)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-
-
-@click.command("rule")
-@click.argument("name")
-def rule_command(name: str) -> None:
-    """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
-    from migralint.config import did_you_mean
-    from migralint.rules.registry import RULES_BY_NAME
-
-    rule = RULES_BY_NAME.get(name)
-    if rule is None:
-        raise UserError(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
-    from migralint.rules.docs import rule_doc_for_reading
-
-    text = rule_doc_for_reading(rule)
-    try:
-        if sys.stdout.isatty():
-            from rich.console import Console
-            from rich.markdown import Markdown
-
-            Console(no_color=bool(os.environ.get("NO_COLOR"))).print(Markdown(text, hyperlinks=True))
-        else:
-            click.echo(text, nl=False)
-        sys.stdout.flush()
-    except BrokenPipeError:
-        silence_stdout()
-
-
-@click.command("lock")
-@click.argument("paths", nargs=-1)
-@click.option("--check", is_flag=True,
-              help="Write nothing; exit 1 when a migrations.lock is missing or out of date (for CI).")
-@click.option("--config", "config_path", type=click.Path(path_type=Path, dir_okay=False),
-              help="Use this config file instead of the nearest one.")
-def lock_command(paths: tuple[str, ...], check: bool, config_path: Path | None) -> None:
-    """Write migrations.lock in each migrations folder: every migration's sha256, in order, chained."""
-    from migralint.config_file import load_settings
-    from migralint.migrations.discover import default_folders, discover, folders_of
-    from migralint.migrations.lockfile import lock_folders
-    from migralint.source import display_path
-
-    settings = load_settings(config_path)
-    targets = list(paths) or [display_path(f) for f in default_folders(Path.cwd(), settings.migrations_dir).folders]
-    files = discover(targets, assume_in_transaction=settings.assume_in_transaction)
-    if not files:
-        raise UserError(f"no migrations found in {', '.join(targets)}")
-    statuses = lock_folders(folders_of(files, assume_in_transaction=settings.assume_in_transaction), write=not check)
-    stale = False
-    for status in statuses:
-        shown = display_path(status.path)
-        changes = f": {'; '.join(status.changes)}" if status.changes else ""
-        if status.state == "written":
-            click.echo(f"migralint: wrote {shown} ({status.migrations} migrations){changes}", err=True)
-        elif status.state == "up to date":
-            click.echo(f"migralint: {shown} is up to date ({status.migrations} migrations)", err=True)
-        else:
-            stale = True
-            click.echo(f"migralint: {shown} is {status.state}{changes}; run `migralint lock` and commit it", err=True)
-    sys.exit(EXIT_FINDINGS if stale else EXIT_OK)
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from migralint.findings import Finding, Fix, Severity, RuleInfo
 from migralint.linter.catalog import Catalog
@@ -11,12 +11,15 @@ from migralint.linter.file_schema import FileSchema
 from migralint.sql.postgres.locks import LockTaken, statement_locks
 from migralint.sql.postgres.nodes import Node, TableName
 from migralint.linter.parse import ParsedSource, Statement, subcommand_spans
+from migralint.linter.section_state import SectionState
 from migralint.linter.transactions import TransactionBlock, TransactionEvent
 from migralint.migrations.layouts import RunnerMode
 
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.source import LineIndex
+
+T = TypeVar("T")
 
 
 class Context:
@@ -53,9 +56,11 @@ class Context:
         self._blocks = blocks
         # Transaction control the runner would trip over: nested BEGIN, stray COMMIT, open BEGIN.
         self.transaction_events = tuple(transaction_events)
-        self._position = 0  # index into self.statements of the statement being checked
-        # Several rules ask for the same statement's subcommand spans: compute once.
-        self._scratch: dict[str, dict[Any, Any]] = {}
+        # Index into self.statements of the statement being checked: only the engine moves it
+        # (at); a rule that speaks of another statement asks for a view of it (on).
+        self._position = 0
+        self._scratch: dict[str, dict[Any, Any]] = {}  # the engine's own notes (model_view.py)
+        self._state = SectionState()
         # Many rules ask the same question of the same statement: answer it once. The answers
         # for one statement are kept until another is asked about: for every statement of a
         # large file they added up to tens of megabytes (docs/robustness.md).
@@ -69,14 +74,32 @@ class Context:
         return self.tool == "Prisma Migrate"
 
     def scratch(self, owner: str) -> dict[Any, Any]:
-        """A dict private to one rule for this file section: for rules that gather facts
-        statement by statement and report in check_file. Rules keep no state of their own."""
+        """The engine's notes for this file section (the models it built); rules use `state`."""
         return self._scratch.setdefault(owner, {})
+
+    def state(self, kind: type[T], owner: str = "") -> T:
+        """The section's one instance of `kind` (made with no arguments when first asked for):
+        what a rule gathers statement by statement and reports in check_file. `owner` keeps
+        apart the instances of rules that share a class. Rules keep no state of their own."""
+        return self._state.of(kind, owner)
 
     # -- where we are ----------------------------------------------------------------
 
     def at(self, position: int) -> None:
+        """Move to the statement at `position`: the engine's alone (tests/rules/test_rules_keep_no_cursor.py)."""
         self._position = position
+
+    def on(self, statement: Statement) -> Context:
+        """This context as `statement` sees it: `finding`, `block`, `earlier`, `is_new_table`
+        answer for it, with the file, schema and state shared. For check_file, which reports on
+        statements other than the one the engine is at, without moving the engine's cursor."""
+        view = object.__new__(Context)
+        view.__dict__.update(self.__dict__)
+        view._position = self._position_of(statement)
+        # Answers kept for one position; the caches keyed by statement are shared.
+        view._new_tables = {}
+        view._new_tables_at = -1
+        return view
 
     @property
     def statement(self) -> Statement:

@@ -223,8 +223,8 @@ def _check_section(
             replayed(ctx, position)
     if rules.model_rules:
         finish_model_rules(ctx, rules.model_rules, collected, errors)
+    ctx.at(0)  # rules never move it (they report on other statements through ctx.on)
     for rule in rules.rules:
-        ctx.at(0)
         try:
             collected.extend(rule.check_file(ctx))
         except Exception as exc:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeVar
 
 from migralint.findings import Finding, Fix, Severity, RuleInfo
 from migralint.sql.dialect import Dialect
@@ -20,6 +20,8 @@ from migralint.sql.ir import AddColumn, Column, Statement, TableName
 
 if TYPE_CHECKING:
     from migralint.config import Settings
+
+T = TypeVar("T")
 
 
 class RowsKind(str, Enum):
@@ -142,9 +144,11 @@ class ModelContext(Protocol):
         """A sentence on where the table (or column) comes from and what still uses it, or ""."""
         ...
 
-    def scratch(self, owner: str) -> dict[Any, Any]:
-        """A rule's own notes for this file section, kept from statement to statement: what it
-        gathers as it goes instead of rescanning `earlier` for every statement."""
+    def state(self, kind: type[T], owner: str = "") -> T:
+        """The section's one instance of `kind` (made with no arguments when first asked for),
+        kept from statement to statement: what a rule gathers as it goes instead of rescanning
+        `earlier` for every statement, and reports from in finish_section. `owner` keeps apart
+        the instances of rules that share a class (linter/section_state.py)."""
         ...
 
     def index_owner(self, index: TableName) -> IndexOwner:

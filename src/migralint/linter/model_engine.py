@@ -9,7 +9,7 @@ statement, then applies inline and per-file ignores with the PostgreSQL engine's
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, TypeVar
 
 from migralint import ISSUES_URL
 from migralint.findings import Finding, Fix, InternalError, Severity, RuleInfo
@@ -21,6 +21,7 @@ from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
 from migralint.linter.model_replay import apply_model, model_type
 from migralint.linter.objects import enum_unused
 from migralint.linter.rule_set import FileReport, RuleSet
+from migralint.linter.section_state import SectionState
 from migralint.linter.suppressions import apply_ignores
 from migralint.sql import ir
 from migralint.sql.front_ends import front_end
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from migralint.migrations.layouts import RunnerMode, Section
 
 _PRISMA = "Prisma Migrate"
+T = TypeVar("T")
 
 
 class FileState:
@@ -64,7 +66,8 @@ class FileState:
         # foreign_keys takes effect only outside a transaction.
         self.runner = runner
         self._position = 0
-        self._scratch: dict[str, dict[Any, Any]] = {}
+        self._state = SectionState()
+        self._transaction_numbers: list[int | None] | None = None
         self._created: dict[tuple[str, str], int] = {}  # table -> position of its CREATE TABLE here
         self._added: set[tuple[str, str, str]] = set()  # (schema, table, column) added in this file
         self._open_tx = False
@@ -96,9 +99,9 @@ class FileState:
     def in_transaction(self) -> bool:
         return self._open_tx
 
-    def scratch(self, owner: str) -> dict[Any, Any]:
+    def state(self, kind: type[T], owner: str = "") -> T:
         """A rule's own notes for this file section (what it reported once already)."""
-        return self._scratch.setdefault(owner, {})
+        return self._state.of(kind, owner)
 
     def rows(self, table: ir.TableName) -> Rows:
         if tuple(table) in self._created:
@@ -159,7 +162,7 @@ class FileState:
     def _transactions(self) -> list[int | None]:
         """For each statement, the number of the explicit transaction it runs in (None: none),
         as `passed` follows them: BEGIN opens one, COMMIT, ROLLBACK and an implicit commit end it."""
-        found: list[int | None] | None = self._scratch.get("", {}).get("transactions")
+        found = self._transaction_numbers
         if found is None:
             found, number, open_tx = [], 0, False
             for statement in self.statements:
@@ -168,7 +171,7 @@ class FileState:
                     number, open_tx = number + 1, True
                 elif statement.tx in (ir.Tx.COMMIT, ir.Tx.ROLLBACK) or statement.implicit_commit:
                     open_tx = False
-            self.scratch("")["transactions"] = found
+            self._transaction_numbers = found
         return found
 
     def enum_unused(self, name: ir.TableName) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
 from migralint.linter.rule_set import CheckingRule
@@ -36,6 +36,8 @@ from migralint.sql.postgres.sqltext import PostgresSqlText, type_sql
 if TYPE_CHECKING:
     from migralint.config import Settings
     from migralint.linter.parse import Statement as PgStatement
+
+T = TypeVar("T")
 
 
 class _FileSqlText(PostgresSqlText):
@@ -243,8 +245,8 @@ class ModelView:
     def history_note(self, table: ir.TableName, column: str | None = None) -> str:
         return self._ctx.history_note(PgTableName(*table), column)
 
-    def scratch(self, owner: str) -> dict[Any, Any]:
-        return self._ctx.scratch(owner)
+    def state(self, kind: type[T], owner: str = "") -> T:
+        return self._ctx.state(kind, owner)
 
     def index_owner(self, index: ir.TableName) -> IndexOwner:
         ctx = self._ctx

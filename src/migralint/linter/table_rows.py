@@ -9,6 +9,7 @@ TRUNCATE the table's files are new and empty too, so scanning or rewriting it co
 from __future__ import annotations
 
 from bisect import bisect_left
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migralint.sql.postgres.nodes import TableName, unwrap
@@ -21,14 +22,21 @@ if TYPE_CHECKING:
 _FILLING = frozenset({"InsertStmt", "CopyStmt", "MergeStmt"})
 
 
+@dataclass(slots=True)
+class _RowEvents:
+    # table -> the positions of the statements that change its rows, and what each leaves
+    by_table: dict[TableName, tuple[list[int], list[str | None]]] | None = None
+
+
 def emptied_before(ctx: Context, table: TableName) -> str | None:
     """"TRUNCATE" or "DELETE" when the last statement before the current one that touched
     `table`'s rows removed all of them (a DELETE without WHERE, a TRUNCATE); None otherwise.
     From an index built once per section: rescanning every earlier statement for each check
     made long files quadratic."""
-    events: dict[TableName, tuple[list[int], list[str | None]]] | None = ctx.scratch("table_rows").get("events")
+    kept = ctx.state(_RowEvents)
+    events = kept.by_table
     if events is None:
-        events = _index(ctx)
+        events = kept.by_table = _index(ctx)
     positions, states = events.get(table, ([], []))
     k = bisect_left(positions, ctx.position)
     return states[k - 1] if k else None
@@ -41,7 +49,6 @@ def _index(ctx: Context) -> dict[TableName, tuple[list[int], list[str | None]]]:
             positions, states = events.setdefault(table, ([], []))
             positions.append(position)
             states.append(state)
-    ctx.scratch("table_rows")["events"] = events
     return events
 
 

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import errno
-import fnmatch
 from dataclasses import replace
-import glob
 import os
 import re
-import stat
 from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
 from migralint.migrations.folders import find_folders
 from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.migrations.named_paths import expand
 from migralint.migrations.prisma_schema import datasource_providers, normalized_provider, schema_files
 from migralint.source import is_file, read_head, read_text
 from migralint.sql.dialect import Dialect
@@ -88,7 +85,7 @@ def discover(
     found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
     real_folders: dict[str, str] = {}
     for raw in paths:
-        for path, is_dir, is_link in _expand(raw):
+        for path, is_dir, is_link in expand(raw):
             if is_dir:
                 for file in _sql_files(path, said):
                     _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True)
@@ -101,37 +98,6 @@ def discover(
     if problems is not None:
         problems.extend(said)
     return files
-
-
-class _Named(NamedTuple):
-    """A path a user named (or a glob matched), what it is after links, and whether it is a link."""
-
-    path: Path
-    is_dir: bool
-    is_link: bool | None  # None: not known
-
-
-# The errors Path.exists() takes for "nothing there" (pathlib's _IGNORED_ERRNOS and
-# _IGNORED_WINERRORS in Python 3.11); others raise, as there.
-_MISSING = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
-_MISSING_ON_WINDOWS = frozenset({21, 123, 1921})  # not ready, invalid name, cannot resolve
-
-
-def _named(path: Path) -> _Named | None:
-    """Path.exists(), is_dir() and is_symlink() in one lstat (and a stat for a link): each
-    named file cost three system calls, dear on a virtual machine. None when nothing is there."""
-    try:
-        mode = os.lstat(path).st_mode
-        is_link = stat.S_ISLNK(mode)
-        if is_link:
-            mode = os.stat(path).st_mode
-    except OSError as exc:
-        if exc.errno not in _MISSING and getattr(exc, "winerror", None) not in _MISSING_ON_WINDOWS:
-            raise
-        return None
-    except ValueError:  # a NUL in the name: no such file, as Path.exists() says
-        return None
-    return _Named(path, stat.S_ISDIR(mode), is_link)
 
 
 def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
@@ -219,110 +185,6 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
         # A missing file in a folder is reported where it matters; here it is simply not history.
         return [root / entry / name for entry, is_dir in entries if is_dir for name in names]
     return [root / entry for entry, is_dir in entries if not is_dir and entry.lower().endswith(".sql")]
-
-
-def _expand(raw: str) -> list[_Named]:
-    if glob.has_magic(raw):
-        matches = _walk_glob(raw) if "**" in raw else glob.glob(raw)
-        if not matches:
-            raise InputError(f"no files match {raw!r}")
-        # `**` follows links to folders: through a link loop the same file matches under ever
-        # longer paths. Each real file or folder is taken once, by its shortest path.
-        seen: set[str] = set()
-        unique = []
-        for match in sorted(matches, key=lambda m: (m.count(os.sep), m)):
-            real = os.path.realpath(match)
-            if real not in seen:
-                seen.add(real)
-                unique.append(match)
-        return [_matched(m) for m in sorted(unique)]
-    named = _named(Path(raw))  # through Path, as before: "" is "."
-    if named is None:
-        raise InputError(f"{raw}: no such file or folder")
-    return [named]
-
-
-def _matched(match: str) -> _Named:
-    """A glob's match: it is there (a broken link included: glob lists it, and reading it says
-    why it fails); what cannot be looked at is taken as a file, as before."""
-    try:
-        return _named(Path(match)) or _Named(Path(match), False, True)
-    except OSError:
-        return _Named(Path(match), False, None)
-
-
-def _walk_glob(pattern: str) -> list[str]:
-    """`glob.glob(pattern, recursive=True)` that enters each real folder once.
-
-    Python's `**` follows links to folders: with two links to "." in a folder it walks 2^40
-    paths before the system says ELOOP, which is a run that never ends.
-    """
-    parts = pattern.split("/")
-    first_magic = next(k for k, part in enumerate(parts) if glob.has_magic(part))
-    base = "/".join(parts[:first_magic]) or ("/" if pattern.startswith("/") else "")
-    rest = parts[first_magic:]
-    matches: list[str] = []
-    visited: set[str] = set()
-
-    def visit(folder: str, depth_parts: list[str]) -> None:
-        real = os.path.realpath(folder or ".")
-        if real in visited:
-            return
-        visited.add(real)
-        try:
-            with os.scandir(folder or ".") as scan:
-                entries = sorted((entry.name, _entry_is_dir(entry)) for entry in scan)
-        except OSError:
-            return
-        for name, is_dir in entries:
-            path = os.path.join(folder, name) if folder else name
-            relative = [*depth_parts, name]
-            if _matches(relative, rest):
-                matches.append(path)
-            if is_dir and _may_match_below(relative, rest):
-                visit(path, relative)
-
-    visit(base, [])
-    return matches
-
-
-def _entry_is_dir(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_dir()  # follows links, as glob does; `visit` enters each real folder once
-    except OSError:
-        return False
-
-
-def _component_matches(name: str, part: str) -> bool:
-    if name.startswith(".") and not part.startswith("."):
-        return False  # as glob: hidden names match only a pattern that starts with a dot
-    return fnmatch.fnmatchcase(name, part)
-
-
-def _matches(names: list[str], parts: list[str]) -> bool:
-    if not parts:
-        return not names
-    if parts[0] == "**":
-        return any(_matches(names[k:], parts[1:]) for k in range(len(names) + 1)) and not any(
-            n.startswith(".") for n in names[: len(names) - _fixed_tail(parts[1:])]
-        )
-    return bool(names) and _component_matches(names[0], parts[0]) and _matches(names[1:], parts[1:])
-
-
-def _fixed_tail(parts: list[str]) -> int:
-    return len([p for p in parts if p != "**"])
-
-
-def _may_match_below(names: list[str], parts: list[str]) -> bool:
-    """Whether some path under `names` can still match: the walk goes no deeper than it must."""
-    for k, part in enumerate(parts):
-        if part == "**":
-            return not any(n.startswith(".") for n in names[k:])
-        if k >= len(names):
-            return True
-        if not _component_matches(names[k], part):
-            return False
-    return len(names) < len(parts)
 
 
 def _sql_files(folder: Path, problems: list[str]) -> list[Path]:

@@ -35,7 +35,7 @@ class BanUncommittedTransaction(Rule):
         for event in ctx.transaction_events:
             if event.kind != "uncommitted-begin":
                 continue
-            ctx.at(event.statement - first)
+            here = ctx.on(ctx.statements[event.statement - first])
             following = len(ctx.statements) - 1 - (event.statement - first)
             if following:
                 plural = "s" if following > 1 else ""
@@ -45,7 +45,7 @@ class BanUncommittedTransaction(Rule):
                 )
             else:
                 effect = "it stays open until the connection closes."
-            yield ctx.finding(
+            yield here.finding(
                 self,
                 f"This BEGIN opens a transaction that nothing in the file commits: {effect}",
                 help="End the transaction at the end of the file.\nCOMMIT;",

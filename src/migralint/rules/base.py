@@ -90,7 +90,7 @@ class Rule:
         return iter(())
 
     def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
-        """For a rule with `kinds`: findings on what it gathered (ctx.scratch) over a whole file
+        """For a rule with `kinds`: findings on what it gathered (ctx.state) over a whole file
         section, once its last statement was checked (ctx is at that statement)."""
         return iter(())
 

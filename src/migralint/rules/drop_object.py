@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from migralint.findings import Finding
@@ -27,6 +28,14 @@ def _created(statement: ir.Statement) -> Iterator[Created]:
     for event in statement.events:
         if isinstance(event, (ir.CreateObject, ir.RenameObject)):
             yield created(event)
+
+
+@dataclass(slots=True)
+class _Created:
+    """What the earlier statements of the section surely created, shared by the drop rules."""
+
+    certain: list[ObjectName] = field(default_factory=list)
+    seen: int = 0  # how many earlier statements `certain` has read
 
 
 class DropObjectRule(Rule):
@@ -64,14 +73,13 @@ class DropObjectRule(Rule):
     def _created_earlier(ctx: ModelContext, event: ir.DropObject) -> bool:
         """An earlier statement of the file surely created it (or renamed something to it)."""
         # The names are gathered as the section is checked, not by rescanning it for every DROP.
-        scratch = ctx.scratch("drop-object")
-        certain: list[ObjectName] = scratch.setdefault("created", [])
+        gathered = ctx.state(_Created)
         earlier = ctx.earlier
-        for statement in earlier[scratch.get("seen", 0) :]:
-            certain.extend(c.object for c in _created(statement) if c.certain)
-        scratch["seen"] = len(earlier)
+        for statement in earlier[gathered.seen :]:
+            gathered.certain.extend(c.object for c in _created(statement) if c.certain)
+        gathered.seen = len(earlier)
         named = dropped_name(event)
-        return any(obj.matches(named) for obj in certain)
+        return any(obj.matches(named) for obj in gathered.certain)
 
     def _words(self, ctx: ModelContext, statement: ir.Statement, risky: list[ir.DropObject]) -> tuple[str, str]:
         """Message and help; `breaks` finishes "running code that ..." and `cascade_drops` says

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
@@ -58,15 +59,12 @@ class EnumValueUsedInSameTransaction(Rule):
             return
         # What the file did so far, gathered statement by statement so that the rule stays
         # linear in the number of statements (a file of thousands of ADD VALUEs and UPDATEs).
-        state = ctx.scratch(self.name)
-        created: set[tuple[int, TableName]] = state.setdefault("created", set())
-        # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
-        # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
-        unused: dict[str, list[_Added]] = state.setdefault("unused", {})
-        if state.get("block") != block.id:
+        state = ctx.state(_Gathered)
+        created, unused = state.created, state.unused
+        if state.block != block.id:
             # Transaction blocks are contiguous: an added value of an earlier block is committed.
             unused.clear()
-            state["block"] = block.id
+            state.block = block.id
         if statement.kind == "CreateEnumStmt":
             created.add((block.id, TableName.from_names(statement.node.get("typeName", []))))
             return
@@ -74,8 +72,8 @@ class EnumValueUsedInSameTransaction(Rule):
             added = _added_value(statement)
             if added is None or (block.id, added[0]) in created:
                 return
-            state["added"] = state.get("added", 0) + 1
-            unused.setdefault(added[1], []).append(_Added(statement, state["added"], *added))
+            state.added += 1
+            unused.setdefault(added[1], []).append(_Added(statement, state.added, *added))
             if ctx.pg_version < 12:
                 sql = ctx.parsed.text[statement.start : statement.end]
                 yield ctx.finding(
@@ -110,6 +108,18 @@ class _Added(NamedTuple):
     order: int  # the how-manieth ADD VALUE of the file section
     enum: TableName
     value: str
+
+
+@dataclass(slots=True)
+class _Gathered:
+    """What the section did so far, as the rule walks it."""
+
+    created: set[tuple[int, TableName]] = field(default_factory=set)  # (block id, enum) created in that block
+    # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
+    # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
+    unused: dict[str, list[_Added]] = field(default_factory=dict)
+    block: int | None = None  # the transaction block `unused` belongs to
+    added: int = 0  # ADD VALUEs seen so far
 
 
 def _string_constants(statement: Statement) -> set[str]:

@@ -81,11 +81,11 @@ class MixingSchemaAndDataChanges(Rule):
         schema_changes: list[_SchemaChange] = []
         data_changes: list[tuple[int, TableName]] = []
         for position, statement in enumerate(ctx.statements):
-            ctx.at(position)
-            change = _schema_change(ctx, statement, position)
+            here = ctx.on(statement)
+            change = _schema_change(here, statement, position)
             if change is not None:
                 schema_changes.append(change)
-            table = _data_change_table(ctx, statement)
+            table = _data_change_table(here, statement)
             if table is not None:
                 data_changes.append((position, table))
         # Reported once, on the first data change that runs under a schema change's lock; it covers
@@ -93,12 +93,12 @@ class MixingSchemaAndDataChanges(Rule):
         first: tuple[int, _SchemaChange, TableName] | None = None
         covers: set[int] = set()
         for position, table in data_changes:
-            ctx.at(position)
+            here = ctx.on(ctx.statements[position])
             # Only a schema change before the data change holds its lock through it; one after it
             # takes its lock once the rows are written, as it would in a migration of its own.
             held = [
                 c for c in schema_changes
-                if c.position < position and ctx.same_transaction(ctx.statements[c.position])
+                if c.position < position and here.same_transaction(ctx.statements[c.position])
             ]
             if held:
                 covers.update([position, *(c.position for c in held)])
@@ -107,8 +107,7 @@ class MixingSchemaAndDataChanges(Rule):
                     first = position, min(held, key=lambda c: (c.table != table, -c.lock, c.position)), table
         if first is not None:
             position, change, table = first
-            ctx.at(position)
-            yield self._finding(ctx, change, table, [ctx.statements[p] for p in sorted(covers)])
+            yield self._finding(ctx.on(ctx.statements[position]), change, table, [ctx.statements[p] for p in sorted(covers)])
 
     def _finding(self, ctx: Context, change: _SchemaChange, table: TableName, covers: list[Statement]) -> Finding:
         data = ctx.statement

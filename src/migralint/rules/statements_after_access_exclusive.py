@@ -27,6 +27,14 @@ class _Held:
     slow: list[tuple[int, str]] = field(default_factory=list)  # (position, what it does)
 
 
+@dataclass(slots=True)
+class _Blocks:
+    """What the statements checked so far in this file section hold and do, gathered statement
+    by statement while the catalog describes the schema as each one sees it."""
+
+    held: dict[int, _Held] = field(default_factory=dict)  # transaction block id -> its first ACCESS EXCLUSIVE
+
+
 class StatementsAfterAccessExclusive(Rule):
     name = "statements-after-access-exclusive"
     severity = Severity.WARNING
@@ -69,10 +77,7 @@ class StatementsAfterAccessExclusive(Rule):
     )
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        # What the statements checked so far in this file section hold and do, gathered statement
-        # by statement while the catalog describes the schema as each one sees it:
-        # transaction block id -> the first ACCESS EXCLUSIVE and the slow work that followed it.
-        held_by_block: dict[int, _Held] = ctx.scratch(self.name)
+        held_by_block = ctx.state(_Blocks).held
         block = ctx.block
         if block is None:
             return iter(())
@@ -94,7 +99,7 @@ class StatementsAfterAccessExclusive(Rule):
         return iter(())
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:
-        held_by_block: dict[int, _Held] = ctx.scratch(self.name)
+        held_by_block = ctx.state(_Blocks).held
         for held in held_by_block.values():
             if held.slow:
                 yield self._finding(ctx, held)
@@ -103,12 +108,12 @@ class StatementsAfterAccessExclusive(Rule):
         locker = ctx.statements[held.position]
         line = ctx.parsed.index.position(locker.start)[0]
         position, work = held.slow[0]
-        ctx.at(position)
+        here = ctx.on(ctx.statements[position])
         more = len(held.slow) - 1
         others = f" {more} more slow statement{'s follow' if more > 1 else ' follows'} in the same transaction." if more else ""
-        sql = ctx.parsed.text[ctx.statement.start : ctx.statement.end]
+        sql = ctx.parsed.text[here.statement.start : here.statement.end]
         now = f' (now "{held.current}")' if held.current != held.table else ""
-        return ctx.finding(
+        return here.finding(
             self,
             f'{statement_verb(locker)} on line {line} took {_LOCK.sql_name} on "{held.table}"{now}, held until the '
             f'transaction commits; meanwhile this statement {work}, and every query on "{held.current}", reads '

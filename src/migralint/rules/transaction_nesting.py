@@ -50,12 +50,12 @@ class TransactionNesting(Rule):
         for event in ctx.transaction_events:
             if event.kind == "uncommitted-begin":
                 continue
-            ctx.at(event.statement - first)
-            statement = ctx.statement
+            here = ctx.on(ctx.statements[event.statement - first])
+            statement = here.statement
             if event.kind == "nested-begin":
-                message, help = _nested_begin(ctx, statement)
+                message, help = _nested_begin(here, statement)
             elif event.kind == "commit-ends-runner-transaction":
-                message, help = _early_end(ctx, statement)
+                message, help = _early_end(here, statement)
             else:
                 word = _word(statement)
                 undo = "undoes nothing" if word == "ROLLBACK" else "commits nothing"
@@ -69,7 +69,7 @@ class TransactionNesting(Rule):
                     f"it covers.\n-- either delete this {word}, or put BEGIN; before the first statement it should "
                     "end (not here: a BEGIN in its place would end nothing)"
                 )
-            yield ctx.finding(self, message, help=help)
+            yield here.finding(self, message, help=help)
 
 
 def _word(statement: Statement) -> str:

@@ -71,13 +71,12 @@ class UnprotectedLockRule(Rule):
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if not self.runner_sets_it(ctx.settings):
-            walk: _Walk = ctx.scratch(self.name).setdefault("walk", _Walk())
-            self._follow(statement, ctx, walk)
+            self._follow(statement, ctx, ctx.state(_Walk, self.name))
         return iter(())
 
     def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
-        walk: _Walk | None = ctx.scratch(self.name).get("walk")
-        if walk is None or not walk.found:
+        walk = ctx.state(_Walk, self.name)
+        if not walk.found:
             return
         first = walk.found[0]
         more = len(walk.found) - 1

@@ -7,7 +7,7 @@ Sources for the runners are in docs/dialects/cockroachdb.md ("The runners").
 from __future__ import annotations
 
 import re
-from typing import Any, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 
 from migralint.linter.model_context import ModelContext, RowsKind
 from migralint.sql import ir
@@ -30,8 +30,6 @@ class CockroachContext(ModelContext, Protocol):
 
     tool: str  # the runner's layout: "Prisma Migrate", "golang-migrate", "ory popx", ...
     parsed: ir.ParsedFile
-
-    def scratch(self, owner: str) -> dict[Any, Any]: ...
 
 
 class Transaction(NamedTuple):

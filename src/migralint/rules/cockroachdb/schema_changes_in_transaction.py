@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import ModelContext
@@ -13,6 +14,11 @@ from migralint.rules.cockroachdb.common import (
     existing_schema_change,
 )
 from migralint.sql import ir
+
+
+@dataclass(slots=True)
+class _Reported:
+    transactions: set[int] = field(default_factory=set)  # the first statement of each reported one
 
 
 class CockroachSchemaChangesInTransaction(Rule):
@@ -60,13 +66,13 @@ class CockroachSchemaChangesInTransaction(Rule):
         if transaction is None:
             return
         first = transaction.statements[0].index if transaction.statements else statement.index
-        seen = crdb.scratch(self.name)
+        seen = ctx.state(_Reported).transactions
         if first in seen:
             return
         before = [s for s in transaction.statements[:-1] if existing_schema_change(s, ctx)]
         if not before:
             return
-        seen[first] = True
+        seen.add(first)
         line = crdb.parsed.index.position(before[0].start)[0]
         yield ctx.finding(
             self,

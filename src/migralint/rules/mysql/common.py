@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 from migralint.linter.model_context import ModelContext
 from migralint.sql import ir
@@ -30,9 +31,14 @@ _MEMBERS = re.compile(r"'((?:[^'\\]|''|\\.)*)'")
 class MySqlContext(ModelContext, Protocol):
     """What the model engine's context (linter/model_engine.FileState) adds for MySQL's rules."""
 
-    def scratch(self, owner: str) -> dict[Any, Any]: ...
-
     def column(self, table: ir.TableName, column: str) -> ir.Column | None: ...
+
+
+@dataclass(slots=True)
+class Reported:
+    """A rule reported once per file section already (ctx.state(Reported, rule.name))."""
+
+    done: bool = False
 
 
 class Change(NamedTuple):

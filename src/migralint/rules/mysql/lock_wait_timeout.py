@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import ModelContext
 from migralint.rules.base import Rule
-from migralint.rules.mysql.common import MYSQL, MySqlContext
+from migralint.rules.mysql.common import MYSQL, Reported
 from migralint.sql import ir
 from migralint.sql.mysql.readings import MySqlNode
 
@@ -52,9 +52,8 @@ class RequireLockWaitTimeout(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx
-        seen = mysql_ctx.scratch(self.name)
-        if ctx.settings.runner_sets_lock_timeout or seen or not statement.tables:
+        seen = ctx.state(Reported, self.name)
+        if ctx.settings.runner_sets_lock_timeout or seen.done or not statement.tables:
             return
         table = statement.tables[0]
         if not any(ctx.rows(t).may_hold_rows for t in statement.tables):
@@ -63,7 +62,7 @@ class RequireLockWaitTimeout(Rule):
             e.kind is ir.Kind.SET and sets_session_timeout(_text(e)) for e in ctx.earlier
         ):
             return
-        seen["reported"] = True
+        seen.done = True
         shown = ctx.sql.table(table)
         yield ctx.finding(
             self,

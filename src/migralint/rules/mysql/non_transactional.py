@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import ModelContext
 from migralint.rules.base import Rule
-from migralint.rules.mysql.common import MYSQL, MySqlContext
+from migralint.rules.mysql.common import MYSQL, Reported
 from migralint.sql import ir
 
 # What does nothing a failure could leave half done: session settings, reads, transaction control.
@@ -42,14 +42,13 @@ class NonTransactionalMigration(Rule):
     )
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        mysql_ctx: MySqlContext = ctx
-        seen = mysql_ctx.scratch(self.name)
-        if seen or statement.kind in _INERT:
+        seen = ctx.state(Reported, self.name)
+        if seen.done or statement.kind in _INERT:
             return
         before = [s for s in ctx.earlier if s.kind not in _INERT]
         if not before or not (statement.implicit_commit or any(s.implicit_commit for s in before)):
             return
-        seen["reported"] = True
+        seen.done = True
         count = len(before)
         earlier = "the statement before it stays" if count == 1 else f"the {count} statements before it stay"
         yield ctx.finding(

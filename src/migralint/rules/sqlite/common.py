@@ -21,7 +21,8 @@ runner's transaction itself (homarr's drizzle files).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from migralint.linter.model_context import ModelContext
 from migralint.linter.model_replay import model_type
@@ -53,8 +54,6 @@ class SqliteContext(ModelContext, Protocol):
     parsed: ir.ParsedFile
     statements: tuple[ir.Statement, ...]
 
-    def scratch(self, owner: str) -> dict[Any, Any]: ...
-
 
 class Runner(NamedTuple):
     name: str  # for messages: "Prisma Migrate", "goose", "your runner"
@@ -70,12 +69,20 @@ class TxState(NamedTuple):
     foreign_keys_off: bool
 
 
+@dataclass(slots=True)
+class _Notes:
+    """What the SQLite rules work out once per file section and share."""
+
+    runner: Runner | None = None
+    tx: list[TxState] | None = None
+    rebuilds: tuple[Rebuild, ...] | None = None
+
+
 def runner_of(ctx: SqliteContext) -> Runner:
-    notes = ctx.scratch("sqlite")
-    if "runner" not in notes:
-        notes["runner"] = _runner(ctx)
-    found: Runner = notes["runner"]
-    return found
+    notes = ctx.state(_Notes)
+    if notes.runner is None:
+        notes.runner = _runner(ctx)
+    return notes.runner
 
 
 def _runner(ctx: SqliteContext) -> Runner:
@@ -110,8 +117,8 @@ def _wraps_unless_own_begin(ctx: SqliteContext, wraps: bool) -> bool:
 def tx_states(ctx: SqliteContext) -> list[TxState]:
     """TxState before each statement of the section, from the runner and the file's own
     BEGIN/COMMIT and PRAGMA foreign_keys (which SQLite ignores inside a transaction)."""
-    notes = ctx.scratch("sqlite")
-    if "tx" not in notes:
+    notes = ctx.state(_Notes)
+    if notes.tx is None:
         runner = runner_of(ctx)
         states: list[TxState] = []
         open_, off = runner.wraps, runner.foreign_keys_off
@@ -128,9 +135,8 @@ def tx_states(ctx: SqliteContext) -> list[TxState]:
                     off = True
                 elif value in _ON:
                     off = False
-        notes["tx"] = states
-    found: list[TxState] = notes["tx"]
-    return found
+        notes.tx = states
+    return notes.tx
 
 
 def is_foreign_keys_off(setting: ir.Setting | None) -> bool:
@@ -143,11 +149,10 @@ def rebuilds(ctx: SqliteContext) -> tuple[Rebuild, ...]:
     the rules saw it)."""
     from migralint.sql.sqlite.rebuilds import find_rebuilds  # with the front end: not on a lint the cache serves
 
-    notes = ctx.scratch("sqlite")
-    if "rebuilds" not in notes:
-        notes["rebuilds"] = find_rebuilds(ctx.statements, schema_of(ctx.catalog))
-    found: tuple[Rebuild, ...] = notes["rebuilds"]
-    return found
+    notes = ctx.state(_Notes)
+    if notes.rebuilds is None:
+        notes.rebuilds = find_rebuilds(ctx.statements, schema_of(ctx.catalog))
+    return notes.rebuilds
 
 
 def schema_of(catalog: Catalog) -> Schema:
