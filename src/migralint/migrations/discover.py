@@ -87,8 +87,8 @@ def discover(
     for raw in paths:
         for path, is_dir, is_link in expand(raw):
             if is_dir:
-                for file in _sql_files(path, said):
-                    _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True)
+                for file, file_is_link in _sql_files(path, said, real_folders):
+                    _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True, is_link=file_is_link)
             else:
                 _add(found, path, assume_in_transaction, dialect, real_folders, from_folder=False, is_link=is_link)
     files = _one_popx_dialect(sorted(found.values(), key=_order), dialect)
@@ -187,15 +187,43 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
     return [root / entry for entry, is_dir in entries if not is_dir and entry.lower().endswith(".sql")]
 
 
-def _sql_files(folder: Path, problems: list[str]) -> list[Path]:
-    result: list[Path] = []
+def _sql_files(folder: Path, problems: list[str], real_folders: dict[str, str]) -> list[tuple[Path, bool]]:
+    """The .sql files under `folder` as os.walk finds them (links to folders not entered, each
+    folder's files before its sub-folders, both sorted), each with whether it is a link.
 
-    def unreadable(error: OSError) -> None:  # os.walk skips a folder it cannot list, silently
-        problems.append(f"{error.filename}: cannot read the folder: {error.strerror or error}")
-
-    for root, dirs, files in os.walk(folder, onerror=unreadable):
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith("."))
-        result.extend(Path(root) / f for f in sorted(files) if f.lower().endswith(".sql"))
+    A walk of its own on os.scandir: a directory entry says whether it is a link without a system
+    call, where os.walk lstat()s every sub-folder and discovery lstat()ed every file again to
+    resolve its real path (a link loop or two globs must give one file once). The real path of
+    each folder entered is known from its parent's, so `real_folders` is filled as it goes."""
+    result: list[tuple[Path, bool]] = []
+    top = str(folder)
+    stack = [(top, _real_folder(top, real_folders))]  # folders still to visit, the next on top
+    while stack:
+        top, real_top = stack.pop()
+        try:
+            with os.scandir(top) as scan:
+                entries = list(scan)
+        except OSError as error:  # a folder it cannot list: said, and the rest still walked
+            problems.append(f"{error.filename or top}: cannot read the folder: {error.strerror or error}")
+            continue
+        files: list[tuple[str, bool]] = []
+        folders: list[str] = []
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False  # as os.walk: what cannot be stat()ed is not a folder
+            if not is_dir:
+                if entry.name.lower().endswith(".sql"):
+                    files.append((entry.name, entry.is_symlink()))
+            elif entry.name not in _SKIPPED_DIRS and not entry.name.startswith(".") and not entry.is_symlink():
+                folders.append(entry.name)
+        base = Path(top)
+        result.extend((base / name, is_link) for name, is_link in sorted(files))
+        for name in sorted(folders, reverse=True):  # popped in order: each sub-folder's tree whole
+            child, real_child = os.path.join(top, name), os.path.join(real_top, name)
+            real_folders[child] = real_child
+            stack.append((child, real_child))
     return result
 
 
