@@ -219,6 +219,7 @@ def _sql_files(folder: Path, problems: list[str], real_folders: dict[str, str]) 
             elif entry.name not in _SKIPPED_DIRS and not entry.name.startswith(".") and not entry.is_symlink():
                 folders.append(entry.name)
         base = Path(top)
+        real_folders[str(base)] = real_top  # how _real_path will ask for it ("./a" is "a" there)
         result.extend((base / name, is_link) for name, is_link in sorted(files))
         for name in sorted(folders, reverse=True):  # popped in order: each sub-folder's tree whole
             child, real_child = os.path.join(top, name), os.path.join(real_top, name)
