@@ -62,18 +62,37 @@ def touches_migrations(paths: list[str], configured: str | None = None) -> bool:
 
 
 def find_folders(top: Path) -> list[Path]:
-    """Every migrations folder under `top`, in path order; virtual environments are skipped."""
+    """Every migrations folder under `top`, in path order; virtual environments are skipped.
+
+    Walked on os.scandir rather than os.walk: the pre-commit hook walks the whole project at
+    every commit, and os.walk lstat()s each sub-folder to learn whether it is a link, which a
+    directory entry already says; only .sql names are looked at more closely."""
     roots: set[Path] = set()
-    for folder, dirs, files in os.walk(top):
-        if "pyvenv.cfg" in files:  # a virtual environment: its packages may ship migrations
-            dirs[:] = []
+    stack = [str(top)]
+    while stack:
+        folder = stack.pop()
+        try:
+            with os.scandir(folder) as scan:
+                entries = list(scan)
+        except OSError:
+            continue  # as os.walk: a folder that cannot be listed holds nothing found here
+        names = [entry.name for entry in entries]
+        if "pyvenv.cfg" in names:  # a virtual environment: its packages may ship migrations
             continue
-        dirs[:] = sorted(d for d in dirs if not is_skipped(d))
-        here = Path(folder)
-        for name in files:
-            root = migration_root(here / name)
-            if root is not None and _within(root, top):
-                roots.add(Path(root))
+        here: Path | None = None
+        for entry in entries:
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if not entry.is_symlink() and not is_skipped(entry.name):
+                    stack.append(entry.path)
+            elif entry.name.lower().endswith(".sql"):
+                here = Path(folder) if here is None else here
+                root = migration_root(here / entry.name)
+                if root is not None and _within(root, top):
+                    roots.add(Path(root))
     return sorted(roots, key=lambda p: p.as_posix())
 
 
