@@ -23,6 +23,9 @@ from migralint.api import LintRequest
 from migralint.cli import main
 from migralint.config import Settings
 from migralint.rules.registry import ALL_RULES, build_rule_set
+from migralint.findings import Finding
+from migralint.linter.context import Context
+from migralint.linter.parse import Statement
 from tests.broken_rule import BrokenOnPost
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "prisma"
@@ -167,17 +170,28 @@ def test_ctrl_c_stops_the_pool_cleanly(tmp_path: Path) -> None:
 
 def test_linting_leaves_the_callers_garbage_collector_settings_as_they_were(tree: Path) -> None:
     # folder_lint runs the collector's youngest generation less often while a folder is linted; a
-    # library caller's own thresholds (or a disabled collector) are what it finds afterwards.
+    # library caller's own thresholds are what it finds afterwards. A rule notes the thresholds
+    # it runs under (a local class: it cannot travel to a worker, so the folders run here).
     import gc
 
+    seen: list[tuple[int, int, int]] = []
+
+    class NotesTheCollector(BrokenOnPost):
+        name = "notes-the-collector"
+        nodes = ("CreateStmt",)
+
+        def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+            seen.append(gc.get_threshold())
+            return iter(())
+
+    settings = Settings()
+    rules = build_rule_set(settings)
+    rules = type(rules)([*rules.rules, NotesTheCollector()], [*(r.name for r in ALL_RULES), NotesTheCollector.name])
     before = gc.get_threshold()
     try:
         gc.set_threshold(500, 7, 3)
-        seen: list[tuple[int, ...]] = []
-        gc.callbacks.append(lambda phase, info: seen.append(gc.get_threshold()) if phase == "start" else None)
-        api.lint(LintRequest(paths=[str(tree)], settings=Settings()))
-        gc.callbacks.pop()
+        api.lint(LintRequest(paths=[str(tree)], settings=settings, rules=rules))
         assert gc.get_threshold() == (500, 7, 3)
-        assert (10_000, 7, 3) in seen, "no pass of the collector ran while the folders were linted"
     finally:
         gc.set_threshold(*before)
+    assert seen and set(seen) == {(10_000, 7, 3)}
