@@ -1,14 +1,24 @@
-"""What one migration file creates, so that rules know which tables are new.
+"""Which statement of a file section created each table, index and added column: the
+positional index of the file's own creates, read from the statement model's events.
 
 A table created earlier in the same file (or, for a rollback, in the migration it undoes)
-holds no rows yet: locking it blocks nobody and scanning it costs nothing.
+holds no rows yet: locking it blocks nobody and scanning it costs nothing. The schema itself
+(columns, types, constraints, what earlier migrations built) is the catalog's
+(linter/catalog.py), replayed from the same events statement by statement; what only this index
+knows is *where* in the file each name was created, whatever comes after: the catalog at a
+statement knows nothing of a CREATE INDEX later in the file (index_tables.py), nor, once the
+section is checked, which of its tables existed before a given statement (the check_file
+passes), nor what the forward migration of a rollback section created.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from migralint.sql.postgres.nodes import TableName, alter_table_commands, shared_name, unwrap
+from migralint.sql import ir
+from migralint.sql.postgres.created import CREATING, CreatedEvent, created_events
+from migralint.sql.postgres.nodes import TableName, shared_name
 from migralint.linter.parse import Statement
 
 # Objects that exist before the first statement (the forward migration of a rollback).
@@ -23,13 +33,21 @@ class FileSchema:
 
     @classmethod
     def of(cls, statements: tuple[Statement, ...], inherited: FileSchema | None = None) -> FileSchema:
+        return cls.of_events(((s.index, schema_entries(s)) for s in statements), inherited)
+
+    @classmethod
+    def of_events(
+        cls, statements: Iterable[tuple[int, Iterable[ir.Event]]], inherited: FileSchema | None = None
+    ) -> FileSchema:
+        """From each statement's index and its model events (any dialect's: only CreateTable, a
+        materialized view's CreateObject, CreateIndex, AddColumn and RenameTable count)."""
         schema = cls()
         if inherited is not None:
             schema.tables = {t: BEFORE_FILE for t in inherited.tables}
             schema.indexes = {i: (t, BEFORE_FILE) for i, (t, _) in inherited.indexes.items()}
             schema.columns = {c: BEFORE_FILE for c in inherited.columns}
-        for stmt in statements:
-            schema._record(stmt)
+        for index, events in statements:
+            schema._record(index, events)
         return schema
 
     def table_is_new(self, table: TableName, before: int) -> bool:
@@ -40,16 +58,26 @@ class FileSchema:
         added = self.columns.get((table, column))
         return self.table_is_new(table, before) or (added is not None and added < before)
 
-    def _record(self, stmt: Statement) -> None:
-        for entry in schema_entries(stmt):
-            if entry[0] == "table":
-                self.tables.setdefault(entry[1], stmt.index)
-            elif entry[0] == "index":
-                self.indexes.setdefault(entry[1], (entry[2], stmt.index))
-            elif entry[0] == "column":
-                self.columns.setdefault((entry[1], entry[2].name), stmt.index)
-            elif entry[1] in self.tables:  # a rename of a table the file created
-                self.tables.setdefault(entry[2], stmt.index)
+    def _record(self, index: int, events: Iterable[ir.Event]) -> None:
+        # The first create of a name counts: a later CREATE ... IF NOT EXISTS or a re-create
+        # after a DROP does not make it newer.
+        for event in events:
+            if isinstance(event, ir.CreateTable):
+                self.tables.setdefault(_name(event.table), index)
+            elif isinstance(event, ir.CreateObject):
+                if event.what == "materialized view":  # a table to the rules that lock or index it
+                    self.tables.setdefault(_name(event.name), index)
+            elif isinstance(event, ir.CreateIndex):
+                if event.name:  # an unnamed one cannot be named by a later DROP INDEX or REINDEX
+                    self.indexes.setdefault(shared_name(event.table.schema, event.name), (_name(event.table), index))
+            elif isinstance(event, ir.AddColumn):
+                self.columns.setdefault((_name(event.table), event.column.name), index)
+            elif isinstance(event, ir.RenameTable) and _name(event.table) in self.tables:
+                self.tables.setdefault(_name(event.new), index)  # a table the file created, renamed
+
+
+def _name(table: ir.TableName) -> TableName:
+    return shared_name(table.schema, table.name)
 
 
 def altered_table(stmt: Statement) -> TableName | None:
@@ -63,39 +91,11 @@ def _altered_table(stmt: Statement) -> TableName | None:
     return TableName.from_range_var(relation) if relation is not None else None
 
 
-_RECORDED = frozenset({"CreateStmt", "CreateTableAsStmt", "IndexStmt", "AlterTableStmt", "RenameStmt"})
-# ("table", table), ("index", index, table), ("column", table, TableName("", column)) or
-# ("rename", old table, new table): what a statement adds to a FileSchema, kept as a fact of
-# the statement so that a large file's schema is built without its trees.
-SchemaEntry = tuple[str, TableName, TableName]
+def schema_entries(stmt: Statement) -> tuple[CreatedEvent, ...]:
+    """What the statement creates (sql/postgres/created.py), kept as a fact of the statement so
+    that a large file's index is built without its trees."""
+    return stmt.fact(_created) if stmt.kind in CREATING else ()
 
 
-def schema_entries(stmt: Statement) -> tuple[SchemaEntry, ...]:
-    return stmt.fact(_entries) if stmt.kind in _RECORDED else ()
-
-
-def _entries(stmt: Statement) -> tuple[SchemaEntry, ...]:
-    node = stmt.node
-    if stmt.kind == "CreateStmt":
-        table = TableName.from_range_var(node["relation"])
-        return (("table", table, table),)
-    if stmt.kind == "CreateTableAsStmt":
-        relation = node.get("into", {}).get("rel")
-        if relation:
-            table = TableName.from_range_var(relation)
-            return (("table", table, table),)
-    elif stmt.kind == "IndexStmt" and node.get("idxname"):
-        table = TableName.from_range_var(node["relation"])
-        return (("index", shared_name(table.schema, node["idxname"]), table),)
-    elif stmt.kind == "AlterTableStmt" and "relation" in node:
-        table = TableName.from_range_var(node["relation"])
-        entries: list[SchemaEntry] = []
-        for cmd in alter_table_commands(node):
-            if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
-                column = unwrap(cmd["def"])[1].get("colname", "")
-                entries.append(("column", table, shared_name("", column)))
-        return tuple(entries)
-    elif stmt.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE":
-        old = TableName.from_range_var(node["relation"])
-        return (("rename", old, TableName(old.schema, node.get("newname", ""))),)
-    return ()
+def _created(stmt: Statement) -> tuple[CreatedEvent, ...]:
+    return created_events(stmt.kind, stmt.node)
