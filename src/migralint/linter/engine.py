@@ -202,9 +202,9 @@ def _check_section(
     # file section), never the file's: each call is contained.
     for position, statement in enumerate(statements):
         interested = by_node.get(statement.kind)
+        ctx.at(position)  # once: rules never move it (tests/rules/test_rules_keep_no_cursor.py)
         if interested:
             for rule in interested:
-                ctx.at(position)
                 try:
                     collected.extend(rule.check(statement, ctx))
                 except Exception as exc:
