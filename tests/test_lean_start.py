@@ -36,8 +36,10 @@ _NEVER_ON_A_PIPE = ("rich", "psycopg", "pgserver", "migralint.database.connectio
 # Nothing of the linter for the version and the help: click and the command declarations only.
 _NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api", "migralint.migrations",
                  "migralint.report.json_format", "migralint.report.text", *_NEVER_ON_A_PIPE)
-# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs.
-_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess")
+# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs; a pool
+# of workers (multiprocessing) only several folders with work enough for it; the database
+# commands (apply, status, resolve) only themselves.
+_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess", "multiprocessing", "migralint.cli.database")
 _OTHER_REPORTERS = tuple(f"migralint.report.{name}" for name in
                          ("text", "concise", "github", "sarif", "gitlab", "junit", "markdown"))
 
