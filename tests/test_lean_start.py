@@ -38,8 +38,9 @@ _NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api
                  "migralint.report.json_format", "migralint.report.text", *_NEVER_ON_A_PIPE)
 # Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs; a pool
 # of workers (multiprocessing) only several folders with work enough for it; the database
-# commands (apply, status, resolve) only themselves.
-_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess", "multiprocessing", "migralint.cli.database")
+# commands (apply, status, resolve) only themselves; the fixer only --fix.
+_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess", "multiprocessing", "signal", "migralint.cli.database",
+                     "migralint.linter.fixing")
 _OTHER_REPORTERS = tuple(f"migralint.report.{name}" for name in
                          ("text", "concise", "github", "sarif", "gitlab", "junit", "markdown"))
 

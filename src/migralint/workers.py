@@ -17,7 +17,6 @@ parent, which terminates the pool and re-raises (the CLI exits 130).
 from __future__ import annotations
 
 import os
-import signal
 from collections.abc import Sequence
 
 from migralint.cache import Store
@@ -71,9 +70,10 @@ def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
 
 
 def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
-    # Imported here: multiprocessing (with socket, threading...) costs about 8 ms of a start,
-    # and one folder, or a warm run, never starts a pool.
+    # Imported here: multiprocessing (with socket, threading...) and signal (its enums) cost
+    # about 10 ms of a start, and one folder, or a warm run, never starts a pool.
     import multiprocessing
+    import signal
     import threading
 
     context = multiprocessing.get_context("spawn")
@@ -107,6 +107,8 @@ def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
 
 
 def _ignore_interrupts() -> None:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
