@@ -1,4 +1,4 @@
-"""The statement model's classes (sql/ir_value.py) behave as the frozen dataclasses they replaced.
+"""The statement model's classes (migralint/frozen.py) behave as the frozen dataclasses they replaced.
 
 They are declared by hand so that importing them costs little; what the rules, the catalog's
 replay (dataclasses.replace, dataclasses.fields) and the result cache (pickle) rely on is checked
@@ -17,7 +17,7 @@ import types
 import pytest
 
 from migralint.sql import ir
-from migralint.sql.ir_value import Value
+from migralint.frozen import Value
 
 T = ir.TableName("public", "t")
 MODEL_CLASSES = sorted((c for c in vars(ir).values() if inspect.isclass(c) and issubclass(c, Value)),

@@ -16,8 +16,8 @@ What a front end must guarantee:
 The model lives in rooms of its own, re-exported here so that `from migralint.sql import ir;
 ir.AddColumn` reads the same everywhere: ir_terms.py (tables, statement kinds, locks, columns),
 ir_table_events.py and ir_object_events.py (what a statement changes), ir_statement.py (a
-statement, a parsed file, `Event`) and ir_value.py (how the classes are declared: frozen values
-that cost next to nothing to import).
+statement, a parsed file, `Event`). The classes are frozen values declared by hand
+(migralint/frozen.py): they cost next to nothing to import.
 """
 
 from __future__ import annotations

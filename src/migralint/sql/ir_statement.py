@@ -17,13 +17,13 @@ from migralint.sql.ir_table_events import (
     SetNotNull, ValidateConstraint,
 )
 from migralint.sql.ir_terms import Kind, LockTaken, TableName
-from migralint.sql.ir_value import Value, set_field
+from migralint.frozen import Value, set_field
 
 if TYPE_CHECKING:
-    # mypy checks these classes as the frozen dataclasses they behave as (see ir_value.py).
+    # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
     from dataclasses import dataclass as frozen_value
 else:
-    from migralint.sql.ir_value import frozen_value
+    from migralint.frozen import frozen_value
 
 
 Event = Union[

@@ -5,13 +5,13 @@ from __future__ import annotations
 from enum import Enum, Flag, auto
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.sql.ir_value import Value, set_field
+from migralint.frozen import Value, set_field
 
 if TYPE_CHECKING:
-    # mypy checks these classes as the frozen dataclasses they behave as (see ir_value.py).
+    # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
     from dataclasses import dataclass as frozen_value
 else:
-    from migralint.sql.ir_value import frozen_value
+    from migralint.frozen import frozen_value
 
 
 class TableName(NamedTuple):

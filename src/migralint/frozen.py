@@ -1,4 +1,4 @@
-"""The statement model's classes, frozen values that cost next to nothing to declare.
+"""Frozen value classes that cost next to nothing to declare: the statement model's, findings, settings.
 
 `@dataclass(frozen=True, slots=True)` writes each class's methods as source and compiles it
 (`exec`) on every start, and rebuilds the class for its slots: about 1 ms a class, 30 ms for the
@@ -8,9 +8,10 @@ Here each class writes its `__slots__` and `__init__` in its own source (compile
 `dataclass(init=False, repr=False, eq=False)` only records the fields (no `exec`), so
 `dataclasses.fields`, `dataclasses.replace` and `is_dataclass` work on them as before.
 
-A model module declares its classes with `@frozen_value(frozen=True)`: under type checking that
-name is `dataclasses.dataclass`, so mypy checks the classes as the frozen dataclasses they behave
-as; at run time it is `frozen_value` below.
+A module declares its classes with `@frozen_value(frozen=True)`: under type checking that name
+is `dataclasses.dataclass`, so mypy checks the classes as the frozen dataclasses they behave as; at
+run time it is `frozen_value` below. It imports no other part of migralint: findings.py, at the
+bottom of the layers, uses it too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ set_field = object.__setattr__
 
 
 class Value:
-    """What every model class shares. A subclass lists its fields' names in `__slots__` and sets
+    """What every frozen value class shares. A subclass lists its fields' names in `__slots__` and sets
     them in `__init__` through `set_field`; `_uncompared` names the fields `==` and `hash` leave
     out (the parser's nodes: dicts, and no part of what the statement means)."""
 
@@ -76,7 +77,7 @@ def frozen_value(*, frozen: bool) -> Callable[[type[_V]], type[_V]]:
     """Records a Value subclass's fields for `dataclasses` and its comparison key."""
 
     def declare(cls: type[_V]) -> type[_V]:
-        assert frozen, "a model class is frozen"
+        assert frozen, "a Value is frozen"
         if not cls.__doc__:  # else dataclass writes one from inspect.signature: a third of its time here
             cls.__doc__ = f"{cls.__name__}({', '.join(cls.__slots__)})"
         dataclass(init=False, repr=False, eq=False)(cls)
