@@ -34,10 +34,13 @@ class Commands(click.Group):
         return sorted({*super().list_commands(ctx), *_DATABASE_COMMANDS})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in _DATABASE_COMMANDS and cmd_name not in self.commands:
+        # Any name not loaded yet (a typo included: click suggests "Did you mean 'apply'?" from
+        # the commands it holds) loads the database commands.
+        if cmd_name not in self.commands and not _DATABASE_COMMANDS.keys() <= self.commands.keys():
             from migralint.cli import database
 
-            self.add_command(getattr(database, _DATABASE_COMMANDS[cmd_name]))
+            for name in _DATABASE_COMMANDS.values():
+                self.add_command(getattr(database, name))
         return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
