@@ -39,6 +39,7 @@ from environment import (DEFAULT_CORPUS, corpus_files, display, find_tool, fits_
                          has_result_cache, load_average, machine_info, migralint_rules,
                          pick_one_file, pick_precommit_folder, repo_commit, tool_version)
 from findings import read_findings
+from imports import import_figures
 from report import Results, as_json, document, summary
 from scenarios import GROWTH_FACTORS, PrecommitRepo, write_growth_files
 from spawn import Bench, BenchError, Series, progress
@@ -156,6 +157,8 @@ def measure(args: argparse.Namespace) -> Results:
         r["one_cold"] = timed_pairs(bench, "one file", ml_one, sq_one, args.one_file_repeat, caches.cold)
         r["one_warm"] = warm_series(bench, "one file warm", ml_one, args.one_file_repeat,
                                     caches.warm("one")) if cache else None
+        progress("what a one-file lint imports (python -X importtime), 5 runs")
+        r["imports"] = import_figures(migralint, one_file, str(cwd), 5)
 
         if folder is not None:
             measure_precommit(bench, r, root, folder, migralint, squawk, caches, args.one_file_repeat)

@@ -21,3 +21,23 @@ def test_replay_figures_run_on_the_demo_project(tmp_path: Path) -> None:
     assert figures["files"] == len(list((ROOT / "migrations").rglob("migration.sql")))
     assert figures["statements"] > 0 and 0 < figures["replay"] < figures["lint"]
     assert "replay the parsed statements" in replay.markdown(figures)
+
+
+def test_import_figures_split_a_real_lint_by_part(tmp_path: Path) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import imports
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    migralint = shutil.which("migralint") or str(Path(sys.executable).parent / "migralint")
+    one = sorted((ROOT / "migrations").rglob("migration.sql"))[0]
+    figures = imports.import_figures(migralint, one, str(tmp_path), repeat=1)
+    assert figures is not None
+    parts = {k: v for k, v in figures.items() if k not in ("total", "modules")}
+    # A lint imports the rules and pglast before its first file; every part is a real sum.
+    assert any(p.startswith("the rules") for p in parts) and any(p.startswith("pglast") for p in parts)
+    assert figures["modules"] > 100 and abs(sum(parts.values()) - figures["total"]) < 1e-6
+    assert imports.part_of("migralint.sql.ir_terms").startswith("the statement model")
+    assert imports.part_of("migralint.sql.postgres.model") == "the front ends (sql/)"
+    assert imports.part_of("inspect") == imports.STANDARD_LIBRARY
+    assert imports.interpreter_of(str(one)) is None  # not a script

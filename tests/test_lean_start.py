@@ -36,8 +36,11 @@ _NEVER_ON_A_PIPE = ("rich", "psycopg", "pgserver", "migralint.database.connectio
 # Nothing of the linter for the version and the help: click and the command declarations only.
 _NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api", "migralint.migrations",
                  "migralint.report.json_format", "migralint.report.text", *_NEVER_ON_A_PIPE)
-# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs.
-_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess")
+# Standard modules only a mistake (difflib), a bug (traceback) or git (subprocess) needs; a pool
+# of workers (multiprocessing) only several folders with work enough for it; the database
+# commands (apply, status, resolve) only themselves; the fixer only --fix.
+_ONLY_WHEN_NEEDED = ("difflib", "traceback", "subprocess", "multiprocessing", "signal", "migralint.cli.database",
+                     "migralint.linter.fixing")
 _OTHER_REPORTERS = tuple(f"migralint.report.{name}" for name in
                          ("text", "concise", "github", "sarif", "gitlab", "junit", "markdown"))
 
@@ -98,3 +101,12 @@ def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser
     assert cold_code == warm_code == 1 and warm_out == cold_out
     assert "pglast" in cold_modules  # the cold run parses, so the probe can see pglast load
     assert loaded(warm_modules, ("pglast", "sqlglot")) == []
+
+
+def test_a_misspelt_database_command_still_gets_a_suggestion(tmp_path: Path) -> None:
+    # The database commands load only when asked for: a fresh interpreter, so that none is loaded
+    # yet when click looks for a close name.
+    for typo, meant in (("aply", "apply"), ("stauts", "status"), ("lnt", "lint")):
+        run = subprocess.run([sys.executable, "-m", "migralint", typo], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=120, check=False)
+        assert run.returncode == 2 and f"No such command '{typo}'. Did you mean '{meant}'?" in run.stderr

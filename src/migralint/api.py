@@ -17,7 +17,6 @@ from migralint.config import Settings
 from migralint.findings import Finding, InternalError, LintResult
 from migralint.linter.engine import lint_text
 from migralint.linter.rule_set import RuleSet
-from migralint.linter.fixing import apply_fixes
 from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
@@ -134,6 +133,8 @@ def lint(request: LintRequest) -> LintOutcome:
     result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs)
     result.input_errors[:0] = problems
     if request.fix:
+        from migralint.linter.fixing import apply_fixes  # only --fix: a lint need not load it
+
         applied = frozenset(name for state in states.values() for name in state.applied)
         outcome = apply_fixes(result, planned, applied)
         say(*(f"not fixing {shown}: it is already applied" for shown in outcome.refused))

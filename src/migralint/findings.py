@@ -1,7 +1,7 @@
 """What linting produces: findings with an exact, 1-based, character-based span, and the result of a run.
 
 A leaf: the rules, the engine, the reports and the CLI all read these, so it imports no other
-part of migralint.
+part of migralint but frozen.py (how a Finding is declared cheaply: see there).
 """
 
 from __future__ import annotations
@@ -9,7 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
+
+from migralint.frozen import Value, set_field
+
+if TYPE_CHECKING:
+    # mypy checks Finding as the frozen dataclass it behaves as (see migralint/frozen.py).
+    from dataclasses import dataclass as frozen_value
+else:
+    from migralint.frozen import frozen_value
 
 
 class Severity(str, Enum):
@@ -78,8 +86,13 @@ def format_bytes(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+@frozen_value(frozen=True)
+class Finding(Value):
+    __slots__ = (
+        "path", "line", "column", "end_line", "end_column", "rule", "severity", "message", "help", "fix", "table",
+        "covers", "table_size",
+    )
+    _uncompared = ("fix", "table", "covers", "table_size")
     path: str
     line: int
     column: int
@@ -88,17 +101,36 @@ class Finding:
     rule: str
     severity: Severity
     message: str
-    help: str = ""
-    fix: Fix | None = field(default=None, compare=False)
+    help: str
+    fix: Fix | None
     # The table the finding is about, "schema.name", when there is one: reporters and the
     # database-aware checks use it; it is not part of the output formats.
-    table: str | None = field(default=None, compare=False)
+    table: str | None
     # Indices of the file's statements (besides the one it points at) that a finding reported
     # once for a group of statements is about: an ignore comment on any of them suppresses it.
-    covers: tuple[int, ...] = field(default=(), compare=False)
+    covers: tuple[int, ...]
     # The size the database reported of `table`, when `--database-url` gave it: the reporters
     # show it (report/table_size.py); `message` stays the rule's own words.
-    table_size: TableSize | None = field(default=None, compare=False)
+    table_size: TableSize | None
+
+    def __init__(
+        self, path: str, line: int, column: int, end_line: int, end_column: int, rule: str, severity: Severity,
+        message: str, help: str = "", fix: Fix | None = None, table: str | None = None, covers: tuple[int, ...] = (),
+        table_size: TableSize | None = None,
+    ) -> None:
+        set_field(self, "path", path)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
+        set_field(self, "end_line", end_line)
+        set_field(self, "end_column", end_column)
+        set_field(self, "rule", rule)
+        set_field(self, "severity", severity)
+        set_field(self, "message", message)
+        set_field(self, "help", help)
+        set_field(self, "fix", fix)
+        set_field(self, "table", table)
+        set_field(self, "covers", covers)
+        set_field(self, "table_size", table_size)
 
     def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         # The result cache pickles every finding: rebuilt through __init__ from a tuple, a warm

@@ -16,11 +16,7 @@ parent, which terminates the pool and re-raises (the CLI exits 130).
 
 from __future__ import annotations
 
-import multiprocessing
 import os
-import pickle
-import signal
-import threading
 from collections.abc import Sequence
 
 from migralint.cache import Store
@@ -74,6 +70,12 @@ def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
 
 
 def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
+    # Imported here: multiprocessing (with socket, threading...) and signal (its enums) cost
+    # about 10 ms of a start, and one folder, or a warm run, never starts a pool.
+    import multiprocessing
+    import signal
+    import threading
+
     context = multiprocessing.get_context("spawn")
     # A worker must ignore Ctrl-C from its first instruction, before its initializer runs: an
     # ignored signal stays ignored across exec, and Python then installs no handler of its own.
@@ -105,11 +107,15 @@ def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
 
 
 def _ignore_interrupts() -> None:
+    import signal
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _picklable(job: FolderJob) -> bool:
     """Rules defined in a test or a script (a local class) cannot travel to a spawned worker."""
+    import pickle
+
     try:
         pickle.dumps((job.settings, job.rules))
     except Exception:

@@ -15,7 +15,6 @@ from typing import Any
 import click
 
 from migralint import __version__
-from migralint.cli.database import apply_command, resolve_command, status_command
 from migralint.cli.lint import lint
 from migralint.cli.lock import lock_command
 from migralint.cli.rules import rule_command, rules_command
@@ -24,8 +23,27 @@ from migralint.errors import UserError
 from migralint.report.escape import escape_unencodable
 
 
+# The database commands, by name: their module (apply, status, resolve and what they print) costs
+# about 20 ms to import, which a lint would pay on every commit for commands it never runs. Loaded
+# when one of them runs, or when the group's help lists them.
+_DATABASE_COMMANDS = {"apply": "apply_command", "status": "status_command", "resolve": "resolve_command"}
+
+
 class Commands(click.Group):
     """The group every command runs under: one error handler for all of them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_DATABASE_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # Any name not loaded yet (a typo included: click suggests "Did you mean 'apply'?" from
+        # the commands it holds) loads the database commands.
+        if cmd_name not in self.commands and not _DATABASE_COMMANDS.keys() <= self.commands.keys():
+            from migralint.cli import database
+
+            for name in _DATABASE_COMMANDS.values():
+                self.add_command(getattr(database, name))
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -57,6 +75,3 @@ main.add_command(lint)
 main.add_command(rules_command)
 main.add_command(rule_command)
 main.add_command(lock_command)
-main.add_command(apply_command)
-main.add_command(status_command)
-main.add_command(resolve_command)

@@ -1,0 +1,151 @@
+"""A statement of the model (sql/ir.py), the file of them a front end gives back, and `Event`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, NamedTuple, Union
+
+from migralint.source import LineIndex
+from migralint.sql.dialect import Dialect
+from migralint.sql.ir_object_events import (
+    AddEnumValue, CreateEnum, CreateFunction, CreateObject, DataChange, DropObject, RebuildIndex,
+    RenameEnumValue, RenameObject, SetSetting,
+)
+from migralint.sql.ir_table_events import (
+    AddColumn, AddConstraint, AlterColumnType, CreateIndex, CreateTable, DropColumn, DropConstraint,
+    DropIndex, DropTable, OtherTableChange, RenameColumn, RenameConstraint, RenameTable, SetDefault,
+    SetNotNull, ValidateConstraint,
+)
+from migralint.sql.ir_terms import Kind, LockTaken, TableName
+from migralint.frozen import Value, set_field
+
+if TYPE_CHECKING:
+    # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
+    from dataclasses import dataclass as frozen_value
+else:
+    from migralint.frozen import frozen_value
+
+
+Event = Union[
+    CreateTable, DropTable, RenameTable, AddColumn, DropColumn, RenameColumn, AlterColumnType,
+    SetNotNull, SetDefault, AddConstraint, DropConstraint, CreateIndex, DropIndex, DataChange,
+    DropObject, ValidateConstraint, OtherTableChange, CreateObject, RenameObject, SetSetting, RebuildIndex,
+    CreateEnum, AddEnumValue, RenameEnumValue, CreateFunction, RenameConstraint,
+]
+
+
+class Tx(str, Enum):
+    BEGIN = "begin"
+    COMMIT = "commit"
+    ROLLBACK = "rollback"
+    SAVEPOINT = "savepoint"
+    RELEASE = "release"
+    ROLLBACK_TO = "rollback to savepoint"
+
+
+class Setting(NamedTuple):
+    """A session setting a statement writes: SQLite's `PRAGMA foreign_keys=OFF`."""
+
+    name: str  # lower case
+    value: str  # as written, unquoted; "" when the statement only reads it
+
+
+@frozen_value(frozen=True)
+class Statement(Value):
+    __slots__ = (
+        "index", "kind", "start", "end", "tables", "locks", "events", "event_spans", "tx",
+        "implicit_commit", "understood", "node_type", "raw", "setting",
+    )
+    index: int  # its place in the file, from 0
+    kind: Kind
+    start: int  # character offset of its first token
+    end: int  # character offset just past its last token (the ";" excluded)
+    tables: tuple[TableName, ...]  # every table it touches, the altered one first
+    locks: tuple[LockTaken, ...]
+    events: tuple[Event, ...]
+    # Where each event is written (an ALTER TABLE subcommand), parallel to `events`; empty when
+    # the front end cannot tell: findings then point at the whole statement.
+    event_spans: tuple[tuple[int, int], ...]
+    tx: Tx | None
+    # MySQL (and others) commit before and after each DDL statement: a file of several cannot
+    # be rolled back as a whole.
+    implicit_commit: bool
+    understood: bool  # False: the front end could not read it; never take it as harmless
+    node_type: str  # the parser's own name for it: "AlterTableStmt", "Alter", "Command"
+    raw: object  # the parser's node, for the dialect's own rules
+    setting: Setting | None  # Kind.SET: what it sets
+
+
+    def __init__(
+        self, index: int, kind: Kind, start: int, end: int, tables: tuple[TableName, ...] = (),
+        locks: tuple[LockTaken, ...] = (), events: tuple[Event, ...] = (),
+        event_spans: tuple[tuple[int, int], ...] = (), tx: Tx | None = None, implicit_commit: bool = False,
+        understood: bool = True, node_type: str = "", raw: object = None, setting: Setting | None = None,
+    ) -> None:
+        set_field(self, "index", index)
+        set_field(self, "kind", kind)
+        set_field(self, "start", start)
+        set_field(self, "end", end)
+        set_field(self, "tables", tables)
+        set_field(self, "locks", locks)
+        set_field(self, "events", events)
+        set_field(self, "event_spans", event_spans)
+        set_field(self, "tx", tx)
+        set_field(self, "implicit_commit", implicit_commit)
+        set_field(self, "understood", understood)
+        set_field(self, "node_type", node_type)
+        set_field(self, "raw", raw)
+        set_field(self, "setting", setting)
+
+    def span_of(self, event: Event) -> tuple[int, int]:
+        """Where `event` is written, or the whole statement."""
+        for candidate, span in zip(self.events, self.event_spans):
+            if candidate is event:
+                return span
+        return (self.start, self.end)
+
+
+class Comment(NamedTuple):
+    start: int
+    end: int  # exclusive
+    text: str
+    own_line: bool  # nothing but white space before it on its line
+
+
+class SyntaxProblem(NamedTuple):
+    message: str
+    offset: int  # character offset the parser points at
+
+
+@frozen_value(frozen=True)
+class ParsedFile(Value):
+    __slots__ = (
+        "dialect", "index", "statements", "comments", "syntax_error", "nul_offset", "statement_errors",
+    )
+    dialect: Dialect
+    index: LineIndex
+    statements: tuple[Statement, ...]
+    comments: tuple[Comment, ...]
+    syntax_error: SyntaxProblem | None  # nothing after its offset was read
+    nul_offset: int | None
+    # Statements the parser refused while the rest of the file was still read (a front end that
+    # parses statement by statement, as MySQL's does): each is also an understood=False statement.
+    statement_errors: tuple[SyntaxProblem, ...]
+
+
+    def __init__(
+        self, dialect: Dialect, index: LineIndex, statements: tuple[Statement, ...],
+        comments: tuple[Comment, ...], syntax_error: SyntaxProblem | None = None,
+        nul_offset: int | None = None, statement_errors: tuple[SyntaxProblem, ...] = (),
+    ) -> None:
+        set_field(self, "dialect", dialect)
+        set_field(self, "index", index)
+        set_field(self, "statements", statements)
+        set_field(self, "comments", comments)
+        set_field(self, "syntax_error", syntax_error)
+        set_field(self, "nul_offset", nul_offset)
+        set_field(self, "statement_errors", statement_errors)
+
+    @property
+    def text(self) -> str:
+        return self.index.text
