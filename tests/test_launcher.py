@@ -66,3 +66,32 @@ def test_outside_a_repository_the_linter_says_why(tmp_path: Path, monkeypatch: p
     done = subprocess.run([sys.executable, "-c", "from migralint.launcher import main; main()", "lint", "--staged"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("migralint: error: "), done.stderr
+
+
+def test_a_commit_with_a_migration_runs_few_git_processes(repo: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Each git process costs the hook 5 to 10 ms on every commit: the launcher hands what is staged
+    # to the lint, and the base is found with one merge-base when the branch has an upstream.
+    remote = tmp_path_factory.mktemp("remote")
+    git(remote, "init", "-q", "--bare")
+    folder = repo / "prisma" / "migrations"
+    (folder / "1_init").mkdir(parents=True)
+    (folder / "1_init" / "migration.sql").write_text('CREATE TABLE "A" (id bigint PRIMARY KEY);\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "init")
+    git(repo, "remote", "add", "origin", str(remote))
+    git(repo, "push", "-q", "-u", "origin", "HEAD")
+    (folder / "2_next").mkdir()
+    (folder / "2_next" / "migration.sql").write_text('ALTER TABLE "A" ADD COLUMN "b" TEXT;\n')
+    git(repo, "add", "-A")
+    shim = tmp_path_factory.mktemp("shim")
+    log = shim / "calls"
+    real = subprocess.run(["sh", "-c", "command -v git"], capture_output=True, text=True, check=True).stdout.strip()
+    (shim / "git").write_text(f'#!/bin/sh\necho "$*" >> "{log}"\nexec "{real}" "$@"\n')
+    (shim / "git").chmod(0o755)
+    env = {**os.environ, "PATH": f"{shim}{os.pathsep}{os.environ['PATH']}", "MIGRALINT_CACHE_DIR": str(shim / "cache")}
+    done = subprocess.run([sys.executable, "-c", "from migralint.launcher import main; main()", "lint", "--staged"],
+                          cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    calls = log.read_text().splitlines()
+    assert sum("diff --cached" in call for call in calls) == 1, calls
+    assert len(calls) <= 7, calls

@@ -28,8 +28,13 @@ def main() -> None:
 
         print(f"migralint {__version__}")
         return
-    if _nothing_staged_to_lint(sys.argv[1:]):
+    nothing, changed = _staged_decision(sys.argv[1:])
+    if nothing:
         sys.exit(0)
+    if changed is not None:
+        from migralint.migrations.staged import hand_over
+
+        hand_over(os.getcwd(), changed)  # the lint asks git the same question: it has the answer
     from migralint.cli import main as cli_main
 
     cli_main()
@@ -37,29 +42,34 @@ def main() -> None:
 
 def _nothing_staged_to_lint(args: list[str]) -> bool:
     """True only when `lint --staged` has no path and git says no staged change is a migration."""
+    return _staged_decision(args)[0]
+
+
+def _staged_decision(args: list[str]) -> tuple[bool, list[str] | None]:
+    """_nothing_staged_to_lint's answer, and what git said is staged when it was asked."""
     if not args or args[0] != "lint" or "--staged" not in args or "--fix" in args:
-        return False
+        return False, None
     rest = iter(args[1:])
     for arg in rest:
         if arg in ("--config", "--since"):
-            return False  # another config may name another folder; --since with --staged is an error to report
+            return False, None  # another config may name another folder; --since with --staged is an error to report
         if arg in _VALUE_OPTIONS:
             next(rest, None)
         elif not arg.startswith("-"):
-            return False  # a path: the user chose what to lint
-    from migralint.migrations.staged import could_touch_migrations, staged_changes
+            return False, None  # a path: the user chose what to lint
+    from migralint.migrations.staged import ask_git, could_touch_migrations
 
     cwd = os.getcwd()
-    changed = staged_changes(cwd)
+    changed = ask_git(cwd)
     if changed is None:
-        return False  # not a repository, or no git: the full command says so
+        return False, None  # not a repository, or no git: the full command says so
     if not could_touch_migrations(changed):
-        return True
+        return True, changed
     from pathlib import Path
 
     from migralint.migrations.folders import nearest_config_sets_folder, touches_migrations
 
     if touches_migrations(changed):
-        return False
+        return False, changed
     # A .sql file no layout claims is no migration, unless the config's migrations_dir holds it.
-    return not nearest_config_sets_folder(Path(cwd))
+    return not nearest_config_sets_folder(Path(cwd)), changed
