@@ -23,9 +23,12 @@ if TYPE_CHECKING:
 
 # A name PostgreSQL clipped to 63 bytes is at least 60 bytes long (a character takes up to 4).
 _CLIPPED_AT_LEAST = MAX_NAME_BYTES - 3
-# What long_tokens could report is a token of over 63 bytes, so at least 16 characters: a quoted
-# identifier or a string ('' and "" pairs included), or 16 characters with no space or quote.
-# Most statements have none, and this search costs a fraction of walking their tree for names.
+# What long_tokens could report is a token of over 63 bytes: in ASCII text, 64 characters or more
+# (a quoted identifier or a string, "" and '' pairs included, or a run with no space or quote);
+# in other text, 16 or more (a character takes up to 4 bytes). Most statements have none, and
+# this search costs a fraction of walking their tree for names. (A match between the closing
+# quote of one name and the opening quote of the next only lets a statement through.)
+_MAYBE_LONG_ASCII = re.compile(r'"(?:[^"]|""){64,}"|\'(?:[^\']|\'\'){64,}\'|[^\s"\']{64,}')
 _MAYBE_LONG = re.compile(r'"(?:[^"]|""){14,}"|\'(?:[^\']|\'\'){14,}\'|[^\s"\']{16,}')
 
 
@@ -59,7 +62,8 @@ class IdentifierTooLong(Rule):
     references = ("https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS",)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if _MAYBE_LONG.search(ctx.parsed.text, statement.start, statement.end) is None:
+        sql = ctx.parsed.text[statement.start : statement.end]
+        if (_MAYBE_LONG_ASCII if sql.isascii() else _MAYBE_LONG).search(sql) is None:
             return
         defined = {name: what for what, name in defined_names(statement.kind, statement.node) if name}
         long_names = {name: what for name, what in defined.items() if byte_length(name) >= _CLIPPED_AT_LEAST}
