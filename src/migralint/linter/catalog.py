@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
@@ -36,8 +37,10 @@ class Catalog:
         self.extensions: dict[str, str] = {}
         # Functions declared RETURNS trigger: only triggers call them, never application code.
         self.trigger_functions: set[TableName] = set()
-        # One shared TypeName tree per distinct column type (see _shared_type).
+        # One shared tree per distinct column type or default (see _shared_tree).
         self._types: dict[str, Node] = {}
+        # One tuple per distinct list of column names (see _shared_names).
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # -- questions rules ask ----------------------------------------------------------
 
@@ -94,20 +97,30 @@ class Catalog:
 
     # -- what the replay (model_replay.py) changes it through ---------------------------
 
-    def _shared_type(self, type_name: Node) -> Node:
-        """The column's TypeName, shared with every column of the same type.
+    def _shared_tree(self, tree: Node) -> Node:
+        """The column's TypeName or DEFAULT expression, shared with every column of the same.
 
         A TypeName tree costs about 4 KiB as Python dicts, and each column kept its own copy,
         differing only in its byte locations: a 20 MB migration of CREATE TABLEs held a gigabyte
-        of them (docs/robustness.md). A location in another statement means nothing to the
-        readers of the catalog, which only ask whether the parser gave one (column_types.
-        written_typmods: an implicit typmod has -1), so locations become 0 and -1 stays -1.
-        Shared trees are read, never changed.
+        of them (docs/robustness.md); its DEFAULT CURRENT_TIMESTAMPs another 370 bytes a table.
+        A location in another statement means nothing to the readers of the catalog, which only
+        ask whether the parser gave one (column_types.written_typmods: an implicit typmod has
+        -1) or whether a column has a default at all (model_view.ModelView.column), so locations
+        become 0 and -1 stays -1. Shared trees are read, never changed.
         """
-        key = _LOCATION.sub('"location": 0', json.dumps(type_name))
+        key = _LOCATION.sub('"location": 0', json.dumps(tree))
         shared = self._types.get(key)
         if shared is None:
             shared = self._types[key] = json.loads(key)
+        return shared
+
+    def _shared_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`names` (a constraint's or an index's columns), one tuple and one string each for
+        every object that names the same columns: decoded from each statement's tree, every
+        column name was a string of its own, 50 bytes or more, in each table of a large file."""
+        shared = self._names.get(names)
+        if shared is None:
+            shared = self._names[names] = tuple(sys.intern(n) if type(n) is str else n for n in names)
         return shared
 
     def _rename_column_uses(self, table: TableName, old: str, new: str) -> None:
@@ -115,9 +128,9 @@ class Catalog:
             return tuple(new if c == old else c for c in columns)
 
         for index in self.indexes_of(table):
-            index.columns = renamed(index.columns)
+            index.columns = self._shared_names(renamed(index.columns))
         for constraint in self.constraints_of(table):
-            constraint.columns = renamed(constraint.columns)
+            constraint.columns = self._shared_names(renamed(constraint.columns))
 
     def _retarget(self, old: TableName, new: TableName) -> None:
         for index in self.indexes_of(new):
@@ -134,12 +147,13 @@ class Catalog:
         self.indexes[index.name] = index
         owner = self.tables.get(index.table)
         if owner is not None:
-            owner.index_names.add(index.name)
+            if index.name not in owner.index_names:
+                owner.index_names += (index.name,)
 
     def _drop_index(self, name: TableName) -> Index | None:
         index = self.indexes.pop(name, None)
         if index is not None and (owner := self.tables.get(index.table)) is not None:
-            owner.index_names.discard(name)
+            owner.index_names = tuple(n for n in owner.index_names if n != name)
         return index
 
     def _forget_table(self, name: TableName) -> None:
