@@ -19,11 +19,15 @@ import json
 import re
 import sys
 from collections.abc import Iterator
+from itertools import islice
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.sql.postgres.nodes import Node, TableName
 
 _LOCATION = re.compile(r'"location": \d+')
+# The Catalog's dicts that grow with the schema, in the parts of a snapshot (snapshot_parts).
+_PARTED = ("tables", "views", "indexes", "enums", "sequences")
+_PART_ITEMS = 1000
 
 
 class Catalog:
@@ -94,6 +98,48 @@ class Catalog:
 
     def _primary_key(self, table: TableName) -> tuple[str, ...]:
         return next((c.columns for c in self.constraints_of(table) if c.kind == "primary"), ())
+
+    # -- the result cache's snapshot (cache.py) ------------------------------------------
+
+    def snapshot_parts(self) -> Iterator[object]:
+        """The catalog cut into parts the cache pickles each on its own: first the catalog
+        without its large dicts, then their items a thousand at a time. One pickle of a large
+        catalog remembered every object it wrote until its end (docs/robustness.md)."""
+        head = Catalog.__new__(Catalog)
+        head.__dict__.update(self.__dict__)
+        for attribute in _PARTED:
+            setattr(head, attribute, {})
+        yield head
+        for attribute in _PARTED:
+            items = iter(getattr(self, attribute).items())
+            while part := list(islice(items, _PART_ITEMS)):
+                yield attribute, part
+
+    @classmethod
+    def from_snapshot_parts(cls, head: Catalog, parts: Iterator[object]) -> Catalog | None:
+        """The catalog `snapshot_parts` cut; None when a part is not one it makes. Each part was
+        pickled on its own, with its own copy of each column type and default: they are shared
+        again (see _shared_tree), one lookup for each tree a part holds."""
+        for part in parts:
+            if not (isinstance(part, tuple) and len(part) == 2 and part[0] in _PARTED and isinstance(part[1], list)):
+                return None
+            attribute, items = part
+            getattr(head, attribute).update(items)
+            if attribute == "tables":
+                shared: dict[int, Node] = {}
+                for _, table in items:
+                    for column in table.columns.values():
+                        column.type_name = head._shared_again(column.type_name, shared)
+                        column.default = head._shared_again(column.default, shared)
+        return head
+
+    def _shared_again(self, tree: Node | None, shared: dict[int, Node]) -> Node | None:
+        if tree is None:
+            return None
+        found = shared.get(id(tree))
+        if found is None:
+            found = shared[id(tree)] = self._shared_tree(tree)
+        return found
 
     # -- what the replay (model_replay.py) changes it through ---------------------------
 
