@@ -154,7 +154,10 @@ class Catalog:
         -1) or whether a column has a default at all (model_view.ModelView.column), so locations
         become 0 and -1 stays -1. Shared trees are read, never changed.
         """
-        key = _LOCATION.sub('"location": 0', json.dumps(tree))
+        try:
+            key = _LOCATION.sub('"location": 0', json.dumps(tree))
+        except (TypeError, ValueError):  # not libpg_query's JSON (another front end's tree): kept as it is
+            return tree
         shared = self._types.get(key)
         if shared is None:
             shared = self._types[key] = json.loads(key)
@@ -164,9 +167,11 @@ class Catalog:
         """`names` (a constraint's or an index's columns), one tuple and one string each for
         every object that names the same columns: decoded from each statement's tree, every
         column name was a string of its own, 50 bytes or more, in each table of a large file."""
+        if not all(type(n) is str for n in names):
+            return names  # a front end's own str class (SQL Server's Name) may compare equal in another case
         shared = self._names.get(names)
         if shared is None:
-            shared = self._names[names] = tuple(sys.intern(n) if type(n) is str else n for n in names)
+            shared = self._names[names] = tuple(sys.intern(n) for n in names)
         return shared
 
     def _rename_column_uses(self, table: TableName, old: str, new: str) -> None:

@@ -167,7 +167,7 @@ def _rename_column(catalog: Catalog, event: ir.RenameColumn) -> None:
     owner = catalog.tables.get(_name(event.table))
     moved = owner.columns.pop(event.column, None) if owner is not None else None
     if owner is not None and moved is not None:
-        moved.name = sys.intern(event.new)
+        moved.name = _interned(event.new)
         owner.columns[moved.name] = moved
         catalog._rename_column_uses(owner.name, event.column, event.new)
 
@@ -176,7 +176,7 @@ def _alter_column(catalog: Catalog, event: ir.AlterColumnType | ir.SetNotNull | 
     table = _table(catalog, event.table)
     column = table.columns.get(event.column)
     if column is None:  # older than the history: remember what this migration says of it
-        column = table.columns[sys.intern(event.column)] = Column(sys.intern(event.column), None, origin="")
+        column = table.columns[event.column] = Column(_interned(event.column), None, origin="")
     if isinstance(event, ir.AlterColumnType):
         column.type_name = _type(catalog, event.raw_type, event.type)
     elif isinstance(event, ir.SetNotNull):
@@ -200,7 +200,7 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
         catalog._shared_names(event.referenced_columns), origin, event.on_delete,
     )
     if event.makes_index:
-        index = Index(shared_name(table.name.schema, name), table.name, True, False, True, columns, origin, True)
+        index = Index(_shared(table.name.schema, name), table.name, True, False, True, columns, origin, True)
         catalog._add_index(index)
 
 
@@ -226,7 +226,7 @@ def _create_index(catalog: Catalog, event: ir.CreateIndex, origin: str) -> None:
     indexed = _name(event.table)
     if indexed not in catalog.tables and indexed not in catalog.views:
         catalog.tables[indexed] = Table(indexed, origin="")  # older than the history
-    name = shared_name(indexed.schema, event.name or event.default_name or "_".join(event.columns))
+    name = _shared(indexed.schema, event.name or event.default_name or "_".join(event.columns))
     if event.if_not_exists and name in catalog.indexes:
         return
     columns = catalog._shared_names(event.columns)
@@ -312,8 +312,14 @@ def _table(catalog: Catalog, name: ir.TableName) -> Table:
 def _column(catalog: Catalog, column: ir.Column, origin: str) -> Column:
     default = catalog._shared_tree(column.raw_default) if isinstance(column.raw_default, dict) else None
     # One string per column name: decoded from each statement, every table's "id" was its own.
-    name = sys.intern(column.name)
+    name = _interned(column.name)
     return Column(name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+
+
+def _interned(name: str) -> str:
+    """One string object for every column of that name; a front end's own str class (SQL
+    Server's case-insensitive sql.words.Name) cannot be interned, and is kept as it is."""
+    return sys.intern(name) if type(name) is str else name
 
 
 def _type(catalog: Catalog, raw_type: object, model: str) -> Node:
@@ -324,4 +330,12 @@ def _type(catalog: Catalog, raw_type: object, model: str) -> Node:
 
 
 def _name(table: ir.TableName) -> TableName:
-    return shared_name(table.schema, table.name)
+    return _shared(table.schema, table.name)
+
+
+def _shared(schema: str, name: str) -> TableName:
+    """One TableName for the names seen lately (nodes.shared_name); not for a front end's own
+    str class (SQL Server's Name), equal to a name in another case, which the catalog keeps as written."""
+    if type(schema) is str and type(name) is str:
+        return shared_name(schema, name)
+    return TableName(schema, name)
