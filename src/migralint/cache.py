@@ -31,7 +31,7 @@ import json
 import os
 import pickle
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -44,7 +44,9 @@ if TYPE_CHECKING:  # the engine loads pglast; a cache module that only keys and 
 
 CACHE_DIR_NAME = ".migralint_cache"
 ENV_VAR = "MIGRALINT_CACHE_DIR"
-FORMAT = 2  # 2: the pickled Catalog is replayed from events (no handler table, no _origin)
+# 2: the pickled Catalog is replayed from events (no handler table, no _origin); 3: an entry is
+# a sequence of parts each pickled on its own (a snapshot: the catalog a thousand tables a part).
+FORMAT = 3
 _HEADER = f"migralint-cache {FORMAT}\n".encode()
 _DIGEST = 32  # sha256
 DEFAULT_LIMIT = 256 * 1024 * 1024  # bytes; pruned down to 3/4 of it
@@ -176,7 +178,9 @@ class Store:
         return loaded
 
     def save_snapshot(self, chain: str, catalog: object) -> None:
-        self._save(self.snapshot_path(chain), catalog)
+        """`catalog` in parts (its `snapshot_parts()`, the Catalog's) or whole (anything else)."""
+        parts = getattr(catalog, "snapshot_parts", None)
+        self._save(self.snapshot_path(chain), catalog, parts() if callable(parts) else None)
 
     # -- the envelope --------------------------------------------------------------------
 
@@ -184,24 +188,33 @@ class Store:
         """What `_save` wrote at `path`, or None for anything else (missing, truncated, corrupt, foreign)."""
         try:
             with open(path, "rb") as stream:
-                data = stream.read()
+                head = stream.read(len(_HEADER) + _DIGEST)
+                if not head.startswith(_HEADER) or len(head) < len(_HEADER) + _DIGEST:
+                    return None
+                # Hashed a block at a time, then read again to unpickle: the entry is never held
+                # whole beside what it holds (the file stays the same: a writer renames a new one
+                # into place).
+                hasher = hashlib.sha256()
+                for block in iter(lambda: stream.read(1 << 20), b""):
+                    hasher.update(block)
+                if hasher.digest() != head[len(_HEADER):]:
+                    return None
+                end = stream.tell()
+                stream.seek(len(head))
+                return _joined(_parts(stream, end))
         except OSError:
             return None
-        start = len(_HEADER) + _DIGEST
-        if not data.startswith(_HEADER) or len(data) < start:
-            return None
-        payload = memoryview(data)[start:]
-        if hashlib.sha256(payload).digest() != data[len(_HEADER):start]:
-            return None
-        try:
-            return pickle.loads(payload)
         except Exception:  # written by another build whose classes differ: a miss, never a crash
             return None
 
-    def _save(self, path: Path, value: object) -> None:
-        # Pickled straight into the file, hashed as it goes: the catalog after a 20 MB migration
-        # pickles to tens of megabytes, which pickle.dumps held whole (and grew by copying) on
-        # top of the catalog itself.
+    def _save(self, path: Path, value: object, parts: Iterable[object] | None = None) -> None:
+        """Write `value`, or the `parts` it was cut into, each pickled on its own, straight into
+        the file, hashed as it goes.
+
+        The catalog after a 20 MB migration pickles to tens of megabytes, which pickle.dumps held
+        whole on top of the catalog; and one pickle of it remembers every object it wrote (its
+        memo, which also keeps alive the list of fields it made for each object) until the end:
+        as much again as the catalog (docs/robustness.md). A part's memo goes with the part."""
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -212,7 +225,10 @@ class Store:
                     stream.write(bytes(_DIGEST))  # the payload's digest, once it is written
                     payload = _HashingWriter(stream)
                     try:
-                        pickle.dump(value, payload, protocol=pickle.HIGHEST_PROTOCOL)
+                        for part in parts if parts is not None else (value,):
+                            # A pickler of its own: a pickle ends where it says, so the parts
+                            # are read back one after the other (`_parts`).
+                            pickle.dump(part, payload, protocol=pickle.HIGHEST_PROTOCOL)
                     except Exception:  # something unpicklable (a custom rule's finding): not cached
                         stream.close()
                         _remove(temporary)
@@ -278,6 +294,21 @@ class _HashingWriter:
 
     def digest(self) -> bytes:
         return self._hash.digest()
+
+
+def _parts(stream: BinaryIO, end: int) -> Iterator[Any]:
+    """The parts `Store._save` wrote, unpickled one at a time up to `end`."""
+    while stream.tell() < end:
+        yield pickle.load(stream)
+
+
+def _joined(parts: Iterator[Any]) -> Any:
+    """The value of an entry: its only part, or the first part's class joins the rest to it."""
+    first = next(parts)
+    join = getattr(type(first), "from_snapshot_parts", None)
+    if callable(join):
+        return join(first, parts)
+    return first if next(parts, None) is None else None
 
 
 def _touch(path: Path) -> None:

@@ -17,12 +17,17 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Iterator
+from itertools import islice
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.sql.postgres.nodes import Node, TableName
 
 _LOCATION = re.compile(r'"location": \d+')
+# The Catalog's dicts that grow with the schema, in the parts of a snapshot (snapshot_parts).
+_PARTED = ("tables", "views", "indexes", "enums", "sequences")
+_PART_ITEMS = 1000
 
 
 class Catalog:
@@ -36,8 +41,10 @@ class Catalog:
         self.extensions: dict[str, str] = {}
         # Functions declared RETURNS trigger: only triggers call them, never application code.
         self.trigger_functions: set[TableName] = set()
-        # One shared TypeName tree per distinct column type (see _shared_type).
+        # One shared tree per distinct column type or default (see _shared_tree).
         self._types: dict[str, Node] = {}
+        # One tuple per distinct list of column names (see _shared_names).
+        self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
 
     # -- questions rules ask ----------------------------------------------------------
 
@@ -92,22 +99,79 @@ class Catalog:
     def _primary_key(self, table: TableName) -> tuple[str, ...]:
         return next((c.columns for c in self.constraints_of(table) if c.kind == "primary"), ())
 
+    # -- the result cache's snapshot (cache.py) ------------------------------------------
+
+    def snapshot_parts(self) -> Iterator[object]:
+        """The catalog cut into parts the cache pickles each on its own: first the catalog
+        without its large dicts, then their items a thousand at a time. One pickle of a large
+        catalog remembered every object it wrote until its end (docs/robustness.md)."""
+        head = Catalog.__new__(Catalog)
+        head.__dict__.update(self.__dict__)
+        for attribute in _PARTED:
+            setattr(head, attribute, {})
+        yield head
+        for attribute in _PARTED:
+            items = iter(getattr(self, attribute).items())
+            while part := list(islice(items, _PART_ITEMS)):
+                yield attribute, part
+
+    @classmethod
+    def from_snapshot_parts(cls, head: Catalog, parts: Iterator[object]) -> Catalog | None:
+        """The catalog `snapshot_parts` cut; None when a part is not one it makes. Each part was
+        pickled on its own, with its own copy of each column type and default: they are shared
+        again (see _shared_tree), one lookup for each tree a part holds."""
+        for part in parts:
+            if not (isinstance(part, tuple) and len(part) == 2 and part[0] in _PARTED and isinstance(part[1], list)):
+                return None
+            attribute, items = part
+            getattr(head, attribute).update(items)
+            if attribute == "tables":
+                shared: dict[int, Node] = {}
+                for _, table in items:
+                    for column in table.columns.values():
+                        column.type_name = head._shared_again(column.type_name, shared)
+                        column.default = head._shared_again(column.default, shared)
+        return head
+
+    def _shared_again(self, tree: Node | None, shared: dict[int, Node]) -> Node | None:
+        if tree is None:
+            return None
+        found = shared.get(id(tree))
+        if found is None:
+            found = shared[id(tree)] = self._shared_tree(tree)
+        return found
+
     # -- what the replay (model_replay.py) changes it through ---------------------------
 
-    def _shared_type(self, type_name: Node) -> Node:
-        """The column's TypeName, shared with every column of the same type.
+    def _shared_tree(self, tree: Node) -> Node:
+        """The column's TypeName or DEFAULT expression, shared with every column of the same.
 
         A TypeName tree costs about 4 KiB as Python dicts, and each column kept its own copy,
         differing only in its byte locations: a 20 MB migration of CREATE TABLEs held a gigabyte
-        of them (docs/robustness.md). A location in another statement means nothing to the
-        readers of the catalog, which only ask whether the parser gave one (column_types.
-        written_typmods: an implicit typmod has -1), so locations become 0 and -1 stays -1.
-        Shared trees are read, never changed.
+        of them (docs/robustness.md); its DEFAULT CURRENT_TIMESTAMPs another 370 bytes a table.
+        A location in another statement means nothing to the readers of the catalog, which only
+        ask whether the parser gave one (column_types.written_typmods: an implicit typmod has
+        -1) or whether a column has a default at all (model_view.ModelView.column), so locations
+        become 0 and -1 stays -1. Shared trees are read, never changed.
         """
-        key = _LOCATION.sub('"location": 0', json.dumps(type_name))
+        try:
+            key = _LOCATION.sub('"location": 0', json.dumps(tree))
+        except (TypeError, ValueError):  # not libpg_query's JSON (another front end's tree): kept as it is
+            return tree
         shared = self._types.get(key)
         if shared is None:
             shared = self._types[key] = json.loads(key)
+        return shared
+
+    def _shared_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`names` (a constraint's or an index's columns), one tuple and one string each for
+        every object that names the same columns: decoded from each statement's tree, every
+        column name was a string of its own, 50 bytes or more, in each table of a large file."""
+        if not all(type(n) is str for n in names):
+            return names  # a front end's own str class (SQL Server's Name) may compare equal in another case
+        shared = self._names.get(names)
+        if shared is None:
+            shared = self._names[names] = tuple(sys.intern(n) for n in names)
         return shared
 
     def _rename_column_uses(self, table: TableName, old: str, new: str) -> None:
@@ -115,9 +179,9 @@ class Catalog:
             return tuple(new if c == old else c for c in columns)
 
         for index in self.indexes_of(table):
-            index.columns = renamed(index.columns)
+            index.columns = self._shared_names(renamed(index.columns))
         for constraint in self.constraints_of(table):
-            constraint.columns = renamed(constraint.columns)
+            constraint.columns = self._shared_names(renamed(constraint.columns))
 
     def _retarget(self, old: TableName, new: TableName) -> None:
         for index in self.indexes_of(new):
@@ -134,12 +198,13 @@ class Catalog:
         self.indexes[index.name] = index
         owner = self.tables.get(index.table)
         if owner is not None:
-            owner.index_names.add(index.name)
+            if index.name not in owner.index_names:
+                owner.index_names += (index.name,)
 
     def _drop_index(self, name: TableName) -> Index | None:
         index = self.indexes.pop(name, None)
         if index is not None and (owner := self.tables.get(index.table)) is not None:
-            owner.index_names.discard(name)
+            owner.index_names = tuple(n for n in owner.index_names if n != name)
         return index
 
     def _forget_table(self, name: TableName) -> None:

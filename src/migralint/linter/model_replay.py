@@ -12,13 +12,14 @@ an unknown index) is skipped or remembered with origin "": replay never fails.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.sql import ir
 from migralint.sql.postgres.model import statement_events
-from migralint.sql.postgres.nodes import Node, TableName
+from migralint.sql.postgres.nodes import Node, TableName, shared_name
 
 if TYPE_CHECKING:
     from migralint.linter.catalog import Catalog
@@ -148,7 +149,8 @@ def _add_column(catalog: Catalog, event: ir.AddColumn, origin: str) -> bool:
     owner = _table(catalog, event.table)
     if event.if_not_exists and event.column.name in owner.columns:
         return False
-    owner.columns[event.column.name] = _column(catalog, event.column, origin)
+    column = _column(catalog, event.column, origin)
+    owner.columns[column.name] = column
     return True
 
 
@@ -165,8 +167,8 @@ def _rename_column(catalog: Catalog, event: ir.RenameColumn) -> None:
     owner = catalog.tables.get(_name(event.table))
     moved = owner.columns.pop(event.column, None) if owner is not None else None
     if owner is not None and moved is not None:
-        moved.name = event.new
-        owner.columns[event.new] = moved
+        moved.name = _interned(event.new)
+        owner.columns[moved.name] = moved
         catalog._rename_column_uses(owner.name, event.column, event.new)
 
 
@@ -174,13 +176,13 @@ def _alter_column(catalog: Catalog, event: ir.AlterColumnType | ir.SetNotNull | 
     table = _table(catalog, event.table)
     column = table.columns.get(event.column)
     if column is None:  # older than the history: remember what this migration says of it
-        column = table.columns[event.column] = Column(event.column, None, origin="")
+        column = table.columns[event.column] = Column(_interned(event.column), None, origin="")
     if isinstance(event, ir.AlterColumnType):
         column.type_name = _type(catalog, event.raw_type, event.type)
     elif isinstance(event, ir.SetNotNull):
         column.not_null = event.not_null
     else:
-        column.default = event.raw if isinstance(event.raw, dict) else None
+        column.default = catalog._shared_tree(event.raw) if isinstance(event.raw, dict) else None
 
 
 def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, origin: str) -> None:
@@ -192,12 +194,13 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
                 table.columns[column].not_null = True
     references = _name(event.references) if event.references is not None else None
     expression = event.raw_expression if isinstance(event.raw_expression, dict) else None
+    columns = catalog._shared_names(event.columns)
     table.constraints[name] = Constraint(
-        table.name, name, kind, event.validated, event.columns, expression, references, event.referenced_columns, origin,
-        event.on_delete,
+        table.name, name, kind, event.validated, columns, expression, references,
+        catalog._shared_names(event.referenced_columns), origin, event.on_delete,
     )
     if event.makes_index:
-        index = Index(TableName(table.name.schema, name), table.name, True, False, True, event.columns, origin, True)
+        index = Index(_shared(table.name.schema, name), table.name, True, False, True, columns, origin, True)
         catalog._add_index(index)
 
 
@@ -223,10 +226,11 @@ def _create_index(catalog: Catalog, event: ir.CreateIndex, origin: str) -> None:
     indexed = _name(event.table)
     if indexed not in catalog.tables and indexed not in catalog.views:
         catalog.tables[indexed] = Table(indexed, origin="")  # older than the history
-    name = TableName(indexed.schema, event.name or event.default_name or "_".join(event.columns))
+    name = _shared(indexed.schema, event.name or event.default_name or "_".join(event.columns))
     if event.if_not_exists and name in catalog.indexes:
         return
-    catalog._add_index(Index(name, indexed, event.unique, event.partial, True, event.columns, origin))
+    columns = catalog._shared_names(event.columns)
+    catalog._add_index(Index(name, indexed, event.unique, event.partial, True, columns, origin))
 
 
 def _rename_object(catalog: Catalog, event: ir.RenameObject) -> None:
@@ -306,16 +310,32 @@ def _table(catalog: Catalog, name: ir.TableName) -> Table:
 
 
 def _column(catalog: Catalog, column: ir.Column, origin: str) -> Column:
-    default = column.raw_default if isinstance(column.raw_default, dict) else None
-    return Column(column.name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+    default = catalog._shared_tree(column.raw_default) if isinstance(column.raw_default, dict) else None
+    # One string per column name: decoded from each statement, every table's "id" was its own.
+    name = _interned(column.name)
+    return Column(name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+
+
+def _interned(name: str) -> str:
+    """One string object for every column of that name; a front end's own str class (SQL
+    Server's case-insensitive sql.words.Name) cannot be interned, and is kept as it is."""
+    return sys.intern(name) if type(name) is str else name
 
 
 def _type(catalog: Catalog, raw_type: object, model: str) -> Node:
-    """The parser's type where the front end gave it (shared: see Catalog.shared_type), else the model's."""
+    """The parser's type where the front end gave it (shared: see Catalog._shared_tree), else the model's."""
     if isinstance(raw_type, dict):
-        return catalog._shared_type(raw_type)
+        return catalog._shared_tree(raw_type)
     return {"ModelType": {"name": model}}
 
 
 def _name(table: ir.TableName) -> TableName:
-    return TableName(table.schema, table.name)
+    return _shared(table.schema, table.name)
+
+
+def _shared(schema: str, name: str) -> TableName:
+    """One TableName for the names seen lately (nodes.shared_name); not for a front end's own
+    str class (SQL Server's Name), equal to a name in another case, which the catalog keeps as written."""
+    if type(schema) is str and type(name) is str:
+        return shared_name(schema, name)
+    return TableName(schema, name)

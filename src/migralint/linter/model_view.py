@@ -1,12 +1,16 @@
 """ModelContext over the PostgreSQL engine's Context: what lets a rule that reads only the statement
 model (`migralint.sql.ir`) run beside the rules that read libpg_query's tree.
 
-Each statement's model is built once, when a model rule first asks for it, and kept for the file
-section (`earlier` and `later` reuse it). In a large file, parsed in pieces whose trees are let go
-(linter/pieces.py), what is kept has no `raw`: the parse tree of every statement, kept through its
-model, was most of a 20 MB migration's memory. The statement being checked gets its tree back;
-PostgreSQL's model rules read no other statement's `raw`. A file parsed whole holds its trees
-anyway, so its models keep theirs: stripping them cost about a tenth of a corpus lint.
+Each statement's model is built once, when a model rule first asks for it (`later` builds those
+of the statements after the current one ahead of their turn), and kept while it may be asked
+for again. A file parsed whole holds its trees anyway: its models keep theirs and stay for the
+whole section, as `earlier` and `later` read them. In a large file, parsed in pieces whose trees
+are let go (linter/pieces.py), a model is let go once its statement is checked and replayed,
+until a rule first reads `earlier`: the models before the current statement are then built
+again (the same models: see `_rewrites`) and from then on kept, without their trees (the
+statement being checked gets its tree back; PostgreSQL's model rules read no other statement's
+`raw`). Kept for every statement, the models were a fifth of the memory of a 20 MB migration
+of DDL, which no rule asked `earlier` of (docs/robustness.md).
 """
 
 from __future__ import annotations
@@ -102,9 +106,18 @@ def replayed(ctx: Context, position: int) -> None:
     models: list[ir.Statement | None] | None = ctx.scratch("statement-model").get("models")
     model = models[position] if models is not None else None
     if models is not None and model is not None:
-        events = tuple(_without_trees(event) for event in model.events)
-        if any(new is not old for new, old in zip(events, model.events)):
-            models[position] = replace(model, events=events)
+        if "models" not in ctx.scratch("statement-model-earlier"):
+            models[position] = None  # no rule read `earlier` yet: built again if one does
+        else:
+            models[position] = _stripped(model)
+
+
+def _stripped(model: ir.Statement) -> ir.Statement:
+    """`model` without its tree and without the trees its events carry."""
+    events = tuple(_without_trees(event) for event in model.events)
+    if any(new is not old for new, old in zip(events, model.events)):
+        return replace(model, raw=None, events=events)
+    return model if model.raw is None else replace(model, raw=None)
 
 
 # A model class's `raw...` fields, and its other fields (where a column or a constraint may nest),
@@ -299,7 +312,10 @@ class ModelView:
         models = self._models()
         model = models[position]
         if model is None:
-            model = models[position] = self._kept(position, self._build(position))
+            model = self._kept(position, self._build(position))
+            if position < self._position and not self._ctx.statements[position].tree_held:
+                model = _stripped(model)  # replayed already (or let go by `replayed`): as it leaves one
+            models[position] = model
         return model
 
     def _kept(self, position: int, model: ir.Statement) -> ir.Statement:
@@ -314,9 +330,22 @@ class ModelView:
             spans = [ctx.subcommand_span(k) for k in range(len(statement.node["cmds"]))]
             ctx.at(self._position)
 
+        # Whether each ALTER COLUMN TYPE rewrites its table, as first answered: from the catalog
+        # as the file had left it then. Built again for `earlier`, once the catalog holds the new
+        # types, the model says what the first one said.
+        given: dict[int, list[bool]] = ctx.scratch("statement-model-rewrites")
+        answers = given.get(position, [])
+        asked = iter(answers[:])
+
         def type_rewrites(table: ir.TableName, cmd: Node) -> bool:
-            known = ctx.catalog.column(PgTableName(*table), str(cmd.get("name", "")))
-            return alter_type_rewrites(known.type_name if known is not None else None, cmd)
+            answer = next(asked, None)
+            if answer is None:
+                known = ctx.catalog.column(PgTableName(*table), str(cmd.get("name", "")))
+                answer = alter_type_rewrites(known.type_name if known is not None else None, cmd)
+                answers.append(answer)
+            if position not in given:
+                given[position] = answers  # only the few statements asked: not one list each
+            return answer
 
         def is_volatile(expression: Node) -> bool:
             return volatile_function(expression, self._trusted_functions(position)) is not None

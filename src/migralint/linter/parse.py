@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
@@ -78,7 +79,7 @@ class Statement:
             return cast(T, facts[facts.index(key, 0, half) + half])
         except ValueError:
             pass
-        value = compute(self, *args)
+        value = _shared_fact(key, compute(self, *args))
         facts = self._facts  # `compute` may have added facts of its own
         half = len(facts) // 2
         self._facts = (*facts[:half], key, *facts[half:], value)
@@ -94,6 +95,23 @@ class Statement:
 
     def __repr__(self) -> str:
         return f"Statement(index={self.index}, kind={self.kind!r}, start={self.start}, end={self.end})"
+
+
+def _shared_fact(key: object, value: T) -> T:
+    """`value`, or an equal value a statement had lately for the same fact: the same table's
+    CREATE INDEX and ALTER TABLE change the same tables, take the same locks. Kept for every
+    statement of a file, each its own tuples cost a 20 MB migration tens of megabytes
+    (docs/robustness.md). Facts are never changed, so any equal one will do; a value that
+    cannot be hashed (a list, a dict) is kept as it is."""
+    try:
+        return cast(T, _recent_fact(key, value))
+    except TypeError:
+        return value
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _recent_fact(key: object, value: object) -> object:
+    return value
 
 
 class Comment(NamedTuple):

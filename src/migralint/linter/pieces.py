@@ -33,8 +33,9 @@ from migralint.linter.parse import (
 )
 from migralint.source import LineIndex
 
-# Characters per piece when a linted file is parsed in pieces. Files up to this size are
-# parsed whole, as before; above it the trees of about two pieces are in memory at a time.
+# Files up to this many characters are parsed whole, as before; a longer one is parsed in
+# pieces of half this size, the trees of about two pieces in memory at a time (pieces of
+# 100,000 held 9 MiB more at the peak for DDL, for no less CPU time: docs/robustness.md).
 LINT_PIECE = 100_000
 # Pieces whose trees stay parsed: the one being checked and the one before it (rules look
 # back at the statements just before the current one far more often than further).
@@ -88,7 +89,8 @@ def parse_large(
     text: str, size: int | None = None, facts: Sequence[Callable[[Statement], object]] = ()
 ) -> ParsedSource:
     """`parse_source(text)`, the same statements, comments, syntax error and trees, but for a
-    text longer than `size` (default LINT_PIECE) the trees are let go and parsed again when read.
+    text longer than `size` (default LINT_PIECE) is cut into pieces of about half that size,
+    whose trees are let go and parsed again when read.
 
     `facts`: functions of a statement that keep their answer as a `Statement.fact`, called
     while each tree is held the first time, for what a pass over the whole file needs before
@@ -100,7 +102,7 @@ def parse_large(
     # first one and reads it as a space; the pieces are cut from the text read the same way.
     nul = text.find("\0")
     spaced = text.replace("\0", " ") if nul != -1 else text
-    bounds = piece_bounds(spaced, size)
+    bounds = piece_bounds(spaced, max(1, size // 2))
     if bounds is None or len(bounds) == 1:
         return parse_source(text)
     index = LineIndex(spaced)
