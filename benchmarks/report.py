@@ -203,15 +203,16 @@ def gaps(r: Results) -> list[str]:
         "only, and one new migration replay from the last cached catalog. What a warm run still spends: "
         "the imports above, finding the files, hashing every file's bytes for the chain, reading and "
         "checking the cache packs, the history rules (never cached: they read git and the database) and "
-        "writing the report. The pre-commit case also starts git 12 times (counted with cProfile on "
-        "2026-12-06: the launcher's and the CLI's staged lists, then the upstream, the default branches, the "
-        "merge base, its tree and the index, one process each), a few ms each. A folder-level fast path (file sizes and modification times before hashing) "
+        "writing the report. The pre-commit case also starts git 7 times (12 before 2026-12-06: the "
+        "staged list, the repository's top, the upstream, the merge base, its tree, the index and MERGE_HEAD; "
+        "tests/test_launcher.py counts them), 5 to 10 ms each. A folder-level fast path (file sizes and modification times before hashing) "
         "and a cheaper pack format would close part of the warm gap.",
         "- **Memory and the growth curve**: a file over 100,000 characters is parsed in pieces of whole "
         "statements and its trees let go (docs/robustness.md); each column type's tree is shared in the "
-        "catalog. `benchmarks/large_file.py` on 2026-12-06: 23 MB of seed data peaks at 156 MiB, but "
-        "21.5 MB of schema changes (60,000 tables in one transaction) at 643 MiB (807 MiB with the cache): the replayed schema and "
-        "the facts kept per statement grow with the tables and statements, linearly.",
+        "catalog. `benchmarks/large_file.py` on 2026-12-06 (docs/robustness.md): 23 MB of seed data peaks at "
+        "142 MiB, but 21.5 MB of schema changes (60,000 tables in one transaction) at 361 MiB in both cache modes "
+        "(643 and 807 MiB that morning): the replayed schema and what is kept of each statement grow with the "
+        "tables and statements, linearly, at about 15 MiB per MB of such DDL.",
     ]
     seeds = {g["factor"]: g for g in r["growth"] if g["kind"] == "seed data"}
     if 4 in seeds and 16 in seeds:
