@@ -11,12 +11,14 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Callable, Hashable
-from typing import Any, NamedTuple, Protocol, TypeVar, cast
+from typing import Any, Protocol, TypeVar, cast
 
 from migralint.linter import lazy_parser as pg_parser
 
 from migralint.linter import deep_json
 from migralint.source import LineIndex
+# The statement model's own: a comment's span and a syntax error's place are the same for every front end.
+from migralint.sql.ir_statement import Comment as Comment, SyntaxProblem as SyntaxProblem
 
 Node = dict[str, Any]
 T = TypeVar("T")
@@ -114,16 +116,6 @@ def _recent_fact(key: object, value: object) -> object:
     return value
 
 
-class Comment(NamedTuple):
-    start: int
-    end: int  # exclusive
-    text: str
-    own_line: bool  # nothing but white space before it on its line
-
-
-class SyntaxProblem(NamedTuple):
-    message: str
-    offset: int  # character offset PostgreSQL points at
 
 
 @dataclass(frozen=True, slots=True)
