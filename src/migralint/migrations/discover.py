@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
-from migralint.migrations.folders import find_folders
+from migralint.migrations.folders import find_folders, walk
 from migralint.migrations.layouts import Layout, MigrationFile, classify
 from migralint.migrations.named_paths import expand
 from migralint.migrations.prisma_schema import datasource_providers, normalized_provider, schema_files
@@ -188,43 +188,26 @@ def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
 
 
 def _sql_files(folder: Path, problems: list[str], real_folders: dict[str, str]) -> list[tuple[Path, bool]]:
-    """The .sql files under `folder` as os.walk finds them (links to folders not entered, each
-    folder's files before its sub-folders, both sorted), each with whether it is a link.
+    """The .sql files under `folder` in the order of folders.walk, each with whether it is a link.
 
-    A walk of its own on os.scandir: a directory entry says whether it is a link without a system
-    call, where os.walk lstat()s every sub-folder and discovery lstat()ed every file again to
-    resolve its real path (a link loop or two globs must give one file once). The real path of
-    each folder entered is known from its parent's, so `real_folders` is filled as it goes."""
+    A directory entry says whether it is a link, where discovery lstat()ed every file to resolve
+    its real path (a link loop or two globs must give one file once); the real path of each
+    folder entered is known from its parent's, so `real_folders` is filled as the walk goes."""
+
+    def unreadable(path: str, error: OSError) -> None:  # said, and the rest still walked
+        problems.append(f"{error.filename or path}: cannot read the folder: {error.strerror or error}")
+
     result: list[tuple[Path, bool]] = []
     top = str(folder)
-    stack = [(top, _real_folder(top, real_folders))]  # folders still to visit, the next on top
-    while stack:
-        top, real_top = stack.pop()
-        try:
-            with os.scandir(top) as scan:
-                entries = list(scan)
-        except OSError as error:  # a folder it cannot list: said, and the rest still walked
-            problems.append(f"{error.filename or top}: cannot read the folder: {error.strerror or error}")
-            continue
-        files: list[tuple[str, bool]] = []
-        folders: list[str] = []
-        for entry in entries:
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False  # as os.walk: what cannot be stat()ed is not a folder
-            if not is_dir:
-                if entry.name.lower().endswith(".sql"):
-                    files.append((entry.name, entry.is_symlink()))
-            elif entry.name not in _SKIPPED_DIRS and not entry.name.startswith(".") and not entry.is_symlink():
-                folders.append(entry.name)
-        base = Path(top)
+    _real_folder(top, real_folders)
+    for listed in walk(top, lambda name: name in _SKIPPED_DIRS or name.startswith("."), unreadable):
+        real_top = real_folders[listed.folder]
+        base = Path(listed.folder)
         real_folders[str(base)] = real_top  # how _real_path will ask for it ("./a" is "a" there)
-        result.extend((base / name, is_link) for name, is_link in sorted(files))
-        for name in sorted(folders, reverse=True):  # popped in order: each sub-folder's tree whole
-            child, real_child = os.path.join(top, name), os.path.join(real_top, name)
-            real_folders[child] = real_child
-            stack.append((child, real_child))
+        sql = sorted((e.name, e.is_symlink()) for e in listed.files if e.name.lower().endswith(".sql"))
+        result.extend((base / name, is_link) for name, is_link in sql)
+        for name in listed.folders:
+            real_folders[os.path.join(listed.folder, name)] = os.path.join(real_top, name)
     return result
 
 

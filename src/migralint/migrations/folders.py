@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePath, PurePosixPath
+from typing import NamedTuple
 
 FLYWAY_NAME = re.compile(r"^(?P<kind>[VUR])(?P<version>[0-9][0-9._]*)?__(?P<name>.+)\.sql$", re.I)
 UP_DOWN_NAME = re.compile(r"^(?P<version>\d+)_(?P<name>.+?)\.(?P<direction>up|down)\.sql$", re.I)
@@ -61,35 +63,58 @@ def touches_migrations(paths: list[str], configured: str | None = None) -> bool:
     return False
 
 
-def find_folders(top: Path) -> list[Path]:
-    """Every migrations folder under `top`, in path order; virtual environments are skipped.
+class Listed(NamedTuple):
+    """One folder of a walk: its path, its entries that are not folders, and the names of the
+    sub-folders the walk enters next (sorted; the caller may remove names, as with os.walk)."""
 
-    Walked on os.scandir rather than os.walk: the pre-commit hook walks the whole project at
-    every commit, and os.walk lstat()s each sub-folder to learn whether it is a link, which a
-    directory entry already says; only .sql names are looked at more closely."""
-    roots: set[Path] = set()
-    stack = [str(top)]
+    folder: str
+    files: list[os.DirEntry[str]]
+    folders: list[str]
+
+
+def walk(top: str, skip: Callable[[str], bool], unreadable: Callable[[str, OSError], None] | None = None) -> Iterator[Listed]:
+    """Each folder under `top` as os.walk finds them: links to folders not entered, each folder
+    before its sub-folders, each sub-folder's tree whole, in name order; `skip` names the
+    sub-folders never entered, and `unreadable` hears of a folder that cannot be listed.
+
+    On os.scandir rather than os.walk: a directory entry says whether it is a link without a
+    system call, where os.walk lstat()s every sub-folder; discovery and the pre-commit hook's
+    search of the whole project walk every folder of it."""
+    stack = [top]  # folders still to visit, the next on top
     while stack:
         folder = stack.pop()
         try:
             with os.scandir(folder) as scan:
                 entries = list(scan)
-        except OSError:
-            continue  # as os.walk: a folder that cannot be listed holds nothing found here
-        names = [entry.name for entry in entries]
-        if "pyvenv.cfg" in names:  # a virtual environment: its packages may ship migrations
+        except OSError as error:
+            if unreadable is not None:
+                unreadable(folder, error)
             continue
-        here: Path | None = None
+        listed = Listed(folder, [], [])
         for entry in entries:
             try:
                 is_dir = entry.is_dir()
             except OSError:
-                is_dir = False
-            if is_dir:
-                if not entry.is_symlink() and not is_skipped(entry.name):
-                    stack.append(entry.path)
-            elif entry.name.lower().endswith(".sql"):
-                here = Path(folder) if here is None else here
+                is_dir = False  # as os.walk: what cannot be stat()ed is not a folder
+            if not is_dir:
+                listed.files.append(entry)
+            elif not entry.is_symlink() and not skip(entry.name):
+                listed.folders.append(entry.name)
+        listed.folders.sort()
+        yield listed
+        stack.extend(os.path.join(folder, name) for name in reversed(listed.folders))
+
+
+def find_folders(top: Path) -> list[Path]:
+    """Every migrations folder under `top`, in path order; virtual environments are skipped."""
+    roots: set[Path] = set()
+    for listed in walk(str(top), is_skipped):
+        if any(entry.name == "pyvenv.cfg" for entry in listed.files):
+            listed.folders.clear()  # a virtual environment: its packages may ship migrations
+            continue
+        here = Path(listed.folder)
+        for entry in listed.files:
+            if entry.name.lower().endswith(".sql"):  # only .sql names can be migrations
                 root = migration_root(here / entry.name)
                 if root is not None and _within(root, top):
                     roots.add(Path(root))
