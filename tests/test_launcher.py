@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from migralint.launcher import _nothing_staged_to_lint
+from migralint.launcher import _staged_decision
 
 
 def git(repo: Path, *args: str) -> None:
@@ -29,13 +29,13 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_only_lint_staged_with_no_path_is_answered_early(repo: Path) -> None:
-    assert _nothing_staged_to_lint(["lint", "--staged"])
-    assert _nothing_staged_to_lint(["lint", "--staged", "--format", "concise", "--strict"])
-    assert not _nothing_staged_to_lint(["lint", "--staged", "prisma/migrations"])  # the user chose a path
-    assert not _nothing_staged_to_lint(["lint", "--staged", "--config", "other.toml"])  # another migrations_dir?
-    assert not _nothing_staged_to_lint(["lint", "--since", "main"])
-    assert not _nothing_staged_to_lint(["lint"])
-    assert not _nothing_staged_to_lint(["rules"])
+    assert _staged_decision(["lint", "--staged"])[0]
+    assert _staged_decision(["lint", "--staged", "--format", "concise", "--strict"])[0]
+    assert not _staged_decision(["lint", "--staged", "prisma/migrations"])[0]  # the user chose a path
+    assert not _staged_decision(["lint", "--staged", "--config", "other.toml"])[0]  # another migrations_dir?
+    assert not _staged_decision(["lint", "--since", "main"])[0]
+    assert not _staged_decision(["lint"])[0]
+    assert not _staged_decision(["rules"])[0]
 
 
 def test_a_staged_migration_or_its_deletion_goes_to_the_linter(repo: Path) -> None:
@@ -43,26 +43,26 @@ def test_a_staged_migration_or_its_deletion_goes_to_the_linter(repo: Path) -> No
     migration.parent.mkdir(parents=True)
     migration.write_text("SELECT 1;\n")
     git(repo, "add", "-A")
-    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    assert not _staged_decision(["lint", "--staged"])[0]
     git(repo, "commit", "-qm", "init")
-    assert _nothing_staged_to_lint(["lint", "--staged"])
+    assert _staged_decision(["lint", "--staged"])[0]
     git(repo, "rm", "-q", str(migration.relative_to(repo)))
-    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    assert not _staged_decision(["lint", "--staged"])[0]
 
 
 def test_sql_outside_migrations_folders_needs_a_config_that_names_a_folder(repo: Path) -> None:
     (repo / "sql").mkdir()
     (repo / "sql" / "001_init.sql").write_text("SELECT 1;\n")
     git(repo, "add", "-A")
-    assert _nothing_staged_to_lint(["lint", "--staged"])
+    assert _staged_decision(["lint", "--staged"])[0]
     (repo / "migralint.toml").write_text('migrations_dir = "sql"\n')
-    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    assert not _staged_decision(["lint", "--staged"])[0]
 
 
 def test_outside_a_repository_the_linter_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path.parent))
     monkeypatch.chdir(tmp_path)
-    assert not _nothing_staged_to_lint(["lint", "--staged"])
+    assert not _staged_decision(["lint", "--staged"])[0]
     done = subprocess.run([sys.executable, "-c", "from migralint.launcher import main; main()", "lint", "--staged"],
                           cwd=tmp_path, capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("migralint: error: "), done.stderr

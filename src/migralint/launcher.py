@@ -40,13 +40,9 @@ def main() -> None:
     cli_main()
 
 
-def _nothing_staged_to_lint(args: list[str]) -> bool:
-    """True only when `lint --staged` has no path and git says no staged change is a migration."""
-    return _staged_decision(args)[0]
-
-
 def _staged_decision(args: list[str]) -> tuple[bool, list[str] | None]:
-    """_nothing_staged_to_lint's answer, and what git said is staged when it was asked."""
+    """Whether there is nothing to lint: True only when `lint --staged` has no path and git says
+    no staged change is a migration. With it, what git said is staged, when it was asked."""
     if not args or args[0] != "lint" or "--staged" not in args or "--fix" in args:
         return False, None
     rest = iter(args[1:])
