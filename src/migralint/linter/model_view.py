@@ -81,8 +81,8 @@ def check_model_rules(
     if not interested:
         return
     view = ModelView(ctx, position)
+    ctx.at(position)  # once: rules never move it, and the view's methods point it at this same statement
     for rule in interested:
-        ctx.at(position)
         try:
             collected.extend(rule.check_statement(view.statement, view))
         except Exception as exc:
@@ -163,8 +163,8 @@ def finish_model_rules(
 ) -> None:
     """Each model rule's findings on the whole section, once its last statement was checked."""
     view = ModelView(ctx, len(ctx.statements) - 1)
+    ctx.at(len(ctx.statements) - 1)  # once, as in check_model_rules
     for rule in rules:
-        ctx.at(len(ctx.statements) - 1)
         try:
             collected.extend(rule.finish_section(view))
         except Exception as exc:
