@@ -127,8 +127,31 @@ def test_the_default_is_the_idle_cores() -> None:
     jobs = workers.default_jobs()
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     assert 1 <= jobs <= cores
-    if hasattr(os, "getloadavg") and os.getloadavg()[0] >= cores:
-        assert jobs == 1  # every core is busy already: no pool
+
+
+def test_runnable_others_reads_the_fourth_field_of_proc_loadavg() -> None:
+    assert workers.runnable_others("0.41 0.66 0.80 3/129 21782\n") == 2  # the reader is one of the 3
+    assert workers.runnable_others("0.00 0.00 0.00 1/80 5") == 0
+    assert workers.runnable_others("0.41 0.66 0.80") is None
+    assert workers.runnable_others("") is None
+    if os.path.exists("/proc/loadavg"):
+        with open("/proc/loadavg", encoding="ascii") as loadavg:
+            assert workers.runnable_others(loadavg.read()) is not None
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/loadavg"), reason="reads Linux's runnable count")
+def test_no_pool_by_default_while_other_processes_keep_every_core_busy() -> None:
+    cores = len(os.sched_getaffinity(0))
+    spin = [sys.executable, "-c", "import time\nend = time.monotonic() + 20\nwhile time.monotonic() < end: pass"]
+    spinners = [subprocess.Popen(spin) for _ in range(cores + 1)]
+    try:
+        time.sleep(0.5)  # every spinner past its start-up, runnable
+        # Spinners never sleep: every reading, an instant each, sees them all runnable.
+        assert max(workers.default_jobs() for _ in range(5)) == 1
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 def _children(pid: int) -> list[int]:

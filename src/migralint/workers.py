@@ -29,19 +29,43 @@ WORTH_A_POOL_MS = 1000.0
 
 
 def default_jobs() -> int:
-    """The cores this process may use, less the ones other processes keep busy (the 1-minute
-    load average), at least 1. On a saturated machine a pool only adds its workers' start-up
-    (measured in docs/cache.md: --jobs 2 took 1.4x the wall time of --jobs 1 at a load of 6 on
-    2 cores); an explicit --jobs N is taken as given."""
+    """The cores this process may use, less the ones other processes keep busy now, at least 1.
+    On a saturated machine a pool only adds its workers' start-up (measured in docs/cache.md:
+    --jobs 2 took 1.4x the wall time of --jobs 1 at a load of 6 on 2 cores); an explicit
+    --jobs N is taken as given."""
     try:
         cores = len(os.sched_getaffinity(0))  # a container's or a taskset's share
     except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
         cores = os.cpu_count() or 1
+    return max(1, min(cores, round(cores - _busy_cores())))
+
+
+def _busy_cores() -> float:
+    # Linux says how many tasks are runnable at this instant (/proc/loadavg's fourth field,
+    # "runnable/total", proc(5)); this process is one of them. The 1-minute load average is the
+    # fallback only: it lags a minute behind, so it counts the previous lint or test run of the
+    # same shell as load and took the pool away from an idle machine (a benchmark's back-to-back
+    # runs kept it near 1 on 2 cores, and --jobs defaulted to 1).
     try:
-        busy = os.getloadavg()[0]
+        with open("/proc/loadavg", encoding="ascii") as loadavg:
+            runnable = runnable_others(loadavg.read())
+        if runnable is not None:
+            return runnable
+    except OSError:
+        pass
+    try:
+        return os.getloadavg()[0]
     except (AttributeError, OSError):  # pragma: no cover - Windows
-        busy = 0.0
-    return max(1, min(cores, round(cores - busy)))
+        return 0.0
+
+
+def runnable_others(loadavg: str) -> int | None:
+    """Tasks runnable besides the reader, from the text of /proc/loadavg; None if unreadable."""
+    fields = loadavg.split()
+    if len(fields) < 4 or "/" not in fields[3]:
+        return None
+    runnable = fields[3].split("/", 1)[0]
+    return max(0, int(runnable) - 1) if runnable.isdigit() else None
 
 
 def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcome]]:
