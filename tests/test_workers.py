@@ -13,9 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from itertools import combinations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 
 from migralint import api, workers
@@ -24,6 +28,7 @@ from migralint.cli import main
 from migralint.config import Settings
 from migralint.rules.registry import ALL_RULES, build_rule_set
 from migralint.findings import Finding
+from migralint.folder_parts import Part, cut, plan_parts
 from migralint.linter.context import Context
 from migralint.linter.parse import Statement
 from tests.broken_rule import BrokenOnPost
@@ -103,6 +108,81 @@ def test_the_corpus_gives_the_same_output_with_workers(tmp_path: Path) -> None:
     assert one.stdout == two.stdout and one.stderr == two.stderr
 
 
+def test_one_large_folder_is_linted_in_stretches_with_the_output_of_one_process(
+    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parted: list[tuple[int, int]] = []
+    planned = workers.plan_parts
+
+    def recorded(*args: object, **kwargs: object) -> list[Part]:
+        parts = planned(*args, **kwargs)  # type: ignore[arg-type]
+        parted.extend((part.start, part.stop) for part in parts)
+        return parts
+
+    monkeypatch.setattr(workers, "plan_parts", recorded)
+    one = _cli("--jobs", "1", "app1")
+    assert len(json.loads(one[1])["findings"]) > 10
+    parted.clear()
+    assert _cli("--jobs", "2", "app1") == one
+    assert len(parted) == 2 and parted[0][0] == 0 and parted[0][1] == parted[1][0] and parted[1][1] == 12
+
+    parted.clear()
+    pooled = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "app1"])
+    assert (pooled.exit_code, pooled.stdout) == one
+    assert len(parted) == 2
+    # The parent wrote the folder's one pack with both stretches' results: the next run lints nothing.
+    assert len(list((tree / "c").rglob("*.pack"))) == 1
+    parted.clear()
+    warm = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "app1"])
+    assert (warm.exit_code, warm.stdout) == one
+    assert parted == []  # every file a hit: no part, no pool
+
+
+def test_a_folder_is_cut_only_when_it_would_keep_one_worker_busy_alone() -> None:
+    small = ([1.0] * 10, [0.3] * 10)
+    large = ([1.0] * 100, [0.3] * 100)
+    assert plan_parts([small, small, small], 2, 0.0) == [Part(0, 0, 10, 10.0), Part(1, 0, 10, 10.0),
+                                                         Part(2, 0, 10, 10.0)]
+    parts = plan_parts([large, small], 2, 0.0)
+    assert [(p.folder, p.start) for p in parts] == [(0, 0), (0, parts[1].start), (1, 0)]
+    assert 50 < parts[1].start < 70  # the first stretch lints more: the second replays it first
+    assert plan_parts([large, small], 2, 1000.0) == [Part(0, 0, 100, 100.0), Part(1, 0, 10, 10.0)]  # too small
+    assert plan_parts([large], 1, 0.0) == [Part(0, 0, 100, 100.0)]
+    assert plan_parts([([0.0] * 5, [0.3] * 5)], 2, 0.0) == []  # every file a cache hit
+
+
+@given(
+    st.lists(st.tuples(st.floats(0, 50), st.floats(0, 1), st.booleans()), min_size=1, max_size=7),
+    st.integers(1, 4),
+)
+@hypothesis_settings(max_examples=200, deadline=None)
+def test_the_cut_covers_every_file_once_and_is_as_even_as_any(
+    files: list[tuple[float, float, bool]], pieces: int
+) -> None:
+    # Each file: what linting it costs, the share of that a replay costs, and whether it is a
+    # cache hit (nothing to lint, still replayed by the stretches after it).
+    lint = [0.0 if hit else ms for ms, _, hit in files]
+    replay = [ms * share for ms, share, _ in files]
+    stretches = cut(lint, replay, pieces)
+    assert 1 <= len(stretches) <= pieces
+    assert [a for a, _, _ in stretches] == [0, *(b for _, b, _ in stretches[:-1])]
+    assert stretches[-1][1] == len(files)
+
+    def cost(a: int, b: int) -> float:
+        return sum(replay[:a]) + sum(lint[a:b])
+
+    assert all(abs(c - cost(a, b)) < 1e-6 for a, b, c in stretches)
+    worst = max(c for _, _, c in stretches)
+    assert worst <= cost(0, len(files)) + 1e-6  # never worse than the folder whole
+    best = min(
+        max(cost(a, b) for a, b in zip((0, *bounds), (*bounds, len(files))))
+        for n in range(pieces)
+        for bounds in combinations(range(1, len(files)), n)
+    )
+    if not any(hit for _, _, hit in files):  # replaying costs less than linting: the greedy cut is the best
+        assert worst <= best + 1e-6 * max(1.0, best)
+
+
 def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
     settings = Settings(root=tree)
     request = LintRequest(paths=["."], settings=settings, jobs=2)
@@ -119,7 +199,7 @@ def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
     assert len(costs) == 4 and all(cost > 0 for cost in costs)
     assert not workers.pool_worth_it(costs, 2)  # 48 small files: less than a worker's start-up
     assert workers.pool_worth_it([cost * 100 for cost in costs], 2)  # 4,800 of them
-    assert not workers.pool_worth_it([sum(costs) * 100], 2)  # one folder: its files run in order
+    assert not workers.pool_worth_it([sum(costs) * 100], 2)  # one part: nothing to share
     assert not workers.pool_worth_it([cost * 100 for cost in costs], 1)
 
 

@@ -5,6 +5,9 @@ A folder's files share one catalog and run in order, so the unit of work is the 
 up in the cache): only folders with work left go to the workers, so a warm run never starts
 a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
 interpreter importing migralint and pglast: WORTH_A_POOL_MS, measured in docs/cache.md).
+A folder that alone would keep one worker busy while the others idle is cut into stretches
+(folder_parts.py): each worker replays the files before its stretch and lints its own, and
+the parent puts the outcomes back in order and writes the folder's cache pack.
 
 The pool uses the `spawn` start method on every platform: what macOS and Windows use anyway,
 and no copy of a parent's threads or locks (Python 3.14 moves Linux off `fork` by default too).
@@ -19,8 +22,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
+from typing import Any
+
 from migralint.cache import Store
-from migralint.folder_lint import FileOutcome, FolderJob, finish, lint_folder, probe
+from migralint.folder_lint import FileOutcome, FolderJob, file_costs, finish, lint_part, probe, save_pack
+from migralint.folder_parts import Part, plan_parts
 
 # Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves:
 # a spawned worker takes ~0.3 s to start and import, which one process spends linting ~500
@@ -72,12 +78,21 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     """Each job's outcomes, in the order of `jobs`, as one process would give them."""
     store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
     probes = [probe(job, store) for job in jobs]
-    busy = [k for k, found in enumerate(probes) if found.cost > 0]
     results: dict[int, list[FileOutcome]] = {}
-    if pool_worth_it([probes[k].cost for k in busy], workers) and _picklable(jobs[0]):
-        # Largest first, so that the longest folder does not start last (LPT scheduling).
-        order = sorted(busy, key=lambda k: -probes[k].cost)
-        results.update(zip(order, _in_pool([jobs[k] for k in order], min(workers, len(order)))))
+    parts = plan_parts([file_costs(found) if found.cost > 0 else ((), ()) for found in probes], workers,
+                       WORTH_A_POOL_MS)
+    if pool_worth_it([part.cost for part in parts], workers) and _picklable(jobs[0]):
+        # Largest first, so that the longest part does not start last (LPT scheduling).
+        order = sorted(parts, key=lambda part: -part.cost)
+        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
+        for k in sorted({part.folder for part in parts}):
+            outcomes: list[FileOutcome] = []
+            new: dict[str, Any] = {}
+            for part in sorted((p for p in parts if p.folder == k), key=lambda p: p.start):
+                outcomes += done[part][0]
+                new.update(done[part][1])
+            save_pack(jobs[k], probes[k], store, new)  # a folder linted in parts; a whole one wrote its own
+            results[k] = outcomes
         if store is not None:
             store.wrote = True  # the workers wrote: the parent prunes
     for k, job in enumerate(jobs):
@@ -89,13 +104,16 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
 
 
 def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
-    """Whether folders whose work left is estimated at `costs` (ms) should go to a pool."""
+    """Whether parts (folders, or stretches of one) whose work left is estimated at `costs` (ms)
+    should go to a pool."""
     return workers > 1 and len(costs) > 1 and sum(costs) >= WORTH_A_POOL_MS
 
 
-def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
+def _in_pool(
+    jobs: Sequence[FolderJob], parts: list[Part], processes: int
+) -> list[tuple[list[FileOutcome], dict[str, Any]]]:
     # Imported here: multiprocessing (with socket, threading...) and signal (its enums) cost
-    # about 10 ms of a start, and one folder, or a warm run, never starts a pool.
+    # about 10 ms of a start, and a small folder, or a warm run, never starts a pool.
     import multiprocessing
     import signal
     import threading
@@ -112,15 +130,16 @@ def _in_pool(jobs: list[FolderJob], processes: int) -> list[list[FileOutcome]]:
         if main_thread:
             signal.signal(signal.SIGINT, previous)
     try:
-        pending = [pool.apply_async(lint_folder, (job,)) for job in jobs]
+        tasks = [(jobs[part.folder], part.start, part.stop) for part in parts]
+        pending = [pool.apply_async(lint_part, task) for task in tasks]
         outcomes = []
-        for job, task in zip(jobs, pending):
+        for task, result in zip(tasks, pending):
             try:
-                outcomes.append(task.get())
+                outcomes.append(result.get())
             except KeyboardInterrupt:
                 raise
-            except Exception:  # the job failed as a whole (a worker died): the parent runs it
-                outcomes.append(lint_folder(job))
+            except Exception:  # the part failed as a whole (a worker died): the parent runs it
+                outcomes.append(lint_part(*task))
         pool.close()
         return outcomes
     except BaseException:
