@@ -272,7 +272,7 @@ def test_ctrl_c_stops_the_pool_cleanly(tmp_path: Path) -> None:
 
 
 def test_linting_leaves_the_callers_garbage_collector_settings_as_they_were(tree: Path) -> None:
-    # folder_lint runs the collector's youngest generation less often while a folder is linted; a
+    # A folder is linted with the collector's youngest generation run less often (linter/collector.py); a
     # library caller's own thresholds are what it finds afterwards. A rule notes the thresholds
     # it runs under (a local class: it cannot travel to a worker, so the folders run here).
     import gc

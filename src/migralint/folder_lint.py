@@ -14,9 +14,6 @@ large folder is shared between workers (workers.py).
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -24,6 +21,7 @@ from typing import Any, NamedTuple
 from migralint.cache import Store, digest
 from migralint.config import Settings
 from migralint.findings import InternalError, LintResult
+from migralint.linter import collector
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import lint_text, replay_text
 from migralint.linter.rule_set import FileReport, RuleSet
@@ -82,7 +80,7 @@ def lint_part(job: FolderJob, start: int, stop: int) -> tuple[list[FileOutcome],
     once (two workers writing one pack would each drop the other's entries)."""
     store = Store(job.cache_dir) if job.cache_dir is not None else None
     found = probe(job, store)
-    with _collector_relaxed():
+    with collector.relaxed():
         outcomes, new = _finish(job, found, store, start, stop)
     if start == 0 and stop == len(job.items):
         save_pack(job, found, store, new)
@@ -142,7 +140,7 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
 
 
 def finish(job: FolderJob, found: Probe, store: Store | None) -> list[FileOutcome]:
-    with _collector_relaxed():
+    with collector.relaxed():
         outcomes, new = _finish(job, found, store, 0, len(job.items))
     save_pack(job, found, store, new)
     return outcomes
@@ -152,27 +150,6 @@ def save_pack(job: FolderJob, found: Probe, store: Store | None, new: dict[str, 
     """The folder's results for the next run, when some were not in the cache yet."""
     if store is not None and job.run_key and any(key not in found.pack for key in new):
         store.save_pack(store.pack_path(job.run_key, job.root), found.pack, new, len(job.items))
-
-
-# Objects allocated between two passes of the cyclic garbage collector's youngest generation
-# while a folder is linted (Python's default is 700). Parse trees are many small dicts that hold
-# no cycles, freed by reference counting; at 700 the collector ran some 240 times over the
-# Prisma corpus, 7% of the CPU time, and freed next to nothing. Peak memory over the corpus was
-# the same (47 MiB) at 10,000, measured 2026-12-06.
-_YOUNG_THRESHOLD = 10_000
-
-
-@contextmanager
-def _collector_relaxed() -> Iterator[None]:
-    young, *older = gc.get_threshold()
-    if young == 0 or young >= _YOUNG_THRESHOLD:  # disabled, or a caller chose larger already
-        yield
-        return
-    gc.set_threshold(_YOUNG_THRESHOLD, *older)
-    try:
-        yield
-    finally:
-        gc.set_threshold(young, *older)
 
 
 def _finish(

@@ -8,10 +8,11 @@ bounded only by memory, takes over when it gives up.
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from typing import Any
+
+from migralint.linter import collector
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<open>[\[{])|(?P<close>[\]}])|(?P<sep>[,:])|(?P<string>"(?:[^"\\]|\\.)*")'
@@ -23,16 +24,11 @@ _TOKEN = re.compile(
 def loads(text: str) -> Any:
     """The decoded document. The cyclic garbage collector is paused meanwhile: a tree of
     millions of dicts would otherwise be traversed again and again as it grows."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         try:
             return json.loads(text)
         except RecursionError:
             return _loads_iteratively(text)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _loads_iteratively(text: str) -> Any:

@@ -7,9 +7,7 @@ inline ignores and per-file ignores.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, RuleInfo
@@ -19,7 +17,7 @@ from migralint.linter.context import Context
 from migralint.linter.file_schema import FileSchema, schema_entries
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.parse import ParsedSource, Statement
-from migralint.linter import pieces
+from migralint.linter import collector, pieces
 from migralint.linter.pieces import parse_large, parsed_in_pieces
 from migralint.linter.table_rows import row_effects
 from migralint.linter.model_engine import lint_model_text, replay_model_text
@@ -71,28 +69,10 @@ def lint_text(
     if dialect in MODEL_DIALECTS:
         return lint_model_text(text, dialect=dialect, path=path, sections=sections, settings=settings, rules=rules,
                                catalog=catalog, migration=migration, pending=pending, tool=tool)
-    with _collector_paused(len(text) > pieces.LINT_PIECE):
+    # Large files only: the collector's full passes grow with what is alive (collector.py).
+    with collector.paused(len(text) > pieces.LINT_PIECE):
         return _lint_text(text, path, sections, settings, rules, forward_text, _History(
             catalog if catalog is not None else Catalog(), migration, pending, tool))
-
-
-@contextmanager
-def _collector_paused(paused: bool) -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a large file is linted.
-
-    Reference counting frees each piece's trees (they hold no cycles) as the lint moves on;
-    the collector's full passes walk everything alive (the catalog, the statements), and
-    their number grows with the file: 12 full passes for 5 MB of DDL against 3 for 1.3 MB,
-    45% of the time, and the time grew faster than the file. deep_json.loads pauses it too.
-    """
-    enabled = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        yield
-    finally:
-        if paused and enabled:
-            gc.enable()
 
 
 def _lint_text(
@@ -104,7 +84,6 @@ def _lint_text(
     forward_text: str | None,
     history: _History,
 ) -> FileReport:
-    catalog = history.catalog
     # A large file's trees are let go statement by statement and parsed again when a rule
     # reads one (linter/pieces.py): memory grows with the statements, not with their trees.
     parsed = parse_large(text, facts=_FILE_FACTS)
