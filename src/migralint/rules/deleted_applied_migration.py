@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from migralint.findings import Severity
-from migralint.migrations.history import HistoryEvent, HistoryProblem, Runner
+from migralint.migrations.history import HistoryEvent, HistoryProblem
 from migralint.rules.applied_history import AppliedHistoryRule
 from migralint.source import display_path
 

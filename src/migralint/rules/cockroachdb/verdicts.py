@@ -58,7 +58,7 @@ def not_nullable_field(rule: Rule, statement: ir.Statement, ctx: ModelContext) -
             "the rest of the migration has run.",
             help="\n".join([
                 f"Fill the NULLs of {c} first, in a migration of its own, then set NOT NULL:",
-                f"-- repeat until it updates no rows (the value is yours to choose):",
+                "-- repeat until it updates no rows (the value is yours to choose):",
                 f"-- UPDATE {t} SET {c} = <value> WHERE {c} IS NULL LIMIT 10000;",
                 f"{ctx.sql.alter_table(statement)} ALTER COLUMN {c} SET NOT NULL;",
             ]),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token, TokenType
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import NamedTuple
 
 from sqlglot import exp
 from sqlglot.tokenizer_core import Token

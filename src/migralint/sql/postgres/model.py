@@ -21,7 +21,6 @@ from migralint.sql.postgres.nodes import (
     column_constraints,
     is_serial_type,
     reindex_is_concurrent,
-    string_value,
     unwrap,
     walk,
 )
