@@ -85,6 +85,31 @@ def test_a_pool_fills_and_reads_the_cache_as_one_process(tree: Path, always_a_po
     assert (result.exit_code, result.stdout) == one
 
 
+def test_a_spawned_pool_gives_the_output_of_one_process(
+    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # macOS and Windows spawn their workers; Linux forks them when it can (start_method).
+    monkeypatch.setattr(workers, "start_method", lambda: "spawn")
+    assert _cli("--jobs", "2", ".") == _cli("--jobs", "1", ".")
+    assert _cli("--jobs", "2", "app1") == _cli("--jobs", "1", "app1")  # one folder, in stretches
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is chosen on Linux only")
+def test_workers_are_forked_only_while_this_process_runs_one_thread() -> None:
+    import threading
+
+    others = threading.active_count() - 1
+    assert workers.start_method() == ("fork" if others == 0 else "spawn")
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert workers.start_method() == "spawn"  # a lock that thread holds would stay held in a fork
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_a_bug_in_a_worker_stays_that_files_internal_error(tree: Path, always_a_pool: None) -> None:
     names = [r.name for r in ALL_RULES]
     rules = build_rule_set(Settings(select=("require-concurrent-index-creation",)))

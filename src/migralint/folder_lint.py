@@ -2,8 +2,7 @@
 
 A folder is the unit of work: its files share one catalog, so they run in order, in one
 process; folders are independent, so workers.py runs them side by side. Everything here is
-picklable (the `spawn` start method sends a FolderJob to a fresh interpreter and its outcomes
-back).
+picklable (a worker gets its FolderJob, and sends its outcomes back, through a pipe).
 
 `probe` reads every file once, computes its keys and looks them up; `finish` lints the files
 that missed, restoring the catalog before the first miss from the latest snapshot (or from
@@ -88,14 +87,15 @@ def lint_part(job: FolderJob, start: int, stop: int) -> tuple[list[FileOutcome],
     return outcomes, new
 
 
-def file_costs(found: Probe) -> tuple[list[float], list[float]]:
-    """Estimated ms of linting each file (0 for what the cache or a problem already answered),
-    and of replaying it, for planning how a folder is shared between workers."""
+def file_costs(job: FolderJob, found: Probe) -> tuple[list[float], list[float]]:
+    """Estimated ms of each file's turn (0 for what the cache or a problem already answered; a
+    replay for history that is not linted), and of replaying it, for planning how a folder is
+    shared between workers."""
     lint: list[float] = []
     replay: list[float] = []
-    for k, text in enumerate(found.texts):
+    for k, (item, text) in enumerate(zip(job.items, found.texts)):
         cost = _cost(text) if text is not None else 0.0
-        lint.append(0.0 if k in found.outcomes else cost)
+        lint.append(0.0 if k in found.outcomes else cost if item.lint else REPLAY_SHARE * cost)
         replay.append(REPLAY_SHARE * cost)
     return lint, replay
 
