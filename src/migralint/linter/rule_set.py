@@ -110,7 +110,7 @@ class RuleSet:
 
     def __reduce__(self) -> tuple[type[RuleSet], tuple[tuple[CheckingRule, ...], tuple[str, ...]]]:
         # What was loaded stays behind: a worker loads what its own files need.
-        return RuleSet, (self.rules, tuple(sorted(self.known)))
+        return type(self), (self.rules, tuple(sorted(self.known)))
 
 
 class _StandIn(Protocol):
