@@ -145,3 +145,22 @@ def test_the_cache_key_is_the_rule_classes_key(settings: Settings) -> None:
     enabled = build_rule_set(settings).enabled
     as_classes = RuleSet([rule() for rule in ALL_RULES if rule.name in enabled], BY_NAME)
     assert run_key(settings, build_rule_set(settings), "/p", "v") == run_key(settings, as_classes, "/p", "v")
+
+
+def test_choosing_the_rules_and_reading_their_metadata_imports_none() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from migralint.config import Settings\n"
+        "from migralint.rules.registry import build_rule_set\n"
+        "from migralint.report.sarif import sarif_document\n"
+        "from migralint.findings import LintResult\n"
+        "rules = build_rule_set(Settings(select=('ALL',)))\n"
+        "assert len(sarif_document(LintResult())['runs'][0]['tool']['driver']['rules']) == len(rules.rules)\n"
+        "print('\\n'.join(m for m in sys.modules if m.startswith('migralint.rules.')))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False)
+    assert run.returncode == 0, run.stderr
+    assert rule_modules(run.stdout.split()) == set() and "migralint.rules.base" not in run.stdout.split()
