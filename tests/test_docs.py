@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from migralint.rules.docs import expected_pages
+from migralint.rules.docs import INDEX_PATH, expected_pages, render_rule_index
 from migralint.rules.registry import ALL_RULES
 
 DOCS = Path(__file__).parent.parent / "docs" / "rules"
@@ -16,6 +16,14 @@ def test_rule_docs_are_up_to_date() -> None:
     extra = sorted({p.name for p in DOCS.glob("*.md")} - set(pages))
     assert not stale and not extra, (
         f"stale: {stale}, not a rule: {extra}; run `python -m migralint.rules.docs` to regenerate"
+    )
+
+
+def test_the_rule_index_is_up_to_date() -> None:
+    # What a lint knows of the rules it has not imported: stale, it would dispatch a rule to the
+    # wrong statements, or miss a new rule altogether.
+    assert INDEX_PATH.read_text(encoding="utf-8") == render_rule_index(ALL_RULES), (
+        "rules/rule_index.py is stale; run `python -m migralint.rules.docs` to regenerate"
     )
 
 

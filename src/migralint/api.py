@@ -9,8 +9,9 @@ never imports psycopg (see CONTRIBUTING.md, Layers, and docs/api.md).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, cast
 from pathlib import Path
 
 from migralint.config import Settings
@@ -34,8 +35,8 @@ from migralint.migrations.history import (
 from migralint.migrations.folder_files import read_folder_files
 from migralint.migrations.folders import is_under
 from migralint.migrations.layouts import MigrationFile, classify
-from migralint.rules.base import HistoryRule
-from migralint.rules.registry import ALL_RULES, build_rule_set
+from migralint.rules.registry import build_rule_set
+from migralint.rules.rule_index import RULES
 from migralint.source import display_path
 from migralint.workers import run_folders
 
@@ -206,7 +207,7 @@ def _lint_planned(
     return result
 
 
-_APPLIED_HISTORY_RULES = frozenset(rule.name for rule in ALL_RULES if rule.about_applied)
+_APPLIED_HISTORY_RULES = frozenset(entry.name for entry in RULES if entry.about_applied)
 
 
 def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, linted: bool) -> None:
@@ -242,7 +243,7 @@ def check_history(
     """What the history rules find in each folder as a whole. A rule that fails on a folder
     costs its own findings there (an internal-error finding and an entry in `errors`)."""
     findings: list[Finding] = []
-    history_rules = [r for r in rules.rules if isinstance(r, HistoryRule)]
+    history_rules = [cast("_HistoryChecking", r) for r in rules.rules if _is_history_rule(r)]
     for root, migrations in folders.items():
         state = states.get(root, AppliedState())
         # What the rules need from files they do not lint, read here: a rule reads no file.
@@ -250,6 +251,8 @@ def check_history(
         files = read_folder_files(root, migrations, blank=blank, applied=applied)
         ctx = HistoryContext(root=root, migrations=migrations, state=state, settings=settings, files=files)
         for rule in history_rules:
+            if not _has_something_to_check(rule, state):
+                continue  # not imported either: a run with no problem of its kind never loads the rule
             try:
                 found = [f for f in rule.check_history(ctx) if f.rule not in settings.ignored_in_file(f.path)]
             except Exception as exc:
@@ -260,3 +263,27 @@ def check_history(
                 found = [internal_finding(shown, (1, 1, 1, 1), error)]
             findings.extend(found)
     return findings
+
+
+class _HistoryChecking(Protocol):
+    """What check_history calls of a history rule (rules/base.py's HistoryRule, or its stand-in)."""
+
+    @property
+    def name(self) -> str: ...
+    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]: ...
+
+
+def _is_history_rule(rule: object) -> bool:
+    """A stand-in says so (its index entry); a rule class is a HistoryRule when it has check_history,
+    which Rule has not."""
+    history = getattr(rule, "history", None)
+    return bool(history) if history is not None else hasattr(rule, "check_history")
+
+
+def _has_something_to_check(rule: object, state: AppliedState) -> bool:
+    """False for an applied-history rule (edited, deleted, failed, missing) when no source found a
+    problem of its event: its check_history reports those problems and nothing else. The stand-ins
+    of the index know their event as its value; a rule class's `event` is the HistoryEvent itself,
+    a string enum, equal to it."""
+    event = getattr(rule, "event", "")
+    return not event or any(problem.event == event for problem in state.problems)

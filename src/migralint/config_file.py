@@ -144,13 +144,12 @@ def _check_rule_names(raw_key: str, value: Any, source: Path) -> None:
         named = [(rule, f"{raw_key}.{json.dumps(pattern)}") for pattern, rules in value.items() for rule in rules]
     if not named:
         return
-    # Imported here for start-up time, not to dodge a cycle (the registry does not import this
-    # module): most config files name no rule, and the registry loads every rule module.
-    from migralint.rules.registry import RULES_BY_NAME
+    # Imported here for start-up time, not to dodge a cycle: most config files name no rule.
+    from migralint.rules.rule_index import BY_NAME
 
     for rule, where in named:
-        if rule not in RULES_BY_NAME:
-            raise ConfigError(f"{source}: {unknown_rule(rule, where, RULES_BY_NAME)}")
+        if rule not in BY_NAME:
+            raise ConfigError(f"{source}: {unknown_rule(rule, where, BY_NAME)}")
 
 
 def load_file(path: Path) -> Settings:

@@ -23,12 +23,12 @@ def rules_command(dialect: str | None) -> None:
     it covers when not every one."""
     import textwrap
 
-    from migralint.rules.base import EVERY_DIALECT
-    from migralint.rules.registry import ALL_RULES
+    from migralint.rules.rule_index import RULES
 
+    every_dialect = tuple(sorted(d.value for d in Dialect))
     chosen = Dialect.parse(dialect) if dialect else None
-    shown = [rule for rule in ALL_RULES if chosen is None or chosen in rule.dialects]
-    width = max(len(rule.name) for rule in ALL_RULES)
+    shown = [rule for rule in RULES if chosen is None or chosen.value in rule.dialects]
+    width = max(len(rule.name) for rule in RULES)
     indent = " " * (width + 11)  # name, two spaces, severity (7), two spaces
     columns = terminal_width()
     # On a terminal the summary wraps between words under its own column; on a pipe one rule
@@ -37,8 +37,8 @@ def rules_command(dialect: str | None) -> None:
     try:
         for rule in sorted(shown, key=lambda r: r.name):
             default = "" if rule.default_enabled else " (off by default)"
-            databases = "" if rule.dialects == EVERY_DIALECT else (
-                f" [{', '.join(sorted(d.display_name for d in rule.dialects))}]")
+            databases = "" if rule.dialects == every_dialect else (
+                f" [{', '.join(sorted(Dialect(d).display_name for d in rule.dialects))}]")
             line = f"{rule.name:<{width}}  {rule.severity.value:<7}  {rule.summary}{default}{databases}"
             if wrap and columns is not None:
                 line = textwrap.fill(line, columns, subsequent_indent=indent, break_long_words=False,
@@ -54,14 +54,14 @@ def rules_command(dialect: str | None) -> None:
 def rule_command(name: str) -> None:
     """Print one rule's documentation (rendered on a terminal, Markdown text on a pipe)."""
     from migralint.config import did_you_mean
-    from migralint.rules.registry import RULES_BY_NAME
+    from migralint.rules.rule_index import BY_NAME
 
-    rule = RULES_BY_NAME.get(name)
-    if rule is None:
-        raise UserError(f"unknown rule {name!r}{did_you_mean(name, RULES_BY_NAME) or ' (see `migralint rules`)'}")
+    entry = BY_NAME.get(name)
+    if entry is None:
+        raise UserError(f"unknown rule {name!r}{did_you_mean(name, BY_NAME) or ' (see `migralint rules`)'}")
     from migralint.rules.docs import rule_doc_for_reading
 
-    text = rule_doc_for_reading(rule)
+    text = rule_doc_for_reading(entry.load())  # the page is the class's: its examples, options, references
     try:
         if sys.stdout.isatty():
             from rich.console import Console

@@ -175,12 +175,15 @@ def _check_section(
         pending=history.pending,
         tool=history.tool,
     )
-    by_node = rules.by_node
+    loaded_by_node = rules.loaded_by_node  # the rules loaded so far, by node type: a dict lookup a statement
+    model_rules = bool(rules.by_kind)
     replay = not section.rollback  # a rollback undoes; the history stays as the forward file left it
     # A bug in one rule costs that rule's findings on one statement (or, in check_file, one
     # file section), never the file's: each call is contained.
     for position, statement in enumerate(statements):
-        interested = by_node.get(statement.kind)
+        interested = loaded_by_node.get(statement.kind)
+        if interested is None:  # the first statement of its type: its rules are loaded now
+            interested = rules.node_rules(statement.kind)
         ctx.at(position)  # once: rules never move it (tests/rules/test_rules_keep_no_cursor.py)
         if interested:
             for rule in interested:
@@ -188,8 +191,8 @@ def _check_section(
                     collected.extend(rule.check(statement, ctx))
                 except Exception as exc:
                     errors.append((contained(path, exc, f"rule {rule.name}"), statement))
-        if rules.by_kind:
-            check_model_rules(ctx, position, rules.by_kind, collected, errors)
+        if model_rules:
+            check_model_rules(ctx, position, rules, collected, errors)
         # While the tree is parsed: the check_file passes ask every statement for its locks (a
         # failure here is a bug that the rule asking reports, with its name).
         with suppress(Exception):
@@ -201,9 +204,9 @@ def _check_section(
                 errors.append((contained(path, exc, "the schema model"), statement))
             replayed(ctx, position)
     if rules.model_rules:
-        finish_model_rules(ctx, rules.model_rules, collected, errors)
+        finish_model_rules(ctx, rules.section_rules(), collected, errors)
     ctx.at(0)  # rules never move it (they report on other statements through ctx.on)
-    for rule in rules.rules:
+    for rule in rules.file_rules():  # the rules that override check_file: the others' is empty
         try:
             collected.extend(rule.check_file(ctx))
         except Exception as exc:

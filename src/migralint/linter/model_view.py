@@ -20,7 +20,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
-from migralint.linter.rule_set import CheckingRule
+from migralint.linter.rule_set import CheckingRule, RuleSet
 from migralint.linter.column_sql import not_null_checks, nullable_column_steps
 from migralint.linter.context import Context
 from migralint.linter.internal import contained
@@ -71,13 +71,16 @@ class _FileSqlText(PostgresSqlText):
 def check_model_rules(
     ctx: Context,
     position: int,
-    by_kind: dict[ir.Kind, list[CheckingRule]],
+    rules: RuleSet,
     collected: list[Finding],
     errors: list[tuple[InternalError, PgStatement | None]],
 ) -> None:
     """Run the model rules interested in the statement at `position`; a bug is contained to one rule."""
     statement = ctx.statements[position]
-    interested = by_kind.get(kind_of(statement.kind, statement.node))
+    kind = kind_of(statement.kind, statement.node)
+    interested = rules.loaded_by_kind.get(kind)
+    if interested is None:  # the first statement of its kind: its rules are loaded now
+        interested = rules.kind_rules(kind)
     if not interested:
         return
     view = ModelView(ctx, position)

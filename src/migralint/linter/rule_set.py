@@ -7,7 +7,7 @@ returns a FileReport too.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol, cast
 
 from migralint.findings import Finding, IgnoredFinding, InternalError, RuleInfo
 from migralint.sql.dialect import Dialect
@@ -51,7 +51,14 @@ class FileReport(NamedTuple):
 
 
 class RuleSet:
-    """The enabled rules, indexed by the statement types they check."""
+    """The enabled rules, indexed by the statement types they check.
+
+    `rules` may hold stand-ins (rules/stand_in.py): rules known by their metadata, their module not
+    imported yet. The engines ask for the rules of a node type, of a kind, with a `check_file` or a
+    `finish_section` through the methods below, which load those rules then and keep them: a run
+    whose files are all cache hits imports no rule, and a cold one each rule when its first
+    statement comes.
+    """
 
     def __init__(self, rules: Iterable[CheckingRule], all_names: Iterable[str]) -> None:
         self.rules = tuple(rules)
@@ -69,3 +76,57 @@ class RuleSet:
                 for kind in rule.kinds:
                     self.by_kind.setdefault(kind, []).append(rule)
         self.model_rules = tuple(dict.fromkeys(r for rules in self.by_kind.values() for r in rules))
+        # What the engines call, the rules loaded: filled as they first ask.
+        self.loaded_by_node: dict[str, list[CheckingRule]] = {}
+        self.loaded_by_kind: dict[Kind, list[CheckingRule]] = {}
+        self._file_rules: tuple[CheckingRule, ...] | None = None
+        self._section_rules: tuple[CheckingRule, ...] | None = None
+
+    def node_rules(self, node: str) -> list[CheckingRule]:
+        """The rules whose `check` takes statements of `node` type, loaded."""
+        found = self.loaded_by_node.get(node)
+        if found is None:
+            found = self.loaded_by_node[node] = [_loaded(r) for r in self.by_node.get(node, ())]
+        return found
+
+    def kind_rules(self, kind: Kind) -> list[CheckingRule]:
+        """The model rules whose `check_statement` takes statements of `kind`, loaded."""
+        found = self.loaded_by_kind.get(kind)
+        if found is None:
+            found = self.loaded_by_kind[kind] = [_loaded(r) for r in self.by_kind.get(kind, ())]
+        return found
+
+    def file_rules(self) -> tuple[CheckingRule, ...]:
+        """The rules with a `check_file`, loaded, in the rules' order."""
+        if self._file_rules is None:
+            self._file_rules = tuple(_loaded(r) for r in self.rules if _has_hook(r, "check_file"))
+        return self._file_rules
+
+    def section_rules(self) -> tuple[CheckingRule, ...]:
+        """The model rules with a `finish_section`, loaded, in `model_rules`' order."""
+        if self._section_rules is None:
+            self._section_rules = tuple(_loaded(r) for r in self.model_rules if _has_hook(r, "finish_section"))
+        return self._section_rules
+
+    def __reduce__(self) -> tuple[type[RuleSet], tuple[tuple[CheckingRule, ...], tuple[str, ...]]]:
+        # What was loaded stays behind: a worker loads what its own files need.
+        return type(self), (self.rules, tuple(sorted(self.known)))
+
+
+class _StandIn(Protocol):
+    """A rule known by its metadata only until it is loaded (rules/stand_in.py)."""
+
+    @property
+    def hooks(self) -> frozenset[str]: ...
+    def loaded(self) -> CheckingRule: ...
+
+
+def _loaded(rule: CheckingRule) -> CheckingRule:
+    load = getattr(rule, "loaded", None)
+    return rule if load is None else cast("_StandIn", rule).loaded()
+
+
+def _has_hook(rule: CheckingRule, hook: str) -> bool:
+    """Whether `rule` overrides `hook`; a rule given as itself (a test's, a script's) may."""
+    hooks: frozenset[str] | None = getattr(rule, "hooks", None)
+    return hooks is None or hook in hooks

@@ -58,8 +58,7 @@ def _line_key(line: str) -> str:
 
 
 def _about_a_whole_file(rule_name: str) -> bool:
-    from migralint.rules.base import HistoryRule
-    from migralint.rules.registry import RULES_BY_NAME
+    from migralint.rules.rule_index import BY_NAME
 
-    rule = RULES_BY_NAME.get(rule_name)
-    return rule is not None and issubclass(rule, HistoryRule)
+    entry = BY_NAME.get(rule_name)
+    return entry is not None and entry.history

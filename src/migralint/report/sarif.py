@@ -74,9 +74,9 @@ def _result(finding: Finding, index: dict[str, int], fingerprint: str, reason: s
 
 
 def sarif_document(result: LintResult) -> dict[str, Any]:
-    from migralint.rules.registry import ALL_RULES
+    from migralint.rules.rule_index import RULES
 
-    rules = sorted(ALL_RULES, key=lambda r: r.name)
+    rules = sorted(RULES, key=lambda r: r.name)
     descriptors = [_descriptor(rule) for rule in rules]
     index = {rule.name: k for k, rule in enumerate(rules)}
     # Accepted findings go in too, marked suppressed with their reason.

@@ -46,6 +46,6 @@ def summary_sentence(result: LintResult) -> str:
 
 def rule_url(rule: str) -> str:
     """The rule's documentation page; for a finding no rule made (internal-error), where to report it."""
-    from migralint.rules.registry import RULES_BY_NAME
+    from migralint.rules.rule_index import BY_NAME
 
-    return DOCS_URL.format(name=rule) if rule in RULES_BY_NAME else ISSUES_URL
+    return DOCS_URL.format(name=rule) if rule in BY_NAME else ISSUES_URL

@@ -1,6 +1,7 @@
-"""Rule documentation, generated from rule metadata: docs/rules/<name>.md and `migralint rule`.
+"""Rule documentation, generated from rule metadata: docs/rules/<name>.md and `migralint rule`; and
+the rule index (rules/rule_index.py), the metadata a lint reads without importing the rules.
 
-Run `python -m migralint.rules.docs` to write the pages; a test fails when one is stale.
+Run `python -m migralint.rules.docs` to write the pages and the index; a test fails when one is stale.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import sys
 from pathlib import Path
 
 from migralint.rules.base import HistoryRule, Rule
+from migralint.rules.entry import HOOKS, RuleEntry
+from migralint.sql import ir
 from migralint.sql.dialect import Dialect
+from migralint.findings import Severity
 
 GENERATED_NOTE = "<!-- Generated from the rule's metadata by `python -m migralint.rules.docs`; do not edit. -->"
 
@@ -135,12 +139,83 @@ def expected_pages(rules: tuple[type[Rule], ...]) -> dict[str, str]:
     return pages
 
 
+def entry_for(rule: type[Rule]) -> RuleEntry:
+    """What the index says of `rule`, read from its class."""
+    from migralint.rules.applied_history import AppliedHistoryRule
+
+    # An applied-history rule that keeps the shared check_history reports its event's problems only.
+    event = ""
+    if issubclass(rule, AppliedHistoryRule) and rule.check_history is AppliedHistoryRule.check_history:
+        event = rule.event.value
+    return RuleEntry(
+        name=rule.name,
+        module=rule.__module__,
+        qualname=rule.__qualname__,
+        severity=rule.severity,
+        default_enabled=rule.default_enabled,
+        dialects=tuple(sorted(dialect.value for dialect in rule.dialects)),
+        nodes=tuple(rule.nodes),
+        # In Kind's order: a rule may make its tuple from a set (the index would change from run to run),
+        # and the engines call a kind's rules in the rules' order, whatever the order of their kinds.
+        kinds=tuple(kind.name for kind in ir.Kind if kind in rule.kinds),
+        hooks=tuple(hook for hook in HOOKS if _overrides(rule, hook)),
+        lock=rule.lock.name if rule.lock is not None else "",
+        empty_table_is_safe=rule.empty_table_is_safe,
+        about_applied=rule.about_applied,
+        history=issubclass(rule, HistoryRule),
+        event=event,
+        summary=rule.summary,
+        why=rule.why,
+    )
+
+
+def _overrides(rule: type[Rule], hook: str) -> bool:
+    method = getattr(rule, hook, None)
+    return method is not None and method not in (getattr(Rule, hook, None), getattr(HistoryRule, hook, None))
+
+
+def render_rule_index(rules: tuple[type[Rule], ...]) -> str:
+    """rules/rule_index.py: every rule's entry, in the registry's order."""
+    entries = []
+    for rule in rules:
+        entry = entry_for(rule)
+        fields = "".join(
+            f"        {name}=Severity.{value.name},\n" if isinstance(value, Severity) else f"        {name}={value!r},\n"
+            for name, value in zip(RuleEntry._fields, entry)
+        )
+        entries.append(f"    RuleEntry(\n{fields}    ),\n")
+    return (
+        '"""Generated from the rule classes by `python -m migralint.rules.docs`; do not edit.\n\n'
+        "What a lint, the reports and the commands read of each rule without importing it (rules/entry.py).\n"
+        '"""\n\n'
+        "from __future__ import annotations\n\n"
+        "from migralint.findings import Severity\n"
+        "from migralint.rules.entry import RuleEntry\n\n"
+        f"RULES: tuple[RuleEntry, ...] = (\n{''.join(entries)})\n\n"
+        "BY_NAME: dict[str, RuleEntry] = {entry.name: entry for entry in RULES}\n"
+    )
+
+
+INDEX_PATH = Path(__file__).with_name("rule_index.py")
+
+
+def write_rule_index(path: Path = INDEX_PATH) -> bool:
+    """Write the index when it is stale; True when it was."""
+    from migralint.rules.registry import all_rules
+
+    text = render_rule_index(all_rules())
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
 def write_pages(folder: Path) -> list[Path]:
-    from migralint.rules.registry import ALL_RULES
+    from migralint.rules.registry import all_rules
 
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    pages = expected_pages(ALL_RULES)
+    pages = expected_pages(all_rules())
     for stale in folder.glob("*.md"):
         if stale.name not in pages:
             stale.unlink()
@@ -156,3 +231,5 @@ if __name__ == "__main__":
     target = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("docs/rules")
     for page in write_pages(target):
         print(f"wrote {page}")
+    if write_rule_index():
+        print(f"wrote {INDEX_PATH}")

@@ -1,238 +1,158 @@
-"""Every rule migralint has, in one explicit tuple."""
+"""Every rule migralint has, in one explicit tuple: where each rule's class is.
+
+The lint never imports this list's modules up front: it reads their metadata from the index that
+`python -m migralint.rules.docs` generates from these classes (rule_index.py, checked by
+tests/test_docs.py as the pages are) and loads a rule when a statement first needs it
+(rules/stand_in.py). `ALL_RULES` and `RULES_BY_NAME`, the classes themselves, import every rule
+module on first use: for the docs, `migralint apply` and the tests.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
-from migralint.rules.adding_exclusion_constraint import AddingExclusionConstraint
-from migralint.rules.adding_field_with_default import AddingFieldWithDefault
-from migralint.rules.adding_foreign_key_constraint import AddingForeignKeyConstraint
-from migralint.rules.adding_not_nullable_field import AddingNotNullableField
-from migralint.rules.adding_required_field import AddingRequiredField
-from migralint.rules.adding_serial_primary_key_field import AddingSerialPrimaryKeyField
-from migralint.rules.adding_stored_generated_column import AddingStoredGeneratedColumn
-
-# --- object and maintenance rules: imports ---
-from migralint.rules.ban_alter_domain_with_add_constraint import (
-    BanAlterDomainWithAddConstraint,
-)
-
-# --- style rules: imports ---
-from migralint.rules.ban_char_field import BanCharField
-from migralint.rules.ban_concurrent_index_creation_in_transaction import (
-    BanConcurrentIndexCreationInTransaction,
-)
-from migralint.rules.ban_create_domain_with_constraint import (
-    BanCreateDomainWithConstraint,
-)
-from migralint.rules.ban_drop_column import BanDropColumn
-from migralint.rules.ban_drop_database import BanDropDatabase
-from migralint.rules.ban_drop_extension import BanDropExtension
-from migralint.rules.ban_drop_function import BanDropFunction
-from migralint.rules.ban_drop_not_null import BanDropNotNull
-from migralint.rules.ban_drop_schema import BanDropSchema
-from migralint.rules.ban_drop_sequence import BanDropSequence
-from migralint.rules.ban_drop_table import BanDropTable
-from migralint.rules.ban_drop_type import BanDropType
-from migralint.rules.ban_drop_view import BanDropView
-from migralint.rules.ban_table_rewrite_maintenance import BanTableRewriteMaintenance
-from migralint.rules.ban_truncate import BanTruncate
-
-# --- transaction and rewrite rules: imports ---
-from migralint.rules.ban_uncommitted_transaction import BanUncommittedTransaction
 from migralint.config import Settings, unknown_rule
 from migralint.errors import ConfigError
+from migralint.findings import RuleInfo
 from migralint.linter.rule_set import RuleSet
-from migralint.rules.base import Rule
-from migralint.rules.changing_column_type import ChangingColumnType
-from migralint.rules.concurrent_index_on_affected_version import (
-    ConcurrentIndexOnAffectedVersion,
-)
-from migralint.rules.concurrently_on_partitioned_table import (
-    ConcurrentlyOnPartitionedTable,
-)
-from migralint.rules.constraint_missing_not_valid import ConstraintMissingNotValid
-from migralint.rules.disallowed_unique_constraint import DisallowedUniqueConstraint
-from migralint.rules.enum_value_used_in_same_transaction import (
-    EnumValueUsedInSameTransaction,
-)
-from migralint.rules.identifier_too_long import IdentifierTooLong
-from migralint.rules.mixing_schema_and_data_changes import MixingSchemaAndDataChanges
-from migralint.rules.prefer_bigint_over_int import PreferBigintOverInt
-from migralint.rules.prefer_bigint_over_smallint import PreferBigintOverSmallint
-from migralint.rules.prefer_identity import PreferIdentity
-from migralint.rules.prefer_jsonb import PreferJsonb
-from migralint.rules.prefer_robust_stmts import PreferRobustStmts
-from migralint.rules.prefer_text_field import PreferTextField
-from migralint.rules.prefer_timestamptz import PreferTimestamptz
-from migralint.rules.renaming_column import RenamingColumn
-from migralint.rules.renaming_enum_value import RenamingEnumValue
-from migralint.rules.renaming_table import RenamingTable
-from migralint.rules.require_concurrent_index_creation import (
-    RequireConcurrentIndexCreation,
-)
-from migralint.rules.require_concurrent_index_deletion import (
-    RequireConcurrentIndexDeletion,
-)
-from migralint.rules.require_concurrent_partition_detach import (
-    RequireConcurrentPartitionDetach,
-)
-from migralint.rules.require_concurrent_refresh import RequireConcurrentRefresh
-from migralint.rules.require_concurrent_reindex import RequireConcurrentReindex
-from migralint.rules.require_enum_value_ordering import RequireEnumValueOrdering
-from migralint.rules.require_lock_timeout import RequireLockTimeout
-from migralint.rules.require_statement_timeout import RequireStatementTimeout
-from migralint.rules.statements_after_access_exclusive import (
-    StatementsAfterAccessExclusive,
-)
-from migralint.rules.internal_error import InternalError_
-from migralint.rules.syntax_error import SyntaxError_
-from migralint.rules.transaction_nesting import TransactionNesting
-from migralint.rules.unbatched_backfill import UnbatchedBackfill
-from migralint.rules.unknown_rule_in_ignore import UnknownRuleInIgnore
-from migralint.rules.unused_ignore import UnusedIgnore
+from migralint.rules.rule_index import RULES
+from migralint.rules.stand_in import stand_in
 
-# --- git history rules: imports ---
-from migralint.rules.deleted_applied_migration import DeletedAppliedMigration
-from migralint.rules.edited_applied_migration import EditedAppliedMigration
+if TYPE_CHECKING:
+    from migralint.rules.base import Rule
 
-# --- integrity rules: imports ---
-from migralint.rules.migration_name import MigrationName
-from migralint.rules.migration_order_conflict import MigrationOrderConflict
-from migralint.rules.migrations_lock_mismatch import MigrationsLockMismatch
-from migralint.rules.prisma_provider_mismatch import PrismaProviderMismatch
-
-# --- database history rules: imports ---
-from migralint.rules.failed_migration import FailedMigration
-from migralint.rules.missing_applied_migration import MissingAppliedMigration
-
-# --- MySQL rules: imports ---
-from migralint.rules.mysql.blocking_index import MySqlBlockingIndex
-from migralint.rules.mysql.lock_wait_timeout import RequireLockWaitTimeout
-from migralint.rules.mysql.non_transactional import NonTransactionalMigration
-from migralint.rules.mysql.table_copy import MySqlTableCopy
-from migralint.rules.mysql.table_rebuild import MySqlTableRebuild
-# --- CockroachDB rules: imports ---
-from migralint.rules.cockroachdb.alter_primary_key import CockroachAlterPrimaryKey
-from migralint.rules.cockroachdb.ddl_then_dml_in_transaction import CockroachDdlThenDmlInTransaction
-from migralint.rules.cockroachdb.schema_changes_in_transaction import CockroachSchemaChangesInTransaction
-
-# --- SQL Server rules: imports ---
-from migralint.rules.sqlserver.alter_column_size_of_data import MssqlAlterColumnSizeOfData
-from migralint.rules.sqlserver.blocking_index import MssqlBlockingIndex
-
-# --- SQLite rules: imports ---
-from migralint.rules.sqlite.foreign_keys_pragma import SqliteForeignKeysPragmaInTransaction
-from migralint.rules.sqlite.rebuild_cascades import SqliteRebuildCascades
-from migralint.rules.sqlite.rebuild_drops_columns import SqliteRebuildDropsColumns
-from migralint.rules.sqlite.rebuild_renames_old_table import SqliteRebuildRenamesOldTable
-from migralint.rules.sqlite.table_rebuild import SqliteTableRebuild
-
-ALL_RULES: tuple[type[Rule], ...] = (
-    RequireConcurrentIndexCreation,
-    RequireConcurrentIndexDeletion,
-    BanConcurrentIndexCreationInTransaction,
-    RequireLockTimeout,
-    MixingSchemaAndDataChanges,
-    UnbatchedBackfill,
-    AddingRequiredField,
-    AddingNotNullableField,
-    AddingFieldWithDefault,
-    ChangingColumnType,
-    BanDropColumn,
-    BanDropTable,
-    RenamingColumn,
-    RenamingTable,
-    AddingForeignKeyConstraint,
-    ConstraintMissingNotValid,
-    DisallowedUniqueConstraint,
-    SyntaxError_,
-    UnknownRuleInIgnore,
-    UnusedIgnore,
+# "module:class", in the order the engines call them (and SARIF numbers them).
+RULE_CLASSES: tuple[str, ...] = (
+    "migralint.rules.require_concurrent_index_creation:RequireConcurrentIndexCreation",
+    "migralint.rules.require_concurrent_index_deletion:RequireConcurrentIndexDeletion",
+    "migralint.rules.ban_concurrent_index_creation_in_transaction:BanConcurrentIndexCreationInTransaction",
+    "migralint.rules.require_lock_timeout:RequireLockTimeout",
+    "migralint.rules.mixing_schema_and_data_changes:MixingSchemaAndDataChanges",
+    "migralint.rules.unbatched_backfill:UnbatchedBackfill",
+    "migralint.rules.adding_required_field:AddingRequiredField",
+    "migralint.rules.adding_not_nullable_field:AddingNotNullableField",
+    "migralint.rules.adding_field_with_default:AddingFieldWithDefault",
+    "migralint.rules.changing_column_type:ChangingColumnType",
+    "migralint.rules.ban_drop_column:BanDropColumn",
+    "migralint.rules.ban_drop_table:BanDropTable",
+    "migralint.rules.renaming_column:RenamingColumn",
+    "migralint.rules.renaming_table:RenamingTable",
+    "migralint.rules.adding_foreign_key_constraint:AddingForeignKeyConstraint",
+    "migralint.rules.constraint_missing_not_valid:ConstraintMissingNotValid",
+    "migralint.rules.disallowed_unique_constraint:DisallowedUniqueConstraint",
+    "migralint.rules.syntax_error:SyntaxError_",
+    "migralint.rules.unknown_rule_in_ignore:UnknownRuleInIgnore",
+    "migralint.rules.unused_ignore:UnusedIgnore",
     # --- object and maintenance rules ---
-    BanDropDatabase,
-    BanTruncate,
-    BanDropNotNull,
-    BanDropView,
-    BanDropType,
-    BanDropFunction,
-    BanDropSchema,
-    BanDropExtension,
-    BanDropSequence,
-    RequireConcurrentReindex,
-    RequireConcurrentPartitionDetach,
-    BanTableRewriteMaintenance,
-    RequireConcurrentRefresh,
-    RenamingEnumValue,
-    IdentifierTooLong,
-    BanCreateDomainWithConstraint,
-    BanAlterDomainWithAddConstraint,
+    "migralint.rules.ban_drop_database:BanDropDatabase",
+    "migralint.rules.ban_truncate:BanTruncate",
+    "migralint.rules.ban_drop_not_null:BanDropNotNull",
+    "migralint.rules.ban_drop_view:BanDropView",
+    "migralint.rules.ban_drop_type:BanDropType",
+    "migralint.rules.ban_drop_function:BanDropFunction",
+    "migralint.rules.ban_drop_schema:BanDropSchema",
+    "migralint.rules.ban_drop_extension:BanDropExtension",
+    "migralint.rules.ban_drop_sequence:BanDropSequence",
+    "migralint.rules.require_concurrent_reindex:RequireConcurrentReindex",
+    "migralint.rules.require_concurrent_partition_detach:RequireConcurrentPartitionDetach",
+    "migralint.rules.ban_table_rewrite_maintenance:BanTableRewriteMaintenance",
+    "migralint.rules.require_concurrent_refresh:RequireConcurrentRefresh",
+    "migralint.rules.renaming_enum_value:RenamingEnumValue",
+    "migralint.rules.identifier_too_long:IdentifierTooLong",
+    "migralint.rules.ban_create_domain_with_constraint:BanCreateDomainWithConstraint",
+    "migralint.rules.ban_alter_domain_with_add_constraint:BanAlterDomainWithAddConstraint",
     # --- transaction and rewrite rules ---
-    BanUncommittedTransaction,
-    TransactionNesting,
-    ConcurrentlyOnPartitionedTable,
-    ConcurrentIndexOnAffectedVersion,
-    EnumValueUsedInSameTransaction,
-    StatementsAfterAccessExclusive,
-    PreferRobustStmts,
-    AddingSerialPrimaryKeyField,
-    AddingStoredGeneratedColumn,
-    AddingExclusionConstraint,
-    RequireStatementTimeout,
+    "migralint.rules.ban_uncommitted_transaction:BanUncommittedTransaction",
+    "migralint.rules.transaction_nesting:TransactionNesting",
+    "migralint.rules.concurrently_on_partitioned_table:ConcurrentlyOnPartitionedTable",
+    "migralint.rules.concurrent_index_on_affected_version:ConcurrentIndexOnAffectedVersion",
+    "migralint.rules.enum_value_used_in_same_transaction:EnumValueUsedInSameTransaction",
+    "migralint.rules.statements_after_access_exclusive:StatementsAfterAccessExclusive",
+    "migralint.rules.prefer_robust_stmts:PreferRobustStmts",
+    "migralint.rules.adding_serial_primary_key_field:AddingSerialPrimaryKeyField",
+    "migralint.rules.adding_stored_generated_column:AddingStoredGeneratedColumn",
+    "migralint.rules.adding_exclusion_constraint:AddingExclusionConstraint",
+    "migralint.rules.require_statement_timeout:RequireStatementTimeout",
     # --- style rules ---
-    RequireEnumValueOrdering,
-    BanCharField,
-    PreferTextField,
-    PreferBigintOverInt,
-    PreferBigintOverSmallint,
-    PreferIdentity,
-    PreferTimestamptz,
-    PreferJsonb,
+    "migralint.rules.require_enum_value_ordering:RequireEnumValueOrdering",
+    "migralint.rules.ban_char_field:BanCharField",
+    "migralint.rules.prefer_text_field:PreferTextField",
+    "migralint.rules.prefer_bigint_over_int:PreferBigintOverInt",
+    "migralint.rules.prefer_bigint_over_smallint:PreferBigintOverSmallint",
+    "migralint.rules.prefer_identity:PreferIdentity",
+    "migralint.rules.prefer_timestamptz:PreferTimestamptz",
+    "migralint.rules.prefer_jsonb:PreferJsonb",
     # --- git history rules ---
-    EditedAppliedMigration,
-    DeletedAppliedMigration,
+    "migralint.rules.edited_applied_migration:EditedAppliedMigration",
+    "migralint.rules.deleted_applied_migration:DeletedAppliedMigration",
     # --- integrity rules ---
-    MigrationOrderConflict,
-    MigrationName,
-    PrismaProviderMismatch,
-    MigrationsLockMismatch,
+    "migralint.rules.migration_order_conflict:MigrationOrderConflict",
+    "migralint.rules.migration_name:MigrationName",
+    "migralint.rules.prisma_provider_mismatch:PrismaProviderMismatch",
+    "migralint.rules.migrations_lock_mismatch:MigrationsLockMismatch",
     # --- database history rules ---
-    MissingAppliedMigration,
-    FailedMigration,
+    "migralint.rules.missing_applied_migration:MissingAppliedMigration",
+    "migralint.rules.failed_migration:FailedMigration",
     # --- MySQL rules ---
-    MySqlTableCopy,
-    MySqlBlockingIndex,
-    RequireLockWaitTimeout,
-    NonTransactionalMigration,
-    MySqlTableRebuild,
+    "migralint.rules.mysql.table_copy:MySqlTableCopy",
+    "migralint.rules.mysql.blocking_index:MySqlBlockingIndex",
+    "migralint.rules.mysql.lock_wait_timeout:RequireLockWaitTimeout",
+    "migralint.rules.mysql.non_transactional:NonTransactionalMigration",
+    "migralint.rules.mysql.table_rebuild:MySqlTableRebuild",
     # --- CockroachDB rules ---
-    CockroachSchemaChangesInTransaction,
-    CockroachDdlThenDmlInTransaction,
-    CockroachAlterPrimaryKey,
+    "migralint.rules.cockroachdb.schema_changes_in_transaction:CockroachSchemaChangesInTransaction",
+    "migralint.rules.cockroachdb.ddl_then_dml_in_transaction:CockroachDdlThenDmlInTransaction",
+    "migralint.rules.cockroachdb.alter_primary_key:CockroachAlterPrimaryKey",
     # --- SQL Server rules ---
-    MssqlBlockingIndex,
-    MssqlAlterColumnSizeOfData,
+    "migralint.rules.sqlserver.blocking_index:MssqlBlockingIndex",
+    "migralint.rules.sqlserver.alter_column_size_of_data:MssqlAlterColumnSizeOfData",
     # --- SQLite rules ---
-    SqliteRebuildCascades,
-    SqliteRebuildDropsColumns,
-    SqliteRebuildRenamesOldTable,
-    SqliteTableRebuild,
-    SqliteForeignKeysPragmaInTransaction,
+    "migralint.rules.sqlite.rebuild_cascades:SqliteRebuildCascades",
+    "migralint.rules.sqlite.rebuild_drops_columns:SqliteRebuildDropsColumns",
+    "migralint.rules.sqlite.rebuild_renames_old_table:SqliteRebuildRenamesOldTable",
+    "migralint.rules.sqlite.table_rebuild:SqliteTableRebuild",
+    "migralint.rules.sqlite.foreign_keys_pragma:SqliteForeignKeysPragmaInTransaction",
     # reported by the engine when migralint itself fails; last, so the other rules keep their SARIF index
-    InternalError_,
+    "migralint.rules.internal_error:InternalError_",
 )
 
-RULES_BY_NAME: dict[str, type[Rule]] = {rule.name: rule for rule in ALL_RULES}
+
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every rule class, in RULE_CLASSES' order: imports every rule module."""
+    import importlib
+
+    found = []
+    for path in RULE_CLASSES:
+        module, _, name = path.partition(":")
+        found.append(getattr(importlib.import_module(module), name))
+    return tuple(found)
+
+
+class _Selectable(RuleInfo, Protocol):
+    """A rule or its index entry: enough to choose the rules in effect."""
+
+    @property
+    def default_enabled(self) -> bool: ...
+
+
+def __getattr__(name: str) -> Any:
+    # ALL_RULES and RULES_BY_NAME as they always were, made when first imported.
+    if name == "ALL_RULES":
+        return all_rules()
+    if name == "RULES_BY_NAME":
+        return {rule.name: rule for rule in all_rules()}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def build_rule_set(settings: Settings) -> RuleSet:
-    """The rules `settings` enable (select, ignore and their extensions), ready for the engine."""
-    instances = [rule() for rule in ALL_RULES]
-    enabled = enabled_rule_names(settings, instances)
-    return RuleSet([r for r in instances if r.name in enabled], (r.name for r in instances))
+    """The rules `settings` enable (select, ignore and their extensions), ready for the engine:
+    stand-ins that load their rule when a statement first needs it."""
+    enabled = enabled_rule_names(settings, RULES)
+    return RuleSet([stand_in(entry) for entry in RULES if entry.name in enabled], (entry.name for entry in RULES))
 
 
-def enabled_rule_names(settings: Settings, all_rules: Iterable[Rule]) -> set[str]:
+def enabled_rule_names(settings: Settings, all_rules: Iterable[_Selectable]) -> set[str]:
     rules = list(all_rules)
     known = {r.name for r in rules}
     # A config file's names were checked where it was read; what is left came from the flags.
