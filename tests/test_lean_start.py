@@ -110,3 +110,19 @@ def test_a_misspelt_database_command_still_gets_a_suggestion(tmp_path: Path) -> 
         run = subprocess.run([sys.executable, "-m", "migralint", typo], cwd=tmp_path, capture_output=True, text=True,
                              timeout=120, check=False)
         assert run.returncode == 2 and f"No such command '{typo}'. Did you mean '{meant}'?" in run.stderr
+
+
+def test_a_postgresql_lint_imports_no_other_databases_code(tmp_path: Path) -> None:
+    # The rules that also judge MySQL, SQLite, SQL Server and CockroachDB import those verdicts in
+    # the branch for that dialect: a PostgreSQL lint that runs all of them loads none.
+    (tmp_path / "1_a.sql").write_text(
+        'ALTER TABLE "t" ADD COLUMN "a" TEXT NOT NULL, ALTER COLUMN "b" TYPE BIGINT, DROP COLUMN "c", '
+        'ALTER COLUMN "d" DROP NOT NULL, ADD CONSTRAINT "f" FOREIGN KEY ("e") REFERENCES "u"("id");\n'
+        'ALTER TABLE "t" RENAME COLUMN "g" TO "h";\nALTER TABLE "t" RENAME TO "v";\nDROP TABLE "w";\n'
+    )
+    code, modules, stdout = imported(["lint", "--format", "json", "--no-cache", "1_a.sql"], tmp_path)
+    rules = {finding["rule"] for finding in json.loads(stdout)["findings"]}
+    assert code == 1 and {"adding-required-field", "changing-column-type", "ban-drop-column", "ban-drop-not-null",
+                          "renaming-column", "renaming-table", "ban-drop-table"} <= rules
+    others = ("mysql", "sqlite", "sqlserver", "cockroachdb")
+    assert loaded(modules, tuple(f"migralint.{room}.{db}" for room in ("rules", "sql") for db in others)) == []

@@ -16,7 +16,6 @@ from migralint.sql.postgres.locks import Lock
 from migralint.sql.postgres.nodes import unwrap, TableName, quote_ident
 from migralint.linter.parse import Statement
 from migralint.rules.base import Example, Rule
-from migralint.rules.mysql.foreign_key import foreign_key_findings
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -88,6 +87,7 @@ class AddingForeignKeyConstraint(Rule):
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.MYSQL:  # PostgreSQL's verdicts read libpg_query's tree (check)
+            from migralint.rules.mysql.foreign_key import foreign_key_findings  # here: only this dialect's lint imports it
             yield from foreign_key_findings(self, statement, ctx)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:

@@ -9,8 +9,6 @@ from migralint.linter.constraint_names import object_name
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
-from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -93,12 +91,14 @@ class AddingNotNullableField(Rule):
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.SQLSERVER:
+            from migralint.rules.sqlserver import verdicts as sqlserver_verdicts  # here: only this dialect's lint imports it
             yield from sqlserver_verdicts.adding_not_nullable_field(self, statement, ctx)
             return
         if ctx.dialect is Dialect.MYSQL:
             yield from _mysql_findings(self, statement, ctx)
             return
         if ctx.dialect is Dialect.COCKROACHDB:
+            from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
             yield from cockroach_verdicts.not_nullable_field(self, statement, ctx)
             return
         pg_version = ctx.settings.pg_version

@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
-from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
-from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -101,14 +98,17 @@ class AddingRequiredField(Rule):
                 yield _mysql_finding(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.COCKROACHDB:
+                from migralint.rules.cockroachdb import verdicts as cockroach_verdicts  # here: only this dialect's lint imports it
                 yield cockroach_verdicts.required_field(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
+                from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
                 found = sqlserver_verdicts.adding_required_field(self, statement, event, ctx)
                 if found is not None:
                     yield found
                 continue
             if ctx.dialect is Dialect.SQLITE:
+                from migralint.rules.sqlite import verdicts as sqlite_verdicts
                 yield sqlite_verdicts.adding_required_field(self, statement, event, ctx)
                 continue
             what = "a PRIMARY KEY (so NOT NULL)" if column.primary_key else "NOT NULL"

@@ -7,8 +7,6 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
-from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -85,9 +83,11 @@ class BanDropColumn(Rule):
             if ctx.is_new_column(table, column):
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
+                from migralint.rules.sqlserver import verdicts as sqlserver_verdicts  # here: only this dialect's lint imports it
                 yield sqlserver_verdicts.ban_drop_column(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLITE:
+                from migralint.rules.sqlite import verdicts as sqlite_verdicts
                 yield sqlite_verdicts.drop_column(self, statement, event, ctx)
                 continue
             quoted = ctx.sql.quote(column)

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -70,6 +69,7 @@ class BanDropNotNull(Rule):
             if ctx.is_new_column(table, column):
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
+                from migralint.rules.sqlserver import verdicts as sqlserver_verdicts  # here: only this dialect's lint imports it
                 found = sqlserver_verdicts.ban_drop_not_null(self, statement, event, ctx)
                 if found is not None:
                     yield found

@@ -7,8 +7,6 @@ from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
-from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -82,10 +80,12 @@ class BanDropTable(Rule):
             renamed_to = {e.new for s in ctx.earlier for e in s.events if isinstance(e, ir.RenameTable)}
             existing = [table for table in existing if table not in renamed_to]
         if ctx.dialect is Dialect.SQLITE:
+            from migralint.rules.sqlite import verdicts as sqlite_verdicts  # here: only this dialect's lint imports it
             existing = sqlite_verdicts.not_rebuilt(ctx, existing)
         if not existing:
             return
         if ctx.dialect is Dialect.SQLSERVER:
+            from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
             found = sqlserver_verdicts.ban_drop_table(self, statement, existing, ctx)
             if found is not None:
                 yield found

@@ -27,7 +27,6 @@ from migralint.linter.type_changes import (
 )
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
-from migralint.rules.mysql.column_type import column_type_findings
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -99,6 +98,7 @@ class ChangingColumnType(Rule):
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.dialect is Dialect.MYSQL:  # PostgreSQL's verdicts read libpg_query's tree (check)
+            from migralint.rules.mysql.column_type import column_type_findings  # here: only this dialect's lint imports it
             yield from column_type_findings(self, statement, ctx)
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:

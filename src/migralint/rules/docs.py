@@ -12,7 +12,6 @@ from pathlib import Path
 from migralint.rules.base import HistoryRule, Rule
 from migralint.rules.entry import HOOKS, RuleEntry
 from migralint.sql import ir
-from migralint.sql.dialect import Dialect
 from migralint.findings import Severity
 
 GENERATED_NOTE = "<!-- Generated from the rule's metadata by `python -m migralint.rules.docs`; do not edit. -->"

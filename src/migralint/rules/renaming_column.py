@@ -7,9 +7,6 @@ from migralint.findings import Finding, Severity
 from migralint.linter.constraint_names import object_name
 from migralint.linter.suppressions import ignore_comment
 from migralint.rules.base import Example, Rule
-from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
-from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -83,12 +80,15 @@ class RenamingColumn(Rule):
             if old == new or ctx.is_new_column(table, old):
                 continue  # MySQL's CHANGE `a` `a` ... keeps the name
             if ctx.dialect is Dialect.COCKROACHDB:
+                from migralint.rules.cockroachdb import verdicts as cockroach_verdicts  # here: only this dialect's lint imports it
                 yield cockroach_verdicts.renamed_column(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
+                from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
                 yield sqlserver_verdicts.renaming_column(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLITE:
+                from migralint.rules.sqlite import verdicts as sqlite_verdicts
                 yield sqlite_verdicts.renaming_column(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.MYSQL:

@@ -7,9 +7,6 @@ from typing import TYPE_CHECKING
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
 from migralint.rules.base import Example, Rule
-from migralint.rules.cockroachdb import verdicts as cockroach_verdicts
-from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
-from migralint.rules.sqlite import verdicts as sqlite_verdicts
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -92,12 +89,15 @@ class RenamingTable(Rule):
                 yield _mysql_finding(self, ctx, old, new)
                 continue
             if ctx.dialect is Dialect.COCKROACHDB:
+                from migralint.rules.cockroachdb import verdicts as cockroach_verdicts  # here: only this dialect's lint imports it
                 yield cockroach_verdicts.renamed_table(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLSERVER:
+                from migralint.rules.sqlserver import verdicts as sqlserver_verdicts
                 yield sqlserver_verdicts.renaming_table(self, statement, event, ctx)
                 continue
             if ctx.dialect is Dialect.SQLITE:
+                from migralint.rules.sqlite import verdicts as sqlite_verdicts
                 if not sqlite_verdicts.in_rebuild(ctx, statement):
                     yield sqlite_verdicts.renaming_table(self, statement, old, new, ctx)
                 continue
