@@ -22,7 +22,7 @@ from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.cache import code_version, run_key
-from migralint.folder_lint import FileOutcome, FolderJob, add_outcome
+from migralint.folder_lint import DeferredTexts, FileOutcome, FolderJob, add_outcome
 from migralint.migrations.discover import Planned, discover, folders_of, with_history
 from migralint.migrations.history import (
     AppliedState,
@@ -144,7 +144,8 @@ def lint(request: LintRequest) -> LintOutcome:
             result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs)
             result.input_errors[:0] = problems
     if not sources:
-        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, display_path)))
+        cwd = os.getcwd()
+        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, lambda path: display_path(path, cwd))))
     return LintOutcome(result, notes)
 
 
@@ -197,7 +198,7 @@ def _lint_planned(
         for k, outcome in zip(indices, folder_outcomes):
             outcomes[k] = outcome
     blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
-    result = LintResult()
+    result = LintResult(sources=DeferredTexts())  # a cache hit's text is read only if a report shows it
     for item, found in zip(planned, outcomes):
         assert found is not None
         add_outcome(result, blank, item, found)

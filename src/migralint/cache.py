@@ -30,6 +30,7 @@ import hashlib
 import json
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
@@ -68,11 +69,60 @@ def default_cache_dir(settings: Settings, cwd: Path) -> Path:
 
 def digest(*parts: object) -> str:
     hasher = hashlib.sha256()
+    update = hasher.update  # a warm run of the corpus keys 5,000 files: the loop is the cost, not sha256
     for part in parts:
         data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
-        hasher.update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
-        hasher.update(data)
+        update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
+        update(data)
     return hasher.hexdigest()
+
+
+def joined_digest(*parts: str) -> str:
+    """digest() of strings that hold no NUL (names, paths, hex digests, enum values), for the keys
+    computed per file: the NUL that joins them keeps them apart, with one call into sha256 each."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# -- file stamps ---------------------------------------------------------------------------
+#
+# What a warm run trusts instead of reading a file (docs/cache.md, "Stamps"): its size, mtime,
+# ctime, inode and device, as git's index and ruff's cache trust a file's metadata. Any write
+# moves the ctime to the current time, and nothing but the clock can set it back (utime sets
+# the mtime, and the ctime to now), so a file with the stamp it had when it was hashed still
+# holds what was hashed, except in one case: a write within the timestamp granularity of the
+# moment it was hashed (git's "racily clean" entries). A stamp is therefore kept only for a file
+# whose last change was at least RACY_NS before it was looked at; a younger file is read and
+# hashed on every run until it is old enough.
+
+Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+# 2 s: FAT's granularity, the coarsest of the common file systems (ext4 and NTFS record ns,
+# from a clock that ticks every few ms; HFS+ and many NFS servers record seconds).
+RACY_NS = 2_000_000_000
+STAMPS_KEY = "stamps"  # in a pack, beside the result keys (hex digests, so never equal to it)
+
+
+def file_stamp(path: str) -> os.stat_result | None:
+    """The file's metadata (links followed), or None when it is not a regular file one can stat."""
+    try:
+        found = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return found if stat.S_ISREG(found.st_mode) else None
+
+
+def stamp_of(found: os.stat_result) -> Stamp:
+    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino, found.st_dev)
+
+
+def settled(found: os.stat_result, now_ns: int) -> bool:
+    """Whether the file's last change is old enough for its stamp to be trusted next time."""
+    return max(found.st_mtime_ns, found.st_ctime_ns) < now_ns - RACY_NS
+
+
+def pack_stamps(pack: Mapping[str, Any]) -> dict[str, tuple[Stamp, str]]:
+    """The stamps a pack holds (path -> (stamp, digest of the bytes)); {} for anything else."""
+    stamps = pack.get(STAMPS_KEY)
+    return stamps if isinstance(stamps, dict) else {}
 
 
 def _canonical(value: Any) -> Any:
@@ -124,10 +174,10 @@ def _stamps(package: str, *, recurse: bool) -> str:
         for name in sorted(files):
             if name.endswith((".py", ".so", ".pyd")):
                 try:
-                    stat = os.stat(os.path.join(folder, name))
+                    info = os.stat(os.path.join(folder, name))
                 except OSError:
                     continue
-                found.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{stat.st_size}:{stat.st_mtime_ns}")
+                found.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{info.st_size}:{info.st_mtime_ns}")
     return digest(package, *found)
 
 
@@ -153,13 +203,20 @@ class Store:
         _touch(path)  # used: the pruning keeps it
         return loaded
 
-    def save_pack(self, path: Path, old: dict[str, Any], new: dict[str, Any], files: int) -> None:
-        """The results this run used or made, after those of earlier runs still within bounds."""
-        merged = {key: value for key, value in old.items() if key not in new}
+    def save_pack(
+        self, path: Path, old: dict[str, Any], new: dict[str, Any], files: int,
+        stamps: dict[str, tuple[Stamp, str]] | None = None,
+    ) -> None:
+        """The results this run used or made, after those of earlier runs still within bounds,
+        and the folder's file stamps (the old ones when `stamps` is None)."""
+        merged = {key: value for key, value in old.items() if key not in new and key != STAMPS_KEY}
         merged.update(new)
         keep = max(len(new), files) * _KEPT_PER_FILE + 16
         if len(merged) > keep:
             merged = dict(list(merged.items())[-keep:])  # dicts keep insertion order: oldest first
+        kept_stamps = stamps if stamps is not None else pack_stamps(old)
+        if kept_stamps:
+            merged[STAMPS_KEY] = kept_stamps
         self._save(path, merged)
 
     # -- catalog snapshots -----------------------------------------------------------------
@@ -265,10 +322,10 @@ class Store:
                 with os.scandir(folder) as found:
                     for entry in found:
                         try:
-                            stat = entry.stat()
+                            info = entry.stat()
                         except OSError:
                             continue
-                        entries.append((stat.st_mtime, stat.st_size, entry.path))
+                        entries.append((info.st_mtime, info.st_size, entry.path))
             except OSError:
                 continue
         total = sum(size for _, size, _ in entries)

@@ -13,16 +13,19 @@ large folder is shared between workers (workers.py).
 
 from __future__ import annotations
 
+import os
+import stat
+import time
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from migralint.cache import Store, digest
+from migralint.cache import Stamp, Store, digest, file_stamp, joined_digest, pack_stamps, settled, stamp_of
 from migralint.config import Settings
 from migralint.findings import InternalError, LintResult
 from migralint.linter import collector
 from migralint.linter.catalog import Catalog
-from migralint.linter.engine import lint_text, replay_text
 from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.internal import contained, internal_finding
 from migralint.migrations.discover import Planned
@@ -40,6 +43,9 @@ class FileOutcome(NamedTuple):
     input_error: str | None = None  # unreadable (said only for linted files)
     errors: tuple[InternalError, ...] = ()  # contained while replaying history
     failed: InternalError | None = None  # contained while linting or replaying the whole file
+    # A cache hit whose file was not read (its stamp was trusted): the report reads it from here
+    # if it needs the text (snippets), through DeferredTexts.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +62,10 @@ class FolderJob:
     run_key: str = ""  # "" when there is no cache
     code_key: str = ""
     cache_dir: Path | None = None
+    # What discovery's stat() said of the files named on the command line (str(path) -> result),
+    # and when it began asking: their stamps need no stat() of their own.
+    stats: Mapping[str, os.stat_result] = field(default_factory=dict)
+    stats_ns: int = 0
 
 
 @dataclass(slots=True)
@@ -66,6 +76,18 @@ class Probe:
     outcomes: dict[int, FileOutcome] = field(default_factory=dict)  # known without linting
     pack: dict[str, Any] = field(default_factory=dict)
     cost: float = 0.0  # estimated ms of work left to do in `finish`
+    # Files whose stamp was trusted: not read yet (their `texts` entry is None until `text` reads it).
+    unread: dict[int, str] = field(default_factory=dict)
+    # The folder's stamps for the pack, when this run learned one it did not have.
+    stamps: dict[str, tuple[Stamp, str]] | None = None
+    sizes: list[int] = field(default_factory=list)  # each file's size in bytes (0: unreadable)
+
+    def text(self, k: int) -> str:
+        """File k's text, read now if its stamp spared the probe reading it."""
+        path = self.unread.pop(k, None)
+        if path is not None:
+            self.texts[k] = _read(path)[0]
+        return self.texts[k] or ""
 
 
 # What replaying a file into the catalog (parse, statement model, events) costs, as a share of
@@ -93,8 +115,9 @@ def file_costs(job: FolderJob, found: Probe) -> tuple[list[float], list[float]]:
     shared between workers."""
     lint: list[float] = []
     replay: list[float] = []
-    for k, (item, text) in enumerate(zip(job.items, found.texts)):
-        cost = _cost(text) if text is not None else 0.0
+    for k, item in enumerate(job.items):
+        readable = found.texts[k] is not None or k in found.unread
+        cost = _cost(found.sizes[k]) if readable else 0.0
         lint.append(0.0 if k in found.outcomes else cost if item.lint else REPLAY_SHARE * cost)
         replay.append(REPLAY_SHARE * cost)
     return lint, replay
@@ -102,26 +125,55 @@ def file_costs(job: FolderJob, found: Probe) -> tuple[list[float], list[float]]:
 
 def probe(job: FolderJob, store: Store | None) -> Probe:
     found = Probe()
+    if store is not None and job.run_key:
+        found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
+    known = pack_stamps(found.pack)
+    learned = dict(known)  # what the pack will hold: stamps of other runs' files are kept
+    # Whether a file had settled is judged at the time its stamp was taken (or before).
+    now = job.stats_ns or time.time_ns()
     chain = digest("catalog", job.code_key)
-    pending_chain = ""
+    pending = []  # one bit per file: the pending set up to each file is a prefix of it
+    sizes = found.sizes
+    shown_paths = []
     for k, item in enumerate(job.items):
         migration = item.migration
         shown = display_path(migration.path, job.cwd)
-        text, problem = _read(migration.path)
+        shown_paths.append(shown)
+        path = str(migration.path)
+        # Stat before reading: a write between the two moves the stamp, and the next run reads again.
+        info = (job.stats.get(path) or file_stamp(path)) if store is not None else None
+        if info is not None and not stat.S_ISREG(info.st_mode):
+            info = None
+        stamp = stamp_of(info) if info is not None else None
+        old = known.get(path)
+        if stamp is not None and old is not None and old[0] == stamp:
+            text: str | None = None
+            body = old[1]
+            found.unread[k] = path
+            sizes.append(stamp[0])
+        else:
+            raw, text, problem = _read_raw(path)
+            body = digest(raw) if text is not None else f"unreadable {problem}"
+            if text is None:
+                shown_problem = f"{shown}: {problem}"
+                found.outcomes[k] = FileOutcome(shown, input_error=shown_problem) if item.lint else FileOutcome(shown)
+            if text is not None and info is not None and stamp is not None and settled(info, now):
+                learned[path] = (stamp, body)
+            else:  # changed too recently to be trusted by its stamp (or unreadable): read next time
+                learned.pop(path, None)
+            sizes.append(len(raw))
         found.texts.append(text)
-        if text is None:
-            if item.lint:
-                found.outcomes[k] = FileOutcome(shown, input_error=f"{shown}: {problem}")
-            else:
-                found.outcomes[k] = FileOutcome(shown)
-        body = digest(text) if text is not None else f"unreadable {problem}"
-        chain = digest(chain, migration.name, migration.layout.value, migration.runner.value,
-                       migration.dialect.value, migration.rollback, item.lint, body)
-        pending_chain = digest(pending_chain, migration.name in job.pending)
+        # A file name holds no NUL (nor does anything else here): joined_digest, not digest.
+        chain = joined_digest(chain, migration.name, migration.layout.value, migration.runner.value,
+                              migration.dialect.value, "1" if migration.rollback else "0", "1" if item.lint else "0", body)
+        pending.append("1" if migration.name in job.pending else "0")
         found.chains.append(chain)
-        found.keys.append(digest(job.run_key, chain, pending_chain, shown, _forward_key(migration)))
-    if store is not None and job.run_key:
-        found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
+        found.keys.append(joined_digest(job.run_key, chain, "".join(pending), shown, _forward_key(migration)))
+    if learned != known:
+        if len(learned) > 2 * len(job.items) + 16:  # files gone from the folder: keep this run's only
+            ours = {str(item.migration.path) for item in job.items}
+            learned = {path: value for path, value in learned.items() if path in ours}
+        found.stamps = learned
     cost = 0.0
     first_miss = None
     for k, key in enumerate(found.keys):
@@ -129,12 +181,12 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
             continue
         entry = found.pack.get(key)
         if entry is not None:
-            found.outcomes[k] = _from_entry(entry, found.texts[k] or "")
+            found.outcomes[k] = _from_entry(entry, found.texts[k], found.unread.get(k), shown_paths[k])
             continue
         first_miss = k if first_miss is None else first_miss
-        cost += _cost(found.texts[k] or "")
+        cost += _cost(sizes[k])
     if first_miss is not None:  # the replay of the hits before it
-        cost += REPLAY_SHARE * sum(_cost(found.texts[j] or "") for j in range(first_miss) if j not in found.outcomes)
+        cost += REPLAY_SHARE * sum(_cost(sizes[j]) for j in range(first_miss) if j not in found.outcomes)
     found.cost = cost
     return found
 
@@ -147,9 +199,10 @@ def finish(job: FolderJob, found: Probe, store: Store | None) -> list[FileOutcom
 
 
 def save_pack(job: FolderJob, found: Probe, store: Store | None, new: dict[str, Any]) -> None:
-    """The folder's results for the next run, when some were not in the cache yet."""
-    if store is not None and job.run_key and any(key not in found.pack for key in new):
-        store.save_pack(store.pack_path(job.run_key, job.root), found.pack, new, len(job.items))
+    """The folder's results for the next run, when some were not in the cache yet, or its stamps
+    when the probe learned new ones."""
+    if store is not None and job.run_key and (found.stamps is not None or any(key not in found.pack for key in new)):
+        store.save_pack(store.pack_path(job.run_key, job.root), found.pack, new, len(job.items), found.stamps)
 
 
 def _finish(
@@ -172,7 +225,7 @@ def _finish(
             catalog, at = _restore(job, found, store, catalog, at, k)
         if k == first_lint and k > 0 and store is not None and not store.has_snapshot(found.chains[k - 1]):
             store.save_snapshot(found.chains[k - 1], catalog)  # the history before the files linted
-        outcome = _lint_one(job, item, found.texts[k] or "", catalog)
+        outcome = _lint_one(job, item, found.text(k), catalog)
         at = k
         outcomes.append(outcome)
         if outcome.failed is None and not outcome.errors and not (outcome.report and outcome.report.errors):
@@ -198,9 +251,11 @@ def _restore(
                     break
     if catalog is None:
         catalog, at = Catalog(), -1
+    from migralint.linter.engine import replay_text  # a miss: a warm run never loads the engine
+
     for j in range(at + 1, k):
-        text = found.texts[j]
-        if text is None:
+        text = found.text(j)
+        if found.texts[j] is None:
             continue
         migration = job.items[j].migration
         replay_text(text, migration.sections(text), catalog, migration.name, [], dialect=migration.dialect)
@@ -208,6 +263,8 @@ def _restore(
 
 
 def _lint_one(job: FolderJob, item: Planned, text: str, catalog: Catalog) -> FileOutcome:
+    from migralint.linter.engine import lint_text, replay_text  # a miss: a warm run never loads the engine
+
     migration = item.migration
     shown = display_path(migration.path, job.cwd)
     try:
@@ -248,6 +305,11 @@ def add_outcome(result: LintResult, blank: dict[Path, bool], item: Planned, outc
     result.internal_errors.extend(outcome.errors)
     if outcome.report is not None:
         result.add(outcome.report, outcome.text or "")
+        if outcome.source is not None and outcome.text is None and (outcome.report.findings or outcome.report.ignored):
+            if isinstance(result.sources, DeferredTexts):
+                result.sources.defer(outcome.report.path, outcome.source)
+            else:
+                result.sources[outcome.report.path] = _read(outcome.source)[0] or ""
     if outcome.blank is not None:
         blank[item.migration.path] = outcome.blank
 
@@ -266,20 +328,90 @@ def _entry(outcome: FileOutcome) -> tuple[FileReport | None, bool | None]:
     return (outcome.report, outcome.blank)
 
 
-def _from_entry(entry: tuple[FileReport | None, bool | None], text: str) -> FileOutcome:
+def _from_entry(
+    entry: tuple[FileReport | None, bool | None], text: str | None, source: str | None, shown: str
+) -> FileOutcome:
     report, blank = entry
     if report is None:
-        return FileOutcome("", blank=blank)
+        return FileOutcome(shown, blank=blank)
+    if text is None:  # not read: the report reads it from `source` if it shows a snippet
+        return FileOutcome(report.path, report, None, blank, source=source)
     return FileOutcome(report.path, report, text if report.findings or report.ignored else None, blank)
 
 
-def _read(path: Path) -> tuple[str | None, str]:
+class DeferredTexts(dict[str, str]):
+    """LintResult.sources, where the text of a file the cache spared reading is read only when a
+    reporter asks for it (the text formats' snippets, fingerprints): the JSON of a warm run reads
+    no migration at all. Reporters ask with get(); everything else sees every text, read first."""
+
+    __slots__ = ("_paths",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._paths: dict[str, str] = {}
+
+    def defer(self, shown: str, path: str) -> None:
+        dict.pop(self, shown, None)
+        self._paths[shown] = path
+
+    def _load(self, shown: str) -> str:
+        text = _read(self._paths.pop(shown))[0] or ""
+        dict.__setitem__(self, shown, text)
+        return text
+
+    def _load_all(self) -> None:
+        for shown in list(self._paths):
+            self._load(shown)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._paths:
+            return self._load(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: str) -> str:
+        return self._load(key) if key in self._paths else dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._paths or dict.__contains__(self, key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._paths.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._paths)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:
+        self._load_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._load_all()
+        return dict.items(self)
+
+
+def _read(path: Path | str) -> tuple[str | None, str]:
+    _, text, problem = _read_raw(path)
+    return text, problem
+
+
+def _read_raw(path: Path | str) -> tuple[bytes, str | None, str]:
+    """The file's bytes and text, or b"", None and why it cannot be linted."""
     try:
-        return read_bytes(path).decode("utf-8-sig"), ""
+        raw = read_bytes(path)
+        return raw, raw.decode("utf-8-sig"), ""
     except UnicodeDecodeError as exc:
-        return None, f"not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files"
+        return b"", None, f"not UTF-8 text (byte {exc.start}); migralint reads UTF-8 files"
     except OSError as exc:
-        return None, f"cannot read: {exc.strerror or exc}"
+        return b"", None, f"cannot read: {exc.strerror or exc}"
 
 
 def _forward_text(migration: MigrationFile) -> str | None:
@@ -296,7 +428,8 @@ def _forward_key(migration: MigrationFile) -> str:
     return digest(text) if text is not None else "unreadable"
 
 
-def _cost(text: str) -> float:
-    # Fitted on the corpus (../shared/design/performance-notes.md, 5b): 0.31 ms a file, 0.47 ms a KiB.
-    return 0.31 + 0.47 * len(text) / 1024
+def _cost(size: int) -> float:
+    # Fitted on the corpus (../shared/design/performance-notes.md, 5b): 0.31 ms a file, 0.47 ms a KiB
+    # (of text; bytes here, which is the same for the ASCII most migrations are).
+    return 0.31 + 0.47 * size / 1024
 

@@ -110,7 +110,11 @@ def read_sql(path: Path) -> str:
 def display_path(path: Path, cwd: str | None = None) -> str:
     """Paths under the working directory are shown relative to it, as editors and CI expect."""
     cwd = cwd or os.getcwd()
-    absolute = os.path.abspath(path)
+    text = os.fspath(path)
+    if text.startswith("/") and "/." not in text and "//" not in text and not text.endswith("/") and os.sep == "/":
+        absolute = text  # normalized already (no ".", "..", "//"): what abspath would return, without its cost
+    else:
+        absolute = os.path.abspath(text)
     if absolute == cwd:
         return "."
     prefix = cwd.rstrip(os.sep) + os.sep

@@ -84,13 +84,15 @@ def discover(
     said: list[str] = []
     found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
     real_folders: dict[str, str] = {}
+    links: dict[str, frozenset[str] | int] = {}  # _is_link's: each folder's links, once listed
     for raw in paths:
         for path, is_dir, is_link in expand(raw):
             if is_dir:
                 for file, file_is_link in _sql_files(path, said, real_folders):
                     _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True, is_link=file_is_link)
             else:
-                _add(found, path, assume_in_transaction, dialect, real_folders, from_folder=False, is_link=is_link)
+                _add(found, path, assume_in_transaction, dialect, real_folders, from_folder=False, is_link=is_link,
+                     links=links)
     files = _one_popx_dialect(sorted(found.values(), key=_order), dialect)
     files = _with_providers(files, said)
     if said and problems is None:
@@ -155,7 +157,13 @@ def folders_of(
         dialects.setdefault(migration.root, migration.dialect)
     for root, layouts in _roots(targets).items():
         found = by_root[root]
-        for path in _history_files(root, layouts):
+        # As text: a Path for each file of the folder, to find that the targets hold most of them
+        # already, was a visible share of a warm run over a corpus.
+        given = {str(path) for path in found}
+        for name in _history_files(str(root), layouts):
+            if name in given:
+                continue
+            path = Path(name)
             if path not in found and is_file(path):
                 head = "" if _has_layout_name(path) else _head(path)
                 migration = classify(path, head, assume_in_transaction=assume_in_transaction, dialect=dialects[root])
@@ -174,17 +182,19 @@ def _roots(targets: list[MigrationFile]) -> dict[Path, set[Layout]]:
     return roots
 
 
-def _history_files(root: Path, layouts: set[Layout]) -> list[Path]:
+def _history_files(root: str, layouts: set[Layout]) -> list[str]:
+    """The paths (as str(Path) would write them) where the folder's layouts keep migrations."""
     try:
         with os.scandir(root) as scan:
             entries = sorted((entry.name, entry.is_dir()) for entry in scan)
     except OSError:
         return []
+    prefix = "" if root == "." else root if root.endswith(os.sep) else root + os.sep  # Path("x") / "y" is "x/y"
     if layouts & {Layout.PRISMA, Layout.DIESEL}:
         names = ("migration.sql",) if Layout.PRISMA in layouts else ("up.sql", "down.sql")
         # A missing file in a folder is reported where it matters; here it is simply not history.
-        return [root / entry / name for entry, is_dir in entries if is_dir for name in names]
-    return [root / entry for entry, is_dir in entries if not is_dir and entry.lower().endswith(".sql")]
+        return [f"{prefix}{entry}{os.sep}{name}" for entry, is_dir in entries if is_dir for name in names]
+    return [prefix + entry for entry, is_dir in entries if not is_dir and entry.lower().endswith(".sql")]
 
 
 def _sql_files(folder: Path, problems: list[str], real_folders: dict[str, str]) -> list[tuple[Path, bool]]:
@@ -214,35 +224,63 @@ def _sql_files(folder: Path, problems: list[str], real_folders: dict[str, str]) 
 def _add(
     found: dict[str, MigrationFile], path: Path, assume_in_transaction: bool, dialect: Dialect | None,
     real_folders: dict[str, str], *,
-    from_folder: bool, is_link: bool | None = None,
+    from_folder: bool, is_link: bool | None = None, links: dict[str, frozenset[str] | int] | None = None,
 ) -> None:
     head = _head(path) if not _has_layout_name(path) else ""
     migration = classify(path, head, assume_in_transaction=assume_in_transaction, dialect=dialect)
     if from_folder and migration.layout is Layout.POPX and migration.dialect not in LINTED_DIALECTS:
         return  # ory popx keeps one file per database dialect
-    found.setdefault(_real_path(str(path), real_folders, is_link), migration)
+    found.setdefault(_real_path(str(path), real_folders, is_link, links), migration)
 
 
-def _real_path(path: str, real_folders: dict[str, str], is_link: bool | None = None) -> str:
+def _real_path(
+    path: str, real_folders: dict[str, str], is_link: bool | None = None,
+    links: dict[str, frozenset[str] | int] | None = None,
+) -> str:
     """`os.path.realpath(path)`, each folder resolved once: realpath lstat()s every component of
     every path (seven per file in a typical tree), which was most of discovery's system calls.
-    `is_link`: whether `path` is a link, when the caller knows already."""
+    `is_link`: whether `path` is a link, when the caller knows already; `links`: what _is_link
+    learned of the folders so far."""
     folder, name = os.path.split(path)
     if not name or name in (".", "..") or (os.path.islink(path) if is_link is None else is_link):
         return os.path.realpath(path)
-    return os.path.join(_real_folder(folder, real_folders), name)
+    return os.path.join(_real_folder(folder, real_folders, links), name)
 
 
-def _real_folder(folder: str, real_folders: dict[str, str]) -> str:
+def _real_folder(folder: str, real_folders: dict[str, str], links: dict[str, frozenset[str] | int] | None = None) -> str:
     real = real_folders.get(folder)
     if real is None:
         parent, name = os.path.split(folder)
-        if not name or name in (".", "..") or parent == folder or os.path.islink(folder):
+        if not name or name in (".", "..") or parent == folder or _is_link(folder, parent, name, links):
             real = os.path.realpath(folder)  # a link, "..", the root or "": realpath decides
         else:
-            real = os.path.join(_real_folder(parent, real_folders), name)
+            real = os.path.join(_real_folder(parent, real_folders, links), name)
         real_folders[folder] = real
     return real
+
+
+_LISTED_AFTER = 2  # lstat()s of a folder's sub-folders before it is listed instead
+
+
+def _is_link(folder: str, parent: str, name: str, links: dict[str, frozenset[str] | int] | None) -> bool:
+    """os.path.islink(folder). Files named one by one (a shell glob, xargs) are mostly each in a
+    sub-folder of their own (Prisma's <folder>/<migration>/migration.sql): past a few, one listing
+    of the parent says which of its entries are links, for all of them (a listing of a folder of
+    136 costs what 30 lstat()s do)."""
+    if links is None:
+        return os.path.islink(folder)
+    known = links.get(parent, 0)
+    if isinstance(known, int):
+        if known < _LISTED_AFTER:
+            links[parent] = known + 1
+            return os.path.islink(folder)
+        try:
+            with os.scandir(parent or ".") as scan:
+                known = frozenset(entry.name for entry in scan if entry.is_symlink())
+        except OSError:
+            return os.path.islink(folder)
+        links[parent] = known
+    return name in known
 
 
 def _one_popx_dialect(files: list[MigrationFile], configured: Dialect | None) -> list[MigrationFile]:
@@ -275,13 +313,15 @@ def _head(path: Path) -> str:
 def _with_providers(files: list[MigrationFile], problems: list[str]) -> list[MigrationFile]:
     """The files, each Prisma folder's with the dialect its provider names, less those of folders
     for a database migralint does not lint yet (each said in `problems`)."""
-    dialects: dict[Path, Dialect | None] = {}  # None: set aside
+    # By the folder's text: each file has a root Path of its own, whose str() the sort cached
+    # already, where hashing each anew was a visible share of discovering a corpus.
+    dialects: dict[str, Dialect | None] = {}  # None: set aside
     for migration in files:
-        if migration.layout is not Layout.PRISMA or migration.root in dialects:
+        if migration.layout is not Layout.PRISMA or str(migration.root) in dialects:
             continue
         where, provider = prisma_folder_provider(migration.root)
         dialect = Dialect.from_prisma_provider(provider) if provider is not None else migration.dialect
-        dialects[migration.root] = dialect if dialect in LINTED_DIALECTS else None
+        dialects[str(migration.root)] = dialect if dialect in LINTED_DIALECTS else None
         if dialect not in LINTED_DIALECTS:
             what = f"provider is {provider!r}" if provider else "its provider is empty, which names no database"
             problems.append(
@@ -294,7 +334,7 @@ def _with_providers(files: list[MigrationFile], problems: list[str]) -> list[Mig
         if migration.layout is not Layout.PRISMA:
             kept.append(migration)
             continue
-        dialect = dialects[migration.root]
+        dialect = dialects[str(migration.root)]
         if dialect is not None:
             kept.append(migration if dialect is migration.dialect else replace(migration, dialect=dialect))
     return kept

@@ -57,7 +57,7 @@ def read_folder_files(
         if migration.path not in emptiness and migration.name not in applied:
             emptiness[migration.path] = is_blank_sql(migration.path)
     prisma = any(m.layout is Layout.PRISMA for m in forward)
-    without_sql = tuple(folders_without_sql(root, {m.path.parent for m in forward})) if prisma else ()
+    without_sql = tuple(folders_without_sql(root, _subfolders_named(root, forward))) if prisma else ()
     lock = lock_path(root)
     has_lock = lock.is_file()
     problems = tuple(verify(root, migrations)) if has_lock else ()
@@ -75,6 +75,13 @@ def read_folder_files(
         datasources=datasources,
         listing=folder_listing(migrations),
     )
+
+
+def _subfolders_named(root: Path, migrations: list[MigrationFile]) -> set[str]:
+    """The names of the sub-folders of `root` that hold these migrations. A Prisma migration's
+    name is its folder's: no Path is made for it."""
+    return {m.name if m.layout is Layout.PRISMA else m.path.parent.name
+            for m in migrations if m.layout is Layout.PRISMA or m.path.parent.parent == root}
 
 
 # Layouts whose migration is more than one file in a shared folder (up and down, a dialect each,

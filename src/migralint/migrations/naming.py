@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Collection
 from pathlib import Path
 
 from migralint.source import read_text
@@ -57,17 +58,18 @@ def is_vague(name: str, *, first: bool) -> bool:
     return all(w in VAGUE_WORDS or len(w) == 1 for w in found)
 
 
-def folders_without_sql(root: Path, known: set[Path] = frozenset()) -> list[Path]:  # type: ignore[assignment]
+def folders_without_sql(root: Path, known: Collection[str] = frozenset()) -> list[Path]:
     """Subfolders of a Prisma migrations folder that hold no migration.sql (Prisma fails on them).
 
-    `known` are folders already known to hold one: they are not looked at again.
+    `known` are the names of sub-folders already known to hold one: they are not looked at again
+    (nor made a Path: a folder of the corpus has hundreds, and a warm run knows them all).
     """
     try:
         with os.scandir(root) as scan:
-            folders = sorted(Path(e.path) for e in scan if e.is_dir() and not e.name.startswith("."))
+            names = sorted(e.name for e in scan if e.name not in known and not e.name.startswith(".") and e.is_dir())
     except OSError:
         return []
-    return [folder for folder in folders if folder not in known and _lacks_migration_sql(folder)]
+    return [folder for folder in (root / name for name in names) if _lacks_migration_sql(folder)]
 
 
 def is_blank_sql(path: Path) -> bool:
