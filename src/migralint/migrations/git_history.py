@@ -18,6 +18,7 @@ Prisma's checksum treats them as equal, and `core.autocrlf` makes them on checko
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ class GitSource:
         return "staged that the upstream (with none, HEAD) lacks" if self.staged else f"added since {self.ref}"
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
-        repo = _Repository.containing(root, self.option)
+        repo = _Repository.containing(root, self.option, upstream=self.staged and not self.ref)
         if self.staged:
             commit, against = repo.pushed(self.ref)
         else:
@@ -125,7 +126,7 @@ class GitSource:
         Merging main into a branch stages main's new migrations; committing the merge must not
         lint them again as this branch's own.
         """
-        merging = repo.commit_or_none("MERGE_HEAD") if added else None
+        merging = repo.commit_or_none("MERGE_HEAD") if added and repo.merging() else None
         if merging is None:
             return set()
         theirs = repo.tree(merging)
@@ -237,17 +238,33 @@ class _Repository:
     top: Path
     prefix: str  # the folder, relative to the top of the repository ("" or ending in "/")
     option: str  # what the user asked for, for messages
+    merge_head: str = ""  # where MERGE_HEAD is, while a merge is in progress ("": ask git)
+    upstream: str | None = None  # HEAD's upstream, when `containing` asked for it and there is one
+    upstream_asked: bool = False
 
     @classmethod
-    def containing(cls, folder: Path, option: str) -> _Repository:
-        done = _git(["rev-parse", "--show-toplevel", "--show-prefix"], folder.resolve(), option)
-        if done.returncode != 0:
+    def containing(cls, folder: Path, option: str, *, upstream: bool = False) -> _Repository:
+        """The repository around `folder`; with `upstream`, HEAD's upstream asked in the same git
+        process (the pre-commit hook runs on every commit, and each process costs 5 to 10 ms)."""
+        cwd = folder.resolve()
+        asked = ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "MERGE_HEAD"]
+        done = _git([*asked, "--abbrev-ref", "--symbolic-full-name", "@{upstream}"] if upstream else asked, cwd, option)
+        lines = done.stdout.decode("utf-8", errors="surrogateescape").split("\n")
+        # rev-parse answers its arguments in order and stops at the first it cannot: three whole
+        # lines and a failure mean that only the upstream is missing (no upstream, detached HEAD).
+        if done.returncode != 0 and not (upstream and len(lines) == 4 and lines[3] == ""):
             error = done.stderr.decode(errors="replace").strip().splitlines()
             if any("not a git repository" in line for line in error):
                 raise GitError(f"{option} needs a git repository, and {display_path(folder)} is not in one")
             raise GitError(f"{option}: git failed in {display_path(folder)}: {error[0] if error else 'no reason given'}")
-        top, prefix = (done.stdout.decode("utf-8", errors="surrogateescape").split("\n") + [""])[:2]
-        return cls(Path(top), prefix, option)
+        top, prefix, merge_head = (lines + ["", ""])[:3]
+        found = lines[3].strip() or None if upstream and done.returncode == 0 else None
+        return cls(Path(top), prefix, option, os.path.join(cwd, merge_head) if merge_head else "", found, upstream)
+
+    def merging(self) -> bool:
+        """Whether a merge may be in progress: MERGE_HEAD exists (git writes it as a file in the
+        git directory, whatever stores the other refs). Unknown: yes, and git is asked."""
+        return not self.merge_head or os.path.exists(self.merge_head)
 
     def commit(self, ref: str, *, unborn_ok: bool = False) -> str | None:
         """The commit `ref` names; None for HEAD in a repository with no commit yet (unborn_ok)."""
@@ -299,9 +316,12 @@ class _Repository:
         return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
     def _upstream(self) -> str | None:
-        done = self._run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
-        if done.returncode == 0:
-            return done.stdout.decode().strip() or None
+        if self.upstream is not None:
+            return self.upstream
+        if not self.upstream_asked:
+            done = self._run(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+            if done.returncode == 0:
+                return done.stdout.decode().strip() or None
         # No upstream, or HEAD detached: during a rebase, the branch being rewritten has one.
         if self._run(["symbolic-ref", "-q", "HEAD"]).returncode == 0:
             return None
