@@ -9,6 +9,7 @@ never imports psycopg (see CONTRIBUTING.md, Layers, and docs/api.md).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, cast
@@ -102,12 +103,15 @@ def lint(request: LintRequest) -> LintOutcome:
 
     problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
     asked: set[Path] | None = None
+    stats: dict[str, os.stat_result] = {}  # what discovery's stat() said of each file named
+    stats_ns = 0
     if request.files is not None:
         files = list(request.files)
         folders = dict(request.folders) if request.folders is not None else folders_of(files, assume_in_transaction=assume)
     else:
         paths = list(request.paths)
-        files = discover(paths, assume_in_transaction=assume, problems=problems, dialect=settings.dialect)
+        stats_ns = time.time_ns()  # before any stat(): see FolderJob.stats_ns
+        files = discover(paths, assume_in_transaction=assume, problems=problems, dialect=settings.dialect, stats=stats)
         asked = {m.path for m in files}
         if request.found_folders:
             for target in paths:
@@ -131,7 +135,8 @@ def lint(request: LintRequest) -> LintOutcome:
         say(f"nothing to lint: no migration {described}")
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
     cache_dir = None if request.fix else request.cache_dir
-    result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs)
+    result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs,
+                           (stats, stats_ns))
     result.input_errors[:0] = problems
     if request.fix:
         from migralint.linter.fixing import apply_fixes  # only --fix: a lint need not load it
@@ -173,6 +178,7 @@ def _lint_planned(
     asked: set[Path] | None,
     cache_dir: Path | None = None,
     workers: int = 1,
+    stats: tuple[dict[str, os.stat_result], int] = ({}, 0),
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
@@ -188,9 +194,11 @@ def _lint_planned(
         by_root.setdefault(item.migration.root, []).append(k)
     code = code_version() if cache_dir is not None else ""
     keys = (run_key(settings, rules, cwd, code), code) if cache_dir is not None else ("", "")
+    named_stats, stats_ns = stats if cache_dir is not None else ({}, 0)
     jobs = [
         FolderJob(root, tuple(planned[k] for k in indices), tuple(folders.get(root, ())), settings, rules,
-                  pending, cwd, keys[0], keys[1], cache_dir)
+                  pending, cwd, keys[0], keys[1], cache_dir,
+                  {name: named_stats[name] for k in indices if (name := str(planned[k].migration.path)) in named_stats}, stats_ns)
         for root, indices in by_root.items()
     ]
     outcomes: list[FileOutcome | None] = [None] * len(planned)

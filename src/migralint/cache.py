@@ -31,7 +31,6 @@ import json
 import os
 import pickle
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import fields
 from pathlib import Path
@@ -272,6 +271,8 @@ class Store:
         whole on top of the catalog; and one pickle of it remembers every object it wrote (its
         memo, which also keeps alive the list of fields it made for each object) until the end:
         as much again as the catalog (docs/robustness.md). A part's memo goes with the part."""
+        import tempfile  # only a run that writes: a warm one reads (tempfile imports random, shutil...)
+
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)

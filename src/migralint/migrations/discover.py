@@ -73,20 +73,24 @@ def discover(
     assume_in_transaction: bool = False,
     problems: list[str] | None = None,
     dialect: Dialect | None = None,
+    stats: dict[str, os.stat_result] | None = None,
 ) -> list[MigrationFile]:
     """Migration files for files, folders and globs, in the order their runners apply them.
 
     What cannot be linted (a folder that cannot be read, a Prisma folder for another database)
     is left out and said in one sentence each in `problems`, so that the rest is still
     linted; without a `problems` list the first one raises UserError. `dialect` is the configured
-    one, for files whose folder and name do not say theirs.
+    one, for files whose folder and name do not say theirs. `stats` receives what stat() said of
+    each file named on its own (str(path) -> result), for the result cache's stamps.
     """
     said: list[str] = []
     found: dict[str, MigrationFile] = {}  # by real path: a link loop or two globs give one file once
     real_folders: dict[str, str] = {}
     links: dict[str, frozenset[str] | int] = {}  # _is_link's: each folder's links, once listed
     for raw in paths:
-        for path, is_dir, is_link in expand(raw):
+        for path, is_dir, is_link, info in expand(raw):
+            if stats is not None and info is not None and not is_dir:
+                stats[str(path)] = info
             if is_dir:
                 for file, file_is_link in _sql_files(path, said, real_folders):
                     _add(found, file, assume_in_transaction, dialect, real_folders, from_folder=True, is_link=file_is_link)

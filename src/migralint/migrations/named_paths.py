@@ -25,6 +25,9 @@ class NamedPath(NamedTuple):
     path: Path
     is_dir: bool
     is_link: bool | None  # None: not known
+    # What stat() said of it (links followed), when it was asked: the result cache's file stamp
+    # (cache.py) is taken from it rather than from a stat() of its own.
+    info: os.stat_result | None = None
 
 
 # The errors Path.exists() takes for "nothing there" (pathlib's _IGNORED_ERRNOS and
@@ -37,17 +40,17 @@ def _named(path: Path) -> NamedPath | None:
     """Path.exists(), is_dir() and is_symlink() in one lstat (and a stat for a link): each
     named file cost three system calls, dear on a virtual machine. None when nothing is there."""
     try:
-        mode = os.lstat(path).st_mode
-        is_link = stat.S_ISLNK(mode)
+        info = os.lstat(path)
+        is_link = stat.S_ISLNK(info.st_mode)
         if is_link:
-            mode = os.stat(path).st_mode
+            info = os.stat(path)
     except OSError as exc:
         if exc.errno not in _MISSING and getattr(exc, "winerror", None) not in _MISSING_ON_WINDOWS:
             raise
         return None
     except ValueError:  # a NUL in the name: no such file, as Path.exists() says
         return None
-    return NamedPath(path, stat.S_ISDIR(mode), is_link)
+    return NamedPath(path, stat.S_ISDIR(info.st_mode), is_link, info)
 
 
 def expand(raw: str) -> list[NamedPath]:

@@ -50,12 +50,21 @@ def is_vague(name: str, *, first: bool) -> bool:
     The first migration may be `init` or `init_schema`; a release number (`2.9.0_schema`)
     says which release the migration belongs to, which is enough.
     """
+    # Every answer but one is False, and most names say what they do in their first word or two:
+    # the first word that says something decides (history rules ask this of every migration).
+    found = []
+    for match in _WORDS.finditer(name):
+        word = match.group().lower()
+        if word.isdigit():
+            continue
+        if word not in VAGUE_WORDS and len(word) != 1:
+            return False
+        found.append(word)
     if _RELEASE_NUMBER.search(name):
         return False
-    found = [w for w in words(name) if not w.isdigit()]
     if first and "init" in found and not any(c.isdigit() for c in name):
         return False  # `init`, `init_schema`: what a first migration is called
-    return all(w in VAGUE_WORDS or len(w) == 1 for w in found)
+    return True
 
 
 def folders_without_sql(root: Path, known: Collection[str] = frozenset()) -> list[Path]:
