@@ -102,6 +102,7 @@ def lint(request: LintRequest) -> LintOutcome:
                 request.on_note(line)
 
     problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
+    shown = _ShownPaths(os.getcwd())
     asked: set[Path] | None = None
     stats: dict[str, os.stat_result] = {}  # what discovery's stat() said of each file named
     stats_ns = 0
@@ -136,7 +137,7 @@ def lint(request: LintRequest) -> LintOutcome:
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
     cache_dir = None if request.fix else request.cache_dir
     result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs,
-                           (stats, stats_ns))
+                           (stats, stats_ns), shown)
     result.input_errors[:0] = problems
     if request.fix:
         from migralint.linter.fixing import apply_fixes  # only --fix: a lint need not load it
@@ -146,11 +147,11 @@ def lint(request: LintRequest) -> LintOutcome:
         say(*(f"not fixing {shown}: it is already applied" for shown in outcome.refused))
         if outcome.files:
             say(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
-            result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs)
+            result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs,
+                                   shown=shown)
             result.input_errors[:0] = problems
     if not sources:
-        cwd = os.getcwd()
-        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, lambda path: display_path(path, cwd))))
+        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, shown)))
     return LintOutcome(result, notes)
 
 
@@ -179,6 +180,7 @@ def _lint_planned(
     cache_dir: Path | None = None,
     workers: int = 1,
     stats: tuple[dict[str, os.stat_result], int] = ({}, 0),
+    shown: _ShownPaths | None = None,
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
@@ -188,6 +190,7 @@ def _lint_planned(
     """
     pending = frozenset(name for root, state in states.items() for name in state.pending(folders[root]))
     cwd = os.getcwd()
+    shown = shown if shown is not None and shown.cwd == cwd else _ShownPaths(cwd)
     # One job per folder, its files in order; the outcomes go back into the planned order.
     by_root: dict[Path, list[int]] = {}
     for k, item in enumerate(planned):
@@ -210,8 +213,10 @@ def _lint_planned(
     for item, found in zip(planned, outcomes):
         assert found is not None
         add_outcome(result, blank, item, found)
+        if found.shown:
+            shown.known.setdefault(item.migration.path, found.shown)
     history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors)
-    result.findings.extend(_about(history, asked, folders, cwd) if asked is not None else history)
+    result.findings.extend(_about(history, asked, folders, shown) if asked is not None else history)
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
 
@@ -228,15 +233,33 @@ def _file_failed(result: LintResult, shown: str, exc: Exception, where: str, lin
         result.findings.append(internal_finding(shown, (1, 1, 1, 1), error))
 
 
+class _ShownPaths:
+    """display_path for one run, each path worked out once: the probe shows every file already,
+    and the history findings and notes ask again for thousands of them."""
+
+    __slots__ = ("cwd", "known")
+
+    def __init__(self, cwd: str) -> None:
+        self.cwd = cwd
+        self.known: dict[Path, str] = {}
+
+    def __call__(self, path: Path) -> str:
+        found = self.known.get(path)
+        if found is None:
+            found = self.known[path] = display_path(path, self.cwd)
+        return found
+
+
 def _about(
-    findings: list[Finding], asked: set[Path], folders: dict[Path, list[MigrationFile]], cwd: str
+    findings: list[Finding], asked: set[Path], folders: dict[Path, list[MigrationFile]], shown: Callable[[Path], str]
 ) -> list[Finding]:
     """The history findings about the files the user asked for, about no migration file (the
     lock file), and what a source of truth says went wrong with applied migrations (edited,
     deleted, failed: a deploy stops on those whichever file is linted). Linting one file of a
     folder of thousands must not judge the names and order of all the others."""
-    asked_shown = {display_path(path, cwd) for path in asked}
-    others = {display_path(m.path, cwd) for migrations in folders.values() for m in migrations} - asked_shown
+    others = {shown(m.path) for migrations in folders.values() for m in migrations if m.path not in asked}
+    if others:  # a file shown as an asked one is the asked one
+        others -= {shown(path) for path in asked}
     return [f for f in findings if f.path not in others or f.rule in _APPLIED_HISTORY_RULES]
 
 
