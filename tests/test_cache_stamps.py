@@ -139,3 +139,13 @@ def test_a_stamp_is_kept_once_the_file_settles(project: Path, monkeypatch: pytes
     assert count == len(MIGRATIONS)
     assert {Path(p).parent.name for p in stamped(project)} == set(MIGRATIONS)
     assert reads(FOLDER)[0] == 0
+
+
+def test_a_run_that_changes_nothing_writes_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(migralint.cache, "RACY_NS", -10**18)
+    lint(FOLDER)
+    entries = {path: path.stat().st_ino for path in (project / "cache").rglob("*") if path.is_file()}
+    assert any(path.suffix == ".pack" for path in entries)
+    assert lint(FOLDER) == lint(FOLDER, cache=False)
+    # An entry is written to a new file renamed into place: a rewrite would show as a new inode.
+    assert {path: path.stat().st_ino for path in (project / "cache").rglob("*") if path.is_file()} == entries

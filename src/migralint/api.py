@@ -17,7 +17,6 @@ from pathlib import Path
 
 from migralint.config import Settings
 from migralint.findings import Finding, InternalError, LintResult
-from migralint.linter.engine import lint_text
 from migralint.linter.rule_set import RuleSet
 from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
@@ -157,6 +156,8 @@ def lint(request: LintRequest) -> LintOutcome:
 
 def lint_source(text: str, name: str, settings: Settings, rules: RuleSet | None = None) -> LintResult:
     """Lint SQL text (standard input) as if it were a file called `name` (its layout decides the runner)."""
+    from migralint.linter.engine import lint_text  # standard input only: a warm lint never loads the engine
+
     rules = rules if rules is not None else build_rule_set(settings)
     migration = classify(Path(name), assume_in_transaction=settings.assume_in_transaction, dialect=settings.dialect)
     result = LintResult()
