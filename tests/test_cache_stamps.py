@@ -49,14 +49,15 @@ def lint(*args: str, cache: bool = True, fmt: str = "json") -> tuple[int, str]:
 
 
 def reads(*args: str, fmt: str = "json") -> tuple[int, tuple[int, str]]:
-    """How many migrations a run reads (folder_lint's _read_raw, counted by the profiler), and its output."""
+    """How many migrations a run reads (folder_lint's _read_raw for keys and lints, DeferredTexts'
+    _load for snippets; counted by the profiler), and its output."""
     profile = cProfile.Profile()
     profile.enable()
     output = lint(*args, fmt=fmt)
     profile.disable()
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     count = sum(calls for (filename, _, name), (calls, *_) in stats.items()
-                if name == "_read_raw" and filename.endswith("folder_lint.py"))
+                if (name, Path(filename).name) in (("_read_raw", "folder_lint.py"), ("_load", "source.py")))
     return count, output
 
 

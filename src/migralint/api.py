@@ -22,7 +22,7 @@ from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.cache import code_version, run_key
-from migralint.folder_lint import DeferredTexts, FileOutcome, FolderJob, add_outcome
+from migralint.folder_lint import FileOutcome, FolderJob, add_outcome
 from migralint.migrations.discover import Planned, discover, folders_of, with_history
 from migralint.migrations.history import (
     AppliedState,
@@ -37,7 +37,7 @@ from migralint.migrations.folders import is_under
 from migralint.migrations.layouts import MigrationFile, classify
 from migralint.rules.registry import build_rule_set
 from migralint.rules.rule_index import RULES
-from migralint.source import display_path
+from migralint.source import DeferredTexts, display_path
 from migralint.workers import run_folders
 
 __all__ = ["LintOutcome", "LintRequest", "lint", "lint_source"]

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -30,7 +30,7 @@ from migralint.linter.rule_set import FileReport, RuleSet
 from migralint.linter.internal import contained, internal_finding
 from migralint.migrations.discover import Planned
 from migralint.migrations.layouts import Layout, MigrationFile
-from migralint.source import display_path, read_bytes
+from migralint.source import DeferredTexts, display_path, read_bytes
 
 
 class FileOutcome(NamedTuple):
@@ -337,65 +337,6 @@ def _from_entry(
     if text is None:  # not read: the report reads it from `source` if it shows a snippet
         return FileOutcome(report.path, report, None, blank, source=source)
     return FileOutcome(report.path, report, text if report.findings or report.ignored else None, blank)
-
-
-class DeferredTexts(dict[str, str]):
-    """LintResult.sources, where the text of a file the cache spared reading is read only when a
-    reporter asks for it (the text formats' snippets, fingerprints): the JSON of a warm run reads
-    no migration at all. Reporters ask with get(); everything else sees every text, read first."""
-
-    __slots__ = ("_paths",)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._paths: dict[str, str] = {}
-
-    def defer(self, shown: str, path: str) -> None:
-        dict.pop(self, shown, None)
-        self._paths[shown] = path
-
-    def _load(self, shown: str) -> str:
-        text = _read(self._paths.pop(shown))[0] or ""
-        dict.__setitem__(self, shown, text)
-        return text
-
-    def _load_all(self) -> None:
-        for shown in list(self._paths):
-            self._load(shown)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        if key in self._paths:
-            return self._load(key)
-        return dict.get(self, key, default)
-
-    def __getitem__(self, key: str) -> str:
-        return self._load(key) if key in self._paths else dict.__getitem__(self, key)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._paths or dict.__contains__(self, key)
-
-    def __setitem__(self, key: str, value: str) -> None:
-        self._paths.pop(key, None)
-        dict.__setitem__(self, key, value)
-
-    def __len__(self) -> int:
-        return dict.__len__(self) + len(self._paths)
-
-    def __iter__(self) -> Iterator[str]:
-        self._load_all()
-        return dict.__iter__(self)
-
-    def keys(self) -> Any:
-        self._load_all()
-        return dict.keys(self)
-
-    def values(self) -> Any:
-        self._load_all()
-        return dict.values(self)
-
-    def items(self) -> Any:
-        self._load_all()
-        return dict.items(self)
 
 
 def _read(path: Path | str) -> tuple[str | None, str]:

@@ -18,8 +18,10 @@ import errno
 import os
 import stat
 from bisect import bisect_right
+from collections.abc import Iterator
 from itertools import accumulate
 from pathlib import Path
+from typing import Any
 
 
 # Far above any real migration (the largest in the corpus is a few MB of seed data), low
@@ -124,6 +126,68 @@ def display_path(path: Path, cwd: str | None = None) -> str:
         relative = absolute[len(prefix):]
         return relative.replace(os.sep, "/") if os.sep != "/" else relative
     return path.as_posix()
+
+
+class DeferredTexts(dict[str, str]):
+    """LintResult.sources, where the text of a file the cache spared reading is read only when a
+    reporter asks for it (the text formats' snippets, fingerprints): the JSON of a warm run reads
+    no migration at all. Reporters ask with get(); everything else sees every text, read first."""
+
+    __slots__ = ("_paths",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._paths: dict[str, str] = {}
+
+    def defer(self, shown: str, path: str) -> None:
+        dict.pop(self, shown, None)
+        self._paths[shown] = path
+
+    def _load(self, shown: str) -> str:
+        try:
+            text = read_text(self._paths.pop(shown))
+        except (OSError, UnicodeDecodeError):  # gone since it was linted: no snippet, as for any unreadable text
+            text = ""
+        dict.__setitem__(self, shown, text)
+        return text
+
+    def _load_all(self) -> None:
+        for shown in list(self._paths):
+            self._load(shown)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key in self._paths:
+            return self._load(key)
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key: str) -> str:
+        return self._load(key) if key in self._paths else dict.__getitem__(self, key)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._paths or dict.__contains__(self, key)
+
+    def __setitem__(self, key: str, value: str) -> None:
+        self._paths.pop(key, None)
+        dict.__setitem__(self, key, value)
+
+    def __len__(self) -> int:
+        return dict.__len__(self) + len(self._paths)
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return dict.__iter__(self)
+
+    def keys(self) -> Any:
+        self._load_all()
+        return dict.keys(self)
+
+    def values(self) -> Any:
+        self._load_all()
+        return dict.values(self)
+
+    def items(self) -> Any:
+        self._load_all()
+        return dict.items(self)
 
 
 class LineIndex:
