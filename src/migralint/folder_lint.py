@@ -132,7 +132,7 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
     # Whether a file had settled is judged at the time its stamp was taken (or before).
     now = job.stats_ns or time.time_ns()
     chain = digest("catalog", job.code_key)
-    pending = []  # one bit per file: the pending set up to each file is a prefix of it
+    pending = ""  # one bit per file: the pending set up to each file is a prefix of it
     sizes = found.sizes
     shown_paths = []
     for k, item in enumerate(job.items):
@@ -163,12 +163,13 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
                 learned.pop(path, None)
             sizes.append(len(raw))
         found.texts.append(text)
-        # A file name holds no NUL (nor does anything else here): joined_digest, not digest.
-        chain = joined_digest(chain, migration.name, migration.layout.value, migration.runner.value,
-                              migration.dialect.value, "1" if migration.rollback else "0", "1" if item.lint else "0", body)
-        pending.append("1" if migration.name in job.pending else "0")
+        # A file name holds no NUL (nor does anything else here): joined_digest, not digest. The
+        # layout, runner and dialect are str enums: joined as their values, without Enum.value's cost.
+        chain = joined_digest(chain, migration.name, migration.layout, migration.runner, migration.dialect,
+                              "1" if migration.rollback else "0", "1" if item.lint else "0", body)
+        pending += "1" if migration.name in job.pending else "0"
         found.chains.append(chain)
-        found.keys.append(joined_digest(job.run_key, chain, "".join(pending), shown, _forward_key(migration)))
+        found.keys.append(joined_digest(job.run_key, chain, pending, shown, _forward_key(migration)))
     if learned != known:
         if len(learned) > 2 * len(job.items) + 16:  # files gone from the folder: keep this run's only
             ours = {str(item.migration.path) for item in job.items}

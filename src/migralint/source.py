@@ -125,7 +125,7 @@ def display_path(path: Path, cwd: str | None = None) -> str:
         # prefix (relpath and a Path per file were a visible share of a whole-corpus run).
         relative = absolute[len(prefix):]
         return relative.replace(os.sep, "/") if os.sep != "/" else relative
-    return path.as_posix()
+    return text if os.sep == "/" else path.as_posix()  # a Path's text is its POSIX form there
 
 
 class DeferredTexts(dict[str, str]):
