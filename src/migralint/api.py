@@ -101,7 +101,7 @@ def lint(request: LintRequest) -> LintOutcome:
                 request.on_note(line)
 
     problems: list[str] = []  # what could not be linted (an unreadable folder...): said, never skipped
-    shown = _ShownPaths(os.getcwd())
+    shown_paths = _ShownPaths(os.getcwd())
     asked: set[Path] | None = None
     stats: dict[str, os.stat_result] = {}  # what discovery's stat() said of each file named
     stats_ns = 0
@@ -136,7 +136,7 @@ def lint(request: LintRequest) -> LintOutcome:
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
     cache_dir = None if request.fix else request.cache_dir
     result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs,
-                           (stats, stats_ns), shown)
+                           (stats, stats_ns), shown_paths)
     result.input_errors[:0] = problems
     if request.fix:
         from migralint.linter.fixing import apply_fixes  # only --fix: a lint need not load it
@@ -147,10 +147,10 @@ def lint(request: LintRequest) -> LintOutcome:
         if outcome.files:
             say(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
             result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs,
-                                   shown=shown)
+                                   shown=shown_paths)
             result.input_errors[:0] = problems
     if not sources:
-        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, shown)))
+        say(*(f"note: {note}" for note in applied_hints(result.findings, folders, shown_paths)))
     return LintOutcome(result, notes)
 
 
@@ -199,10 +199,13 @@ def _lint_planned(
     code = code_version() if cache_dir is not None else ""
     keys = (run_key(settings, rules, cwd, code), code) if cache_dir is not None else ("", "")
     named_stats, stats_ns = stats if cache_dir is not None else ({}, 0)
+
+    def stats_of(indices: list[int]) -> dict[str, os.stat_result]:
+        return {name: named_stats[name] for k in indices if (name := str(planned[k].migration.path)) in named_stats}
+
     jobs = [
         FolderJob(root, tuple(planned[k] for k in indices), tuple(folders.get(root, ())), settings, rules,
-                  pending, cwd, keys[0], keys[1], cache_dir,
-                  {name: named_stats[name] for k in indices if (name := str(planned[k].migration.path)) in named_stats}, stats_ns)
+                  pending, cwd, keys[0], keys[1], cache_dir, stats_of(indices), stats_ns)
         for root, indices in by_root.items()
     ]
     outcomes: list[FileOutcome | None] = [None] * len(planned)
