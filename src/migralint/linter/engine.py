@@ -114,6 +114,8 @@ def _lint_text(
     planned = []
     for section in sections:
         statements = tuple(s for s in parsed.statements if section.start <= s.start < section.end)
+        if len(statements) == len(parsed.statements):
+            statements = parsed.statements  # one tuple of a large file's statements, not two
         inherited = forward_schema if section.rollback else None
         if section.rollback and forward_schema is None and len(sections) > 1:
             # dbmate: the down section undoes the up section of the same file.
