@@ -45,6 +45,9 @@ class Catalog:
         self._types: dict[str, Node] = {}
         # One tuple per distinct list of column names (see _shared_names).
         self._names: dict[tuple[str, ...], tuple[str, ...]] = {}
+        # One Column per distinct column (see model_replay._column_value), keyed by the ids of
+        # its shared trees: never written to a snapshot, where those ids mean nothing.
+        self._columns: dict[tuple[object, ...], Column] = {}
 
     # -- questions rules ask ----------------------------------------------------------
 
@@ -109,6 +112,7 @@ class Catalog:
         head.__dict__.update(self.__dict__)
         for attribute in _PARTED:
             setattr(head, attribute, {})
+        head._columns = {}
         yield head
         for attribute in _PARTED:
             items = iter(getattr(self, attribute).items())
@@ -120,6 +124,7 @@ class Catalog:
         """The catalog `snapshot_parts` cut; None when a part is not one it makes. Each part was
         pickled on its own, with its own copy of each column type and default: they are shared
         again (see _shared_tree), one lookup for each tree a part holds."""
+        head._columns = {}  # a snapshot of cache format 3 has none
         for part in parts:
             if not (isinstance(part, tuple) and len(part) == 2 and part[0] in _PARTED and isinstance(part[1], list)):
                 return None

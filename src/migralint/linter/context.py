@@ -66,7 +66,10 @@ class Context:
         # large file they added up to tens of megabytes (docs/robustness.md).
         self._new_tables: dict[TableName, bool] = {}  # at _new_tables_at
         self._new_tables_at = -1
-        self._altered: dict[int, TableName | None] = {}
+        # The answer for one statement (Statement.index, table): every rule that asks does so
+        # while the engine checks that statement. A dict of every ALTER TABLE's answer, kept
+        # for the whole section, cost 0.3 MiB per MB of DDL (docs/robustness.md).
+        self._altered: tuple[int, TableName | None] = (-1, None)
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
     @property
@@ -147,15 +150,15 @@ class Context:
 
     def altered_existing_table(self, statement: Statement) -> TableName | None:
         """The table an ALTER TABLE changes, when it may hold rows (not new, not a view or index)."""
-        if statement.index in self._altered:
-            return self._altered[statement.index]
+        if self._altered[0] == statement.index:
+            return self._altered[1]
         node = statement.node
         table = None
         if node.get("objtype") == "OBJECT_TABLE" and "relation" in node:
             table = TableName.from_range_var(node["relation"])
             if self.is_new_table(table):
                 table = None
-        self._altered[statement.index] = table
+        self._altered = (statement.index, table)
         return table
 
     def is_new_column(self, table: TableName, column: str) -> bool:
@@ -215,7 +218,8 @@ class Context:
     def locks(self, statement: Statement) -> tuple[LockTaken, ...]:
         """The table locks `statement` takes (see sql/postgres/locks.py): a fact of the
         statement, so that the passes over a whole file read them without its tree."""
-        return statement.fact(_locks_of)
+        taken = statement.fact(_locks_of)
+        return (taken,) if isinstance(taken, LockTaken) else taken
 
     def finding(
         self,
@@ -261,10 +265,12 @@ class Context:
         return TableName.from_range_var(relation) if isinstance(relation, dict) and "relname" in relation else None
 
 
-def _locks_of(statement: Statement) -> tuple[LockTaken, ...]:
+def _locks_of(statement: Statement) -> LockTaken | tuple[LockTaken, ...]:
     # A tuple: a list cost 16 bytes more, for each of a large file's statements, and an equal
-    # tuple is shared with a neighbouring statement's (Statement.fact).
-    return tuple(statement_locks(statement.kind, statement.node))
+    # tuple is shared with a neighbouring statement's (Statement.fact); one lock alone, as most
+    # statements take, without a tuple of its own (48 bytes a statement).
+    taken = tuple(statement_locks(statement.kind, statement.node))
+    return taken[0] if len(taken) == 1 else taken
 
 
 def _qualified(table: TableName | None) -> str | None:

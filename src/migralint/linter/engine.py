@@ -14,7 +14,7 @@ from migralint.findings import Finding, RuleInfo
 from migralint.findings import InternalError
 from migralint.linter.catalog import Catalog
 from migralint.linter.context import Context
-from migralint.linter.file_schema import FileSchema, schema_entries
+from migralint.linter.file_schema import FileSchema, forget_creates, schema_entries
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.parse import ParsedSource, Statement
 from migralint.linter import collector, pieces
@@ -90,14 +90,20 @@ def _lint_text(
     collected: list[Finding] = []
     errors: list[tuple[InternalError, Statement | None]] = []
     forward_schema = FileSchema.of(parse_large(forward_text).statements) if forward_text else None
+    planned = []
     for section in sections:
         statements = tuple(s for s in parsed.statements if section.start <= s.start < section.end)
+        if len(statements) == len(parsed.statements):
+            statements = parsed.statements  # one tuple of a large file's statements, not two
         inherited = forward_schema if section.rollback else None
         if section.rollback and forward_schema is None and len(sections) > 1:
             # dbmate: the down section undoes the up section of the same file.
             up = tuple(s for s in parsed.statements if s.start < section.start)
             inherited = FileSchema.of(up)
-        _check_section(parsed, statements, section, settings, rules, collected, path, inherited, history, errors)
+        planned.append((section, statements, FileSchema.of(statements, inherited)))
+    forget_creates(parsed.statements)  # every schema is built: nothing reads them again
+    for section, statements, schema in planned:
+        _check_section(parsed, statements, section, settings, rules, collected, path, schema, history, errors)
     if "syntax-error" in rules.enabled:
         if parsed.syntax_error is not None:
             collected.append(_syntax_finding(parsed, path, settings, rules.by_name["syntax-error"]))
@@ -153,7 +159,7 @@ def _check_section(
     rules: RuleSet,
     collected: list[Finding],
     path: str,
-    inherited: FileSchema | None,
+    schema: FileSchema,
     history: _History,
     errors: list[tuple[InternalError, Statement | None]],
 ) -> None:
@@ -168,7 +174,7 @@ def _check_section(
         transaction_events=events,
         runner=section.runner,
         settings=settings,
-        schema=FileSchema.of(statements, inherited),
+        schema=schema,
         rollback=section.rollback,
         catalog=history.catalog,
         migration=history.migration,

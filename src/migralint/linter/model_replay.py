@@ -136,7 +136,9 @@ def _create_table(catalog: Catalog, event: ir.CreateTable, origin: str) -> None:
         table.partition_of = _name(event.partition_of)
         parent = catalog.tables.get(table.partition_of)
         if parent is not None:  # a partition has its parent's columns
-            table.columns = {n: Column(c.name, c.type_name, c.not_null, c.default, origin) for n, c in parent.columns.items()}
+            table.columns = {
+                n: _column_value(catalog, c.name, c.type_name, c.not_null, c.default, origin) for n, c in parent.columns.items()
+            }
     catalog.tables[name] = table
     for column in event.columns:
         table.columns[column.name] = _column(catalog, column, origin)
@@ -167,7 +169,7 @@ def _rename_column(catalog: Catalog, event: ir.RenameColumn) -> None:
     owner = catalog.tables.get(_name(event.table))
     moved = owner.columns.pop(event.column, None) if owner is not None else None
     if owner is not None and moved is not None:
-        moved.name = _interned(event.new)
+        moved = _column_value(catalog, _interned(event.new), moved.type_name, moved.not_null, moved.default, moved.origin)
         owner.columns[moved.name] = moved
         catalog._rename_column_uses(owner.name, event.column, event.new)
 
@@ -176,13 +178,15 @@ def _alter_column(catalog: Catalog, event: ir.AlterColumnType | ir.SetNotNull | 
     table = _table(catalog, event.table)
     column = table.columns.get(event.column)
     if column is None:  # older than the history: remember what this migration says of it
-        column = table.columns[event.column] = Column(_interned(event.column), None, origin="")
+        column = Column(_interned(event.column), None, origin="")
+    type_name, not_null, default = column.type_name, column.not_null, column.default
     if isinstance(event, ir.AlterColumnType):
-        column.type_name = _type(catalog, event.raw_type, event.type)
+        type_name = _type(catalog, event.raw_type, event.type)
     elif isinstance(event, ir.SetNotNull):
-        column.not_null = event.not_null
+        not_null = event.not_null
     else:
-        column.default = catalog._shared_tree(event.raw) if isinstance(event.raw, dict) else None
+        default = catalog._shared_tree(event.raw) if isinstance(event.raw, dict) else None
+    table.columns[column.name] = _column_value(catalog, column.name, type_name, not_null, default, column.origin)
 
 
 def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, origin: str) -> None:
@@ -190,8 +194,9 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
     name = event.name or event.default_name or f"{table.name.name}_{'_'.join(event.columns)}_{kind}"
     if kind in ("primary", "not_null"):
         for column in event.columns:
-            if column in table.columns:
-                table.columns[column].not_null = True
+            found = table.columns.get(column)
+            if found is not None and not found.not_null:
+                table.columns[column] = _column_value(catalog, found.name, found.type_name, True, found.default, found.origin)
     references = _name(event.references) if event.references is not None else None
     expression = event.raw_expression if isinstance(event.raw_expression, dict) else None
     columns = catalog._shared_names(event.columns)
@@ -313,7 +318,25 @@ def _column(catalog: Catalog, column: ir.Column, origin: str) -> Column:
     default = catalog._shared_tree(column.raw_default) if isinstance(column.raw_default, dict) else None
     # One string per column name: decoded from each statement, every table's "id" was its own.
     name = _interned(column.name)
-    return Column(name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+    return _column_value(catalog, name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+
+
+def _column_value(catalog: Catalog, name: str, type_name: Node | None, not_null: bool, default: Node | None, origin: str) -> Column:
+    """The catalog's one Column of this name, type, NOT NULL, default and origin.
+
+    A large migration's tables repeat the same columns ("id" BIGINT NOT NULL in each), and a
+    Column of its own for each cost 72 bytes a column, 1 MiB per MB of DDL (docs/robustness.md).
+    A Column may thus belong to many tables: the replay never changes one, it puts another in
+    its place. The trees are the catalog's shared ones (_shared_tree), kept alive by the Column
+    itself, so their ids stay theirs. A model dialect's type (a tree of its own for every
+    column) and a front end's own str class get a Column of their own."""
+    if type(name) is not str or (type_name is not None and "ModelType" in type_name):
+        return Column(name, type_name, not_null, default, origin)
+    key = (name, id(type_name), not_null, id(default), origin)
+    column = catalog._columns.get(key)
+    if column is None:
+        column = catalog._columns[key] = Column(name, type_name, not_null, default, origin)
+    return column
 
 
 def _interned(name: str) -> str:

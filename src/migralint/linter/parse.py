@@ -8,6 +8,7 @@ Statement keeps the inner body of its top-level node.
 from __future__ import annotations
 
 import re
+from array import array
 from dataclasses import dataclass
 from functools import lru_cache
 from collections.abc import Callable, Hashable
@@ -39,20 +40,47 @@ class Statement:
     the tree, it stays when the tree goes.
     """
 
-    __slots__ = ("index", "kind", "start", "end", "_node", "_source", "_facts")
+    __slots__ = ("index", "kind", "_span", "_node", "_source", "_facts")
 
     def __init__(
         self, index: int, kind: str, node: Node | None, start: int, end: int, source: TreeSource | None = None
     ) -> None:
         self.index = index
         self.kind = kind  # the top-level node type, e.g. "IndexStmt"
-        self.start = start  # character offset of its first token
-        self.end = end  # character offset just past its last token (the ";" excluded)
+        # (start, end): the character offset of its first token, and just past its last (the
+        # ";" excluded). A large file's statements share one array of them instead (in_file).
+        self._span: tuple[int, int] | array[int] = (start, end)
         self._node = node
         self._source = source
         # The keys, then the values in the same order: a statement has a few facts, and a dict
         # of them cost 224 bytes against 40 + 16 per fact, for each of a large file's statements.
         self._facts: tuple[Any, ...] = ()
+
+    @classmethod
+    def in_file(cls, index: int, kind: str, spans: array[int], source: TreeSource) -> Statement:
+        """The statement whose start and end are spans[2 * index] and spans[2 * index + 1]:
+        two int objects and two slots a statement cost a 20 MB migration 1.3 MiB per MB of
+        DDL, the array 16 bytes a statement (docs/robustness.md)."""
+        statement = cls.__new__(cls)
+        statement.index = index
+        statement.kind = kind
+        statement._span = spans
+        statement._node = None
+        statement._source = source
+        statement._facts = ()
+        return statement
+
+    @property
+    def start(self) -> int:
+        """The character offset of its first token."""
+        span = self._span
+        return span[0] if type(span) is tuple else span[2 * self.index]
+
+    @property
+    def end(self) -> int:
+        """The character offset just past its last token (the ";" excluded)."""
+        span = self._span
+        return span[1] if type(span) is tuple else span[2 * self.index + 1]
 
     @property
     def node(self) -> Node:
@@ -84,8 +112,20 @@ class Statement:
         value = _shared_fact(key, compute(self, *args))
         facts = self._facts  # `compute` may have added facts of its own
         half = len(facts) // 2
-        self._facts = (*facts[:half], key, *facts[half:], value)
+        self._facts = _shared_fact(_ALL_FACTS, (*facts[:half], key, *facts[half:], value))
         return value
+
+    def forget(self, compute: Callable[..., object]) -> None:
+        """Let go of the fact `compute` (without arguments) once no one will ask it again: a
+        large file's index of creates (file_schema.py) is built from them before the first
+        statement is checked, and each statement kept them for nothing after."""
+        facts = self._facts
+        half = len(facts) // 2
+        try:
+            at = facts.index(compute, 0, half)
+        except ValueError:
+            return
+        self._facts = _shared_fact(_ALL_FACTS, (*facts[:at], *facts[at + 1 : half + at], *facts[half + at + 1 :]))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Statement):
@@ -97,6 +137,11 @@ class Statement:
 
     def __repr__(self) -> str:
         return f"Statement(index={self.index}, kind={self.kind!r}, start={self.start}, end={self.end})"
+
+
+# The key under which a statement's whole tuple of facts is shared with a recent statement's
+# equal one (every CREATE TABLE of a large file takes no lock on an existing table: 56 bytes each).
+_ALL_FACTS = "all facts"
 
 
 def _shared_fact(key: object, value: T) -> T:

@@ -15,6 +15,7 @@ whole, so rules see the same trees either way.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
@@ -108,6 +109,7 @@ def parse_large(
     index = LineIndex(spaced)
     trees = PieceTrees(index, bounds)
     statements: list[Statement] = []
+    spans = array("q")  # each statement's start and end (Statement.in_file)
     comments: list[Comment] = []
     error: SyntaxProblem | None = None
     for start, stop in bounds:
@@ -117,7 +119,10 @@ def parse_large(
         base = index.byte_offset(start)
         trees.first.append(len(statements))
         for s in piece.statements:
-            statement = Statement(len(statements), s.kind, s.node, start + s.start, start + s.end, trees)
+            spans.append(start + s.start)
+            spans.append(start + s.end)
+            statement = Statement.in_file(len(statements), s.kind, spans, trees)
+            statement.release(s.node)
             for fact in facts:
                 fact(statement)  # each memoizes its answer as a fact of the statement
             statement.release(shift_locations(s.node, base) if s.kind in _KEPT_KINDS else None)
@@ -128,8 +133,8 @@ def parse_large(
             # PostgreSQL stops at the first error: nothing after it is parsed, as for the whole text.
             error = SyntaxProblem(piece.syntax_error.message, start + piece.syntax_error.offset)
             break
-    trees.statements = statements
-    return ParsedSource(index, tuple(statements), tuple(comments), error, None if nul == -1 else nul)
+    trees.statements = tuple(statements)  # the ParsedSource's own: a list beside it cost 8 bytes a statement
+    return ParsedSource(index, trees.statements, tuple(comments), error, None if nul == -1 else nul)
 
 
 class PieceTrees:
@@ -139,7 +144,7 @@ class PieceTrees:
         self.index = index
         self.bounds = bounds
         self.first: list[int] = []  # the index of the first statement of each piece
-        self.statements: list[Statement] = []
+        self.statements: tuple[Statement, ...] = ()
         self._parsed: OrderedDict[int, None] = OrderedDict()  # pieces whose trees are held, oldest first
 
     def tree_of(self, statement: Statement) -> Node:

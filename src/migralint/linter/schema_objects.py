@@ -2,7 +2,8 @@
 
 Each object remembers the migration that created it (`origin`; "" for objects that existed
 before the history began). They are mutable: the catalog changes them as migrations replay,
-and they compare by identity.
+and they compare by identity. A Column is the exception: tables share equal ones, and the
+replay puts another in a table's place instead of changing one (model_replay._column_value).
 """
 
 from __future__ import annotations
