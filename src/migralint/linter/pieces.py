@@ -18,7 +18,6 @@ import re
 from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
 
 from migralint.linter import lazy_parser as pg_parser
 
