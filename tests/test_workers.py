@@ -59,7 +59,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def always_a_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # The threshold is for speed; these tests are about what a pool returns, so it always starts.
-    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
+    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", {"spawn": 0.0, "fork": 0.0})
     yield
 
 
@@ -222,10 +222,15 @@ def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
                              build_rule_set(settings), frozenset(), str(tree)), None).cost
              for root, ms in folders.items()]
     assert len(costs) == 4 and all(cost > 0 for cost in costs)
-    assert not workers.pool_worth_it(costs, 2)  # 48 small files: less than a worker's start-up
-    assert workers.pool_worth_it([cost * 100 for cost in costs], 2)  # 4,800 of them
-    assert not workers.pool_worth_it([sum(costs) * 100], 2)  # one part: nothing to share
-    assert not workers.pool_worth_it([cost * 100 for cost in costs], 1)
+    for method in ("spawn", "fork"):
+        smallest = workers.WORTH_A_POOL_MS[method]
+        assert not workers.pool_worth_it(costs, 2, smallest)  # 48 small files: less than a worker's start-up
+        assert workers.pool_worth_it([cost * 100 for cost in costs], 2, smallest)  # 4,800 of them
+        assert not workers.pool_worth_it([sum(costs) * 100], 2, smallest)  # one part: nothing to share
+        assert not workers.pool_worth_it([cost * 100 for cost in costs], 1, smallest)
+    # A forked worker starts in milliseconds: less work pays for it than for a spawned one.
+    assert workers.pool_worth_it([cost * 10 for cost in costs], 2, workers.WORTH_A_POOL_MS["fork"])
+    assert not workers.pool_worth_it([cost * 10 for cost in costs], 2, workers.WORTH_A_POOL_MS["spawn"])
 
 
 def test_the_default_is_the_idle_cores() -> None:

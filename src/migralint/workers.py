@@ -4,7 +4,7 @@ A folder's files share one catalog and run in order, so the unit of work is the 
 (folder_lint.FolderJob). The parent probes every folder first (reads its files, looks them
 up in the cache): only folders with work left go to the workers, so a warm run never starts
 a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
-interpreter importing migralint and pglast: WORTH_A_POOL_MS, measured in docs/cache.md).
+interpreter importing migralint and pglast, or a fork: WORTH_A_POOL_MS, measured in docs/cache.md).
 A folder that alone would keep one worker busy while the others idle is cut into stretches
 (folder_parts.py): each worker replays the files before its stretch and lints its own, and
 the parent puts the outcomes back in order and writes the folder's cache pack.
@@ -27,10 +27,13 @@ from migralint.cache import Store
 from migralint.folder_lint import FileOutcome, FolderJob, file_costs, finish, lint_part, probe, save_pack
 from migralint.folder_parts import Part, plan_parts
 
-# Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves:
-# a spawned worker takes ~0.3 s to start and import, which one process spends linting ~500
-# files; see docs/cache.md for the measurement.
-WORTH_A_POOL_MS = 1000.0
+# Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves, by
+# how its workers start (start_method). Spawned, a worker takes ~0.3 s to start and import
+# migralint and pglast. Forked, two start in ~26 ms, and what is left is each worker's probe of
+# its folder and the results pickled back: trigger.dev's 820 migrations (~780 ms of linting)
+# took 1.35-1.60 s of wall time in two stretches against 1.74-1.92 s in one process (quiet
+# 2-core machine, 2026-12-07). See docs/cache.md.
+WORTH_A_POOL_MS = {"spawn": 1000.0, "fork": 300.0}
 
 
 def default_jobs() -> int:
@@ -79,11 +82,12 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     probes = [probe(job, store) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
-    parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
-    if pool_worth_it([part.cost for part in parts], workers) and _picklable(jobs[0]):
+    method = start_method()
+    parts = plan_parts(costs, workers, WORTH_A_POOL_MS[method])
+    if pool_worth_it([part.cost for part in parts], workers, WORTH_A_POOL_MS[method]) and _picklable(jobs[0]):
         # Largest first, so that the longest part does not start last (LPT scheduling).
         order = sorted(parts, key=lambda part: -part.cost)
-        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
+        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)), method)))
         for k in sorted({part.folder for part in parts}):
             outcomes: list[FileOutcome] = []
             new: dict[str, Any] = {}
@@ -102,14 +106,14 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     return [results[k] for k in range(len(jobs))]
 
 
-def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
+def pool_worth_it(costs: Sequence[float], workers: int, smallest_ms: float) -> bool:
     """Whether parts (folders, or stretches of one) whose work left is estimated at `costs` (ms)
-    should go to a pool."""
-    return workers > 1 and len(costs) > 1 and sum(costs) >= WORTH_A_POOL_MS
+    should go to a pool whose start costs about as much as `smallest_ms` of linting."""
+    return workers > 1 and len(costs) > 1 and sum(costs) >= smallest_ms
 
 
 def _in_pool(
-    jobs: Sequence[FolderJob], parts: list[Part], processes: int
+    jobs: Sequence[FolderJob], parts: list[Part], processes: int, method: str
 ) -> list[tuple[list[FileOutcome], dict[str, Any]]]:
     # Imported here: multiprocessing (with socket, threading...) and signal (its enums) cost
     # about 10 ms of a start, and a small folder, or a warm run, never starts a pool.
@@ -117,7 +121,7 @@ def _in_pool(
     import signal
     import threading
 
-    context = multiprocessing.get_context(start_method())
+    context = multiprocessing.get_context(method)
     # A worker must ignore Ctrl-C from its first instruction, before its initializer runs: an
     # ignored signal stays ignored across fork and exec, and Python then installs no handler of its own.
     # (Signals can be set from the main thread only; a library caller's thread skips this.)
