@@ -178,16 +178,16 @@ def startup_line(r: Results, start: float, one_file: float) -> str:
             "statement of its type. The typical 631-byte file (CREATE TYPE, CREATE TABLE, CREATE UNIQUE "
             "INDEX, ADD FOREIGN KEY) imports 27 of the 72 statement rules and the 4 history rules every "
             "folder runs; a pre-commit run whose files are all cache hits imports those 4 only (the rule "
-            "modules' least self import time there: 39 ms when all 80 loaded, 4 ms now; 2026-12-07). Some "
-            "PostgreSQL rules import the other dialects' helpers (rules/mysql, sqlite, sqlserver) with "
-            "them. pglast's package loads its enums and node classes with the parser; click loads much of "
+            "modules' least self import time there: 39 ms when all 80 loaded, 4 ms now; 2026-12-07). A "
+            "PostgreSQL lint imports no other database's rule helpers: they load in the branch for their "
+            "dialect (tests/test_lean_start.py). pglast's package loads its enums and node classes with the parser; click loads much of "
             "the standard library (inspect, datetime, uuid).")
 
 
 def gaps(r: Results) -> list[str]:
     """Why the targets are missed and what would close each gap: the measured parts of this run
     (start-up, the in-process split of parse, replay and rules) set against issue 13's plan."""
-    (mj, sj), (mo, _) = r["corpus_json"], r["one_cold"]
+    mo = r["one_cold"][0]
     start = r["startup"][0].median
     lines = [
         startup_line(r, start, mo.median),
@@ -196,25 +196,34 @@ def gaps(r: Results) -> list[str]:
         "(2026-12-06, not re-taken by run.py) puts the rules (`engine._check_section` and the rules it "
         "calls) first, then parsing with pglast and decoding its JSON trees; building the statement model "
         "for the rules that read it adds about 10%. The JSON report now goes through the C encoder and "
-        "discovery through plain strings. `--jobs` (default: the idle cores) runs folders in parallel: on "
-        "this 2-core machine, idle, 2.1 s against 2.5-2.8 s with `--jobs 1`; parsing inside one folder in "
-        "parallel does not pay (shipping parse trees between processes costs more than parsing them). "
-        "Cheaper rule dispatch (only the rules that override `check_file`; ALTER TABLE dispatched by "
-        "subcommand) is the next step.",
+        "discovery through plain strings. `--jobs` (default: the cores idle at that instant, from Linux's "
+        "runnable count, no longer the 1-minute load average, which counted the previous run and kept "
+        "this machine at 1 job) runs folders in parallel; on Linux its workers are forked (a pool of two "
+        "starts in about 26 ms, against about 0.3 s spawned), and one folder too large for one worker is "
+        "cut into stretches that each replay the files before them (docs/cache.md). Parsing alone is not "
+        "spread over workers: shipping parse trees costs more than parsing them. Measured on 2026-12-07, "
+        "runs of a27be30's code and this code interleaved on this machine, whole corpus cold, JSON, "
+        "default jobs: 2.90 s of wall time (least of 5; median 3.64 s) against 4.61 s (5.45 s). What "
+        "is left is CPU spent in Python (rules, the statement model, the replay), about 5 s for the "
+        "corpus on this machine tonight: cheaper rule dispatch (ALTER TABLE by subcommand) and a "
+        "statement model built only for the rules that read it are the next steps.",
         "- **Warm runs**: the result cache (docs/cache.md) makes a run that changes nothing read the cache "
-        "only, and one new migration replay from the last cached catalog. What a warm run still spends: "
-        "the imports above, finding the files, hashing every file's bytes for the chain, reading and "
-        "checking the cache packs, the history rules (never cached: they read git and the database) and "
-        "writing the report. The pre-commit case also starts git 7 times (12 before 2026-12-06: the "
-        "staged list, the repository's top, the upstream, the merge base, its tree, the index and MERGE_HEAD; "
-        "tests/test_launcher.py counts them), 5 to 10 ms each. A folder-level fast path (file sizes and modification times before hashing) "
-        "and a cheaper pack format would close part of the warm gap.",
+        "only, and one new migration replay from the last cached catalog. A file whose stamp (size, "
+        "times, inode) is the one stored is not read (docs/cache.md, \"Stamps\"), the engine and the rules "
+        "are not imported, and `lint --staged` starts git 5 times (7 at the last stop, 12 before "
+        "2026-12-06; tests/test_launcher.py counts them). Measured on 2026-12-07, interleaved with "
+        "a27be30's code: the warm corpus JSON run 0.57 s of CPU (least of 7; median 0.78 s) against "
+        "1.10 s (1.14 s); the pre-commit case warm 0.23 s (least of 10; median 0.31 s) against 0.34 s "
+        "(0.43 s). What a warm run still spends: the imports (click and the CLI, the api, the rule "
+        "index), finding the files (a Path and a MigrationFile each), unpickling the packs' findings, "
+        "the history rules (never cached: they read git and the database) and writing the report.",
         "- **Memory and the growth curve**: a file over 100,000 characters is parsed in pieces of whole "
         "statements and its trees let go (docs/robustness.md); each column type's tree is shared in the "
-        "catalog. `benchmarks/large_file.py` on 2026-12-06 (docs/robustness.md): 23 MB of seed data peaks at "
-        "142 MiB, but 21.5 MB of schema changes (60,000 tables in one transaction) at 361 MiB in both cache modes "
-        "(643 and 807 MiB that morning): the replayed schema and what is kept of each statement grow with the "
-        "tables and statements, linearly, at about 15 MiB per MB of such DDL.",
+        "catalog, and one Column object serves every table with the same column. `benchmarks/large_file.py` "
+        "on 2026-12-07 (docs/robustness.md): 23 MB of seed data peaks at 140 MiB, and 21.5 MB of schema "
+        "changes (60,000 tables in one transaction) at 287 MiB in both cache modes (361 MiB the evening "
+        "before, 643 and 807 MiB that morning): the replayed schema and what is kept of each statement "
+        "grow with the tables and statements, linearly, at about 11 MiB per MB of such DDL.",
     ]
     seeds = {g["factor"]: g for g in r["growth"] if g["kind"] == "seed data"}
     if 4 in seeds and 16 in seeds:
