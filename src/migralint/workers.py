@@ -82,7 +82,9 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     probes = [probe(job, store) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
-    method = start_method()
+    # Asked only when there is work to share: start_method imports threading, which a warm run
+    # (every file a cache hit) otherwise never loads.
+    method = start_method() if workers > 1 and any(found.cost > 0 for found in probes) else "spawn"
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS[method])
     if pool_worth_it([part.cost for part in parts], workers, WORTH_A_POOL_MS[method]) and _picklable(jobs[0]):
         # Largest first, so that the longest part does not start last (LPT scheduling).
