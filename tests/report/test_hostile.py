@@ -153,6 +153,19 @@ def test_messages_on_standard_error_show_undecodable_bytes_the_same_way(project:
     assert run.stderr.decode("utf-8") == "migralint: error: missing-\\xff: no such file or folder\n"
 
 
+def test_an_error_about_a_file_in_a_folder_with_a_newline_is_one_line(tmp_path: Path) -> None:
+    # Found by the fuzz campaign (tests/fuzz/CAMPAIGN.md): the message was split over two lines.
+    folder = tmp_path / "a\nb"
+    folder.mkdir()
+    (folder / "1_x.sql").write_text("SELECT 1;\n")
+    (folder / "2_y.sql").write_bytes(b"\xff\xfe")
+    run = subprocess.run([sys.executable, "-m", "migralint", "lint", "."], cwd=tmp_path, capture_output=True,
+                         timeout=60)
+    assert run.returncode == 2
+    assert run.stderr.decode("utf-8") == (
+        "migralint: error: a\\nb/2_y.sql: not UTF-8 text (byte 0); migralint reads UTF-8 files\n")
+
+
 def test_a_terminal_that_is_not_utf8_gets_escapes_not_a_crash(project: Path) -> None:
     run = subprocess.run([sys.executable, "-m", "migralint", "lint", "--format", "concise", "unicod\u00e9-\u2615"],
                          cwd=project, capture_output=True, timeout=60,
