@@ -18,13 +18,13 @@ from click.testing import CliRunner
 import migralint.cache
 from migralint.cache import Store, pack_stamps
 from migralint.cli import main
+from tests.test_cache import FOLDER, write
 
 MIGRATIONS = {
     "1_init": 'CREATE TABLE "User" ("id" TEXT NOT NULL, "email" TEXT, "age" INTEGER);\n',
     "2_index": '-- ☕ é\nCREATE INDEX "User_email_idx" ON "User"("email");\n',
     "3_alter": 'ALTER TABLE "User" ALTER COLUMN "email" TYPE VARCHAR(100);\n',
 }
-FOLDER = "prisma/migrations"
 # The same length in bytes as 2_index, with other findings (CONCURRENTLY, inside Prisma's transaction).
 SAME_SIZE_EDIT = '-- ☕\nCREATE INDEX CONCURRENTLY "Uei" ON "User"("email"); \n'
 
@@ -34,9 +34,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("MIGRALINT_CACHE_DIR", raising=False)
     for name, sql in MIGRATIONS.items():
-        path = tmp_path / FOLDER / name / "migration.sql"
-        path.parent.mkdir(parents=True)
-        path.write_text(sql, encoding="utf-8")
+        write(tmp_path, name, sql)
     assert len(SAME_SIZE_EDIT.encode()) == len(MIGRATIONS["2_index"].encode())
     return tmp_path
 

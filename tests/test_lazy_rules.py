@@ -16,7 +16,7 @@ from migralint.rules.rule_index import BY_NAME, RULES
 from migralint.rules.stand_in import StandIn
 from migralint.sql.dialect import Dialect
 from tests.helpers import lint_sql
-from tests.test_lean_start import imported
+from tests.test_lean_start import cold_then_warm, imported
 
 RULE_MODULES = {entry.module: entry for entry in RULES}
 
@@ -122,12 +122,7 @@ def test_a_cold_lint_imports_the_rules_of_its_statements_only(tmp_path: Path) ->
 
 
 def test_a_run_whose_files_are_all_cache_hits_imports_no_statement_rule(tmp_path: Path) -> None:
-    for name in ("1_a.sql", "2_b.sql"):
-        (tmp_path / name).write_text('CREATE INDEX "i" ON "t"("x");\n')
-    args = ["lint", "--format", "json", "--cache-dir", "cache", "1_a.sql", "2_b.sql"]
-    cold_code, cold_modules, cold_out = imported(args, tmp_path)
-    warm_code, warm_modules, warm_out = imported(args, tmp_path)
-    assert cold_code == warm_code == 1 and warm_out == cold_out
+    cold_modules, warm_modules = cold_then_warm(tmp_path)
     assert "migralint.rules.require_concurrent_index_creation" in cold_modules
     # What is left are the history rules, which look at the folder on every run; the ones that word
     # what git or a database says (edited, deleted, failed, missing) only when a source said it.

@@ -92,13 +92,20 @@ def test_a_text_lint_on_a_pipe_does_not_load_rich(tmp_path: Path) -> None:
     assert loaded(modules, _NEVER_ON_A_PIPE) == []
 
 
-def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser(tmp_path: Path) -> None:
+def cold_then_warm(tmp_path: Path) -> tuple[list[str], list[str]]:
+    """What a lint of two files imports with an empty result cache, then with the cache it filled
+    (the same output both times)."""
     for name in ("1_a.sql", "2_b.sql"):
         (tmp_path / name).write_text('CREATE INDEX "i" ON "t"("x");\n')
     args = ["lint", "--format", "json", "--cache-dir", "cache", "1_a.sql", "2_b.sql"]
     cold_code, cold_modules, cold_out = imported(args, tmp_path)
     warm_code, warm_modules, warm_out = imported(args, tmp_path)
     assert cold_code == warm_code == 1 and warm_out == cold_out
+    return cold_modules, warm_modules
+
+
+def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser(tmp_path: Path) -> None:
+    cold_modules, warm_modules = cold_then_warm(tmp_path)
     assert "pglast" in cold_modules  # the cold run parses, so the probe can see pglast load
     assert loaded(warm_modules, ("pglast", "sqlglot")) == []
 
