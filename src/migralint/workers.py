@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from migralint.cache import Store
-from migralint.folder_lint import FileOutcome, FolderJob, file_costs, finish, lint_part, probe, save_pack
+from migralint.folder_lint import FileOutcome, FolderJob, Probe, file_costs, finish, lint_part, probe, save_pack
 from migralint.folder_parts import Part, plan_parts
 
 # Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves, by
@@ -81,31 +81,41 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
     probes = [probe(job, store) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
-    costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
-    # Asked only when there is work to share: start_method imports threading, which a warm run
-    # (every file a cache hit) otherwise never loads.
-    method = start_method() if workers > 1 and any(found.cost > 0 for found in probes) else "spawn"
-    parts = plan_parts(costs, workers, WORTH_A_POOL_MS[method])
-    if pool_worth_it([part.cost for part in parts], workers, WORTH_A_POOL_MS[method]) and _picklable(jobs[0]):
-        # Largest first, so that the longest part does not start last (LPT scheduling).
-        order = sorted(parts, key=lambda part: -part.cost)
-        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)), method)))
-        for k in sorted({part.folder for part in parts}):
-            outcomes: list[FileOutcome] = []
-            new: dict[str, Any] = {}
-            for part in sorted((p for p in parts if p.folder == k), key=lambda p: p.start):
-                outcomes += done[part][0]
-                new.update(done[part][1])
-            save_pack(jobs[k], probes[k], store, new)  # a folder linted in parts; a whole one wrote its own
-            results[k] = outcomes
-        if store is not None:
-            store.wrote = True  # the workers wrote: the parent prunes
+    # Planned only when there is work and a second worker to share it with: a warm run (every
+    # file a cache hit) and --jobs 1 cost nothing here, nor import threading (start_method).
+    if workers > 1 and any(found.cost > 0 for found in probes) and _picklable(jobs[0]):
+        results = _shared(jobs, probes, workers, store)
     for k, job in enumerate(jobs):
         if k not in results:
             results[k] = finish(job, probes[k], store)
     if store is not None:
         store.prune()
     return [results[k] for k in range(len(jobs))]
+
+
+def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store: Store | None
+            ) -> dict[int, list[FileOutcome]]:
+    """The outcomes of the folders a pool lints (none when a pool would not pay), by job."""
+    method = start_method()
+    costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
+    parts = plan_parts(costs, workers, WORTH_A_POOL_MS[method])
+    if not pool_worth_it([part.cost for part in parts], workers, WORTH_A_POOL_MS[method]):
+        return {}
+    # Largest first, so that the longest part does not start last (LPT scheduling).
+    order = sorted(parts, key=lambda part: -part.cost)
+    done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)), method)))
+    results: dict[int, list[FileOutcome]] = {}
+    for k in sorted({part.folder for part in parts}):
+        outcomes: list[FileOutcome] = []
+        new: dict[str, Any] = {}
+        for part in sorted((p for p in parts if p.folder == k), key=lambda p: p.start):
+            outcomes += done[part][0]
+            new.update(done[part][1])
+        save_pack(jobs[k], probes[k], store, new)  # a folder linted in parts; a whole one wrote its own
+        results[k] = outcomes
+    if store is not None:
+        store.wrote = True  # the workers wrote: the parent prunes
+    return results
 
 
 def pool_worth_it(costs: Sequence[float], workers: int, smallest_ms: float) -> bool:
