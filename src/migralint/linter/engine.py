@@ -181,15 +181,12 @@ def _check_section(
         pending=history.pending,
         tool=history.tool,
     )
-    loaded_by_node = rules.loaded_by_node  # the rules loaded so far, by node type: a dict lookup a statement
     model_rules = bool(rules.by_kind)
     replay = not section.rollback  # a rollback undoes; the history stays as the forward file left it
     # A bug in one rule costs that rule's findings on one statement (or, in check_file, one
     # file section), never the file's: each call is contained.
     for position, statement in enumerate(statements):
-        interested = loaded_by_node.get(statement.kind)
-        if interested is None:  # the first statement of its type: its rules are loaded now
-            interested = rules.node_rules(statement.kind)
+        interested = rules.node_rules(statement.kind)  # loaded at the first statement of its type
         ctx.at(position)  # once: rules never move it (tests/rules/test_rules_keep_no_cursor.py)
         if interested:
             for rule in interested:

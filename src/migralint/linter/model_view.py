@@ -78,9 +78,7 @@ def check_model_rules(
     """Run the model rules interested in the statement at `position`; a bug is contained to one rule."""
     statement = ctx.statements[position]
     kind = kind_of(statement.kind, statement.node)
-    interested = rules.loaded_by_kind.get(kind)
-    if interested is None:  # the first statement of its kind: its rules are loaded now
-        interested = rules.kind_rules(kind)
+    interested = rules.kind_rules(kind)  # loaded at the first statement of its kind
     if not interested:
         return
     view = ModelView(ctx, position)
