@@ -63,33 +63,26 @@ class StandIn:
         return rule
 
     def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        if "check" not in self.hooks:
-            return iter(())
-        found: Iterator[Finding] = self.loaded().check(statement, ctx)
-        return found
+        return self._hook("check", statement, ctx)
 
     def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
-        if "check_statement" not in self.hooks:
-            return iter(())
-        found: Iterator[Finding] = self.loaded().check_statement(statement, ctx)
-        return found
+        return self._hook("check_statement", statement, ctx)
 
     def check_file(self, ctx: Context) -> Iterator[Finding]:
-        if "check_file" not in self.hooks:
-            return iter(())
-        found: Iterator[Finding] = self.loaded().check_file(ctx)
-        return found
+        return self._hook("check_file", ctx)
 
     def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
-        if "finish_section" not in self.hooks:
-            return iter(())
-        found: Iterator[Finding] = self.loaded().finish_section(ctx)
-        return found
+        return self._hook("finish_section", ctx)
 
     def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
-        if "check_history" not in self.hooks:
+        return self._hook("check_history", ctx)
+
+    def _hook(self, hook: str, *args: Any) -> Iterator[Finding]:
+        """The rule's `hook` called, its module loaded first; no finding, and nothing imported,
+        for a hook its class does not override (the base class's finds nothing)."""
+        if hook not in self.hooks:
             return iter(())
-        found: Iterator[Finding] = self.loaded().check_history(ctx)
+        found: Iterator[Finding] = getattr(self.loaded(), hook)(*args)
         return found
 
     def __reduce__(self) -> tuple[Any, tuple[RuleEntry]]:
