@@ -59,7 +59,7 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture()
 def always_a_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # The threshold is for speed; these tests are about what a pool returns, so it always starts.
-    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", {"spawn": 0.0, "fork": 0.0})
+    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
     yield
 
 
@@ -83,31 +83,6 @@ def test_a_pool_fills_and_reads_the_cache_as_one_process(tree: Path, always_a_po
     assert len(list((tree / "c").rglob("*.pack"))) == 4  # each worker wrote its folder's results
     result = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "."])
     assert (result.exit_code, result.stdout) == one
-
-
-def test_a_spawned_pool_gives_the_output_of_one_process(
-    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # macOS and Windows spawn their workers; Linux forks them when it can (start_method).
-    monkeypatch.setattr(workers, "start_method", lambda: "spawn")
-    assert _cli("--jobs", "2", ".") == _cli("--jobs", "1", ".")
-    assert _cli("--jobs", "2", "app1") == _cli("--jobs", "1", "app1")  # one folder, in stretches
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is chosen on Linux only")
-def test_workers_are_forked_only_while_this_process_runs_one_thread() -> None:
-    import threading
-
-    others = threading.active_count() - 1
-    assert workers.start_method() == ("fork" if others == 0 else "spawn")
-    stop = threading.Event()
-    thread = threading.Thread(target=stop.wait)
-    thread.start()
-    try:
-        assert workers.start_method() == "spawn"  # a lock that thread holds would stay held in a fork
-    finally:
-        stop.set()
-        thread.join()
 
 
 def test_a_bug_in_a_worker_stays_that_files_internal_error(tree: Path, always_a_pool: None) -> None:
@@ -222,15 +197,10 @@ def test_a_pool_starts_only_for_work_worth_a_workers_start(tree: Path) -> None:
                              build_rule_set(settings), frozenset(), str(tree)), None).cost
              for root, ms in folders.items()]
     assert len(costs) == 4 and all(cost > 0 for cost in costs)
-    for method in ("spawn", "fork"):
-        smallest = workers.WORTH_A_POOL_MS[method]
-        assert not workers.pool_worth_it(costs, 2, smallest)  # 48 small files: less than a worker's start-up
-        assert workers.pool_worth_it([cost * 100 for cost in costs], 2, smallest)  # 4,800 of them
-        assert not workers.pool_worth_it([sum(costs) * 100], 2, smallest)  # one part: nothing to share
-        assert not workers.pool_worth_it([cost * 100 for cost in costs], 1, smallest)
-    # A forked worker starts in milliseconds: less work pays for it than for a spawned one.
-    assert workers.pool_worth_it([cost * 10 for cost in costs], 2, workers.WORTH_A_POOL_MS["fork"])
-    assert not workers.pool_worth_it([cost * 10 for cost in costs], 2, workers.WORTH_A_POOL_MS["spawn"])
+    assert not workers.pool_worth_it(costs, 2)  # 48 small files: less than a worker's start-up
+    assert workers.pool_worth_it([cost * 100 for cost in costs], 2)  # 4,800 of them
+    assert not workers.pool_worth_it([sum(costs) * 100], 2)  # one part: nothing to share
+    assert not workers.pool_worth_it([cost * 100 for cost in costs], 1)
 
 
 def test_the_default_is_the_idle_cores() -> None:

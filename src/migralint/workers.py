@@ -4,15 +4,16 @@ A folder's files share one catalog and run in order, so the unit of work is the 
 (folder_lint.FolderJob). The parent probes every folder first (reads its files, looks them
 up in the cache): only folders with work left go to the workers, so a warm run never starts
 a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
-interpreter importing migralint and pglast, or a fork: WORTH_A_POOL_MS, measured in docs/cache.md).
+interpreter importing migralint and pglast: WORTH_A_POOL_MS, measured in docs/cache.md).
 A folder that alone would keep one worker busy while the others idle is cut into stretches
 (folder_parts.py): each worker replays the files before its stretch and lints its own, and
 the parent puts the outcomes back in order and writes the folder's cache pack.
 
-The pool forks its workers on Linux when the process runs one thread, and spawns them
-everywhere else (start_method). Jobs and outcomes are picklable either way; a rule that raises
-in a worker is contained there, per file, as it is in one process; a job that fails as a whole
-(a worker that died) is run again in the parent, so the result is the one process's. The workers ignore SIGINT: Ctrl-C reaches the
+The pool uses the `spawn` start method on every platform: what macOS and Windows use anyway,
+and no copy of a parent's threads or locks (docs/cache.md says why fork was tried and withdrawn).
+Jobs and outcomes are picklable; a rule that raises in a worker is contained there, per file,
+as it is in one process; a job that fails as a whole (a worker that died) is run again in the
+parent, so the result is the one process's. The workers ignore SIGINT: Ctrl-C reaches the
 parent, which terminates the pool and re-raises (the CLI exits 130).
 """
 
@@ -20,20 +21,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-
 from typing import Any
 
 from migralint.cache import Store
 from migralint.folder_lint import FileOutcome, FolderJob, Probe, file_costs, finish, lint_part, probe, save_pack
 from migralint.folder_parts import Part, plan_parts
 
-# Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves, by
-# how its workers start (start_method). Spawned, a worker takes ~0.3 s to start and import
-# migralint and pglast. Forked, two start in ~26 ms, and what is left is each worker's probe of
-# its folder and the results pickled back: trigger.dev's 820 migrations (~780 ms of linting)
-# took 1.35-1.60 s of wall time in two stretches against 1.74-1.92 s in one process (quiet
-# 2-core machine, 2026-12-07). See docs/cache.md.
-WORTH_A_POOL_MS = {"spawn": 1000.0, "fork": 300.0}
+# Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves: a
+# spawned worker takes ~0.3 s to start and import migralint and pglast; see docs/cache.md.
+WORTH_A_POOL_MS = 1000.0
 
 
 def default_jobs() -> int:
@@ -82,7 +78,7 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
     probes = [probe(job, store) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
     # Planned only when there is work and a second worker to share it with: a warm run (every
-    # file a cache hit) and --jobs 1 cost nothing here, nor import threading (start_method).
+    # file a cache hit) and --jobs 1 cost nothing here.
     if workers > 1 and any(found.cost > 0 for found in probes) and _picklable(jobs[0]):
         results = _shared(jobs, probes, workers, store)
     for k, job in enumerate(jobs):
@@ -96,14 +92,13 @@ def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcom
 def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store: Store | None
             ) -> dict[int, list[FileOutcome]]:
     """The outcomes of the folders a pool lints (none when a pool would not pay), by job."""
-    method = start_method()
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
-    parts = plan_parts(costs, workers, WORTH_A_POOL_MS[method])
-    if not pool_worth_it([part.cost for part in parts], workers, WORTH_A_POOL_MS[method]):
+    parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
+    if not pool_worth_it([part.cost for part in parts], workers):
         return {}
     # Largest first, so that the longest part does not start last (LPT scheduling).
     order = sorted(parts, key=lambda part: -part.cost)
-    done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)), method)))
+    done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
     results: dict[int, list[FileOutcome]] = {}
     for k in sorted({part.folder for part in parts}):
         outcomes: list[FileOutcome] = []
@@ -118,14 +113,14 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     return results
 
 
-def pool_worth_it(costs: Sequence[float], workers: int, smallest_ms: float) -> bool:
+def pool_worth_it(costs: Sequence[float], workers: int) -> bool:
     """Whether parts (folders, or stretches of one) whose work left is estimated at `costs` (ms)
-    should go to a pool whose start costs about as much as `smallest_ms` of linting."""
-    return workers > 1 and len(costs) > 1 and sum(costs) >= smallest_ms
+    should go to a pool."""
+    return workers > 1 and len(costs) > 1 and sum(costs) >= WORTH_A_POOL_MS
 
 
 def _in_pool(
-    jobs: Sequence[FolderJob], parts: list[Part], processes: int, method: str
+    jobs: Sequence[FolderJob], parts: list[Part], processes: int
 ) -> list[tuple[list[FileOutcome], dict[str, Any]]]:
     # Imported here: multiprocessing (with socket, threading...) and signal (its enums) cost
     # about 10 ms of a start, and a small folder, or a warm run, never starts a pool.
@@ -133,9 +128,9 @@ def _in_pool(
     import signal
     import threading
 
-    context = multiprocessing.get_context(method)
+    context = multiprocessing.get_context("spawn")
     # A worker must ignore Ctrl-C from its first instruction, before its initializer runs: an
-    # ignored signal stays ignored across fork and exec, and Python then installs no handler of its own.
+    # ignored signal stays ignored across exec, and Python then installs no handler of its own.
     # (Signals can be set from the main thread only; a library caller's thread skips this.)
     main_thread = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main_thread else None
@@ -162,25 +157,6 @@ def _in_pool(
         raise
     finally:
         pool.join()
-
-
-def start_method() -> str:
-    """`fork` on Linux when this process runs one thread, else `spawn`.
-
-    A forked worker starts with migralint and pglast already imported: a pool of two started in
-    26 ms against 976-1,030 ms spawned, on this 2-core machine at a load of 6 (about 0.3 s
-    spawned when it is quiet), 2026-12-07. Fork copies no other thread, so a lock another
-    thread held stays held in the child: with a second thread running (a library caller's),
-    it is spawn, which is why Python 3.14 leaves fork as Linux's default. macOS's system
-    libraries are not fork-safe (Python's default there is spawn since 3.8), and Windows has
-    only spawn; jobs and results are pickled either way, so both methods give the same output.
-    """
-    import sys
-    import threading
-
-    if sys.platform.startswith("linux") and threading.active_count() == 1:
-        return "fork"
-    return "spawn"
 
 
 def _ignore_interrupts() -> None:
