@@ -17,6 +17,7 @@ import pytest
 
 from migralint.answers import RACY_NS
 from tests.answers_project import ADD_COLUMN, Project, git
+from tests.pg import Database
 
 # Each test gets its own project, built before the window is waited out.
 _PROJECTS = {
@@ -232,3 +233,15 @@ def test_the_default_folder_in_the_project_root(projects: dict[str, Project]) ->
     for _ in range(2):
         run = project.run(*JSON, MIGRALINT_CACHE_DIR="")
         assert not run.stored and not run.answered
+
+
+def test_a_run_that_reads_a_database_is_never_answered(tmp_path: Path, database: Database) -> None:
+    # The URL found as `apply` finds it (prisma/.env), not given on the command line.
+    project = Project(tmp_path / "db")
+    (project.work / "prisma" / ".env").write_text(f'DATABASE_URL="{database.url}"\n')
+    time.sleep(RACY_NS / 1e9 + 0.2)
+    for _ in range(2):
+        run = project.run(*JSON)
+        assert b"count as applied" in run.stderr  # the note: the database was read
+        assert not run.answered and not run.stored
+        assert any("database" in line for line in run.trace)

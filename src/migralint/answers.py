@@ -191,7 +191,9 @@ def run_key(args: Sequence[str], cwd: str, environ: Mapping[str, str], code: str
                 size = "?"
         terminals.append(f"{fd}:{int(tty)}:{size}")
     env = sorted((k, v) for k, v in environ.items() if k not in ENV_NOT_KEYED)
-    return digest(FORMAT, code, sys.executable, cwd, *terminals, len(args), *args, *(f"{k}={v}" for k, v in env))
+    # Who runs it: another user may not read what this one could (exit 2, never stored).
+    user = f"{os.getuid()}:{os.getgid()}:{sorted(os.getgroups())}" if hasattr(os, "getuid") else ""
+    return digest(FORMAT, code, sys.executable, cwd, user, *terminals, len(args), *args, *(f"{k}={v}" for k, v in env))
 
 
 def answer_path(directory: str, key: str) -> str:
