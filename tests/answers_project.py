@@ -52,9 +52,10 @@ class Run:
 
 class Project:
     def __init__(self, root: Path, *, config: str | None = 'strict = false\n', staged: bool = True,
-                 committed: bool = False, branch: bool = False) -> None:
+                 committed: bool = False, branch: bool = False, worktree: bool = False) -> None:
         """`committed`: the new migration committed, not pushed, and one more staged; `branch`:
-        the new migration committed on a branch `feature` only, main checked out without it."""
+        the new migration committed on a branch `feature` only, main checked out without it;
+        `worktree`: a second work tree at root/wt (its `.git` is a file) with a migration staged."""
         self.root = root
         self.work = root / "work"
         self.cache = root / "cache"
@@ -83,6 +84,12 @@ class Project:
         if branch:
             git(self.work, "branch", "-q", "feature")
             git(self.work, "reset", "-q", "--hard", "HEAD~1")
+        if worktree:
+            git(self.work, "worktree", "add", "-q", "-b", "side", str(root / "wt"))
+            folder = root / "wt" / "prisma" / "migrations" / "20240103000000_age"
+            folder.mkdir()
+            (folder / "migration.sql").write_text(ADD_COLUMN)
+            git(root / "wt", "add", "-A")
         self.cache.mkdir()
 
     def write(self, name: str, sql: str) -> Path:

@@ -23,7 +23,7 @@ from tests.pg import Database
 _PROJECTS = {
     "hit": {}, "edit": {}, "add": {}, "delete": {}, "rename": {}, "stage": {}, "unstage": {}, "commit": {},
     "fetch": {"committed": True}, "switch": {"branch": True}, "config_edit": {}, "config_new": {"config": None}, "env": {}, "argv": {},
-    "cwd": {}, "corrupt": {}, "concurrent": {}, "not_eligible": {}, "default_dir": {},
+    "cwd": {}, "worktree": {"worktree": True}, "corrupt": {}, "concurrent": {}, "not_eligible": {}, "default_dir": {},
 }
 
 
@@ -135,6 +135,13 @@ def test_a_branch_switched(projects: dict[str, Project]) -> None:
     project = projects["switch"]
     since_main = ("lint", "--since", "main", "--format", "json")
     stale_after(project, since_main, lambda: git(project.work, "switch", "-q", "feature") and None)
+
+
+def test_a_worktree_whose_git_is_a_file(projects: dict[str, Project]) -> None:
+    project = projects["worktree"]
+    worktree = project.root / "wt"
+    assert (worktree / ".git").is_file()
+    stale_after(project, STAGED, lambda: git(worktree, "reset", "-q") and None, cwd=worktree)
 
 
 def test_the_config_edited(projects: dict[str, Project]) -> None:

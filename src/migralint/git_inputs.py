@@ -44,8 +44,9 @@ def git_inputs(cwd: str, environ: Mapping[str, str]) -> list[str] | None:
         return found  # not a repository: git says so, and a `.git` made later changes a stamp above
     common = os.path.join(cwd, environ["GIT_COMMON_DIR"]) if environ.get("GIT_COMMON_DIR") else _common(git_dir)
     found += [os.path.join(git_dir, name) for name in _WORKTREE_FILES]
-    if environ.get("GIT_INDEX_FILE"):
-        found.append(os.path.join(cwd, environ["GIT_INDEX_FILE"]))
+    if environ.get("GIT_INDEX_FILE"):  # relative: to where git started, or to the work tree's top (hooks)
+        found += [os.path.join(cwd, environ["GIT_INDEX_FILE"]),
+                  os.path.join(os.path.dirname(git_dir), environ["GIT_INDEX_FILE"])]
     found += [os.path.join(common, name) for name in _COMMON_FILES]
     found += _tree(os.path.join(common, "refs"))
     found += _tree(os.path.join(common, "reftable"))
@@ -100,7 +101,13 @@ def _user_configs(environ: Mapping[str, str]) -> list[str]:
     configs = [environ.get("GIT_CONFIG_GLOBAL") or (os.path.join(home, ".gitconfig") if home else "")]
     if xdg:
         configs.append(os.path.join(xdg, "git", "config"))
-    configs.append(environ.get("GIT_CONFIG_SYSTEM") or "/etc/gitconfig")
+    if environ.get("GIT_CONFIG_SYSTEM"):
+        configs.append(environ["GIT_CONFIG_SYSTEM"])
+    else:
+        # /etc/gitconfig, or $(prefix)/etc/gitconfig for a git built elsewhere (Homebrew, /usr/local).
+        configs.append("/etc/gitconfig")
+        configs += [os.path.join(os.path.dirname(os.path.dirname(path)), "etc", "gitconfig")
+                    for path in _executables(environ)[-1:]]
     return [path for path in configs if path]
 
 
