@@ -104,17 +104,25 @@ class Recorder:
     # -- watching ------------------------------------------------------------------------------
 
     def start(self) -> None:
+        """Watch the run; with streams it cannot tee (none, or not files: pythonw), nothing is
+        watched and nothing will be stored. Never raises."""
         global RECORDER
-        RECORDER = self
+        try:
+            stdout, stderr = sys.stdout, sys.stderr
+            if stdout is None or stderr is None or stdout.fileno() != 1 or stderr.fileno() != 2:
+                return
+            stdout.flush()
+            stderr.flush()
+            teed = _teed(stdout, 1, self.chunks), _teed(stderr, 2, self.chunks)
+        except Exception:
+            return
+        sys.stdout, sys.stderr = teed
         for name in ("stat", "lstat", "access"):
             real = getattr(os, name)
             self._real[name] = real
             setattr(os, name, self._watched(real))
+        RECORDER = self
         sys.addaudithook(self._audit)  # for good (hooks cannot be removed): it checks RECORDER
-        sys.stdout.flush()
-        sys.stderr.flush()
-        sys.stdout = _teed(sys.stdout, 1, self.chunks)
-        sys.stderr = _teed(sys.stderr, 2, self.chunks)
 
     def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
@@ -190,14 +198,16 @@ class Recorder:
     def finish(self, code: object) -> None:
         """Store the answer, if the run allows one. Never raises: the run's exit code stands."""
         global RECORDER
+        if RECORDER is not self:
+            return  # never started
+        RECORDER = None
+        for name, real in self._real.items():
+            setattr(os, name, real)
         try:
             sys.stdout.flush()
             sys.stderr.flush()
         except Exception:
-            return
-        RECORDER = None
-        for name, real in self._real.items():
-            setattr(os, name, real)
+            return  # a closed pipe: what was written is not the whole answer
         try:
             self._store(0 if code is None else code)
         except Exception:

@@ -81,7 +81,10 @@ def _answer_or_recorder(args: list[str]) -> Recorder | None:
         if os.environ.get("MIGRALINT_DEBUG_ANSWERS"):
             os.write(2, b"migralint: answered from the cache\n")
         answers.touch(path)  # used: the least recently used answers are the ones pruned
-        answers.replay(chunks)
+        try:
+            answers.replay(chunks)
+        except KeyboardInterrupt:
+            sys.exit(130)  # as the full command exits on Ctrl-C, without a traceback
         sys.exit(code)
     from migralint.answer_recorder import Recorder
 
