@@ -137,3 +137,14 @@ def test_answers_are_bounded_least_recently_used_first(tmp_path: Path, monkeypat
     (tmp_path / "e.answer").write_bytes(bytes(1000))  # the newest: 5,000 bytes in all, over the bound
     answer_recorder._bound(str(tmp_path))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.answer", "d.answer", "e.answer"]
+
+
+def test_a_package_installed_beside_migralint_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = tmp_path / "site-packages"
+    (site / "pglast").mkdir(parents=True)
+    monkeypatch.setattr(answers, "_code_folders", [str(site / "pglast")])
+    key = answers.run_key(["lint"], str(tmp_path), {}, "code")
+    assert answers.run_key(["lint"], str(tmp_path), {}, "code") == key
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    (site / "rich-14.1.0.dist-info").mkdir()  # what pip does when it installs or upgrades rich
+    assert answers.run_key(["lint"], str(tmp_path), {}, "code") != key

@@ -184,7 +184,7 @@ def run_key(args: Sequence[str], cwd: str, environ: Mapping[str, str], code: str
         except OSError:
             tty = False
         size = ""
-        if tty and fd:
+        if tty:  # stdin's too: a terminal library may take the width from whichever stream is one
             try:
                 size = "x".join(map(str, os.get_terminal_size(fd)))
             except OSError:
@@ -193,7 +193,12 @@ def run_key(args: Sequence[str], cwd: str, environ: Mapping[str, str], code: str
     env = sorted((k, v) for k, v in environ.items() if k not in ENV_NOT_KEYED)
     # Who runs it: another user may not read what this one could (exit 2, never stored).
     user = f"{os.getuid()}:{os.getgid()}:{sorted(os.getgroups())}" if hasattr(os, "getuid") else ""
-    return digest(FORMAT, code, sys.executable, cwd, user, *terminals, len(args), *args, *(f"{k}={v}" for k, v in env))
+    # What renders the output besides migralint and pglast (click, rich, the standard library):
+    # the interpreter's version, and the folders that hold the packages, whose mtime and ctime
+    # move whenever a package in them is installed, upgraded or removed (its dist-info renamed).
+    installed = [f"{folder}:{stamp(os.path.dirname(folder))}" for folder in code_folders()]
+    return digest(FORMAT, code, sys.executable, sys.version, *installed, cwd, user, *terminals, len(args), *args,
+                  *(f"{k}={v}" for k, v in env))
 
 
 def answer_path(directory: str, key: str) -> str:
