@@ -36,7 +36,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from migralint.answers import ANSWERS, CACHE_DIR_NAME as CACHE_DIR_NAME, ENV_VAR as ENV_VAR, RACY_NS as RACY_NS, digest as digest
+# Shared with the launcher's answers (answers.py, standard library only); re-exported for the cache's users.
+from migralint.answers import ANSWERS
+from migralint.answers import CACHE_DIR_NAME as CACHE_DIR_NAME
+from migralint.answers import ENV_VAR as ENV_VAR
+from migralint.answers import RACY_NS as RACY_NS
+from migralint.answers import digest as digest
 from migralint.answers import code_version as _code_version
 from migralint.config import Settings
 
