@@ -36,14 +36,18 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-import migralint
+# Shared with the launcher's answers (answers.py, standard library only); re-exported for the cache's users.
+from migralint.answers import ANSWERS
+from migralint.answers import CACHE_DIR_NAME as CACHE_DIR_NAME
+from migralint.answers import ENV_VAR as ENV_VAR
+from migralint.answers import RACY_NS as RACY_NS
+from migralint.answers import digest as digest
+from migralint.answers import code_version as _code_version
 from migralint.config import Settings
 
 if TYPE_CHECKING:  # the engine loads pglast; a cache module that only keys and stores need not
     from migralint.linter.rule_set import RuleSet
 
-CACHE_DIR_NAME = ".migralint_cache"
-ENV_VAR = "MIGRALINT_CACHE_DIR"
 # 2: the pickled Catalog is replayed from events (no handler table, no _origin); 3: an entry is
 # a sequence of parts each pickled on its own (a snapshot: the catalog a thousand tables a part).
 FORMAT = 3
@@ -66,16 +70,6 @@ def default_cache_dir(settings: Settings, cwd: Path) -> Path:
     return (settings.source.parent if settings.source is not None else cwd) / CACHE_DIR_NAME
 
 
-def digest(*parts: object) -> str:
-    hasher = hashlib.sha256()
-    update = hasher.update  # a warm run of the corpus keys 5,000 files: the loop is the cost, not sha256
-    for part in parts:
-        data = part if isinstance(part, bytes) else str(part).encode("utf-8", "surrogatepass")
-        update(len(data).to_bytes(8, "little"))  # lengths keep ("ab", "c") apart from ("a", "bc")
-        update(data)
-    return hasher.hexdigest()
-
-
 def joined_digest(*parts: str) -> str:
     """digest() of strings that hold no NUL (names, paths, hex digests, enum values), for the keys
     computed per file: the NUL that joins them keeps them apart, with one call into sha256 each."""
@@ -94,9 +88,7 @@ def joined_digest(*parts: str) -> str:
 # hashed on every run until it is old enough.
 
 Stamp = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
-# 2 s: FAT's granularity, the coarsest of the common file systems (ext4 and NTFS record ns,
-# from a clock that ticks every few ms; HFS+ and many NFS servers record seconds).
-RACY_NS = 2_000_000_000
+# RACY_NS (answers.py): 2 s, FAT's granularity, the coarsest of the common file systems.
 STAMPS_KEY = "stamps"  # in a pack, beside the result keys (hex digests, so never equal to it)
 
 
@@ -153,31 +145,8 @@ def run_key(settings: Settings, rules: RuleSet, cwd: str, code: str) -> str:
 
 
 def code_version() -> str:
-    """migralint's version, the size and mtime of every migralint module (a checkout or an
-    editable install changes its code without changing its version), and the same of pglast's
-    modules and parser: which pglast is installed, without importlib.metadata's slow scan of
-    sys.path (~50 ms) and without importing pglast."""
-    import importlib.util
-
-    stamps: list[str] = [_stamps(os.path.dirname(os.path.abspath(migralint.__file__)), recurse=True)]
-    spec = importlib.util.find_spec("pglast")
-    if spec is not None and spec.origin is not None:
-        stamps.append(_stamps(os.path.dirname(spec.origin), recurse=False))
-    return digest(FORMAT, migralint.__version__, *stamps)
-
-
-def _stamps(package: str, *, recurse: bool) -> str:
-    found: list[str] = []
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = sorted(d for d in subfolders if d != "__pycache__") if recurse else []
-        for name in sorted(files):
-            if name.endswith((".py", ".so", ".pyd")):
-                try:
-                    info = os.stat(os.path.join(folder, name))
-                except OSError:
-                    continue
-                found.append(f"{os.path.relpath(os.path.join(folder, name), package)}:{info.st_size}:{info.st_mtime_ns}")
-    return digest(package, *found)
+    """migralint's and pglast's code (answers.code_version), keyed with this cache's format."""
+    return _code_version(FORMAT)
 
 
 class Store:
@@ -318,7 +287,7 @@ class Store:
         if not self.wrote:
             return
         entries: list[tuple[float, int, str]] = []
-        for folder in (self._results, self._catalogs):
+        for folder in (self._results, self._catalogs, self.directory / ANSWERS):
             try:
                 with os.scandir(folder) as found:
                     for entry in found:

@@ -9,12 +9,12 @@ this module.
 from __future__ import annotations
 
 import fnmatch
-import os
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from migralint.answers import find_config_file
 from migralint.findings import RuleInfo, Severity
 from migralint.frozen import Value, set_field
 from migralint.sql.dialect import Dialect
@@ -137,20 +137,7 @@ def unknown_rule(name: str, where: str, known: Iterable[str]) -> str:
 
 
 def find_config(start: Path) -> Path | None:
-    """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
-    for folder in (start, *start.parents):
-        candidate = folder / "migralint.toml"
-        if os.path.isfile(candidate):  # False, not an error, for a folder we may not enter
-            return candidate
-        pyproject = folder / "pyproject.toml"
-        if os.path.isfile(pyproject) and _has_migralint_table(pyproject):
-            return pyproject
-    return None
-
-
-def _has_migralint_table(pyproject: Path) -> bool:
-    try:
-        text = pyproject.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return False
-    return "[tool.migralint" in text
+    """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`
+    (the search the launcher makes too, before anything else loads: answers.py)."""
+    found = find_config_file(str(start))
+    return Path(found) if found is not None else None

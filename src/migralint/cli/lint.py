@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from migralint import ISSUES_URL
+from migralint import ISSUES_URL, answer_recorder
 from migralint.cli.output import (
     EXIT_FINDINGS,
     EXIT_INTERNAL_ERROR,
@@ -139,6 +139,12 @@ def lint(
         # local one, and a commit should not wait on it. Otherwise the URL is found as apply finds it.
         database_url, origin = _resolved_database_url(paths, settings)
     database = _database_source(database_url, paths)
+    resolved_cache = None if no_cache else _cache_dir(cache_dir, settings)
+    # What a run answered from the cache (answers.py) must know: which cache folder, and that a
+    # database was read (its answer is no file one can stamp: never stored).
+    answer_recorder.cache_dir_used(str(resolved_cache) if resolved_cache is not None else None)
+    if database is not None:
+        answer_recorder.refuse("reads a database")
     if database is not None and origin is not None:
         # A development database has the migration being written applied already (prisma
         # migrate dev does that): say where "applied" comes from, so nothing is a surprise.
@@ -146,7 +152,7 @@ def lint(
                    "applied and are not linted; pass --database-url to choose another", err=True)
     try:
         result = _lint(paths, settings, rules, stdin_filename, fix=fix, git=git, database=database,
-                       cache_dir=None if no_cache else _cache_dir(cache_dir, settings), jobs=jobs)
+                       cache_dir=resolved_cache, jobs=jobs)
     finally:
         if database is not None:
             database.close()

@@ -1,0 +1,306 @@
+"""Recording a run's answer (answers.py): what it wrote, and every input it depended on.
+
+One mechanism sees the inputs, whichever module reads them: a Python audit hook
+(https://docs.python.org/3/library/audit_events.html) sees every `open`, `os.listdir` and
+`os.scandir` (the files read, the folders listed: a folder's mtime and ctime change when an
+entry is added, removed or renamed), every process started, socket and import; `os.stat`,
+`os.lstat` and `os.access`, which raise no audit event, are wrapped for the run, so the config
+files and folders looked for and not found are stamped as absent. Each input is stamped when
+it is first touched, before it is read, and stamped again at the end: a change during the run
+leaves nothing stored. The import system's own reads (frozen importlib, code only) are not
+inputs: the code is in the key.
+
+A run that does anything that is not a pure function of those stamps stores nothing: it writes
+a file outside the cache (--output, --fix, GitLab's report, GITHUB_STEP_SUMMARY), starts a
+process other than git, opens a socket or loads psycopg (a database), starts workers, changes
+directory, exits with anything but 0 or 1, or touches an input within RACY_NS of its start.
+For git, what a git command reads is stamped the moment it starts (git_inputs).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from migralint.answers import RACY_NS, Stamp, answer_path, changed_at, code_folders, encode, stamp
+
+_WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Importing one of these means a worker process (it may read what the parent did not) or a database.
+_REFUSED_IMPORTS = ("psycopg", "multiprocessing.popen_", "migralint.database.connection")
+_REFUSED_EVENTS = frozenset({"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty",
+                             "os.startfile", "socket.connect", "socket.getaddrinfo", "os.chdir", "os.fchdir",
+                             "ctypes.dlopen", "urllib.Request"})
+_CHANGES = frozenset({"os.rename", "os.remove", "os.rmdir", "os.mkdir", "os.utime", "os.chmod", "os.chown",
+                      "os.truncate", "os.symlink", "os.link", "shutil.rmtree", "shutil.copyfile", "shutil.move"})
+# A quarter of the cache's bound (cache.DEFAULT_LIMIT): the corpus's answer is 6 MB.
+ANSWERS_LIMIT = 64 * 1024 * 1024
+_FILE_EVENTS = _CHANGES | {"open", "os.listdir", "os.scandir"}
+# /proc/loadavg chooses how many workers run (the output is the same whatever it says), and its
+# mtime is always now; /dev/null is what a closed pipe's output goes to (refused as a write anyway).
+_NOT_INPUTS = ("/proc/", "/dev/")
+
+RECORDER: Recorder | None = None
+
+
+def refuse(why: str) -> None:
+    """The run depends on something no stamp can tell (a database): store no answer."""
+    if RECORDER is not None:
+        RECORDER.refused = why
+
+
+def cache_dir_used(directory: str | None) -> None:
+    """The cache folder the full run resolved (None: no cache). The answer is stored there only
+    when it is the folder the launcher looks in."""
+    if RECORDER is not None:
+        RECORDER.resolved_dir = os.path.abspath(directory) if directory is not None else None
+
+
+class _TeeRaw(io.RawIOBase):
+    """A raw output stream on `fd` that also notes what it writes, in order with the other one."""
+
+    def __init__(self, fd: int, chunks: list[tuple[int, bytes]]) -> None:
+        super().__init__()
+        self._fd = fd
+        self._chunks = chunks
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        written = os.write(self._fd, data)
+        self._chunks.append((self._fd, bytes(memoryview(data)[:written])))
+        return written
+
+
+def _teed(stream: Any, fd: int, chunks: list[tuple[int, bytes]]) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BufferedWriter(_TeeRaw(fd, chunks)), encoding=stream.encoding, errors=stream.errors,
+                            line_buffering=stream.line_buffering, write_through=stream.write_through)
+
+
+class Recorder:
+    def __init__(self, key: str, guessed_dir: str) -> None:
+        self.key = key
+        self.guessed_dir = os.path.abspath(guessed_dir)
+        self.resolved_dir: str | None = None
+        self.refused: str | None = None
+        self.started_ns = time.time_ns()
+        self.inputs: dict[str, tuple[bool, Stamp | None]] = {}  # path -> (listed or read, stamp)
+        self.chunks: list[tuple[int, bytes]] = []
+        self._git_cwds: set[str] = set()
+        self._real: dict[str, Callable[..., Any]] = {}
+        # Not inputs: the cache (derived from the inputs, never a source of truth) and the code (keyed).
+        self._skipped = (os.path.abspath(guessed_dir), *code_folders())
+
+    # -- watching ------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Watch the run; with streams it cannot tee (none, or not files: pythonw), nothing is
+        watched and nothing will be stored. Never raises."""
+        global RECORDER
+        try:
+            stdout, stderr = sys.stdout, sys.stderr
+            if stdout is None or stderr is None or stdout.fileno() != 1 or stderr.fileno() != 2:
+                return
+            stdout.flush()
+            stderr.flush()
+            teed = _teed(stdout, 1, self.chunks), _teed(stderr, 2, self.chunks)
+        except Exception:
+            return
+        sys.stdout, sys.stderr = teed
+        for name in ("stat", "lstat", "access"):
+            real = getattr(os, name)
+            self._real[name] = real
+            setattr(os, name, self._watched(real))
+        RECORDER = self
+        sys.addaudithook(self._audit)  # for good (hooks cannot be removed): it checks RECORDER
+
+    def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if RECORDER is self and kwargs.get("dir_fd") is None:
+                self._note(path, whole=False)
+            return real(path, *args, **kwargs)
+
+        return watched
+
+    def _note(self, path: Any, *, whole: bool = True) -> None:
+        if isinstance(path, int):
+            return  # an open file: it was stamped when it was opened
+        try:
+            text = os.path.abspath(os.fsdecode(path))
+        except (TypeError, ValueError):
+            self.refused = f"an input named by {type(path).__name__}"
+            return
+        known = self.inputs.get(text)
+        if (known is not None and (known[0] or not whole)) or text.startswith(_NOT_INPUTS) \
+                or any(_within(text, folder) for folder in self._skipped):
+            return
+        if known is not None and stamp(text, False) != known[1]:
+            self.refused = f"{text} changed during the run"  # looked at, then changed, then read
+        self.inputs[text] = (whole, stamp(text, whole))
+
+    def _audit(self, event: str, args: tuple[Any, ...]) -> None:
+        if RECORDER is not self:
+            return
+        if event in _FILE_EVENTS and sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
+            return  # the import system reading code, writing its .pyc: the code is in the key
+        if event == "open" or event == "os.listdir" or event == "os.scandir":
+            path = args[0] if args[0] is not None else "."
+            if event == "open" and _writes(args) and not isinstance(path, int):
+                where = os.path.abspath(os.fsdecode(path))
+                if not (_within(where, self.guessed_dir) or where.startswith("/dev/null")):
+                    self.refused = f"writes {where}"
+                elif where.startswith("/dev/null"):
+                    self.refused = "output discarded"
+                return
+            self._note(path)
+        elif event == "import":
+            if str(args[0]).startswith(_REFUSED_IMPORTS):
+                self.refused = f"imports {args[0]}"
+        elif event == "subprocess.Popen":
+            self._process(args)
+        elif event in _REFUSED_EVENTS:
+            self.refused = event
+        elif event in _CHANGES:
+            named = [arg for arg in args[:2] if isinstance(arg, (str, bytes, os.PathLike))]  # rename: both
+            if not named or not all(_within(os.path.abspath(os.fsdecode(arg)), self.guessed_dir) for arg in named):
+                self.refused = event
+
+    def _process(self, args: tuple[Any, ...]) -> None:
+        executable, argv, cwd, env = args
+        program = os.path.basename(os.fsdecode(executable or (argv[0] if argv else "")))
+        if program not in ("git", "git.exe") or env is not None:
+            self.refused = f"runs {program}"
+            return
+        where = os.path.abspath(os.fsdecode(cwd)) if cwd is not None else os.getcwd()
+        if where not in self._git_cwds:
+            self._git_cwds.add(where)
+            from migralint.git_inputs import git_inputs  # only a run that asks git
+
+            found = git_inputs(where, dict(os.environ))
+            if found is None:
+                self.refused = "git state that cannot be stamped"
+                return
+            for path in found:
+                self._note(path)
+
+    # -- storing -------------------------------------------------------------------------------
+
+    def finish(self, code: object) -> None:
+        """Store the answer, if the run allows one. Never raises: the run's exit code stands."""
+        global RECORDER
+        if RECORDER is not self:
+            return  # never started
+        RECORDER = None
+        for name, real in self._real.items():
+            setattr(os, name, real)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except Exception:
+            return  # a closed pipe: what was written is not the whole answer
+        try:
+            self._store(0 if code is None else code)
+        except Exception:
+            if os.environ.get("MIGRALINT_DEBUG"):
+                raise
+            return
+
+    def _store(self, code: object) -> None:
+        trace = os.environ.get("MIGRALINT_DEBUG_ANSWERS")
+        why = self._why_not(code)
+        if why is not None:
+            if trace:
+                os.write(2, f"migralint: answer not stored: {why}\n".encode(errors="replace"))
+            return
+        assert isinstance(code, int)
+        import tempfile
+
+        path = answer_path(self.guessed_dir, self.key)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".answer")
+        try:
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(encode(self.key, code, _merged(self.chunks), self.inputs))
+            os.replace(temporary, path)  # whole or not at all: a concurrent reader never sees half
+        except BaseException:
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+            raise
+        if trace:
+            os.write(2, f"migralint: answer stored: {path} ({len(self.inputs)} inputs)\n".encode(errors="replace"))
+        _bound(os.path.dirname(path))
+
+    def _why_not(self, code: object) -> str | None:
+        if self.refused is not None:
+            return self.refused
+        if not isinstance(code, int) or isinstance(code, bool) or code not in (0, 1):
+            return f"exit code {code}"
+        if self.resolved_dir != self.guessed_dir:
+            return f"the cache is {self.resolved_dir}, not {self.guessed_dir}"
+        if not os.path.isdir(self.guessed_dir):
+            return "no cache folder"
+        newest = self.started_ns - RACY_NS
+        for path, (whole, first) in self.inputs.items():
+            if stamp(path, whole) != first:
+                return f"{path} changed during the run"
+            if first is not None and changed_at(first) >= newest:
+                return f"{path} changed within {RACY_NS // 10**9} s of the run"
+        return None
+
+
+def _bound(folder: str) -> None:
+    """Answers past ANSWERS_LIMIT bytes go, least recently used first (a hit touches its answer),
+    down to 3/4 of it; the cache's own pruning (cache.py) counts them with everything else."""
+    entries: list[tuple[int, int, str]] = []
+    with os.scandir(folder) as found:
+        for entry in found:
+            try:
+                info = entry.stat()
+            except OSError:
+                continue
+            entries.append((info.st_mtime_ns, info.st_size, entry.path))
+    total = sum(size for _, size, _ in entries)
+    if total <= ANSWERS_LIMIT:
+        return
+    for _, size, path in sorted(entries)[:-1]:  # the newest, just stored, stays
+        if total <= ANSWERS_LIMIT * 3 // 4:
+            break
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        total -= size
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _writes(args: tuple[Any, ...]) -> bool:
+    mode, flags = (args[1], args[2]) if len(args) >= 3 else (None, 0)
+    if isinstance(mode, str) and any(c in mode for c in "wax+"):
+        return True
+    return isinstance(flags, int) and bool(flags & _WRITES)
+
+
+def _merged(chunks: list[tuple[int, bytes]]) -> list[tuple[int, bytes]]:
+    merged: list[tuple[int, bytes]] = []
+    for fd, data in chunks:
+        if merged and merged[-1][0] == fd:
+            merged[-1] = (fd, merged[-1][1] + data)
+        elif data:
+            merged.append((fd, data))
+    return merged
+
