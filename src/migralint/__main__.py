@@ -1,5 +1,7 @@
 from __future__ import annotations
 
-from migralint.cli import main
+# `python -m migralint` is the `migralint` command: the same launcher, so the same cached
+# answers and the same quick exit for a commit that stages no migration.
+from migralint.launcher import main
 
 main()
