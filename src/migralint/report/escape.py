@@ -41,6 +41,10 @@ def valid_text(text: str) -> str:
 
 def one_line(text: str) -> str:
     """`text` as one printable line: control characters (newline, tab, ESC, ...) escaped too."""
+    if text.isprintable():
+        # Control characters (Cc) and surrogates (Cs) are never printable, so there is nothing
+        # to escape: the common case, in C, without the two regular expressions.
+        return text
     return _CONTROL.sub(_escape_control, valid_text(text))
 
 
