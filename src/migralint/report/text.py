@@ -12,12 +12,11 @@ fraction of the cost: over the corpus's 5,800 findings the segments took 0.36 s 
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Iterator
 from typing import TextIO
 
 from migralint.findings import Finding, LintResult, Severity
-from migralint.report.escape import one_line
+from migralint.report.escape import CONTROL, one_line
 from migralint.report.paths import shown
 from migralint.report.summary import by_file, counts, plural, rule_url, summary_sentence
 from migralint.report.table_size import shown_message
@@ -30,8 +29,6 @@ _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow"}
 PIPE_SNIPPET_WIDTH = 160
 _HELP_INDENT = " " * len("  help: ")
 _FIX_SUFFIX = " (migralint lint --fix)"
-# One column per character, so the caret line stays under what it marks.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def write_text(
@@ -140,6 +137,8 @@ def _wrap(text: str, width: int | None, first: int, indent: str) -> str:
     """
     if width is None or not text.strip():
         return " " + text
+    import textwrap  # on a terminal only: a pipe gets no width to wrap to
+
     width = max(width, len(indent) + 20)
     wrapper = textwrap.TextWrapper(width=width, subsequent_indent=indent, break_long_words=False,
                                    break_on_hyphens=False)
@@ -194,7 +193,7 @@ def _window(finding: Finding, lines: _Lines, width: int | None) -> tuple[str, st
     right = min(length, left + room)
     text = lines.text[line_start + left : line_start + right].rstrip("\r\n")
     if not text.isprintable():  # only then can it hold a control character
-        text = _UNPRINTABLE.sub(" ", text)
+        text = re.sub(CONTROL, " ", text)  # one column per character: the caret line stays under what it marks
     before = "…" if left > 0 else ""
     after = "…" if right < length else ""
     return gutter, f"{before}{text}{after}", len(before) + start - left, max(1, min(end, right) - start)
