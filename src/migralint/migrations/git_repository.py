@@ -33,17 +33,18 @@ class GitError(UserError):
 class GitRepository(Value):
     """The git repository around one migrations folder; paths are relative to that folder."""
 
-    __slots__ = ("top", "prefix", "option", "merge_head", "upstream", "upstream_asked")
+    __slots__ = ("top", "prefix", "option", "merge_head", "upstream", "upstream_asked", "upstream_base")
     top: Path
     prefix: str  # the folder, relative to the top of the repository ("" or ending in "/")
     option: str  # what the user asked for, for messages
     merge_head: str  # where MERGE_HEAD is, while a merge is in progress ("": ask git)
     upstream: str | None  # HEAD's upstream, when `containing` asked for it and there is one
     upstream_asked: bool
+    upstream_base: str | None  # where HEAD meets the upstream, when `containing` found one meeting point
 
     def __init__(
         self, top: Path, prefix: str, option: str, merge_head: str = "", upstream: str | None = None,
-        upstream_asked: bool = False,
+        upstream_asked: bool = False, upstream_base: str | None = None,
     ) -> None:
         set_field(self, "top", top)
         set_field(self, "prefix", prefix)
@@ -51,15 +52,24 @@ class GitRepository(Value):
         set_field(self, "merge_head", merge_head)
         set_field(self, "upstream", upstream)
         set_field(self, "upstream_asked", upstream_asked)
+        set_field(self, "upstream_base", upstream_base)
 
     @classmethod
-    def containing(cls, folder: Path, option: str, *, upstream: bool = False) -> GitRepository:
+    def containing(cls, folder: Path, option: str, *, upstream: bool = False, meeting: bool = True) -> GitRepository:
         """The repository around `folder`; with `upstream`, HEAD's upstream asked in the same git
-        process (the pre-commit hook runs on every commit, and each process costs 5 to 10 ms)."""
+        process (the pre-commit hook runs on every commit, and each process costs 5 to 10 ms),
+        and where HEAD meets it: for `A...B`, rev-parse prints A, B and then each merge base as
+        `^<id>` (gitrevisions(7), "dotted range notations"), so `git merge-base` need not run."""
         cwd = folder.resolve()
         asked = ["rev-parse", "--show-toplevel", "--show-prefix", "--git-path", "MERGE_HEAD"]
-        done = _git([*asked, "--abbrev-ref", "--symbolic-full-name", "@{upstream}"] if upstream else asked, cwd, option)
+        if upstream:
+            asked += ["--abbrev-ref", "--symbolic-full-name", "@{upstream}", *(["@{upstream}...HEAD"] if meeting else [])]
+        done = _git(asked, cwd, option)
         lines = done.stdout.decode("utf-8", errors="surrogateescape").split("\n")
+        if upstream and meeting and done.returncode != 0 and len(lines) > 4:
+            # The upstream answered and the meeting point did not (HEAD has no commit yet): ask
+            # without it, so that what follows reads as it always did.
+            return cls.containing(folder, option, upstream=True, meeting=False)
         # rev-parse answers its arguments in order and stops at the first it cannot: three whole
         # lines and a failure mean that only the upstream is missing (no upstream, detached HEAD).
         if done.returncode != 0 and not (upstream and len(lines) == 4 and lines[3] == ""):
@@ -69,7 +79,11 @@ class GitRepository(Value):
             raise GitError(f"{option}: git failed in {display_path(folder)}: {error[0] if error else 'no reason given'}")
         top, prefix, merge_head = (lines + ["", ""])[:3]
         found = lines[3].strip() or None if upstream and done.returncode == 0 else None
-        return cls(Path(top), prefix, option, os.path.join(cwd, merge_head) if merge_head else "", found, upstream)
+        # One meeting point only: with several (criss-cross merges) `git merge-base` picks one.
+        bases = [line[1:] for line in lines[4:] if line.startswith("^")] if found else []
+        base = bases[0] if len(bases) == 1 and _is_object_id(bases[0]) else None
+        return cls(Path(top), prefix, option, os.path.join(cwd, merge_head) if merge_head else "", found, upstream,
+                   base)
 
     def merging(self) -> bool:
         """Whether a merge may be in progress: MERGE_HEAD exists (git writes it as a file in the
@@ -169,6 +183,8 @@ class GitRepository(Value):
 
     def merge_base(self, commit: str) -> str | None:
         """Where HEAD and `commit` forked; None when they share no history or HEAD has no commit."""
+        if commit == self.upstream and self.upstream_base is not None:
+            return self.upstream_base  # found with the upstream, in the same git process
         done = self._run(["merge-base", commit, "HEAD"])
         return done.stdout.decode().strip() or None if done.returncode == 0 else None
 
@@ -234,6 +250,11 @@ def _git(args: list[str], cwd: Path, option: str, *, input: bytes | None = None)
         raise GitError(f"{option} needs git, and no git command was found on PATH") from None
     except NotADirectoryError:
         raise GitError(f"{option}: {cwd} is not a folder") from None
+
+
+def _is_object_id(text: str) -> bool:
+    """A full SHA-1 or SHA-256 object id, as rev-parse prints one."""
+    return len(text) in (40, 64) and all(c in "0123456789abcdef" for c in text)
 
 
 def _records(output: bytes) -> list[str]:
