@@ -8,6 +8,7 @@ psycopg into a JSON lint on a pipe, fails here instead of quietly costing tens o
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -146,7 +147,10 @@ def test_a_postgresql_lint_imports_no_other_databases_code(tmp_path: Path) -> No
 
 
 def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, timeout=60)
+    # No user's or system's config (a signing hook, another default branch): a repository as CI has.
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
 
 
 def test_the_pre_commit_hook_with_a_new_migration_loads_no_diff_and_no_pglast_classes(tmp_path: Path) -> None:
@@ -161,7 +165,7 @@ def test_the_pre_commit_hook_with_a_new_migration_loads_no_diff_and_no_pglast_cl
     _git(tmp_path, "init", "-q", "--bare", str(remote))
     _git(work, "init", "-q")
     _git(work, "add", "-A")
-    _git(work, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "history")
+    _git(work, "commit", "-q", "-m", "history")
     _git(work, "remote", "add", "origin", str(remote))
     _git(work, "push", "-q", "-u", "origin", "HEAD")
     (folder / "20240103000000_index").mkdir()
