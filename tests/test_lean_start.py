@@ -8,6 +8,7 @@ psycopg into a JSON lint on a pipe, fails here instead of quietly costing tens o
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,11 +28,14 @@ except SystemExit as exc:
 else:
     code = 0
 with open(OUT, "w") as handle:
-    json.dump({"code": code, "modules": sorted(sys.modules)}, handle)
+    # A module still lazy (importlib.util.LazyLoader, sql/lean_pglast.py) is named but never ran.
+    json.dump({"code": code, "modules": sorted(n for n, m in sys.modules.items() if type(m).__name__ != "_LazyModule")},
+              handle)
 """
 
 # Never on a lint whose output is a pipe: rendering (rich), databases (psycopg), git.
 _NEVER_ON_A_PIPE = ("rich", "psycopg", "pgserver", "migralint.database.connection", "migralint.migrations.git_history",
+                    "migralint.migrations.git_repository",
                     "migralint.rules.docs")
 # Nothing of the linter for the version and the help: click and the command declarations only.
 _NOT_FOR_HELP = ("pglast", "migralint.linter", "migralint.rules", "migralint.api", "migralint.migrations",
@@ -110,6 +114,13 @@ def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser
     assert loaded(warm_modules, ("pglast", "sqlglot")) == []
 
 
+def test_a_lint_that_parses_runs_none_of_pglasts_enums_and_ast_classes(tmp_path: Path) -> None:
+    # 45-110 ms of every cold start: the parser extension imports them, migralint reads none.
+    cold_modules, _ = cold_then_warm(tmp_path)
+    assert {"pglast", "pglast.parser"} <= set(cold_modules)
+    assert loaded(cold_modules, ("pglast.ast", "pglast.enums", "pglast.printers", "pglast.visitors")) == []
+
+
 def test_a_misspelt_database_command_still_gets_a_suggestion(tmp_path: Path) -> None:
     # The database commands load only when asked for: a fresh interpreter, so that none is loaded
     # yet when click looks for a close name.
@@ -133,3 +144,34 @@ def test_a_postgresql_lint_imports_no_other_databases_code(tmp_path: Path) -> No
                           "renaming-column", "renaming-table", "ban-drop-table"} <= rules
     others = ("mysql", "sqlite", "sqlserver", "cockroachdb")
     assert loaded(modules, tuple(f"migralint.{room}.{db}" for room in ("rules", "sql") for db in others)) == []
+
+
+def _git(cwd: Path, *args: str) -> None:
+    # No user's or system's config (a signing hook, another default branch): a repository as CI has.
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, timeout=60)
+
+
+def test_the_pre_commit_hook_with_a_new_migration_loads_no_diff_and_no_pglast_classes(tmp_path: Path) -> None:
+    # The realistic hook run: the history pushed, one new migration staged. Nothing was edited,
+    # so nothing needs difflib (it describes edits); nothing reads pglast's enums or node classes.
+    remote, work = tmp_path / "remote.git", tmp_path / "work"
+    folder = work / "prisma" / "migrations"
+    for name, sql in (("20240101000000_init", 'CREATE TABLE "t" ("id" INT);\n'),
+                      ("20240102000000_more", 'ALTER TABLE "t" ADD COLUMN "x" INT;\n')):
+        (folder / name).mkdir(parents=True)
+        (folder / name / "migration.sql").write_text(sql)
+    _git(tmp_path, "init", "-q", "--bare", str(remote))
+    _git(work, "init", "-q")
+    _git(work, "add", "-A")
+    _git(work, "commit", "-q", "-m", "history")
+    _git(work, "remote", "add", "origin", str(remote))
+    _git(work, "push", "-q", "-u", "origin", "HEAD")
+    (folder / "20240103000000_index").mkdir()
+    (folder / "20240103000000_index" / "migration.sql").write_text('CREATE INDEX "i" ON "t"("x");\n')
+    _git(work, "add", "-A")
+    code, modules, stdout = imported(["lint", "--staged", "--no-cache"], work)
+    assert code == 1 and "20240103000000_index/migration.sql:1:1: error[require-concurrent-index-creation]" in stdout
+    assert "migralint.migrations.git_history" in modules and "pglast.parser" in modules
+    assert loaded(modules, ("difflib", "pglast.ast", "pglast.enums", "migralint.migrations.changes")) == []

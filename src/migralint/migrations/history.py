@@ -12,13 +12,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import NamedTuple, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from migralint.errors import UserError
+from migralint.frozen import Value, set_field
 from migralint.migrations.layouts import MigrationFile
+
+if TYPE_CHECKING:
+    from datetime import datetime
+
+    # mypy checks these as the frozen dataclasses they behave as (see migralint/frozen.py: a
+    # dataclass costs about 1 ms at every start, and the pre-commit hook starts on every commit).
+    from dataclasses import dataclass as frozen_value
+else:
+    from migralint.frozen import frozen_value
 
 
 class HistoryEvent(str, Enum):
@@ -56,30 +65,56 @@ _TABLES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class HistoryProblem:
+@frozen_value(frozen=True)
+class HistoryProblem(Value):
     """A fact a source found about an applied migration; a history rule puts it into words.
 
     Which details are set depends on the event and the runner: the sources fill what they
     know and write no sentence, so the lint, `apply` and `status` say the same thing.
     """
 
+    __slots__ = (
+        "event", "runner", "path", "migration", "line", "since", "staged", "change", "renamed_to", "renamed_name",
+        "checksum", "recorded_checksum", "started_at", "error", "version",
+    )
     event: HistoryEvent
     runner: Runner
     path: Path  # the migration file (for a deleted or missing one, where it was or would be)
-    migration: str = ""  # its name, as the runner records it ("" when only a version is known)
-    line: int = 1  # where the finding points
+    migration: str  # its name, as the runner records it ("" when only a version is known)
+    line: int  # where the finding points
     # git: the commit it is compared with (a ref as the user wrote it), and whether the index is what changed
-    since: str = ""
-    staged: bool = False
-    change: str = ""  # git, EDITED: what changed where, in words (changes.describe_changes)
-    renamed_to: Path | None = None  # git, DELETED: the file it was renamed to
-    renamed_name: str = ""  # ... and the name it has there
-    checksum: int | None = None  # Flyway, EDITED: the file's checksum now ...
-    recorded_checksum: int | None = None  # ... and the one flyway_schema_history holds
-    started_at: datetime | None = None  # FAILED: when the failed attempt started
-    error: str = ""  # FAILED: the first error line of the runner's logs
-    version: str = ""  # golang-migrate and dbmate: the version the table records
+    since: str
+    staged: bool
+    change: str  # git, EDITED: what changed where, in words (changes.describe_changes)
+    renamed_to: Path | None  # git, DELETED: the file it was renamed to
+    renamed_name: str  # ... and the name it has there
+    checksum: int | None  # Flyway, EDITED: the file's checksum now ...
+    recorded_checksum: int | None  # ... and the one flyway_schema_history holds
+    started_at: datetime | None  # FAILED: when the failed attempt started
+    error: str  # FAILED: the first error line of the runner's logs
+    version: str  # golang-migrate and dbmate: the version the table records
+
+    def __init__(
+        self, event: HistoryEvent, runner: Runner, path: Path, migration: str = "", line: int = 1, since: str = "",
+        staged: bool = False, change: str = "", renamed_to: Path | None = None, renamed_name: str = "",
+        checksum: int | None = None, recorded_checksum: int | None = None, started_at: datetime | None = None,
+        error: str = "", version: str = "",
+    ) -> None:
+        set_field(self, "event", event)
+        set_field(self, "runner", runner)
+        set_field(self, "path", path)
+        set_field(self, "migration", migration)
+        set_field(self, "line", line)
+        set_field(self, "since", since)
+        set_field(self, "staged", staged)
+        set_field(self, "change", change)
+        set_field(self, "renamed_to", renamed_to)
+        set_field(self, "renamed_name", renamed_name)
+        set_field(self, "checksum", checksum)
+        set_field(self, "recorded_checksum", recorded_checksum)
+        set_field(self, "started_at", started_at)
+        set_field(self, "error", error)
+        set_field(self, "version", version)
 
 
 class TableStats(NamedTuple):
@@ -120,11 +155,15 @@ class HistorySource(Protocol):
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState: ...
 
 
-@dataclass(frozen=True, slots=True)
-class ConfigSource:
+@frozen_value(frozen=True)
+class ConfigSource(Value):
     """`applied_through = NAME`: NAME and every migration before it are applied."""
 
+    __slots__ = ("applied_through",)
     applied_through: str
+
+    def __init__(self, applied_through: str) -> None:
+        set_field(self, "applied_through", applied_through)
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
         names = _names_in_order(migrations)
@@ -134,11 +173,15 @@ class ConfigSource:
         return AppliedState(True, set(applied), sources=[f"applied_through = {self.applied_through}"])
 
 
-@dataclass(frozen=True, slots=True)
-class KnownSource:
+@frozen_value(frozen=True)
+class KnownSource(Value):
     """An answer read beforehand (apply reads the database under its lock): every folder gets `state`."""
 
+    __slots__ = ("state",)
     state: AppliedState
+
+    def __init__(self, state: AppliedState) -> None:
+        set_field(self, "state", state)
 
     def read(self, root: Path, migrations: list[MigrationFile]) -> AppliedState:
         return self.state

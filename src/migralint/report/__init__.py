@@ -71,6 +71,8 @@ def valid_result(result: LintResult) -> LintResult:
     from migralint.report.escape import valid_text
 
     def clean(finding: Finding) -> Finding:
+        if finding.rule.isascii() and finding.message.isascii() and finding.help.isascii():
+            return finding  # nothing to escape, the common case: checked without building anything
         texts = (finding.rule, finding.message, finding.help)
         valid = tuple(valid_text(text) for text in texts)
         if valid == texts:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from migralint.sql.lean_pglast import load_parser
+
 if TYPE_CHECKING:
     from pglast.parser import ParseError
 
@@ -116,6 +118,7 @@ def classify(sql: str) -> Verdict:
     """What a statement pglast refuses is. `sql` is one statement (a ";" after it is allowed)."""
     # pglast loads on first use, as everywhere in migralint (linter/lazy_parser.py, which
     # sql/ may not import: the layers contract).
+    load_parser()  # lean: sql/lean_pglast.py
     from pglast import parser as pg_parser
 
     rewritten, found, _ = rewrite(sql)

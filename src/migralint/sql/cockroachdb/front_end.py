@@ -21,6 +21,7 @@ from migralint.sql import ir
 from migralint.sql.cockroachdb.sqltext import CockroachSqlText
 from migralint.sql.cockroachdb.statements import statement_of
 from migralint.sql.dialect import Dialect
+from migralint.sql.lean_pglast import load_parser
 from migralint.sql.model_front_end import FrontEnd
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ _LINE_COMMENT = re.compile(r"--[^\n]*")
 def parse(text: str, versions: Versions | None = None) -> ir.ParsedFile:
     """The model of a CockroachDB migration file. Never raises on bad SQL."""
     # pglast loads on first use: a run over PostgreSQL or MySQL files never needs this module.
+    load_parser()  # lean: sql/lean_pglast.py
     from pglast import parser as pg_parser
 
     nul = text.find("\0")
@@ -101,6 +103,7 @@ def _whole_file_error(text: str) -> ir.SyntaxProblem | None:
 
 
 def _pieces_before(text: str, offset: int) -> list[tuple[int, int | None]]:
+    load_parser()  # lean: sql/lean_pglast.py
     from pglast import parser as pg_parser
 
     cut = text.rfind(";", 0, offset)
@@ -113,6 +116,7 @@ def _pieces_before(text: str, offset: int) -> list[tuple[int, int | None]]:
 
 
 def _comments(text: str) -> tuple[ir.Comment, ...]:
+    load_parser()  # lean: sql/lean_pglast.py
     from pglast import parser as pg_parser
 
     if "migralint" not in text:  # comments matter only for ignore directives

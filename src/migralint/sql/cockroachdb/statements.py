@@ -9,6 +9,7 @@ import json
 import re
 from migralint.sql import ir
 from migralint.sql.cockroachdb import Rewrite, classify, rewrite
+from migralint.sql.lean_pglast import load_parser
 from migralint.sql.postgres.model import build_statement
 from migralint.sql.postgres.nodes import DEFAULT_SCHEMA, Node, string_value, unwrap, walk
 
@@ -28,6 +29,7 @@ _VERBS = {
 def statement_of(index: int, sql: str, start: int) -> tuple[ir.Statement, ir.SyntaxProblem | None]:
     """The model of `sql`, which starts at character `start` of its file, and the syntax error
     in it when it is not CockroachDB."""
+    load_parser()  # lean: sql/lean_pglast.py
     from pglast import parser as pg_parser
 
     end = start + len(sql)
