@@ -71,6 +71,9 @@ class Context:
         # for the whole section, cost 0.3 MiB per MB of DDL (docs/robustness.md).
         self._altered: tuple[int, TableName | None] = (-1, None)
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        # The last statement asked for its locks, and its answer: the engine and several rules
+        # ask of the same statement in turn, and the fact's lookup cost more than the answer.
+        self._last_locks: tuple[Statement | None, tuple[LockTaken, ...]] = (None, ())
 
     @property
     def is_prisma(self) -> bool:
@@ -218,8 +221,13 @@ class Context:
     def locks(self, statement: Statement) -> tuple[LockTaken, ...]:
         """The table locks `statement` takes (see sql/postgres/locks.py): a fact of the
         statement, so that the passes over a whole file read them without its tree."""
+        last, answer = self._last_locks
+        if last is statement:
+            return answer
         taken = statement.fact(_locks_of)
-        return (taken,) if isinstance(taken, LockTaken) else taken
+        answer = (taken,) if isinstance(taken, LockTaken) else taken
+        self._last_locks = (statement, answer)
+        return answer
 
     def finding(
         self,

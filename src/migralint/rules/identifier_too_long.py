@@ -41,6 +41,7 @@ class IdentifierTooLong(Rule):
         "CreateDomainStmt", "AlterDomainStmt", "CreateSeqStmt", "CreateFunctionStmt", "CreateSchemaStmt",
         "CreateTrigStmt", "CreatePolicyStmt",
     )  # fmt: skip
+    subcommands = ("AT_AddColumn", "AT_AddConstraint")  # the ones that name something (linter/identifiers.py)
     summary = "A name longer than 63 bytes is silently cut short by PostgreSQL."
     why = (
         "PostgreSQL keeps at most 63 bytes of a name (NAMEDATALEN - 1) and silently drops the rest, so "
