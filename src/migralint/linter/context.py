@@ -74,6 +74,12 @@ class Context:
         # The last statement asked for its locks, and its answer: the engine and several rules
         # ask of the same statement in turn, and the fact's lookup cost more than the answer.
         self._last_locks: tuple[Statement | None, tuple[LockTaken, ...]] = (None, ())
+        # Each statement's locks by position, in a file parsed whole (its trees held anyway):
+        # the statement's fact, there for a large file whose trees are let go, cost twice the
+        # locks' own computing in lookups and sharing.
+        self._locks: list[tuple[LockTaken, ...] | None] | None = (
+            [None] * len(statements) if statements and statements[0].tree_held else None
+        )
 
     @property
     def is_prisma(self) -> bool:
@@ -224,8 +230,16 @@ class Context:
         last, answer = self._last_locks
         if last is statement:
             return answer
-        taken = statement.fact(_locks_of)
-        answer = (taken,) if isinstance(taken, LockTaken) else taken
+        kept = self._locks
+        position = statement.index - self.statements[0].index
+        if kept is not None and 0 <= position < len(kept) and self.statements[position] is statement:
+            found = kept[position]
+            if found is None:
+                found = kept[position] = tuple(statement_locks(statement.kind, statement.node))
+            answer = found
+        else:
+            taken = statement.fact(_locks_of)
+            answer = (taken,) if isinstance(taken, LockTaken) else taken
         self._last_locks = (statement, answer)
         return answer
 
