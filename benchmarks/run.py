@@ -84,6 +84,24 @@ def warm_series(bench: Bench, label: str, cmd: list[str], repeat: int, env: Env,
     return series
 
 
+def edited_series(bench: Bench, label: str, cmd: list[str], repeat: int, env: Env, edit: Callable[[int], None],
+                  cwd: str | None = None) -> Series:
+    """Warm runs where one migration changed since the last: the cache holds every other file's
+    result and the catalog before it, and `edit(i)` changes the file before run i (untimed). What
+    a developer's next run costs after editing the migration being written."""
+    bench.run(f"{label} (priming the cache)", cmd, cwd=cwd, env=env)
+    series = Series()
+    for i in range(repeat):
+        edit(i)
+        series.runs.append(bench.run(label, cmd, cwd=cwd, env=env))
+    return series
+
+
+def append_line(path: Path, i: int) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(f"\n-- benchmark edit {i}\n")
+
+
 def measure(args: argparse.Namespace) -> Results:
     corpus = Path(args.corpus).resolve() if args.corpus else DEFAULT_CORPUS.resolve()
     files = corpus_files(corpus)
@@ -147,6 +165,18 @@ def measure(args: argparse.Namespace) -> Results:
         r["corpus_text"] = timed_pairs(bench, "corpus text", ml_text, sq_text, args.repeat, caches.cold)
         r["corpus_warm"] = warm_series(bench, "corpus JSON warm", ml_json, args.repeat,
                                        caches.warm("corpus")) if cache else None
+        if cache and folder is not None:
+            progress(f"whole corpus, JSON, warm but one migration edited before each run, {args.repeat} runs")
+            # A copy, so one file can change: the newest migration of the pre-commit project.
+            copy = root / "corpus-copy"
+            shutil.copytree(corpus, copy, copy_function=shutil.copyfile)  # writable files
+            for folder_path in [copy, *(p for p in copy.rglob("*") if p.is_dir())]:
+                folder_path.chmod(0o755)  # the corpus's folders are read-only; the copy's must go at the end
+            edited = max(p for p in copy.glob(f"{folder.name}/*/migration.sql"))
+            copied = [str(copy / p.relative_to(corpus)) for p in files]
+            ml_copy = [migralint, "lint", "--format", "json", *(copied if targets == paths else [f"{copy}/**/*.sql"])]
+            r["corpus_edited"] = edited_series(bench, "corpus JSON, one edited", ml_copy, args.repeat,
+                                               caches.warm("corpus-edited"), lambda i: append_line(edited, i))
 
         progress(f"start-up only, {args.one_file_repeat} pairs")
         r["startup"] = timed_pairs(bench, "--version", [migralint, "--version"], [squawk, "--version"],
@@ -201,6 +231,8 @@ def measure_precommit(bench: Bench, r: Results, root: Path, folder: Path, migral
                               caches.cold, cwd=work)
     r["pc_new_warm"] = warm_series(bench, "pre-commit warm", ml_staged, repeat, caches.warm("pc"),
                                    work) if r["cache"] else None
+    r["pc_edited"] = edited_series(bench, "pre-commit, staged migration edited", ml_staged, repeat,
+                                   caches.warm("pc"), repo.edit_new_migration, work) if r["cache"] else None
     repo.stage_no_migration()
     none = Series()
     for _ in range(repeat):

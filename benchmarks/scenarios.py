@@ -54,6 +54,12 @@ class PrecommitRepo:
         shutil.copytree(self.held_back, self.new_dir, dirs_exist_ok=True)
         git(self.work, "add", "-A")
 
+    def edit_new_migration(self, i: int) -> None:
+        """The staged migration edited and staged again, as a developer does between two tries."""
+        with self.new_file.open("a", encoding="utf-8") as f:
+            f.write(f"\n-- edit {i}\n")
+        git(self.work, "add", "-A")
+
     def stage_no_migration(self) -> None:
         git(self.work, "reset", "-q")
         shutil.rmtree(self.new_dir, ignore_errors=True)

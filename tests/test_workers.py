@@ -1,7 +1,8 @@
 """Folders linted side by side (src/migralint/workers.py): the same output, in the same order, as one process.
 
-The pool uses the `spawn` start method everywhere, so these tests run on Linux what macOS and
-Windows run: jobs, rules and outcomes pickled to fresh interpreters and back.
+On Linux the workers are forked (forked.py); every test of what a pool returns also runs with
+them spawned, as macOS and Windows have them: jobs, rules and outcomes pickled to fresh
+interpreters and back.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 from collections.abc import Iterator
 from itertools import combinations
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -22,7 +24,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
-from migralint import api, workers
+from migralint import api, forked, workers
 from migralint.api import LintRequest
 from migralint.cli import main
 from migralint.config import Settings
@@ -56,11 +58,29 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-@pytest.fixture()
-def always_a_pool(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # The threshold is for speed; these tests are about what a pool returns, so it always starts.
+@pytest.fixture(params=["fork", "spawn"])
+def always_a_pool(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # The threshold is for speed; these tests are about what a pool returns, so it always starts,
+    # forked where Linux allows it (forked.py) and spawned as macOS and Windows do.
     monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
+    if request.param == "fork":
+        if not forked.usable():
+            pytest.skip("workers are forked on Linux only, from a process with no other thread")
+        monkeypatch.setattr(forked, "run", _counting(forked.run))
+    else:
+        monkeypatch.setattr(forked, "ENABLED", False)
     yield
+    if request.param == "fork":
+        assert forked.run.calls, "the children were forked"  # type: ignore[attr-defined]
+
+
+def _counting(run: Any) -> Any:
+    def counted(*args: Any) -> Any:
+        counted.calls += 1  # type: ignore[attr-defined]
+        return run(*args)
+
+    counted.calls = 0  # type: ignore[attr-defined]
+    return counted
 
 
 def _cli(*args: str) -> tuple[int, str]:

@@ -95,12 +95,15 @@ class Probe:
 REPLAY_SHARE = 0.3
 
 
-def lint_part(job: FolderJob, start: int, stop: int) -> tuple[list[FileOutcome], dict[str, Any]]:
+def lint_part(job: FolderJob, start: int, stop: int, found: Probe | None = None
+              ) -> tuple[list[FileOutcome], dict[str, Any]]:
     """The outcomes of files [start, stop) of the folder, in a worker. The whole folder writes its
     cache pack here; a part gives its new entries back, for the parent to write the folder's pack
-    once (two workers writing one pack would each drop the other's entries)."""
+    once (two workers writing one pack would each drop the other's entries). A forked worker
+    passes the parent's probe of the folder; a spawned one probes it again."""
     store = Store(job.cache_dir) if job.cache_dir is not None else None
-    found = probe(job, store)
+    if found is None:
+        found = probe(job, store)
     with collector.relaxed():
         outcomes, new = _finish(job, found, store, start, stop)
     if start == 0 and stop == len(job.items):

@@ -9,11 +9,11 @@ A folder that alone would keep one worker busy while the others idle is cut into
 (folder_parts.py): each worker replays the files before its stretch and lints its own, and
 the parent puts the outcomes back in order and writes the folder's cache pack.
 
-The pool uses the `spawn` start method on every platform: what macOS and Windows use anyway,
-and no copy of a parent's threads or locks (docs/cache.md says why fork was tried and withdrawn).
-Jobs and outcomes are picklable; a rule that raises in a worker is contained there, per file,
-as it is in one process; a job that fails as a whole (a worker that died) is run again in the
-parent, so the result is the one process's. The workers ignore SIGINT: Ctrl-C reaches the
+On Linux the workers are forked children without a pool (forked.py: a fork pool's own
+threads made a Ctrl-C hang once, docs/cache.md); elsewhere a multiprocessing pool spawns them,
+as macOS and Windows require. Jobs and outcomes are picklable; a rule that raises in a worker
+is contained there, per file, as it is in one process; a job that fails as a whole (a worker
+that died) is run again in the parent, so the result is the one process's. The workers ignore SIGINT: Ctrl-C reaches the
 parent, which terminates the pool and re-raises (the CLI exits 130).
 """
 
@@ -28,7 +28,9 @@ from migralint.folder_lint import FileOutcome, FolderJob, Probe, file_costs, fin
 from migralint.folder_parts import Part, plan_parts
 
 # Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves: a
-# spawned worker takes ~0.3 s to start and import migralint and pglast; see docs/cache.md.
+# spawned worker takes ~0.3 s to start and import migralint and pglast; see docs/cache.md. Forked
+# children start in ~26 ms, but the threshold stays: it was fitted with spawned workers, and a
+# lower one is not measured yet.
 WORTH_A_POOL_MS = 1000.0
 
 
@@ -96,9 +98,18 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
     if not pool_worth_it([part.cost for part in parts], workers):
         return {}
-    # Largest first, so that the longest part does not start last (LPT scheduling).
-    order = sorted(parts, key=lambda part: -part.cost)
-    done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
+    from migralint import forked  # with signal and selectors: only when a pool pays, like multiprocessing
+
+    if forked.usable():
+        # The children have the probes already: they neither read the files again nor look
+        # them up in the cache again, as a spawned worker must.
+        done = dict(zip(parts, forked.run(
+            lambda i: lint_part(jobs[parts[i].folder], parts[i].start, parts[i].stop, probes[parts[i].folder]),
+            [part.cost for part in parts], min(workers, len(parts)))))
+    else:
+        # Largest first, so that the longest part does not start last (LPT scheduling).
+        order = sorted(parts, key=lambda part: -part.cost)
+        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
     results: dict[int, list[FileOutcome]] = {}
     for k in sorted({part.folder for part in parts}):
         outcomes: list[FileOutcome] = []

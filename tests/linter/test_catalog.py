@@ -220,3 +220,21 @@ def test_dropping_a_trigger_function_is_quiet_unless_with_cascade(tmp_path: Path
     settings = Settings(select=("ban-drop-function",))
     found = lint(LintRequest(paths=[str(root / "2_drop" / "migration.sql")], settings=settings, rules=rule_set(settings))).result.findings
     assert [(f.line, f.rule) for f in found] == [(3, "ban-drop-function")]  # slugify: code may call it
+
+
+def test_columns_share_a_tree_only_when_it_is_the_same_but_for_locations() -> None:
+    # Keyed by repr with the locations 0 (catalog._shared_tree): a string that reads like a
+    # location inside a default must not make two different defaults one.
+    catalog = replay(
+        'CREATE TABLE a (x VARCHAR(10) DEFAULT \'it\'\'s\', y VARCHAR(10), z TEXT DEFAULT \'\'\'location\'\': 1\');',
+        'CREATE TABLE b (x VARCHAR(10) DEFAULT \'it\'\'s\', y  VARCHAR(10), z TEXT DEFAULT \'\'\'location\'\': 2\');',
+        'CREATE TABLE c (y VARCHAR(11), z TEXT DEFAULT \'"location": 2\');',
+    )
+    a, b, c = (catalog.tables[TableName("public", name)].columns for name in "abc")
+    assert a["x"].default is b["x"].default and a["y"].type_name is b["y"].type_name  # other locations
+    assert a["y"].type_name is not c["y"].type_name
+    assert a["z"].default is not b["z"].default
+    assert a["z"].default is not None and "'location': 1" in str(a["z"].default)
+    assert b["z"].default is not None and "'location': 2" in str(b["z"].default)
+    assert c["z"].default is not b["z"].default
+    assert a["x"].type_name is not None and a["x"].type_name["location"] == 0  # locations become 0

@@ -6,7 +6,6 @@ from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from migralint.findings import Finding, Fix, Severity, RuleInfo
-from migralint.linter.alter_spans import single_command_span
 from migralint.linter.catalog import Catalog
 from migralint.linter.file_schema import FileSchema
 from migralint.sql.postgres.locks import LockTaken, statement_locks
@@ -222,7 +221,7 @@ class Context:
         if spans is None:
             self._spans.clear()
             count = len(statement.node.get("cmds", ()))
-            spans = self._spans[statement.index] = _subcommand_spans(self.parsed, statement, count)
+            spans = self._spans[statement.index] = subcommand_spans(self.parsed, statement, count)
         return spans[number]
 
     def locks(self, statement: Statement) -> tuple[LockTaken, ...]:
@@ -286,19 +285,6 @@ class Context:
     def _statement_table(self) -> TableName | None:
         relation = self.statement.node.get("relation")
         return TableName.from_range_var(relation) if isinstance(relation, dict) and "relname" in relation else None
-
-
-def _subcommand_spans(parsed: ParsedSource, statement: Statement, count: int) -> list[tuple[int, int]]:
-    # One subcommand, as most ALTER TABLEs have: read from the text when it leaves no doubt
-    # (linter/alter_spans.py), scanned otherwise.
-    relation = statement.node.get("relation")
-    if count == 1 and relation and "location" in relation:
-        start = statement.start
-        name_at = parsed.index.char_offset(relation["location"]) - start
-        found = single_command_span(parsed.text[start : statement.end], name_at)
-        if found is not None:
-            return [(start + found[0], start + found[1])]
-    return subcommand_spans(parsed, statement, count)
 
 
 def _locks_of(statement: Statement) -> LockTaken | tuple[LockTaken, ...]:

@@ -17,6 +17,7 @@ from typing import Any, Protocol, TypeVar, cast
 from migralint.linter import lazy_parser as pg_parser
 
 from migralint.linter import deep_json
+from migralint.linter.command_spans import split_subcommands
 from migralint.source import LineIndex
 # The statement model's own: a comment's span and a syntax error's place are the same for every front end.
 from migralint.sql.ir_statement import Comment as Comment, SyntaxProblem as SyntaxProblem
@@ -105,14 +106,22 @@ class Statement:
         key = (compute, args) if args else compute
         facts = self._facts
         half = len(facts) // 2
-        try:
-            return cast(T, facts[facts.index(key, 0, half) + half])
-        except ValueError:
-            pass
-        value = _shared_fact(key, compute(self, *args))
+        # `in` first: a miss (the first time, for each fact) raised ValueError from index().
+        # A key is a function or a (function, arguments) tuple, which no value equals.
+        if key in facts:
+            found: T = facts[facts.index(key, 0, half) + half]
+            return found
+        value = compute(self, *args)
+        # Shared only where the statements outlive their trees (a large file, parsed in pieces):
+        # a file parsed whole lets go of its statements with its trees, and hashing each fact
+        # to share it cost more time there than the memory it saved.
+        shared = self._source is not None
+        if shared:
+            value = _shared_fact(key, value)
         facts = self._facts  # `compute` may have added facts of its own
         half = len(facts) // 2
-        self._facts = _shared_fact(_ALL_FACTS, (*facts[:half], key, *facts[half:], value))
+        facts = (*facts[:half], key, *facts[half:], value)
+        self._facts = _shared_fact(_ALL_FACTS, facts) if shared else facts
         return value
 
     def forget(self, compute: Callable[..., object]) -> None:
@@ -120,12 +129,12 @@ class Statement:
         large file's index of creates (file_schema.py) is built from them before the first
         statement is checked, and each statement kept them for nothing after."""
         facts = self._facts
-        half = len(facts) // 2
-        try:
-            at = facts.index(compute, 0, half)
-        except ValueError:
+        if compute not in facts:  # as in `fact`: no ValueError raised for each statement without it
             return
-        self._facts = _shared_fact(_ALL_FACTS, (*facts[:at], *facts[at + 1 : half + at], *facts[half + at + 1 :]))
+        half = len(facts) // 2
+        at = facts.index(compute, 0, half)
+        facts = (*facts[:at], *facts[at + 1 : half + at], *facts[half + at + 1 :])
+        self._facts = _shared_fact(_ALL_FACTS, facts) if self._source is not None else facts
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Statement):
@@ -244,13 +253,14 @@ def _parse(text: str, byte_base: int) -> ParsedSource:
 
 def _statements(tree: Node, index: LineIndex) -> tuple[Statement, ...]:
     text = index.text
+    ascii = text.isascii()  # a byte offset is then the character offset: no conversion to call
     result: list[Statement] = []
     for raw in tree.get("stmts", ()):
         ((kind, node),) = raw["stmt"].items()
         byte_start = raw.get("stmt_location", 0)
         byte_len = raw.get("stmt_len", 0)
-        start = index.char_offset(byte_start)
-        end = index.char_offset(byte_start + byte_len) if byte_len else len(text)
+        start = byte_start if ascii else index.char_offset(byte_start)
+        end = len(text) if not byte_len else byte_start + byte_len if ascii else index.char_offset(byte_start + byte_len)
         start = skip_blank_and_comments(text, start, end)
         while end > start and text[end - 1].isspace():
             end -= 1
@@ -372,8 +382,8 @@ def _parse_prefix(text: str, error_offset: int, byte_base: int = 0) -> Node:
 def subcommand_spans(parsed: ParsedSource, statement: Statement, count: int) -> list[tuple[int, int]]:
     """Character spans of the comma-separated subcommands of an ALTER TABLE statement.
 
-    libpg_query gives subcommands no location, so the statement's own tokens are split
-    on top-level commas after the table name. When that does not yield `count` pieces,
+    libpg_query gives subcommands no location, so the statement is split on top-level commas
+    after the table name (linter/command_spans.py). When that does not yield `count` pieces,
     every subcommand gets the whole statement, which is never wrong, only less exact.
     """
     whole = [(statement.start, statement.end)] * count
@@ -381,36 +391,8 @@ def subcommand_spans(parsed: ParsedSource, statement: Statement, count: int) -> 
     if not relation or "location" not in relation:
         return whole
     base = statement.start
-    try:
-        tokens = pg_parser.scan(parsed.text[statement.start : statement.end])
-    except pg_parser.ParseError:
-        return whole
     name_at = parsed.index.char_offset(relation["location"]) - base
-    i = next((k for k, t in enumerate(tokens) if t.start >= name_at), len(tokens))
-    i += 1
-    while i + 1 < len(tokens) and tokens[i].name == "ASCII_46":  # schema.table
-        i += 2
-    if i < len(tokens) and tokens[i].name == "ASCII_42":  # table *
-        i += 1
-    spans: list[tuple[int, int]] = []
-    depth = 0
-    piece_start: int | None = None
-    last_end = 0
-    for token in tokens[i:]:
-        if token.name in ("SQL_COMMENT", "C_COMMENT"):
-            continue
-        if token.name in ("ASCII_40", "ASCII_91"):
-            depth += 1
-        elif token.name in ("ASCII_41", "ASCII_93"):
-            depth -= 1
-        elif token.name == "ASCII_44" and depth == 0:
-            if piece_start is not None:
-                spans.append((base + piece_start, base + last_end))
-            piece_start = None
-            continue
-        if piece_start is None:
-            piece_start = token.start
-        last_end = token.end + 1
-    if piece_start is not None:
-        spans.append((base + piece_start, base + last_end))
-    return spans if len(spans) == count else whole
+    spans = split_subcommands(parsed.text[base : statement.end], name_at)
+    if spans is None or len(spans) != count:
+        return whole
+    return [(base + start, base + end) for start, end in spans]

@@ -332,15 +332,15 @@ def _locks(
     result = []
     for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
         table = _model_name(lock.table)
-        result.append(_model_lock(table, _LOCK_BLOCKS.get(lock.lock, Blocks.NOTHING), lock.lock.sql_name,
-                                  work if table == altered else None))
+        result.append(_model_lock(table, lock.lock, work if table == altered else None))
     return tuple(result)
 
 
 @lru_cache(maxsize=8192)
-def _model_lock(table: TableName, blocks: Blocks, name: str, work: Work | None) -> LockTaken:
-    """One model LockTaken for the locks of neighbouring statements (see nodes.shared_name)."""
-    return LockTaken(table, blocks, name, work)
+def _model_lock(table: TableName, lock: pg_locks.Lock, work: Work | None) -> LockTaken:
+    """One model LockTaken for the locks of neighbouring statements (see nodes.shared_name).
+    Keyed by PostgreSQL's lock, an int to hash, rather than by the Blocks flag it maps to."""
+    return LockTaken(table, _LOCK_BLOCKS.get(lock, Blocks.NOTHING), lock.sql_name, work)
 
 
 def _work(kind: str, node: Node, events: tuple[ir.Event, ...], pg_version: int) -> Work | None:

@@ -1,0 +1,156 @@
+"""Parts of a lint run in forked children, without multiprocessing's pool (Linux).
+
+A spawned worker is a fresh interpreter that imports migralint and pglast before its first
+file: 0.3-1 s on a 2-core machine. A forked child starts with all of that in memory (26 ms
+for two, docs/cache.md). multiprocessing's fork pool was tried first and withdrawn: once in
+six loaded test-suite runs the parent hung after Ctrl-C, and that pool runs threads of its own
+in the parent (its task, result and worker handlers), so a child can be forked while one of
+them holds a lock. Here the parent has no thread of ours: it forks every child before any
+work starts, gives each its share of the parts up front (the parts' costs are estimated, so
+the largest-first split needs no queue), and reads the pickled results back through one pipe
+per child. A child that fails, or whose results cannot be read, has its parts run again in
+the parent, so the outcome is always the one process's.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import selectors
+import signal
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+ENABLED = True  # off: every platform spawns (the tests run both ways)
+
+
+def usable() -> bool:
+    """Whether this process may fork its workers: Linux (macOS's system libraries are not safe
+    across fork, and Windows has none), and no thread but this one, which is the main thread
+    (a library caller's threads may hold locks a child would inherit held)."""
+    return (
+        ENABLED
+        and sys.platform.startswith("linux")
+        and hasattr(os, "fork")
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+    )
+
+
+def share(costs: Sequence[float], children: int) -> list[list[int]]:
+    """Part indexes for each child: each part, largest first, to the child with the least work
+    so far (longest-processing-time first)."""
+    shares: list[list[int]] = [[] for _ in range(children)]
+    loads = [0.0] * children
+    for index in sorted(range(len(costs)), key=lambda i: -costs[i]):
+        least = loads.index(min(loads))
+        shares[least].append(index)
+        loads[least] += costs[index]
+    return [s for s in shares if s]
+
+
+class _Child:
+    def __init__(self, pid: int, read_end: int, parts: list[int]) -> None:
+        self.pid, self.read_end, self.parts = pid, read_end, parts
+        self.status: int | None = None  # set once reaped: its pid may then be another process's
+
+
+def run(work: Callable[[int], T], costs: Sequence[float], children: int) -> list[T]:
+    """`work(i)` for every part i, in forked children; the results in part order."""
+    running: list[_Child] = []
+    # Ctrl-C goes to the whole foreground process group: the children ignore it from their
+    # first instruction (inherited), and the parent, which gets it too, stops them.
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    gc.freeze()  # the parent's objects stay out of the children's collections: no copy on write for them
+    try:
+        for parts in share(costs, children):
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - the child; its work is checked by what it sends back
+                os.close(read_end)
+                _child(work, parts, write_end)
+            os.close(write_end)
+            running.append(_Child(pid, read_end, parts))
+    finally:
+        gc.unfreeze()
+        signal.signal(signal.SIGINT, previous)
+    try:
+        received = _read_all([child.read_end for child in running])
+        for child in running:
+            child.status = os.waitpid(child.pid, 0)[1]
+    except BaseException:
+        _stop(running)
+        raise
+    finally:
+        for child in running:
+            os.close(child.read_end)
+    results: dict[int, T] = {}
+    for child in running:
+        sent = _decode(received[child.read_end]) if child.status == 0 else None
+        for part in child.parts:
+            # A child that died, or sent what cannot be read: its parts run here.
+            results[part] = sent[part] if sent is not None and part in sent else work(part)
+    return [results[part] for part in range(len(costs))]
+
+
+def _child(work: Callable[[int], Any], parts: list[int], write_end: int) -> None:  # pragma: no cover
+    """Runs in the child: never returns. os._exit skips the parent's atexit handlers and
+    buffered output, which are the parent's to flush."""
+    code = 1
+    try:
+        payload = pickle.dumps({part: work(part) for part in parts}, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(payload)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _read_all(ends: list[int]) -> dict[int, bytes]:
+    """Everything each child wrote, read side by side: a child blocked on a full pipe would
+    otherwise wait for the parent to finish reading another."""
+    chunks: dict[int, list[bytes]] = {end: [] for end in ends}
+    with selectors.DefaultSelector() as selector:
+        for end in ends:
+            selector.register(end, selectors.EVENT_READ)
+        open_ends = len(ends)
+        while open_ends:
+            for key, _ in selector.select():
+                end = key.fd
+                chunk = os.read(end, 1 << 20)
+                if chunk:
+                    chunks[end].append(chunk)
+                else:
+                    selector.unregister(end)
+                    open_ends -= 1
+    return {end: b"".join(parts) for end, parts in chunks.items()}
+
+
+def _decode(data: bytes) -> dict[int, Any] | None:
+    try:
+        sent = pickle.loads(data)
+    except Exception:
+        return None
+    return sent if isinstance(sent, dict) else None
+
+
+def _stop(running: list[_Child]) -> None:
+    """Ctrl-C or an error in the parent: the children are killed now, not after their parts,
+    and reaped, so that none outlives the run."""
+    waiting = [child for child in running if child.status is None]
+    for child in waiting:
+        try:
+            os.kill(child.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+    for child in waiting:
+        try:
+            os.waitpid(child.pid, 0)
+        except ChildProcessError:
+            pass
