@@ -71,6 +71,15 @@ class Context:
         # for the whole section, cost 0.3 MiB per MB of DDL (docs/robustness.md).
         self._altered: tuple[int, TableName | None] = (-1, None)
         self._spans: dict[int, list[tuple[int, int]]] = {}
+        # The last statement asked for its locks, and its answer: the engine and several rules
+        # ask of the same statement in turn, and the fact's lookup cost more than the answer.
+        self._last_locks: tuple[Statement | None, tuple[LockTaken, ...]] = (None, ())
+        # Each statement's locks by position, in a file parsed whole (its trees held anyway):
+        # the statement's fact, there for a large file whose trees are let go, cost twice the
+        # locks' own computing in lookups and sharing.
+        self._locks: list[tuple[LockTaken, ...] | None] | None = (
+            [None] * len(statements) if statements and statements[0].tree_held else None
+        )
 
     @property
     def is_prisma(self) -> bool:
@@ -218,8 +227,21 @@ class Context:
     def locks(self, statement: Statement) -> tuple[LockTaken, ...]:
         """The table locks `statement` takes (see sql/postgres/locks.py): a fact of the
         statement, so that the passes over a whole file read them without its tree."""
-        taken = statement.fact(_locks_of)
-        return (taken,) if isinstance(taken, LockTaken) else taken
+        last, answer = self._last_locks
+        if last is statement:
+            return answer
+        kept = self._locks
+        position = statement.index - self.statements[0].index
+        if kept is not None and 0 <= position < len(kept) and self.statements[position] is statement:
+            found = kept[position]
+            if found is None:
+                found = kept[position] = tuple(statement_locks(statement.kind, statement.node))
+            answer = found
+        else:
+            taken = statement.fact(_locks_of)
+            answer = (taken,) if isinstance(taken, LockTaken) else taken
+        self._last_locks = (statement, answer)
+        return answer
 
     def finding(
         self,

@@ -7,7 +7,6 @@ inline ignores and per-file ignores.
 
 from __future__ import annotations
 
-from contextlib import suppress
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, RuleInfo
@@ -186,20 +185,21 @@ def _check_section(
     # A bug in one rule costs that rule's findings on one statement (or, in check_file, one
     # file section), never the file's: each call is contained.
     for position, statement in enumerate(statements):
-        interested = rules.node_rules(statement.kind)  # loaded at the first statement of its type
         ctx.at(position)  # once: rules never move it (tests/rules/test_rules_keep_no_cursor.py)
-        if interested:
-            for rule in interested:
-                try:
-                    collected.extend(rule.check(statement, ctx))
-                except Exception as exc:
-                    errors.append((contained(path, exc, f"rule {rule.name}"), statement))
+        # First, while the tree is parsed: the rules then read the locks from the context, and
+        # the check_file passes ask every statement for them (a failure here is a bug that the
+        # rule asking reports, with its name).
+        try:
+            ctx.locks(statement)
+        except Exception:
+            pass
+        for rule in rules.statement_rules(statement):  # loaded at the first statement of its type
+            try:
+                collected.extend(rule.check(statement, ctx))
+            except Exception as exc:
+                errors.append((contained(path, exc, f"rule {rule.name}"), statement))
         if model_rules:
             check_model_rules(ctx, position, rules, collected, errors)
-        # While the tree is parsed: the check_file passes ask every statement for its locks (a
-        # failure here is a bug that the rule asking reports, with its name).
-        with suppress(Exception):
-            ctx.locks(statement)
         if replay:
             try:
                 apply_postgres(history.catalog, statement, history.migration, built_model(ctx, position))

@@ -13,6 +13,7 @@ from migralint.findings import Finding, IgnoredFinding, InternalError, RuleInfo
 from migralint.sql.dialect import Dialect
 from migralint.sql import ir
 from migralint.sql.ir import Kind
+from migralint.sql.postgres.nodes import alter_table_commands
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
@@ -27,6 +28,8 @@ class CheckingRule(RuleInfo, Protocol):
 
     @property
     def nodes(self) -> tuple[str, ...]: ...
+    @property
+    def subcommands(self) -> tuple[str, ...]: ...
     @property
     def kinds(self) -> tuple[ir.Kind, ...]: ...
     @property
@@ -79,6 +82,8 @@ class RuleSet:
         # What the engines call, the rules loaded: filled as they first ask.
         self.loaded_by_node: dict[str, list[CheckingRule]] = {}
         self.loaded_by_kind: dict[Kind, list[CheckingRule]] = {}
+        # An ALTER TABLE's rules by the set of its subcommand types: a few dozen sets in a corpus.
+        self._by_subcommands: dict[frozenset[str], list[CheckingRule]] = {}
         self._file_rules: tuple[CheckingRule, ...] | None = None
         self._section_rules: tuple[CheckingRule, ...] | None = None
 
@@ -87,6 +92,19 @@ class RuleSet:
         found = self.loaded_by_node.get(node)
         if found is None:
             found = self.loaded_by_node[node] = [_loaded(r) for r in self.by_node.get(node, ())]
+        return found
+
+    def statement_rules(self, statement: Statement) -> list[CheckingRule]:
+        """The rules whose `check` takes `statement`, loaded: of an ALTER TABLE, those that take
+        one of its subcommands' types (a rule's `subcommands`; none listed: every ALTER TABLE)."""
+        if statement.kind != "AlterTableStmt":
+            return self.node_rules(statement.kind)
+        present = frozenset(cmd.get("subtype", "") for cmd in alter_table_commands(statement.node))
+        found = self._by_subcommands.get(present)
+        if found is None:
+            found = self._by_subcommands[present] = [
+                _loaded(r) for r in self.by_node.get("AlterTableStmt", ()) if _takes_any(r, present)
+            ]
         return found
 
     def kind_rules(self, kind: Kind) -> list[CheckingRule]:
@@ -124,6 +142,13 @@ class _StandIn(Protocol):
 def _loaded(rule: CheckingRule) -> CheckingRule:
     load = getattr(rule, "loaded", None)
     return rule if load is None else cast("_StandIn", rule).loaded()
+
+
+def _takes_any(rule: CheckingRule, subtypes: frozenset[str]) -> bool:
+    """Whether `rule` checks an ALTER TABLE of these subcommand types; a rule given as itself (a
+    test's, a script's) may have no `subcommands`."""
+    wanted: tuple[str, ...] = getattr(rule, "subcommands", ())
+    return not wanted or not subtypes.isdisjoint(wanted)
 
 
 def _has_hook(rule: CheckingRule, hook: str) -> bool:

@@ -18,10 +18,12 @@ class SectionState:
     __slots__ = ("_kept",)
 
     def __init__(self) -> None:
-        self._kept: dict[tuple[type, str], object] = {}
+        # Keyed by the class alone when it has no owner, as most have: rules ask on almost every
+        # statement, and the key's tuple cost more than the lookup.
+        self._kept: dict[type | tuple[type, str], object] = {}
 
     def of(self, kind: type[T], owner: str = "") -> T:
-        key = (kind, owner)
+        key = (kind, owner) if owner else kind
         found = self._kept.get(key)
         if found is None:
             found = self._kept[key] = kind()

@@ -37,7 +37,10 @@ def emptied_before(ctx: Context, table: TableName) -> str | None:
     events = kept.by_table
     if events is None:
         events = kept.by_table = _index(ctx)
-    positions, states = events.get(table, ([], []))
+    found = events.get(table)
+    if found is None:  # most tables: no statement of the section touches their rows
+        return None
+    positions, states = found
     k = bisect_left(positions, ctx.position)
     return states[k - 1] if k else None
 

@@ -39,6 +39,7 @@ class AddingFieldWithDefault(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
+    subcommands = ("AT_AddColumn",)
     summary = "ADD COLUMN with a volatile DEFAULT (any DEFAULT before PostgreSQL 11) rewrites the whole table under ACCESS EXCLUSIVE."
     why = (
         "Since PostgreSQL 11, ADD COLUMN with a DEFAULT that is a constant or a stable expression "

@@ -38,6 +38,7 @@ class AddingStoredGeneratedColumn(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
+    subcommands = ("AT_AddColumn",)
     summary = "ADD COLUMN ... GENERATED ALWAYS AS (...) STORED rewrites the whole table under ACCESS EXCLUSIVE."
     why = (
         "A stored generated column holds a value computed from the other columns of the row. Added to a "

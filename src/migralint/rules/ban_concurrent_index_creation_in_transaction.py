@@ -21,6 +21,7 @@ class BanConcurrentIndexCreationInTransaction(Rule):
     name = "ban-concurrent-index-creation-in-transaction"
     severity = Severity.ERROR
     nodes = ("IndexStmt", "DropStmt", "ReindexStmt", "AlterTableStmt")
+    subcommands = ("AT_DetachPartition",)
     summary = "A CONCURRENTLY index or partition operation inside a transaction block fails."
     why = (
         "CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, REINDEX ... CONCURRENTLY and ALTER TABLE "

@@ -46,6 +46,10 @@ class Rule:
     bad: ClassVar[str]
     good: ClassVar[str]
     nodes: ClassVar[tuple[str, ...]] = ()  # statement types the engine hands to `check`
+    # With "AlterTableStmt" in `nodes`: the subcommand types ("AT_AddColumn") whose ALTER TABLEs
+    # the engine hands to `check`; () for every ALTER TABLE. Most ALTER TABLEs add one column or
+    # one constraint, and a rule about another subcommand was called on each for nothing.
+    subcommands: ClassVar[tuple[str, ...]] = ()
     # A rule that reads the statement model: the kinds the engine hands to `check_statement`,
     # on the dialects it has verdicts for.
     kinds: ClassVar[tuple[ir.Kind, ...]] = ()

@@ -42,6 +42,7 @@ class ChangingColumnType(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
+    subcommands = ("AT_AlterColumnType",)
     kinds = (ir.Kind.ALTER_TABLE,)  # MySQL's MODIFY / CHANGE, read from the model (check_statement)
     summary = (
         "ALTER COLUMN TYPE rewrites the table and rebuilds its indexes under ACCESS EXCLUSIVE; on MySQL, a "

@@ -154,6 +154,7 @@ def entry_for(rule: type[Rule]) -> RuleEntry:
         default_enabled=rule.default_enabled,
         dialects=tuple(sorted(dialect.value for dialect in rule.dialects)),
         nodes=tuple(rule.nodes),
+        subcommands=tuple(rule.subcommands),
         # In Kind's order: a rule may make its tuple from a set (the index would change from run to run),
         # and the engines call a kind's rules in the rules' order, whatever the order of their kinds.
         kinds=tuple(kind.name for kind in ir.Kind if kind in rule.kinds),

@@ -28,6 +28,7 @@ class RuleEntry(NamedTuple):
     default_enabled: bool
     dialects: tuple[str, ...]  # Dialect values
     nodes: tuple[str, ...]
+    subcommands: tuple[str, ...]  # the ALTER TABLE subcommand types its `check` takes; () for all
     kinds: tuple[str, ...]  # ir.Kind names
     hooks: tuple[str, ...]  # the HOOKS its class overrides
     lock: str  # the name of its Lock, "" for none

@@ -27,9 +27,11 @@ _CLIPPED_AT_LEAST = MAX_NAME_BYTES - 3
 # (a quoted identifier or a string, "" and '' pairs included, or a run with no space or quote);
 # in other text, 16 or more (a character takes up to 4 bytes). Most statements have none, and
 # this search costs a fraction of walking their tree for names. (A match between the closing
-# quote of one name and the opening quote of the next only lets a statement through.)
-_MAYBE_LONG_ASCII = re.compile(r'"(?:[^"]|""){64,}"|\'(?:[^\']|\'\'){64,}\'|[^\s"\']{64,}')
-_MAYBE_LONG = re.compile(r'"(?:[^"]|""){14,}"|\'(?:[^\']|\'\'){14,}\'|[^\s"\']{16,}')
+# quote of one name and the opening quote of the next only lets a statement through.) A run
+# is tried from its first character only (the lookbehind): tried from each, the search cost a
+# third more, for the same answer.
+_MAYBE_LONG_ASCII = re.compile(r'"(?:[^"]|""){64,}"|\'(?:[^\']|\'\'){64,}\'|(?<![^\s"\'])[^\s"\']{64}')
+_MAYBE_LONG = re.compile(r'"(?:[^"]|""){14,}"|\'(?:[^\']|\'\'){14,}\'|(?<![^\s"\'])[^\s"\']{16}')
 
 
 class IdentifierTooLong(Rule):
@@ -41,6 +43,7 @@ class IdentifierTooLong(Rule):
         "CreateDomainStmt", "AlterDomainStmt", "CreateSeqStmt", "CreateFunctionStmt", "CreateSchemaStmt",
         "CreateTrigStmt", "CreatePolicyStmt",
     )  # fmt: skip
+    subcommands = ("AT_AddColumn", "AT_AddConstraint")  # the ones that name something (linter/identifiers.py)
     summary = "A name longer than 63 bytes is silently cut short by PostgreSQL."
     why = (
         "PostgreSQL keeps at most 63 bytes of a name (NAMEDATALEN - 1) and silently drops the rest, so "

@@ -23,6 +23,7 @@ class RequireConcurrentPartitionDetach(Rule):
     # The harm is the wait in the lock queue on the partitioned table, whatever its rows.
     empty_table_is_safe = False
     nodes = ("AlterTableStmt",)
+    subcommands = ("AT_DetachPartition",)
     summary = "DETACH PARTITION without CONCURRENTLY makes every query on the partitioned table wait."
     why = (
         "ALTER TABLE ... DETACH PARTITION takes an ACCESS EXCLUSIVE lock on the partitioned table. The "

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 class StandIn:
     """Stands in for one rule of the index (`entry`) until a check of it runs."""
 
-    __slots__ = ("entry", "name", "severity", "default_enabled", "nodes", "kinds", "dialects", "hooks",
+    __slots__ = ("entry", "name", "severity", "default_enabled", "nodes", "subcommands", "kinds", "dialects", "hooks",
                  "empty_table_is_safe", "about_applied", "history", "event", "_rule")
 
     def __init__(self, entry: RuleEntry) -> None:
@@ -38,6 +38,7 @@ class StandIn:
         self.severity: Severity = entry.severity
         self.default_enabled: bool = entry.default_enabled
         self.nodes: tuple[str, ...] = entry.nodes
+        self.subcommands: tuple[str, ...] = entry.subcommands
         self.kinds: tuple[ir.Kind, ...] = tuple(ir.Kind[kind] for kind in entry.kinds)
         self.dialects: frozenset[Dialect] = frozenset(Dialect(value) for value in entry.dialects)
         self.hooks: frozenset[str] = frozenset(entry.hooks)

@@ -112,12 +112,17 @@ class UnprotectedLockRule(Rule):
 
 
 def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
-    """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows."""
-    candidates = [
-        Unprotected(statement, lock.name, lock.blocks, f'"{ctx.sql.name(lock.table)}"', lock.table)
-        for lock in statement.locks
-        if ir.Blocks.WRITES in lock.blocks and ctx.rows(lock.table).kind is not RowsKind.NEW
-    ]
+    """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows (the
+    first of the strongest). Asked of almost every statement: only that one lock is put into words."""
+    strongest: ir.LockTaken | None = None
+    rank = -1
+    for lock in statement.locks:
+        if ir.Blocks.WRITES in lock.blocks and _STRENGTH.index(lock.name) > rank:
+            if ctx.rows(lock.table).kind is not RowsKind.NEW:
+                strongest, rank = lock, _STRENGTH.index(lock.name)
+    found = None
+    if strongest is not None:
+        found = Unprotected(statement, strongest.name, strongest.blocks, f'"{ctx.sql.name(strongest.table)}"', strongest.table)
     for event in statement.events:
         if isinstance(event, ir.DropIndex) and not event.online:
             name, blocks = _INDEX_DROP
@@ -125,9 +130,10 @@ def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unpr
             name, blocks = _INDEX_REBUILD
         else:
             continue
+        if _STRENGTH.index(name) <= rank:
+            continue
         owner = ctx.index_owner(event.name)
         if owner.table is None or ctx.rows(owner.table).kind is not RowsKind.NEW:
-            candidates.append(Unprotected(statement, name, blocks, owner.words(ctx.sql, event.name), owner.table))
-    if not candidates:
-        return None
-    return max(candidates, key=lambda c: _STRENGTH.index(c.lock))
+            found = Unprotected(statement, name, blocks, owner.words(ctx.sql, event.name), owner.table)
+            rank = _STRENGTH.index(name)
+    return found

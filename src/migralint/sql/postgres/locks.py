@@ -101,19 +101,27 @@ def referenced_tables(node: Node) -> list[TableName]:
     Foreign keys stand only as table constraints or column constraints; looking there, and
     not through whole expression trees, keeps this cheap on large CREATE TABLE statements.
     """
-    elements = [unwrap(e) for e in node.get("tableElts", ())]
-    elements += [unwrap(c["def"]) for c in alter_table_commands(node) if c.get("def")]
-    constraints = []
-    for kind, body in elements:
-        if kind == "Constraint":
-            constraints.append(body)
-        elif kind == "ColumnDef":
-            constraints.extend(unwrap(c)[1] for c in body.get("constraints", ()))
-    return [
-        TableName.from_range_var(c["pktable"])
-        for c in constraints
-        if c.get("contype") == "CONSTR_FOREIGN" and "pktable" in c
-    ]
+    found: list[TableName] = []
+    for element in node.get("tableElts", ()):
+        _add_references(element, found)
+    for command in alter_table_commands(node):
+        if command.get("def"):
+            _add_references(command["def"], found)
+    return found
+
+
+def _add_references(definition: Node, found: list[TableName]) -> None:
+    # One pass, no lists of the elements: asked of every CREATE and ALTER TABLE, whose columns
+    # mostly have constraints (NOT NULL, DEFAULT) that name no table.
+    kind, body = unwrap(definition)
+    if kind == "Constraint":
+        if body.get("contype") == "CONSTR_FOREIGN" and "pktable" in body:
+            found.append(TableName.from_range_var(body["pktable"]))
+    elif kind == "ColumnDef":
+        for wrapped in body.get("constraints", ()):
+            constraint = unwrap(wrapped)[1]
+            if constraint.get("contype") == "CONSTR_FOREIGN" and "pktable" in constraint:
+                found.append(TableName.from_range_var(constraint["pktable"]))
 
 
 def statement_locks(kind: str, node: Node) -> list[LockTaken]:
@@ -170,6 +178,8 @@ def statement_locks(kind: str, node: Node) -> list[LockTaken]:
 
 
 def _strongest_per_table(taken: list[LockTaken]) -> list[LockTaken]:
+    if len(taken) == 1:  # most statements lock one table
+        return [_shared_lock(*taken[0])]
     strongest: dict[TableName, Lock] = {}
     for item in taken:
         if item.lock > strongest.get(item.table, Lock.ACCESS_SHARE - 1):
