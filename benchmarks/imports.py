@@ -19,7 +19,7 @@ from pathlib import Path
 # (part, module prefixes), first match wins; what matches none is the standard library.
 PARTS = (
     ("the rules (rules/: each rule module and the helpers only rules use)", ("migralint.rules",)),
-    ("pglast (the parser, its enums and node classes)", ("pglast",)),
+    ("pglast (its parser; the enums and node classes load only if read: sql/lean_pglast.py)", ("pglast",)),
     ("click (the command line)", ("click",)),
     ("the statement model (sql/ir*.py)", ("migralint.sql.ir",)),
     ("the front ends (sql/)", ("migralint.sql",)),

@@ -98,10 +98,10 @@ def test_another_version_or_format_is_another_key(tmp_path: Path, monkeypatch: p
     assert answers.run_key(["lint"], str(tmp_path), {"A": "1"}, other_code) != key
     # An answer stored under one key is never read for another, nor one of another format.
     path = tmp_path / "a.answer"
-    path.write_bytes(answers.encode(key, 0, [(1, b"out")], {}))
+    path.write_bytes(b"".join(answers.encode(key, 0, [(1, b"out")], {})))
     assert answers.load(str(path), key) == ([(1, b"out")], 0)
     assert answers.load(str(path), answers.run_key(["lint"], str(tmp_path), {"A": "1"}, other_code)) is None
-    path.write_bytes(b"migralint-answer 0\n" + answers.encode(key, 0, [(1, b"out")], {})[len(answers.HEADER):])
+    path.write_bytes(b"migralint-answer 0\n" + b"".join(answers.encode(key, 0, [(1, b"out")], {}))[len(answers.HEADER):])
     assert answers.load(str(path), key) is None
 
 
@@ -148,3 +148,11 @@ def test_a_package_installed_beside_migralint_changes_the_key(tmp_path: Path, mo
     time.sleep(0.05)  # past the file system's timestamp granularity
     (site / "rich-14.1.0.dist-info").mkdir()  # what pip does when it installs or upgrades rich
     assert answers.run_key(["lint"], str(tmp_path), {}, "code") != key
+
+
+def test_an_answer_keeps_the_order_of_writes_across_stdout_and_stderr() -> None:
+    from migralint.answer_recorder import _merged
+
+    chunks = [(1, b"a"), (1, b"b"), (2, b""), (2, b"x"), (1, b"c"), (2, b"y"), (2, b"z")]
+    assert _merged(chunks) == [(1, b"ab"), (2, b"x"), (1, b"c"), (2, b"yz")]
+    assert _merged([]) == [] and _merged([(1, b"")]) == []

@@ -270,13 +270,15 @@ def load(path: str, key: str) -> tuple[list[tuple[int, bytes]], int] | None:
 
 
 def encode(key: str, code: int, chunks: list[tuple[int, bytes]],
-           inputs: Mapping[str, tuple[bool, Stamp | None]]) -> bytes:
+           inputs: Mapping[str, tuple[bool, Stamp | None]]) -> tuple[bytes, bytes]:
+    """An answer file's two parts, written one after the other (not joined: the payload holds the
+    run's whole output, megabytes for a corpus, and a join would copy it once more)."""
     import marshal
 
     from binascii import crc32
 
     payload = marshal.dumps((key, code, chunks, [(path, whole, found) for path, (whole, found) in sorted(inputs.items())]))
-    return HEADER + crc32(payload).to_bytes(CHECK, "little") + payload
+    return HEADER + crc32(payload).to_bytes(CHECK, "little"), payload
 
 
 def touch(path: str) -> None:
