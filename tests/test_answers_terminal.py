@@ -124,19 +124,22 @@ def test_what_is_never_answered() -> None:
         assert not answers.answerable(args), args
 
 
-def test_answers_are_bounded_least_recently_used_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from migralint import answer_recorder
-
-    monkeypatch.setattr(answer_recorder, "ANSWERS_LIMIT", 4000)
+def test_answers_are_bounded_least_recently_used_first(tmp_path: Path) -> None:
     for age, name in enumerate(("d", "c", "b", "a")):  # a is the oldest
         path = tmp_path / f"{name}.answer"
         path.write_bytes(bytes(1000))
         os.utime(path, ns=(0, (10 - age) * 10**9))
-    answer_recorder._bound(str(tmp_path))
+    answers.drop_least_recent([str(tmp_path)], 4000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.answer", "b.answer", "c.answer", "d.answer"]
     (tmp_path / "e.answer").write_bytes(bytes(1000))  # the newest: 5,000 bytes in all, over the bound
-    answer_recorder._bound(str(tmp_path))
+    answers.drop_least_recent([str(tmp_path)], 4000)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.answer", "d.answer", "e.answer"]
+    # What was just stored stays, however old its mtime reads.
+    os.utime(tmp_path / "e.answer", ns=(0, 10**9))
+    for name in ("f", "g"):
+        (tmp_path / f"{name}.answer").write_bytes(bytes(1000))
+    answers.drop_least_recent([str(tmp_path)], 4000, keep=str(tmp_path / "e.answer"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.answer", "f.answer", "g.answer"]
 
 
 def test_a_package_installed_beside_migralint_changes_the_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from migralint.answers import RACY_NS, Stamp, answer_path, changed_at, code_folders, encode, stamp
+from migralint.answers import (RACY_NS, Stamp, answer_path, changed_at, code_folders, drop_least_recent, encode,
+                               stamp)
 
 _WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Importing one of these means a worker process (it may read what the parent did not) or a database.
@@ -244,7 +245,8 @@ class Recorder:
             raise
         if trace:
             os.write(2, f"migralint: answer stored: {path} ({len(self.inputs)} inputs)\n".encode(errors="replace"))
-        _bound(os.path.dirname(path))
+        # Answers on their own get a quarter of the cache's bound; the newest, just stored, stays.
+        drop_least_recent([os.path.dirname(path)], ANSWERS_LIMIT, keep=path)
 
     def _why_not(self, code: object) -> str | None:
         if self.refused is not None:
@@ -262,30 +264,6 @@ class Recorder:
             if first is not None and changed_at(first) >= newest:
                 return f"{path} changed within {RACY_NS // 10**9} s of the run"
         return None
-
-
-def _bound(folder: str) -> None:
-    """Answers past ANSWERS_LIMIT bytes go, least recently used first (a hit touches its answer),
-    down to 3/4 of it; the cache's own pruning (cache.py) counts them with everything else."""
-    entries: list[tuple[int, int, str]] = []
-    with os.scandir(folder) as found:
-        for entry in found:
-            try:
-                info = entry.stat()
-            except OSError:
-                continue
-            entries.append((info.st_mtime_ns, info.st_size, entry.path))
-    total = sum(size for _, size, _ in entries)
-    if total <= ANSWERS_LIMIT:
-        return
-    for _, size, path in sorted(entries)[:-1]:  # the newest, just stored, stays
-        if total <= ANSWERS_LIMIT * 3 // 4:
-            break
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        total -= size
 
 
 def _within(path: str, folder: str) -> bool:

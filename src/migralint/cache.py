@@ -42,6 +42,7 @@ from migralint.answers import CACHE_DIR_NAME as CACHE_DIR_NAME
 from migralint.answers import ENV_VAR as ENV_VAR
 from migralint.answers import RACY_NS as RACY_NS
 from migralint.answers import digest as digest
+from migralint.answers import drop_least_recent
 from migralint.answers import code_version as _code_version
 from migralint.config import Settings
 
@@ -286,26 +287,7 @@ class Store:
         """Drop the least recently used entries while the folder is over its limit."""
         if not self.wrote:
             return
-        entries: list[tuple[float, int, str]] = []
-        for folder in (self._results, self._catalogs, self.directory / ANSWERS):
-            try:
-                with os.scandir(folder) as found:
-                    for entry in found:
-                        try:
-                            info = entry.stat()
-                        except OSError:
-                            continue
-                        entries.append((info.st_mtime, info.st_size, entry.path))
-            except OSError:
-                continue
-        total = sum(size for _, size, _ in entries)
-        if total <= self.limit:
-            return
-        for _, size, path in sorted(entries):
-            if total <= self.limit * 3 // 4:
-                break
-            _remove(path)
-            total -= size
+        drop_least_recent([str(self._results), str(self._catalogs), str(self.directory / ANSWERS)], self.limit)
 
 
 class _HashingWriter:

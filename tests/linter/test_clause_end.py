@@ -28,21 +28,7 @@ TEXTS = [
 
 def _scanned(text: str, start: int, limit: int) -> int:
     """clause_end as the scanner's tokens give it (the function's own path for any other text)."""
-    tokens = pg_parser.scan(text[start:limit])
-    depth, end = 0, start
-    for token in tokens:
-        if token.name in ("SQL_COMMENT", "C_COMMENT"):
-            continue
-        if token.name in ("ASCII_41", "ASCII_93"):
-            if depth == 0:
-                break
-            depth -= 1
-        elif depth == 0 and token.name == "ASCII_44":
-            break
-        elif token.name in ("ASCII_40", "ASCII_91"):
-            depth += 1
-        end = start + token.end + 1
-    return end
+    return constraint_sql._scanned_clause_end(text, start, limit)
 
 
 def _compare(text: str) -> int:

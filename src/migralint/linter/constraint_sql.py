@@ -58,8 +58,12 @@ def clause_end(text: str, start: int, limit: int, stops: frozenset[str] = _COMMA
     (NOT VALID) is never commented out.
     """
     plain = _plain_clause_end(text, start, limit, stops)
-    if plain is not None:
-        return plain
+    return plain if plain is not None else _scanned_clause_end(text, start, limit, stops)
+
+
+def _scanned_clause_end(text: str, start: int, limit: int, stops: frozenset[str] = _COMMA) -> int:
+    """clause_end from PostgreSQL's scanner: any text (tests/linter/test_clause_end.py compares
+    the plain reading with this one)."""
     try:
         tokens = pg_parser.scan(text[start:limit])
     except pg_parser.ParseError:
