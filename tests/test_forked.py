@@ -57,3 +57,25 @@ def _unreaped_child() -> bool:
         return os.waitpid(-1, os.WNOHANG)[0] != 0
     except ChildProcessError:
         return False
+
+
+def test_when_a_fork_fails_the_children_started_are_stopped_and_reaped(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second fork fails as it does at the process limit (EAGAIN): the first child, which
+    # would block for good writing more than a pipe holds with no one reading, is stopped.
+    real_fork = os.fork
+    forks: list[int] = []
+
+    def fork() -> int:
+        if forks:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+        pid = real_fork()
+        if pid:
+            forks.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with pytest.raises(forked.CannotFork):
+        forked.run(lambda i: bytes(1 << 20), [1.0, 1.0, 1.0], 3)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(forks[0], os.WNOHANG)  # reaped already

@@ -318,3 +318,16 @@ def test_linting_leaves_the_callers_garbage_collector_settings_as_they_were(tree
     finally:
         gc.set_threshold(*before)
     assert seen and set(seen) == {(10_000, 7, 3)}
+
+
+def test_when_no_child_can_be_forked_the_folders_are_linted_here(tree: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not forked.usable():
+        pytest.skip("workers are forked on Linux only, from a process with no other thread")
+    one = _cli("--jobs", "1", ".")
+    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
+
+    def no_fork() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")  # what the process limit gives
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    assert _cli("--jobs", "2", ".") == one

@@ -55,6 +55,11 @@ def share(costs: Sequence[float], children: int) -> list[list[int]]:
     return [s for s in shares if s]
 
 
+class CannotFork(Exception):
+    """No pipe or no fork to be had (the process limit, memory): the children already started
+    were stopped, and the caller does the work itself."""
+
+
 class _Child:
     def __init__(self, pid: int, read_end: int, parts: list[int]) -> None:
         self.pid, self.read_end, self.parts = pid, read_end, parts
@@ -69,22 +74,33 @@ def run(work: Callable[[int], T], costs: Sequence[float], children: int) -> list
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     gc.freeze()  # the parent's objects stay out of the children's collections: no copy on write for them
     try:
-        for parts in share(costs, children):
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # pragma: no cover - the child; its work is checked by what it sends back
-                os.close(read_end)
-                _child(work, parts, write_end)
-            os.close(write_end)
-            running.append(_Child(pid, read_end, parts))
-    finally:
-        gc.unfreeze()
-        signal.signal(signal.SIGINT, previous)
-    try:
+        try:
+            for parts in share(costs, children):
+                try:
+                    read_end, write_end = os.pipe()
+                except OSError as exc:
+                    raise CannotFork(str(exc)) from exc
+                try:
+                    pid = os.fork()
+                except BaseException as exc:
+                    os.close(read_end)
+                    os.close(write_end)
+                    if isinstance(exc, OSError):
+                        raise CannotFork(str(exc)) from exc  # EAGAIN, ENOMEM: the process limit, memory
+                    raise
+                if pid == 0:  # pragma: no cover - the child; its work is checked by what it sends back
+                    os.close(read_end)
+                    _child(work, parts, write_end)
+                os.close(write_end)  # else a later child holds it open, and this pipe never ends
+                running.append(_Child(pid, read_end, parts))
+        finally:
+            gc.unfreeze()
+            signal.signal(signal.SIGINT, previous)
         received = _read_all([child.read_end for child in running])
         for child in running:
             child.status = os.waitpid(child.pid, 0)[1]
     except BaseException:
+        # Ctrl-C, or a fork that failed after others succeeded: none of them outlives the run.
         _stop(running)
         raise
     finally:

@@ -103,9 +103,12 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     if forked.usable():
         # The children have the probes already: they neither read the files again nor look
         # them up in the cache again, as a spawned worker must.
-        done = dict(zip(parts, forked.run(
-            lambda i: lint_part(jobs[parts[i].folder], parts[i].start, parts[i].stop, probes[parts[i].folder]),
-            [part.cost for part in parts], min(workers, len(parts)))))
+        try:
+            done = dict(zip(parts, forked.run(
+                lambda i: lint_part(jobs[parts[i].folder], parts[i].start, parts[i].stop, probes[parts[i].folder]),
+                [part.cost for part in parts], min(workers, len(parts)))))
+        except forked.CannotFork:
+            return {}  # every folder is finished here, in one process, as with --jobs 1
     else:
         # Largest first, so that the longest part does not start last (LPT scheduling).
         order = sorted(parts, key=lambda part: -part.cost)
