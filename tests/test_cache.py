@@ -36,11 +36,17 @@ FOLDER = "prisma/migrations"
 
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
+    return make_project(tmp_path, monkeypatch, MIGRATIONS)
+
+
+def make_project(root: Path, monkeypatch: pytest.MonkeyPatch, migrations: dict[str, str]) -> Path:
+    """A Prisma folder of `migrations` in `root`, the working directory, with no cache folder
+    chosen by the environment."""
+    monkeypatch.chdir(root)
     monkeypatch.delenv("MIGRALINT_CACHE_DIR", raising=False)
-    for name, sql in MIGRATIONS.items():
-        write(tmp_path, name, sql)
-    return tmp_path
+    for name, sql in migrations.items():
+        write(root, name, sql)
+    return root
 
 
 def write(project: Path, name: str, sql: str) -> Path:

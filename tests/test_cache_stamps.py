@@ -18,7 +18,7 @@ from click.testing import CliRunner
 import migralint.cache
 from migralint.cache import Store, pack_stamps
 from migralint.cli import main
-from tests.test_cache import FOLDER, write
+from tests.test_cache import FOLDER, make_project
 
 MIGRATIONS = {
     "1_init": 'CREATE TABLE "User" ("id" TEXT NOT NULL, "email" TEXT, "age" INTEGER);\n',
@@ -31,12 +31,8 @@ SAME_SIZE_EDIT = '-- ☕\nCREATE INDEX CONCURRENTLY "Uei" ON "User"("email"); \n
 
 @pytest.fixture()
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("MIGRALINT_CACHE_DIR", raising=False)
-    for name, sql in MIGRATIONS.items():
-        write(tmp_path, name, sql)
     assert len(SAME_SIZE_EDIT.encode()) == len(MIGRATIONS["2_index"].encode())
-    return tmp_path
+    return make_project(tmp_path, monkeypatch, MIGRATIONS)
 
 
 def lint(*args: str, cache: bool = True, fmt: str = "json") -> tuple[int, str]:
