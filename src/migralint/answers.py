@@ -24,7 +24,7 @@ import migralint
 # reads any name TYPE_CHECKING as true).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
+    from collections.abc import Iterator, Mapping, Sequence
 
 if TYPE_CHECKING:
     from hashlib import sha256
@@ -117,20 +117,27 @@ def _module_stamps(package: str, *, recurse: bool) -> str:
     return digest(package, *found)
 
 
-def find_config_file(start: str) -> str | None:
-    """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
+def upwards(start: str) -> Iterator[str]:
+    """`start` and each folder above it, to the root: where a config file, or a `.git`, is looked for."""
     folder = start
     while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+def find_config_file(start: str) -> str | None:
+    """The nearest migralint.toml, or pyproject.toml with [tool.migralint], at or above `start`."""
+    for folder in upwards(start):
         candidate = os.path.join(folder, "migralint.toml")
         if os.path.isfile(candidate):  # False, not an error, for a folder we may not enter
             return candidate
         pyproject = os.path.join(folder, "pyproject.toml")
         if os.path.isfile(pyproject) and _has_migralint_table(pyproject):
             return pyproject
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+    return None
 
 
 def _has_migralint_table(pyproject: str) -> bool:

@@ -20,6 +20,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Mapping
 
+from migralint.answers import upwards
+
 # State files in the git dir (per worktree): HEAD and what a command in progress leaves behind.
 _WORKTREE_FILES = ("HEAD", "index", "MERGE_HEAD", "CHERRY_PICK_HEAD", "REVERT_HEAD", "BISECT_LOG", "ORIG_HEAD",
                    "FETCH_HEAD", "AUTO_MERGE", "config.worktree", "commondir", "rebase-merge", "rebase-apply",
@@ -58,8 +60,7 @@ def git_inputs(cwd: str, environ: Mapping[str, str]) -> list[str] | None:
 
 def _discover(cwd: str, found: list[str]) -> str | None:
     """The git dir git finds from `cwd`, stamping every `.git` looked for on the way up."""
-    folder = os.path.abspath(cwd)
-    while True:
+    for folder in upwards(os.path.abspath(cwd)):
         dot_git = os.path.join(folder, ".git")
         found.append(dot_git)
         if os.path.isdir(dot_git):
@@ -73,10 +74,7 @@ def _discover(cwd: str, found: list[str]) -> str | None:
             if not line.startswith("gitdir:"):
                 return None
             return os.path.join(folder, line[len("gitdir:"):].strip())
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return None
-        folder = parent
+    return None
 
 
 def _common(git_dir: str) -> str:
