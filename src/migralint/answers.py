@@ -83,9 +83,16 @@ def code_version(form: int) -> str:
     editable install changes its code without changing its version), and the same of pglast's
     modules and parser: which pglast is installed, without importlib.metadata's slow scan of
     sys.path (~50 ms) and without importing pglast. `form`: the format of what it keys."""
-    mine, *others = code_folders()
-    stamps = [_module_stamps(mine, recurse=True), *(_module_stamps(folder, recurse=False) for folder in others)]
-    return digest(form, migralint.__version__, *stamps)
+    if not _code_stamps:
+        # Walked once a process: a run that misses its answer keys it in the launcher and its
+        # packs in the API, and the code it runs is the code it loaded at the start.
+        mine, *others = code_folders()
+        _code_stamps.extend([_module_stamps(mine, recurse=True),
+                             *(_module_stamps(folder, recurse=False) for folder in others)])
+    return digest(form, migralint.__version__, *_code_stamps)
+
+
+_code_stamps: list[str] = []
 
 
 _code_folders: list[str] = []
