@@ -331,3 +331,26 @@ def test_when_no_child_can_be_forked_the_folders_are_linted_here(tree: Path, mon
 
     monkeypatch.setattr(os, "fork", no_fork)
     assert _cli("--jobs", "2", ".") == one
+
+
+def test_files_that_cannot_be_read_are_said_as_one_process_says_them_when_workers_read_them(
+    tree: Path, always_a_pool: None
+) -> None:
+    # Without a cache the workers read their own files (folder_lint._unread): a file that is
+    # not UTF-8, or is no regular file, must still be said in its place, and the rest linted.
+    (tree / "app0" / "prisma" / "migrations" / "0003_m" / "migration.sql").write_bytes(b"SELECT '\xff';\n")
+    bad = tree / "app2" / "prisma" / "migrations" / "0007_m" / "migration.sql"
+    bad.unlink()
+    os.mkfifo(bad)
+    one = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", "--jobs", "1", "."])
+    assert one.exit_code == 2, one.stderr
+    assert "0003_m/migration.sql: not UTF-8 text (byte 8)" in one.stderr
+    assert "0007_m/migration.sql: cannot read: not a regular file (a named pipe)" in one.stderr
+    pooled = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", "--jobs", "2", "."])
+    assert (pooled.exit_code, pooled.stdout, pooled.stderr) == (one.exit_code, one.stdout, one.stderr)
+    # The same files as history of a stretch a worker replays: linting the last file of each folder.
+    last = [str(tree / f"app{f}" / "prisma" / "migrations" / "0011_m" / "migration.sql") for f in range(4)]
+    one = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", "--jobs", "1", *last])
+    pooled = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", "--jobs", "2", *last])
+    assert (pooled.exit_code, pooled.stdout, pooled.stderr) == (one.exit_code, one.stdout, one.stderr)
+    assert json.loads(one.stdout)["findings"]

@@ -198,7 +198,7 @@ def _lint_planned(
         by_root.setdefault(item.migration.root, []).append(k)
     code = code_version() if cache_dir is not None else ""
     keys = (run_key(settings, rules, cwd, code), code) if cache_dir is not None else ("", "")
-    named_stats, stats_ns = stats if cache_dir is not None else ({}, 0)
+    named_stats, stats_ns = stats  # without a cache, the sizes the workers' shares are planned by
 
     def stats_of(indices: list[int]) -> dict[str, os.stat_result]:
         return {name: named_stats[name] for k in indices if (name := str(planned[k].migration.path)) in named_stats}

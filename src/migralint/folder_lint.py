@@ -126,7 +126,11 @@ def file_costs(job: FolderJob, found: Probe) -> tuple[list[float], list[float]]:
     return lint, replay
 
 
-def probe(job: FolderJob, store: Store | None) -> Probe:
+def probe(job: FolderJob, store: Store | None, sizes: bool = True) -> Probe:
+    """What the cache already answers of the folder, and each file's size for planning (`sizes`
+    False: not needed, one process lints everything)."""
+    if store is None or not job.run_key:
+        return _unread(job, sizes)
     found = Probe()
     if store is not None and job.run_key:
         found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
@@ -195,6 +199,23 @@ def probe(job: FolderJob, store: Store | None) -> Probe:
     return found
 
 
+def _unread(job: FolderJob, sizes: bool) -> Probe:
+    """The probe of a run without a cache: no key to compute, so no file is read here. Each is
+    read where it is linted, in the forked child whose share it is, not in the parent before the
+    children start (the parent's reading, decoding and hashing of every file was serial work
+    in front of the parallel part). A stat() gives the sizes the shares are planned by."""
+    found = Probe()
+    for k, item in enumerate(job.items):
+        path = str(item.migration.path)
+        found.texts.append(None)
+        found.unread[k] = path
+        info = (job.stats.get(path) or file_stamp(path)) if sizes else None
+        found.sizes.append(info.st_size if info is not None else 0)
+    found.chains = found.keys = [""] * len(job.items)  # no cache: nothing is keyed
+    found.cost = sum(_cost(size) for size in found.sizes)
+    return found
+
+
 def finish(job: FolderJob, found: Probe, store: Store | None) -> list[FileOutcome]:
     with collector.relaxed():
         outcomes, new = _finish(job, found, store, 0, len(job.items))
@@ -225,6 +246,11 @@ def _finish(
             if known.report is not None or known.blank is not None:
                 new[found.keys[k]] = _entry(known)
             continue
+        if k in found.unread:  # read only now; unreadable, it is said as the probe would have
+            unreadable = _read_unread(job, found, k)
+            if unreadable is not None:
+                outcomes.append(unreadable)
+                continue
         if catalog is None or at < k - 1:
             catalog, at = _restore(job, found, store, catalog, at, k)
         if k == first_lint and k > 0 and store is not None and not store.has_snapshot(found.chains[k - 1]):
@@ -239,6 +265,17 @@ def _finish(
         if not store.has_snapshot(found.chains[last]):
             store.save_snapshot(found.chains[last], catalog)
     return outcomes, new
+
+
+def _read_unread(job: FolderJob, found: Probe, k: int) -> FileOutcome | None:
+    """Reads file k, which the probe did not; its outcome when it cannot be linted, else None."""
+    text, problem = _read(found.unread.pop(k))
+    found.texts[k] = text
+    if text is not None:
+        return None
+    item = job.items[k]
+    shown = display_path(item.migration.path, job.cwd)
+    return FileOutcome(shown, input_error=f"{shown}: {problem}") if item.lint else FileOutcome(shown)
 
 
 def _restore(
