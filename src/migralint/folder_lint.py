@@ -126,11 +126,11 @@ def file_costs(job: FolderJob, found: Probe) -> tuple[list[float], list[float]]:
     return lint, replay
 
 
-def probe(job: FolderJob, store: Store | None, sizes: bool = True) -> Probe:
-    """What the cache already answers of the folder, and each file's size for planning (`sizes`
-    False: not needed, one process lints everything)."""
+def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
+    """What the cache already answers of the folder, and each file's size for planning the
+    workers' shares (`planned` False: one process lints everything, no share is planned)."""
     if store is None or not job.run_key:
-        return _unread(job, sizes)
+        return _unread(job, planned)
     found = Probe()
     if store is not None and job.run_key:
         found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
@@ -199,7 +199,7 @@ def probe(job: FolderJob, store: Store | None, sizes: bool = True) -> Probe:
     return found
 
 
-def _unread(job: FolderJob, sizes: bool) -> Probe:
+def _unread(job: FolderJob, planned: bool) -> Probe:
     """The probe of a run without a cache: no key to compute, so no file is read here. Each is
     read where it is linted, in the forked child whose share it is, not in the parent before the
     children start (the parent's reading, decoding and hashing of every file was serial work
@@ -209,7 +209,7 @@ def _unread(job: FolderJob, sizes: bool) -> Probe:
         path = str(item.migration.path)
         found.texts.append(None)
         found.unread[k] = path
-        info = (job.stats.get(path) or file_stamp(path)) if sizes else None
+        info = (job.stats.get(path) or file_stamp(path)) if planned else None
         found.sizes.append(info.st_size if info is not None else 0)
     found.chains = found.keys = [""] * len(job.items)  # no cache: nothing is keyed
     found.cost = sum(_cost(size) for size in found.sizes)

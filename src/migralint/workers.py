@@ -79,7 +79,7 @@ def runnable_others(loadavg: str) -> int | None:
 def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcome]]:
     """Each job's outcomes, in the order of `jobs`, as one process would give them."""
     store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
-    probes = [probe(job, store, sizes=workers > 1) for job in jobs]
+    probes = [probe(job, store, planned=workers > 1) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
     # Planned only when there is work and a second worker to share it with: a warm run (every
     # file a cache hit) and --jobs 1 cost nothing here.
