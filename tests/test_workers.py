@@ -33,7 +33,7 @@ from migralint.findings import Finding
 from migralint.folder_parts import Part, cut, plan_parts
 from migralint.linter.context import Context
 from migralint.linter.parse import Statement
-from tests.broken_rule import BrokenOnPost
+from tests.broken_rule import BrokenOnApp1, BrokenOnPost
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "prisma"
 
@@ -354,3 +354,34 @@ def test_files_that_cannot_be_read_are_said_as_one_process_says_them_when_worker
     pooled = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", "--jobs", "2", *last])
     assert (pooled.exit_code, pooled.stdout, pooled.stderr) == (one.exit_code, one.stdout, one.stderr)
     assert json.loads(one.stdout)["findings"]
+
+
+def test_the_history_of_a_folder_a_child_lints_whole_is_checked_there_with_the_output_of_one_process(
+    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    names = [r.name for r in ALL_RULES]
+    rules = build_rule_set(Settings(select=("migration-name", "require-concurrent-index-creation")))
+    broken = type(rules)([*rules.rules, BrokenOnApp1()], [*names, BrokenOnApp1.name])
+    checked: list[int] = []  # folders the parent found checked already, in its one call
+    check = api.check_history
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        if os.getpid() == parent:
+            checked.append(len(kwargs.get("done") or {}))
+        return check(*args, **kwargs)
+
+    parent = os.getpid()
+    monkeypatch.setattr(api, "check_history", recorded)
+    pooled = api.lint(LintRequest(paths=["."], settings=Settings(root=tree), rules=broken, jobs=2)).result
+    forked_children = checked == [4]
+    checked.clear()
+    alone = api.lint(LintRequest(paths=["."], settings=Settings(root=tree), rules=broken, jobs=1)).result
+    assert checked == [0]
+    assert pooled.findings == alone.findings
+    assert [(e.path, e.error) for e in pooled.internal_errors] == [(e.path, e.error) for e in alone.internal_errors]
+    assert [e.path for e in alone.internal_errors] == ["app1/prisma/migrations"]
+    assert [f.message for f in alone.findings if f.rule == "broken-on-app1"] == [
+        f"app{k}/prisma/migrations checked" for k in (0, 2, 3)]
+    assert sum(f.rule == "migration-name" for f in alone.findings) == 48
+    # Forked children check the history of the folders they lint whole; spawned workers do not.
+    assert forked_children == (forked.run.__name__ == "counted")

@@ -208,8 +208,22 @@ def _lint_planned(
                   pending, cwd, keys[0], keys[1], cache_dir, stats_of(indices), stats_ns)
         for root, indices in by_root.items()
     ]
+
+    def folder_history(k: int, folder_outcomes: list[FileOutcome]) -> tuple[list[Finding], list[InternalError]] | None:
+        """check_history of job k's folder, from its outcomes alone (in the child that linted it)."""
+        root = jobs[k].root
+        if root not in folders:
+            return None
+        folder_blank: dict[Path, bool] = {}
+        for item, outcome in zip(jobs[k].items, folder_outcomes):
+            if outcome.input_error is None and outcome.failed is None and outcome.blank is not None:
+                folder_blank[item.migration.path] = outcome.blank  # as add_outcome sets it
+        errors: list[InternalError] = []
+        return check_history({root: folders[root]}, states, settings, rules, blank=folder_blank, errors=errors), errors
+
     outcomes: list[FileOutcome | None] = [None] * len(planned)
-    for indices, folder_outcomes in zip(by_root.values(), run_folders(jobs, workers)):
+    by_folder, histories = run_folders(jobs, workers, folder_history)
+    for indices, folder_outcomes in zip(by_root.values(), by_folder):
         for k, outcome in zip(indices, folder_outcomes):
             outcomes[k] = outcome
     blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
@@ -219,7 +233,8 @@ def _lint_planned(
         add_outcome(result, blank, item, found)
         if found.shown:
             shown.known.setdefault(item.migration.path, found.shown)
-    history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors)
+    done = {jobs[k].root: found for k, found in histories.items()}
+    history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors, done=done)
     result.findings.extend(_about(history, asked, folders, shown) if asked is not None else history)
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result
@@ -275,12 +290,19 @@ def check_history(
     *,
     blank: dict[Path, bool] | None = None,
     errors: list[InternalError] | None = None,
+    done: Mapping[Path, tuple[list[Finding], list[InternalError]]] | None = None,
 ) -> list[Finding]:
     """What the history rules find in each folder as a whole. A rule that fails on a folder
-    costs its own findings there (an internal-error finding and an entry in `errors`)."""
+    costs its own findings there (an internal-error finding and an entry in `errors`). `done`:
+    the findings and errors of folders already checked (by the worker that linted them)."""
     findings: list[Finding] = []
     history_rules = [cast("_HistoryChecking", r) for r in rules.rules if _is_history_rule(r)]
     for root, migrations in folders.items():
+        if done and root in done:
+            findings.extend(done[root][0])
+            if errors is not None:
+                errors.extend(done[root][1])
+            continue
         state = states.get(root, AppliedState())
         # What the rules need from files they do not lint, read here: a rule reads no file.
         applied = frozenset(state.applied if state.known else ())

@@ -108,7 +108,7 @@ def run(work: Callable[[int], T], costs: Sequence[float], children: int) -> list
             os.close(child.read_end)
     results: dict[int, T] = {}
     for child in running:
-        sent = _decode(received[child.read_end]) if child.status == 0 else None
+        sent = received[child.read_end] if child.status == 0 else None
         for part in child.parts:
             # A child that died, or sent what cannot be read: its parts run here.
             results[part] = sent[part] if sent is not None and part in sent else work(part)
@@ -128,10 +128,12 @@ def _child(work: Callable[[int], Any], parts: list[int], write_end: int) -> None
         os._exit(code)
 
 
-def _read_all(ends: list[int]) -> dict[int, bytes]:
-    """Everything each child wrote, read side by side: a child blocked on a full pipe would
-    otherwise wait for the parent to finish reading another."""
+def _read_all(ends: list[int]) -> dict[int, dict[int, Any] | None]:
+    """What each child sent, read side by side (a child blocked on a full pipe would otherwise
+    wait for the parent to finish reading another), and unpickled as soon as its pipe ends: the
+    first child's results are decoded while the others still work, not after the last is done."""
     chunks: dict[int, list[bytes]] = {end: [] for end in ends}
+    sent: dict[int, dict[int, Any] | None] = {}
     with selectors.DefaultSelector() as selector:
         for end in ends:
             selector.register(end, selectors.EVENT_READ)
@@ -145,7 +147,8 @@ def _read_all(ends: list[int]) -> dict[int, bytes]:
                 else:
                     selector.unregister(end)
                     open_ends -= 1
-    return {end: b"".join(parts) for end, parts in chunks.items()}
+                    sent[end] = _decode(b"".join(chunks.pop(end)))
+    return sent
 
 
 def _decode(data: bytes) -> dict[int, Any] | None:

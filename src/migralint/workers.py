@@ -20,12 +20,16 @@ parent, which terminates the pool and re-raises (the CLI exits 130).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from migralint.cache import Store
 from migralint.folder_lint import FileOutcome, FolderJob, Probe, file_costs, finish, lint_part, probe, save_pack
 from migralint.folder_parts import Part, plan_parts
+
+# What the caller wants known of a folder linted whole in a forked child, computed there from
+# the folder's outcomes (the api's history checks): (job index, outcomes) -> a picklable value.
+FolderExtra = Callable[[int, list[FileOutcome]], Any]
 
 # Estimated ms of linting (folder_lint._cost) below which a pool costs more than it saves: a
 # spawned worker takes ~0.3 s to start and import migralint and pglast; see docs/cache.md. Forked
@@ -76,26 +80,30 @@ def runnable_others(loadavg: str) -> int | None:
     return max(0, int(runnable) - 1) if runnable.isdigit() else None
 
 
-def run_folders(jobs: Sequence[FolderJob], workers: int) -> list[list[FileOutcome]]:
-    """Each job's outcomes, in the order of `jobs`, as one process would give them."""
+def run_folders(jobs: Sequence[FolderJob], workers: int, extra: FolderExtra | None = None
+                ) -> tuple[list[list[FileOutcome]], dict[int, Any]]:
+    """Each job's outcomes, in the order of `jobs`, as one process would give them; and `extra`
+    of the folders a forked child linted whole, by job (the caller works out the others)."""
     store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
     probes = [probe(job, store, planned=workers > 1) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
+    extras: dict[int, Any] = {}
     # Planned only when there is work and a second worker to share it with: a warm run (every
     # file a cache hit) and --jobs 1 cost nothing here.
     if workers > 1 and any(found.cost > 0 for found in probes) and _picklable(jobs[0]):
-        results = _shared(jobs, probes, workers, store)
+        results = _shared(jobs, probes, workers, store, extra, extras)
     for k, job in enumerate(jobs):
         if k not in results:
             results[k] = finish(job, probes[k], store)
     if store is not None:
         store.prune()
-    return [results[k] for k in range(len(jobs))]
+    return [results[k] for k in range(len(jobs))], extras
 
 
-def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store: Store | None
-            ) -> dict[int, list[FileOutcome]]:
-    """The outcomes of the folders a pool lints (none when a pool would not pay), by job."""
+def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store: Store | None,
+            extra: FolderExtra | None = None, extras: dict[int, Any] | None = None) -> dict[int, list[FileOutcome]]:
+    """The outcomes of the folders a pool lints (none when a pool would not pay), by job; a
+    forked child also works out `extra` of each folder it lints whole, into `extras`."""
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
     if not pool_worth_it([part.cost for part in parts], workers):
@@ -105,12 +113,22 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     if forked.usable():
         # The children have the probes already: they neither read the files again nor look
         # them up in the cache again, as a spawned worker must.
+        def work(i: int) -> tuple[list[FileOutcome], dict[str, Any], Any]:
+            part = parts[i]
+            job = jobs[part.folder]
+            outcomes, new = lint_part(job, part.start, part.stop, probes[part.folder])
+            # Serial work the parent would do after the join (a third of a 2-core run's wall
+            # time was the parent's), done while the other child still lints.
+            whole = extra is not None and part.start == 0 and part.stop == len(job.items)
+            return outcomes, new, extra(part.folder, outcomes) if whole and extra is not None else None
+
         try:
-            done = dict(zip(parts, forked.run(
-                lambda i: lint_part(jobs[parts[i].folder], parts[i].start, parts[i].stop, probes[parts[i].folder]),
-                [part.cost for part in parts], min(workers, len(parts)))))
+            sent = forked.run(work, [part.cost for part in parts], min(workers, len(parts)))
         except forked.CannotFork:
             return {}  # every folder is finished here, in one process, as with --jobs 1
+        done = {part: (outcomes, new) for part, (outcomes, new, _) in zip(parts, sent)}
+        if extras is not None:
+            extras.update((part.folder, found) for part, (_, _, found) in zip(parts, sent) if found is not None)
     else:
         # Largest first, so that the longest part does not start last (LPT scheduling).
         order = sorted(parts, key=lambda part: -part.cost)
