@@ -8,8 +8,9 @@ in the parent (its task, result and worker handlers), so a child can be forked w
 them holds a lock. Here the parent has no thread of ours: it forks every child before any
 work starts, and the children take the parts, largest first, one at a time from a pipe the
 parent filled before forking: a child that is done with a part takes the next. The parts'
-costs are only estimates (a fit of ms per file and per KiB), and shares fixed up front left one
-child working alone for 75-160 ms at the end of a corpus run (2026-12-07). The results come
+costs are only estimates (a fit of ms per file and per KiB): over the corpus, shares fixed up
+front by them would have left the two children's CPU times a median 106 ms apart, the queue
+52 ms (4 runs, 2026-12-07, docs/cache.md). The results come
 back pickled through one pipe per child. A part whose result does not come back (its child
 failed, or sent what cannot be read) is run again in the parent, so the outcome is always the
 one process's.
