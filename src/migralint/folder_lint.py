@@ -132,8 +132,7 @@ def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
     if store is None or not job.run_key:
         return _unread(job, planned)
     found = Probe()
-    if store is not None and job.run_key:
-        found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
+    found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
     known = pack_stamps(found.pack)
     learned = dict(known)  # what the pack will hold: stamps of other runs' files are kept
     # Whether a file had settled is judged at the time its stamp was taken (or before).
@@ -148,7 +147,7 @@ def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
         shown_paths.append(shown)
         path = str(migration.path)
         # Stat before reading: a write between the two moves the stamp, and the next run reads again.
-        info = (job.stats.get(path) or file_stamp(path)) if store is not None else None
+        info = job.stats.get(path) or file_stamp(path)
         if info is not None and not stat.S_ISREG(info.st_mode):
             info = None
         stamp = stamp_of(info) if info is not None else None
@@ -201,9 +200,9 @@ def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
 
 def _unread(job: FolderJob, planned: bool) -> Probe:
     """The probe of a run without a cache: no key to compute, so no file is read here. Each is
-    read where it is linted, in the forked child whose share it is, not in the parent before the
-    children start (the parent's reading, decoding and hashing of every file was serial work
-    in front of the parallel part). A stat() gives the sizes the shares are planned by."""
+    read where it is linted, in the forked child that takes its folder, not in the parent before
+    the children start (the parent's reading, decoding and hashing of every file was serial work
+    in front of the parallel part). A stat() gives the sizes the parts are planned by."""
     found = Probe()
     for k, item in enumerate(job.items):
         path = str(item.migration.path)

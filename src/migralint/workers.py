@@ -117,10 +117,11 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
             part = parts[i]
             job = jobs[part.folder]
             outcomes, new = lint_part(job, part.start, part.stop, probes[part.folder])
-            # Serial work the parent would do after the join (a third of a 2-core run's wall
-            # time was the parent's), done while the other child still lints.
-            whole = extra is not None and part.start == 0 and part.stop == len(job.items)
-            return outcomes, new, extra(part.folder, outcomes) if whole and extra is not None else None
+            if extra is not None and part.start == 0 and part.stop == len(job.items):
+                # Serial work the parent would do after the join (the parent's serial work was
+                # about a third of a 2-core run's wall time), done while the other child lints.
+                return outcomes, new, extra(part.folder, outcomes)
+            return outcomes, new, None
 
         try:
             sent = forked.run(work, [part.cost for part in parts], min(workers, len(parts)))
