@@ -111,10 +111,6 @@ class UnprotectedLockRule(Rule):
                 walk.found.append(strongest)
 
 
-# The last answer of _strongest_blocking_lock, with the statement and context it is for: both
-# rules ask it of the same statement in turn, and the rows of its tables, which it reads, cost
-# more than the rest of their checks.
-_last: tuple[ir.Statement | None, object, Unprotected | None] = (None, None, None)
 # Blocks.WRITES as a number, tested against each lock's own number: `WRITES in blocks` and the
 # `value` property are Python methods of Flag (0.97 and 0.7 us against 0.1 us, timeit).
 _WRITES: int = ir.Blocks.WRITES.value
@@ -123,16 +119,6 @@ _WRITES: int = ir.Blocks.WRITES.value
 def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
     """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows (the
     first of the strongest). Asked of almost every statement: only that one lock is put into words."""
-    global _last
-    last, last_ctx, answer = _last
-    if last is statement and last_ctx is ctx:
-        return answer
-    answer = _strongest(statement, ctx)
-    _last = (statement, ctx, answer)
-    return answer
-
-
-def _strongest(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
     strongest: ir.LockTaken | None = None
     rank = -1
     for lock in statement.locks:
