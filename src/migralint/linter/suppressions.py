@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, IgnoredFinding, RuleInfo
@@ -34,7 +35,9 @@ class Ignore(NamedTuple):
 
 
 def parse_ignores(parsed: ParsedSource) -> list[Ignore]:
-    ignores = []
+    ignores: list[Ignore] = []
+    if not parsed.comments:  # a file that never says "migralint" is not scanned for comments
+        return ignores
     starts = [s.start for s in parsed.statements]
     for comment in parsed.comments:
         if "migralint:" not in comment.text:
@@ -78,6 +81,10 @@ def apply_ignores(
 ) -> FileReport:
     ignores = parse_ignores(parsed)
     per_file = settings.ignored_in_file(path)
+    if not ignores:  # as in most files: nothing to match, and no ignore to report as unused
+        plain = [f for f in findings if f.rule not in per_file] if per_file else findings[:]
+        plain.sort(key=_ORDER)
+        return FileReport(path, tuple(plain), ())
     starts = [s.start for s in parsed.statements]
     used: set[int] = set()
     kept: list[Finding] = []
@@ -100,8 +107,12 @@ def apply_ignores(
             used.update(matches if finding.covers else matches[:1])
             ignored.append(IgnoredFinding(finding, ignores[matches[0]].reason))
     kept.extend(_ignore_problems(parsed, path, ignores, used, settings, rules))
-    kept.sort(key=lambda f: (f.line, f.column, f.rule))
+    kept.sort(key=_ORDER)
     return FileReport(path, tuple(kept), tuple(ignored))
+
+
+# A report's order: by place, then by rule.
+_ORDER = attrgetter("line", "column", "rule")
 
 
 def _statement_at(parsed: ParsedSource, starts: list[int], finding: Finding) -> int | None:

@@ -51,7 +51,9 @@ class Rule:
     # one constraint, and a rule about another subcommand was called on each for nothing.
     subcommands: ClassVar[tuple[str, ...]] = ()
     # A rule that reads the statement model: the kinds the engine hands to `check_statement`,
-    # on the dialects it has verdicts for.
+    # on the dialects it has verdicts for. A rule with `nodes` too gives its PostgreSQL verdicts
+    # in `check`: its `kinds` are for the other dialects, and PostgreSQL's engine calls only its
+    # `check` (linter/rule_set.py).
     kinds: ClassVar[tuple[ir.Kind, ...]] = ()
     dialects: ClassVar[frozenset[Dialect]] = frozenset({Dialect.POSTGRESQL})
     # The same harm in each other database's own SQL, for a rule whose `bad` and `good` are

@@ -111,13 +111,18 @@ class UnprotectedLockRule(Rule):
                 walk.found.append(strongest)
 
 
+# Blocks.WRITES as a number, tested against each lock's own number: `WRITES in blocks` and the
+# `value` property are Python methods of Flag (0.97 and 0.7 us against 0.1 us, timeit).
+_WRITES: int = ir.Blocks.WRITES.value
+
+
 def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
     """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows (the
     first of the strongest). Asked of almost every statement: only that one lock is put into words."""
     strongest: ir.LockTaken | None = None
     rank = -1
     for lock in statement.locks:
-        if ir.Blocks.WRITES in lock.blocks and _STRENGTH.index(lock.name) > rank:
+        if lock.blocks._value_ & _WRITES and _STRENGTH.index(lock.name) > rank:
             if ctx.rows(lock.table).kind is not RowsKind.NEW:
                 strongest, rank = lock, _STRENGTH.index(lock.name)
     found = None

@@ -111,33 +111,36 @@ def referenced_tables(node: Node) -> list[TableName]:
 
 
 def _add_references(definition: Node, found: list[TableName]) -> None:
-    # One pass, no lists of the elements: asked of every CREATE and ALTER TABLE, whose columns
-    # mostly have constraints (NOT NULL, DEFAULT) that name no table.
-    kind, body = unwrap(definition)
-    if kind == "Constraint":
-        if body.get("contype") == "CONSTR_FOREIGN" and "pktable" in body:
-            found.append(TableName.from_range_var(body["pktable"]))
-    elif kind == "ColumnDef":
-        for wrapped in body.get("constraints", ()):
-            constraint = unwrap(wrapped)[1]
-            if constraint.get("contype") == "CONSTR_FOREIGN" and "pktable" in constraint:
-                found.append(TableName.from_range_var(constraint["pktable"]))
+    # One pass, no lists of the elements, no call per constraint: asked of every CREATE and
+    # ALTER TABLE, whose columns mostly have constraints (NOT NULL, DEFAULT) that name no table.
+    # A node is {type: fields}: its one item is read in a loop rather than unwrapped.
+    for kind, body in definition.items():
+        if kind == "Constraint":
+            if body.get("contype") == "CONSTR_FOREIGN" and "pktable" in body:
+                found.append(TableName.from_range_var(body["pktable"]))
+        elif kind == "ColumnDef":
+            for wrapped in body.get("constraints", ()):
+                for constraint in wrapped.values():
+                    if constraint.get("contype") == "CONSTR_FOREIGN" and "pktable" in constraint:
+                        found.append(TableName.from_range_var(constraint["pktable"]))
 
 
 def statement_locks(kind: str, node: Node) -> list[LockTaken]:
     """The table locks a statement takes, strongest per table; unknown statements take none."""
-    taken: list[LockTaken] = []
+    # The three kinds most migrations are made of first, each in one pass: every statement is
+    # asked once, and the general path below cost an ALTER TABLE twice as much.
+    if kind == "AlterTableStmt":
+        return _alter_table_locks(node) if node.get("objtype") in ("OBJECT_TABLE", None) else []
     if kind == "IndexStmt":
         lock = Lock.SHARE_UPDATE_EXCLUSIVE if node.get("concurrent") else Lock.SHARE
-        taken.append(LockTaken(TableName.from_range_var(node["relation"]), lock))
-    elif kind == "AlterTableStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
-        table = TableName.from_range_var(node["relation"])
-        commands = alter_table_commands(node)
-        if commands:
-            taken.append(LockTaken(table, max(alter_table_command_lock(c) for c in commands)))
-        for other in referenced_tables(node):
-            taken.append(LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE))
-    elif kind == "RenameStmt" and node.get("renameType") in ("OBJECT_TABLE", "OBJECT_COLUMN", "OBJECT_TABCONSTRAINT"):
+        return [_shared_lock(TableName.from_range_var(node["relation"]), lock)]
+    if kind == "CreateStmt":
+        found: list[TableName] = []
+        for element in node.get("tableElts", ()):
+            _add_references(element, found)
+        return _strongest_per_table([LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE) for other in found]) if found else []
+    taken: list[LockTaken] = []
+    if kind == "RenameStmt" and node.get("renameType") in ("OBJECT_TABLE", "OBJECT_COLUMN", "OBJECT_TABCONSTRAINT"):
         taken.append(LockTaken(TableName.from_range_var(node["relation"]), Lock.ACCESS_EXCLUSIVE))
     elif kind == "DropStmt" and node.get("removeType") == "OBJECT_TABLE":
         for obj in node.get("objects", []):
@@ -145,9 +148,6 @@ def statement_locks(kind: str, node: Node) -> list[LockTaken]:
     elif kind == "TruncateStmt":
         for relation in node.get("relations", []):
             taken.append(LockTaken(TableName.from_range_var(unwrap(relation)[1]), Lock.ACCESS_EXCLUSIVE))
-    elif kind == "CreateStmt":
-        for other in referenced_tables(node):
-            taken.append(LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE))
     elif kind == "CreateTrigStmt" and "relation" in node:
         taken.append(LockTaken(TableName.from_range_var(node["relation"]), Lock.SHARE_ROW_EXCLUSIVE))
     elif kind == "LockStmt":
@@ -175,6 +175,32 @@ def statement_locks(kind: str, node: Node) -> list[LockTaken]:
         lock = Lock.EXCLUSIVE if node.get("concurrent") else Lock.ACCESS_EXCLUSIVE
         taken.append(LockTaken(TableName.from_range_var(node["relation"]), lock))
     return _strongest_per_table(taken)
+
+
+def _alter_table_locks(node: Node) -> list[LockTaken]:
+    """An ALTER TABLE's locks: the strongest its subcommands take on the table (tablecmds.c's
+    AlterTableGetLockLevel), and SHARE ROW EXCLUSIVE on each table a foreign key it adds names."""
+    commands = alter_table_commands(node)
+    strongest = Lock.ACCESS_SHARE  # weaker than any subcommand's
+    found: list[TableName] = []
+    for cmd in commands:
+        subtype = cmd.get("subtype", "")
+        definition = cmd.get("def")
+        if subtype == "AT_AddConstraint" and definition and _is_foreign_key(definition):
+            lock = Lock.SHARE_ROW_EXCLUSIVE
+        elif subtype == "AT_DetachPartition" and cmd.get("def", {}).get("PartitionCmd", {}).get("concurrent"):
+            lock = Lock.SHARE_UPDATE_EXCLUSIVE
+        else:
+            lock = _ALTER_TABLE_LOCKS.get(subtype, Lock.ACCESS_EXCLUSIVE)
+        if lock > strongest:
+            strongest = lock
+        if definition:
+            _add_references(definition, found)
+    table = TableName.from_range_var(node["relation"])
+    if not found:
+        return [_shared_lock(table, strongest)] if commands else []
+    taken = [LockTaken(table, strongest)] if commands else []
+    return _strongest_per_table(taken + [LockTaken(other, Lock.SHARE_ROW_EXCLUSIVE) for other in found])
 
 
 def _strongest_per_table(taken: list[LockTaken]) -> list[LockTaken]:
