@@ -28,7 +28,11 @@ _MAYBE_NOT_PLAIN = re.compile(r"[-/$\\\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _STEP = re.compile(r"""'[^']*'|"[^"]*"|['"]|[(\[)\],]""")
 # The first part of the table's name and each part after a dot; the scanner's identifier
 # characters are ASCII letters, digits, _ and $ (excluded above), and every non-ASCII character.
-_NAME = re.compile(r'"[^"]*"(?:"[^"]*")*|[A-Za-z_\x80-\U0010ffff][A-Za-z0-9_\x80-\U0010ffff]*')
+# Written as what they are not: the class up to U+10FFFF took re 10 ms to compile at every
+# start, the ASCII complement 0.4 ms, and the two match the same text (checked on every code
+# point, first and following).
+_NAME = re.compile(r'"[^"]*"(?:"[^"]*")*'
+                   r'|[^\x00-\x40\x5b-\x5e\x60\x7b-\x7f][^\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f]*')
 _SPACE = " \t\n\r"
 # Characters that make a "*" part of a longer operator (PostgreSQL's scan.l, op_chars).
 _OPERATOR = frozenset("~!@#^&|`?+-*/%<>=")
