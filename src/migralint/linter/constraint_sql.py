@@ -176,14 +176,22 @@ class AddedConstraint(NamedTuple):
 
 def added_constraints(node: Node, contypes: frozenset[str]) -> Iterator[AddedConstraint]:
     """The constraints of the given types that an AlterTableStmt adds, in order."""
-    for number, cmd, kind, body in subcommand_definitions(node, "AT_AddConstraint", "AT_AddColumn"):
-        if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
-            if body.get("contype") in contypes:
-                yield AddedConstraint(number, cmd, body, None)
-        elif cmd.get("subtype") == "AT_AddColumn" and kind == "ColumnDef":
-            for constraint in column_constraints(body):
-                if constraint.get("contype") in contypes:
-                    yield AddedConstraint(number, cmd, constraint, body)
+    return (added for added in _all_added(node) if added.constraint.get("contype") in contypes)
+
+
+def _all_added(node: Node) -> list[AddedConstraint]:
+    # Five rules ask for them of every ALTER TABLE: they are found once and kept in the node
+    # under a key libpg_query never uses, as nodes.alter_table_commands keeps the subcommands.
+    cached: list[AddedConstraint] | None = node.get("_added_constraints")
+    if cached is None:
+        found: list[AddedConstraint] = []
+        for number, cmd, kind, body in subcommand_definitions(node, "AT_AddConstraint", "AT_AddColumn"):
+            if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
+                found.append(AddedConstraint(number, cmd, body, None))
+            elif cmd.get("subtype") == "AT_AddColumn" and kind == "ColumnDef":
+                found += [AddedConstraint(number, cmd, constraint, body) for constraint in column_constraints(body)]
+        cached = node["_added_constraints"] = found  # kept only once whole
+    return cached
 
 
 def clause_span(ctx: Context, added: AddedConstraint) -> tuple[int, int]:

@@ -16,6 +16,7 @@ from migralint.sql import ir
 from migralint.sql.ir import Blocks, Default, Kind, LockTaken, TableName, Tx, Work
 from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
+    DEFAULT_SCHEMA,
     Node,
     alter_table_commands,
     column_constraints,
@@ -74,13 +75,15 @@ _REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", 
 
 
 def table_of(range_var: Node) -> TableName:
-    return _model_name(PgTableName.from_range_var(range_var))
+    """The model's name of a RangeVar, as PgTableName.from_range_var reads it."""
+    return _model_table(range_var.get("schemaname") or DEFAULT_SCHEMA, range_var.get("relname", ""))
 
 
 @lru_cache(maxsize=8192)
-def _model_name(name: PgTableName) -> TableName:
-    """One model TableName per PostgreSQL one seen lately (see nodes.shared_name)."""
-    return TableName(*name)
+def _model_table(schema: str, name: str) -> TableName:
+    """One model TableName per name seen lately (see nodes.shared_name): the statements' own and
+    their locks' (`_model_table(*lock.table)`)."""
+    return TableName(schema, name)
 
 
 def build_statement(
@@ -373,7 +376,7 @@ def _locks(
     altered = tables[0] if tables else None
     result = []
     for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
-        table = _model_name(lock.table)
+        table = _model_table(*lock.table)
         result.append(_model_lock(table, lock.lock, work if table == altered else None))
     return tuple(result)
 
