@@ -179,26 +179,19 @@ def added_constraints(node: Node, contypes: frozenset[str]) -> Iterator[AddedCon
     return (added for added in _all_added(node) if added.constraint.get("contype") in contypes)
 
 
-# The last statement's added constraints, of every type: five rules ask in turn of each ALTER
-# TABLE that adds a column or a constraint, each for its own types, and the walk over its
-# subcommands cost each of them more than the rest of its check. Keyed by the node itself.
-_last_added: tuple[Node | None, list[AddedConstraint]] = (None, [])
-
-
 def _all_added(node: Node) -> list[AddedConstraint]:
-    global _last_added
-    last, found = _last_added
-    if last is node:
-        return found
-    found = []
-    for number, cmd, kind, body in subcommand_definitions(node, "AT_AddConstraint", "AT_AddColumn"):
-        if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
-            found.append(AddedConstraint(number, cmd, body, None))
-        elif cmd.get("subtype") == "AT_AddColumn" and kind == "ColumnDef":
-            for constraint in column_constraints(body):
-                found.append(AddedConstraint(number, cmd, constraint, body))
-    _last_added = (node, found)
-    return found
+    # Five rules ask for them of every ALTER TABLE: they are found once and kept in the node
+    # under a key libpg_query never uses, as nodes.alter_table_commands keeps the subcommands.
+    cached: list[AddedConstraint] | None = node.get("_added_constraints")
+    if cached is None:
+        found: list[AddedConstraint] = []
+        for number, cmd, kind, body in subcommand_definitions(node, "AT_AddConstraint", "AT_AddColumn"):
+            if cmd.get("subtype") == "AT_AddConstraint" and kind == "Constraint":
+                found.append(AddedConstraint(number, cmd, body, None))
+            elif cmd.get("subtype") == "AT_AddColumn" and kind == "ColumnDef":
+                found += [AddedConstraint(number, cmd, constraint, body) for constraint in column_constraints(body)]
+        cached = node["_added_constraints"] = found  # kept only once whole
+    return cached
 
 
 def clause_span(ctx: Context, added: AddedConstraint) -> tuple[int, int]:

@@ -115,7 +115,11 @@ def _altered_table(stmt: Statement) -> TableName | None:
 def schema_entries(stmt: Statement) -> tuple[CreatedEvent, ...]:
     """What the statement creates (sql/postgres/created.py), kept as a fact of the statement so
     that a large file's index is built without its trees."""
-    return stmt.fact(_created) if stmt.kind in CREATING else ()
+    if stmt.kind not in CREATING:
+        return ()
+    # A statement that holds its tree for the whole lint reads it again: kept, the fact was
+    # added to the statement's facts only for forget_creates to take it out again.
+    return _created(stmt) if stmt.tree_held else stmt.fact(_created)
 
 
 def _created(stmt: Statement) -> tuple[CreatedEvent, ...]:

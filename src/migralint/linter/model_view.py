@@ -83,9 +83,13 @@ def check_model_rules(
         return
     view = ModelView(ctx, position)
     ctx.at(position)  # once: rules never move it, and the view's methods point it at this same statement
+    try:
+        model: ir.Statement | None = view.statement
+    except Exception:
+        model = None  # each rule asks again below, and a bug is reported for each, as without this
     for rule in interested:
         try:
-            collected.extend(rule.check_statement(view.statement, view))
+            collected.extend(rule.check_statement(model if model is not None else view.statement, view))
         except Exception as exc:
             errors.append((contained(ctx.path, exc, f"rule {rule.name}"), statement))
 
@@ -333,19 +337,22 @@ class ModelView:
 
         # Whether each ALTER COLUMN TYPE rewrites its table, as first answered: from the catalog
         # as the file had left it then. Built again for `earlier`, once the catalog holds the new
-        # types, the model says what the first one said.
-        given: dict[int, list[bool]] = ctx.scratch("statement-model-rewrites")
-        answers = given.get(position, [])
-        asked = iter(answers[:])
+        # types, the model says what the first one said. Only the few statements asked keep a
+        # list of answers, found when first asked: most statements have no type change.
+        answers: list[bool] | None = None
+        asked = 0
 
         def type_rewrites(table: ir.TableName, cmd: Node) -> bool:
-            answer = next(asked, None)
-            if answer is None:
+            nonlocal answers, asked
+            if answers is None:
+                answers = ctx.scratch("statement-model-rewrites").setdefault(position, [])
+            if asked < len(answers):
+                answer = answers[asked]
+            else:
                 known = ctx.catalog.column(PgTableName(*table), str(cmd.get("name", "")))
                 answer = alter_type_rewrites(known.type_name if known is not None else None, cmd)
                 answers.append(answer)
-            if position not in given:
-                given[position] = answers  # only the few statements asked: not one list each
+            asked += 1
             return answer
 
         def is_volatile(expression: Node) -> bool:

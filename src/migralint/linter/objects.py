@@ -1,7 +1,9 @@
 """Named objects other than tables (views, types, functions, schemas, extensions, sequences):
 which ones a statement brings into existence under a name, for the rules that still read
 libpg_query's tree. The statement model says the same with CreateObject and RenameObject
-events (sql/postgres/object_names.py builds both); rules/drop_object.py reads those.
+events (sql/postgres/object_names.py builds both, but for a CREATE TABLE's sequences, which
+sql/postgres/model.py takes from the columns it reads; tests/sql/test_model_one_reading.py
+checks that they agree); rules/drop_object.py reads those.
 
 Running code only breaks when a name it uses disappears. A name that this file created
 (or renamed something to) did not exist before the migration, so no running code uses it.

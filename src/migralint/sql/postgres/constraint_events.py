@@ -8,7 +8,7 @@ from __future__ import annotations
 from migralint.sql import ir
 from migralint.sql.ir import TableName
 from migralint.sql.postgres.names import default_constraint_name
-from migralint.sql.postgres.nodes import Node, column_constraints, string_value, unwrap, walk
+from migralint.sql.postgres.nodes import Node, string_value, walk
 from migralint.sql.postgres.nodes import TableName as PgTableName
 
 CONSTRAINT_KINDS = {
@@ -67,13 +67,13 @@ def _column_ref_name(column_ref: Node) -> str:
     return string_value(fields[-1]) if fields else ""
 
 
-def table_constraints(table: TableName, elements: list[Node]) -> tuple[ir.AddConstraint, ...]:
-    """A CREATE TABLE's constraints in the order written: each column's, and the table's own."""
-    found = []
-    for kind, body in map(unwrap, elements):
-        if kind == "ColumnDef":
-            column = (str(body.get("colname", "")),)
-            found += [constraint(table, c, column) for c in column_constraints(body) if c.get("contype") in _COLUMN_KEYS]
-        elif kind == "Constraint" and (body.get("contype") in CONSTRAINT_KINDS or body.get("contype") == "CONSTR_NOTNULL"):
-            found.append(constraint(table, body, ()))
-    return tuple(found)
+def column_constraint_events(table: TableName, column: str, constraints: list[Node]) -> list[ir.AddConstraint]:
+    """The constraints of a column's definition (`constraints`: its Constraint nodes,
+    unwrapped) that the schema keeps."""
+    return [constraint(table, c, (column,)) for c in constraints if c.get("contype") in _COLUMN_KEYS]
+
+
+def is_table_constraint(body: Node) -> bool:
+    """A CREATE TABLE's Constraint element that the schema keeps."""
+    contype = body.get("contype")
+    return contype in CONSTRAINT_KINDS or contype == "CONSTR_NOTNULL"

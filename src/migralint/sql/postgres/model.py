@@ -9,11 +9,10 @@ Without an answer it assumes the costly case, as the rules always have.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from migralint.sql import ir
-from migralint.sql.ir import Blocks, Default, Kind, LockTaken, TableName, Tx, Work
+from migralint.sql.ir import Default, Kind, TableName, Tx
 from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
@@ -26,8 +25,11 @@ from migralint.sql.postgres.nodes import (
 )
 from migralint.sql.postgres.constraint_events import CONSTRAINT_KINDS as _CONSTRAINTS
 from migralint.sql.postgres.constraint_events import constraint as _constraint
-from migralint.sql.postgres.constraint_events import table_constraints as _table_constraints
-from migralint.sql.postgres.names import default_constraint_name
+from migralint.sql.postgres.constraint_events import column_constraint_events as _column_constraint_events
+from migralint.sql.postgres.constraint_events import is_table_constraint as _is_table_constraint
+from migralint.sql.postgres.model_locks import model_locks
+from migralint.sql.postgres.model_locks import table_of as table_of  # created.py reads it here
+from migralint.sql.postgres.names import default_constraint_name, object_name
 from migralint.sql.postgres.nodes import TableName as PgTableName
 from migralint.sql.postgres.object_names import dropped, dropped_database, named_objects
 from migralint.sql.postgres.schema_events import OBJECT_BUILDERS as _OBJECT_BUILDERS
@@ -39,13 +41,6 @@ from migralint.sql.postgres.sqltext import type_sql
 TypeRewrites = Callable[[TableName, Node], bool]
 IsVolatile = Callable[[Node], bool]
 
-_LOCK_BLOCKS = {
-    pg_locks.Lock.ACCESS_EXCLUSIVE: Blocks.READS | Blocks.WRITES | Blocks.DDL,
-    pg_locks.Lock.EXCLUSIVE: Blocks.WRITES | Blocks.DDL,
-    pg_locks.Lock.SHARE_ROW_EXCLUSIVE: Blocks.WRITES | Blocks.DDL,
-    pg_locks.Lock.SHARE: Blocks.WRITES | Blocks.DDL,
-    pg_locks.Lock.SHARE_UPDATE_EXCLUSIVE: Blocks.DDL,
-}
 _KINDS = {
     "CreateStmt": Kind.CREATE_TABLE,
     "IndexStmt": Kind.CREATE_INDEX,
@@ -68,20 +63,6 @@ _TX = {
     "TRANS_STMT_RELEASE": Tx.RELEASE,
     "TRANS_STMT_ROLLBACK_TO": Tx.ROLLBACK_TO,
 }
-# Subcommands that write every row to new files (tablecmds.c: ATRewriteTables).
-_REWRITING = frozenset({"AT_SetLogged", "AT_SetUnLogged", "AT_SetAccessMethod", "AT_SetTableSpace"})
-
-
-def table_of(range_var: Node) -> TableName:
-    return _model_name(PgTableName.from_range_var(range_var))
-
-
-@lru_cache(maxsize=8192)
-def _model_name(name: PgTableName) -> TableName:
-    """One model TableName per PostgreSQL one seen lately (see nodes.shared_name)."""
-    return TableName(*name)
-
-
 def build_statement(
     index: int,
     kind: str,
@@ -97,23 +78,21 @@ def build_statement(
 ) -> ir.Statement:
     """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans and
     `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
-    facts = _Facts(type_rewrites or (lambda table, cmd: True), is_volatile or _calls_a_function)
-    model_kind = kind_of(kind, node)
+    facts = _Facts(type_rewrites or _rewrites_always, is_volatile or _calls_a_function)
     events, commands = _events(kind, node, facts)
-    tables = _tables(kind, node, events)
-    locks = _locks(kind, node, tables, events, pg_lock_list, pg_version)
+    tables = _tables(node, events)
+    locks = model_locks(kind, node, tables, events, pg_lock_list, pg_version)
     # DROP TRIGGER, LOCK, VACUUM...: the tables they lock are tables they touch.
-    tables += tuple(dict.fromkeys(lock.table for lock in locks if lock.table not in tables))
+    locked = [lock.table for lock in locks if lock.table not in tables]
+    if locked:
+        tables += tuple(dict.fromkeys(locked))
     spans: tuple[tuple[int, int], ...] = ()
     if commands and len(command_spans) == len(alter_table_commands(node)):
         spans = tuple(command_spans[number] for number in commands)
     elif commands:
         spans = ((start, end),) * len(events)
     tx = _TX.get(node.get("kind", "")) if kind == "TransactionStmt" else None
-    return ir.Statement(
-        index=index, kind=model_kind, start=start, end=end, tables=tables, locks=locks, events=events,
-        event_spans=spans, tx=tx, node_type=kind, raw=node,
-    )
+    return ir.Statement(index, kind_of(kind, node), start, end, tables, locks, events, spans, tx, False, True, kind, node)
 
 
 def statement_events(kind: str, node: Node) -> tuple[ir.Event, ...]:
@@ -132,7 +111,11 @@ class _Facts:
         self.is_volatile = is_volatile
 
 
-_REPLAY_FACTS = _Facts(lambda table, cmd: True, lambda expression: True)
+def _rewrites_always(table: TableName, cmd: Node) -> bool:
+    return True
+
+
+_REPLAY_FACTS = _Facts(_rewrites_always, lambda expression: True)
 
 
 def kind_of(kind: str, node: Node) -> Kind:
@@ -171,6 +154,11 @@ def _events(kind: str, node: Node, facts: _Facts) -> tuple[tuple[ir.Event, ...],
                 events.append(event)
                 numbers.append(number)
         return tuple(events), numbers
+    if kind == "CreateStmt" and "relation" in node:
+        # Its serial and identity columns' sequences come from the columns just read, not
+        # from another pass over the column definitions (object_names.named_objects).
+        created = _create_table(node, facts)
+        return (created, *_owned_sequences(created, bool(node.get("if_not_exists")))), []
     return (*_statement_events(kind, node, facts), *named_objects(kind, node)), []
 
 
@@ -202,10 +190,11 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     return [ir.OtherTableChange(table, subtype.removeprefix("AT_"))]
 
 
-def _column(column_def: Node, facts: _Facts) -> ir.Column:
-    contypes = {c.get("contype"): c for c in column_constraints(column_def)}
+def _column(column_def: Node, facts: _Facts, constraints: list[Node] | None = None) -> ir.Column:
+    """`constraints`: the column's Constraint nodes, unwrapped, where the caller has them."""
+    contypes = {c.get("contype"): c for c in (column_constraints(column_def) if constraints is None else constraints)}
     type_node = column_def.get("typeName", {})
-    if is_serial_type(type_node) or "CONSTR_IDENTITY" in contypes:
+    if "CONSTR_IDENTITY" in contypes or is_serial_type(type_node):
         default = Default.SEQUENCE
     elif "CONSTR_DEFAULT" in contypes:
         default = _default(contypes["CONSTR_DEFAULT"].get("raw_expr"), facts)
@@ -214,16 +203,16 @@ def _column(column_def: Node, facts: _Facts) -> ir.Column:
     generated = contypes.get("CONSTR_GENERATED")
     written_default = contypes.get("CONSTR_DEFAULT")
     return ir.Column(
-        name=str(column_def.get("colname", "")),
-        type=type_sql(type_node),
-        not_null="CONSTR_NOTNULL" in contypes or "CONSTR_PRIMARY" in contypes,
-        default=default,
-        generated_stored=generated is not None and generated.get("generated_kind") != "v",
-        primary_key="CONSTR_PRIMARY" in contypes,
-        generated=generated is not None,
-        identity="CONSTR_IDENTITY" in contypes,
-        raw_type=type_node,
-        raw_default=written_default.get("raw_expr") if written_default is not None else None,
+        str(column_def.get("colname", "")),
+        type_sql(type_node),
+        "CONSTR_NOTNULL" in contypes or "CONSTR_PRIMARY" in contypes,
+        default,
+        generated is not None and generated.get("generated_kind") != "v",
+        "CONSTR_PRIMARY" in contypes,
+        generated is not None,
+        "CONSTR_IDENTITY" in contypes,
+        type_node,
+        written_default.get("raw_expr") if written_default is not None else None,
     )
 
 
@@ -247,8 +236,6 @@ def _column_constraints(table: TableName, column_def: Node) -> list[ir.Event]:
 
 
 def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
-    if kind == "CreateStmt" and "relation" in node:
-        return [_create_table(node, facts)]
     if kind == "CreateTableAsStmt" and node.get("objtype") in ("OBJECT_TABLE", None):
         return [ir.CreateTable(table_of(node.get("into", {}).get("rel", {})), from_query=True)]
     if kind == "RenameStmt" and "relation" in node:
@@ -282,17 +269,41 @@ def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
 
 
 def _create_table(node: Node, facts: _Facts) -> ir.CreateTable:
+    """The table with its columns and its constraints (each column's and the table's own, in
+    the order written), from one pass over its elements and each column's constraints: the
+    model's events, the sequences and the replay all read what this reads."""
     table = table_of(node["relation"])
-    elements = node.get("tableElts", [])
+    columns: list[ir.Column] = []
+    constraints: list[ir.AddConstraint] = []
+    for element in node.get("tableElts", ()):
+        for kind, body in element.items():  # the element's one (type, fields) pair
+            if kind == "ColumnDef":
+                written = [c for wrapped in body.get("constraints", ()) for c in wrapped.values()]
+                column = _column(body, facts, written)
+                columns.append(column)
+                if written:
+                    constraints += _column_constraint_events(table, column.name, written)
+            elif kind == "Constraint" and _is_table_constraint(body):
+                constraints.append(_constraint(table, body, ()))
     parents = [table_of(unwrap(p)[1]) for p in node.get("inhRelations", ())]
     return ir.CreateTable(
         table,
-        tuple(_column(body, facts) for k, body in map(unwrap, elements) if k == "ColumnDef"),
+        tuple(columns),
         if_not_exists=bool(node.get("if_not_exists")),
         partitioned="partspec" in node,
         partition_of=parents[0] if "partbound" in node and parents else None,
-        constraints=_table_constraints(table, elements),
+        constraints=tuple(constraints),
     )
+
+
+def _owned_sequences(created: ir.CreateTable, replaces: bool) -> list[ir.CreateObject]:
+    """A serial or identity column (Default.SEQUENCE) creates a sequence named table_column_seq."""
+    table = created.table
+    return [
+        ir.CreateObject("sequence", TableName(table.schema, object_name(table.name, column.name, "seq")), replaces=replaces)
+        for column in created.columns
+        if column.default is Default.SEQUENCE
+    ]
 
 
 def _drop_events(node: Node) -> list[ir.Event]:
@@ -310,81 +321,28 @@ def _drop_events(node: Node) -> list[ir.Event]:
     return events + dropped(node)
 
 
-def _tables(kind: str, node: Node, events: tuple[ir.Event, ...]) -> tuple[TableName, ...]:
+def _tables(node: Node, events: tuple[ir.Event, ...]) -> tuple[TableName, ...]:
     found: dict[TableName, None] = {}
     relation = node.get("relation")
     if isinstance(relation, dict) and "relname" in relation:
         found[table_of(relation)] = None
     for event in events:
-        for attribute in ("table", "references"):
-            table = getattr(event, attribute, None)
+        for attribute in _table_fields(type(event)):
+            table = getattr(event, attribute)
             if isinstance(table, TableName):
                 found[table] = None
     return tuple(found)  # the tables a foreign key references come in with their locks
 
 
-def _locks(
-    kind: str, node: Node, tables: tuple[TableName, ...], events: tuple[ir.Event, ...],
-    taken: Sequence[pg_locks.LockTaken] | None, pg_version: int,
-) -> tuple[LockTaken, ...]:
-    work = _work(kind, node, events, pg_version)
-    altered = tables[0] if tables else None
-    result = []
-    for lock in taken if taken is not None else pg_locks.statement_locks(kind, node):
-        table = _model_name(lock.table)
-        result.append(_model_lock(table, lock.lock, work if table == altered else None))
-    return tuple(result)
+# An event class's fields that may name a table it touches, found once per class.
+_TABLE_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-@lru_cache(maxsize=8192)
-def _model_lock(table: TableName, lock: pg_locks.Lock, work: Work | None) -> LockTaken:
-    """One model LockTaken for the locks of neighbouring statements (see nodes.shared_name).
-    Keyed by PostgreSQL's lock, an int to hash, rather than by the Blocks flag it maps to."""
-    return LockTaken(table, _LOCK_BLOCKS.get(lock, Blocks.NOTHING), lock.sql_name, work)
-
-
-def _work(kind: str, node: Node, events: tuple[ir.Event, ...], pg_version: int) -> Work | None:
-    """The slow work done under the statement's lock on its table, judged from the statement
-    alone: whether the table holds rows is the reader's question (ModelContext.rows)."""
-    if kind in ("IndexStmt", "ReindexStmt"):
-        return Work.INDEX_BUILD
-    if kind in ("ClusterStmt", "VacuumStmt", "RefreshMatViewStmt"):
-        return Work.REWRITE
-    if kind != "AlterTableStmt":
-        return None
-    # The events are in subcommand order; an ADD COLUMN's own constraints follow it.
-    using_index = {str(unwrap(c["def"])[1].get("conname", "")) for c in alter_table_commands(node)
-                   if c.get("def") and unwrap(c["def"])[1].get("indexname")}
-    for event in events:
-        found = _event_work(event, using_index, pg_version)
-        if found is not None:
-            return found
-    return None
-
-
-def _event_work(event: ir.Event, using_index: set[str], pg_version: int) -> Work | None:
-    if isinstance(event, ir.OtherTableChange) and "AT_" + event.what in _REWRITING:
-        return Work.REWRITE
-    if isinstance(event, ir.AlterColumnType):
-        return Work.REWRITE if event.rewrites else None
-    if isinstance(event, (ir.ValidateConstraint, ir.SetNotNull)):
-        return Work.SCAN if not isinstance(event, ir.SetNotNull) or event.not_null else None
-    if isinstance(event, ir.AddColumn):
-        column = event.column
-        if column.default in (Default.SEQUENCE, Default.VOLATILE) or column.generated_stored:
-            return Work.REWRITE
-        if column.default is Default.CONSTANT and pg_version < 11:  # 11 stores the value once
-            return Work.REWRITE
-    if isinstance(event, ir.AddConstraint):
-        if event.kind is ir.ConstraintKind.NOT_NULL:
-            # PostgreSQL 18's named NOT NULL: judged as it was while it was an OtherTableChange
-            # (the rules' verdicts stay as they were); it scans the rows as SET NOT NULL does.
-            return None
-        if event.kind in (ir.ConstraintKind.CHECK, ir.ConstraintKind.FOREIGN_KEY):
-            return Work.SCAN if event.validated else None
-        if (event.name or "") not in using_index:  # ADD ... USING INDEX builds nothing
-            return Work.INDEX_BUILD
-    return None
+def _table_fields(cls: type) -> tuple[str, ...]:
+    found = _TABLE_FIELDS.get(cls)
+    if found is None:
+        found = _TABLE_FIELDS[cls] = tuple(name for name in ("table", "references") if hasattr(cls, name))
+    return found
 
 
 def describe(statement: ir.Statement) -> dict[str, Any]:

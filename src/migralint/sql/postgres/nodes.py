@@ -71,9 +71,20 @@ _RESERVED = frozenset(
 
 
 def quote_ident(name: str) -> str:
+    """`name` as SQL, quoted where PostgreSQL needs it."""
+    # A schema's few names are quoted again for every column type, finding and help text. Not
+    # a front end's own str class (SQL Server's Name): one equal to a name in another case
+    # would get that name's answer.
+    return _quoted(name) if type(name) is str else _quote(name)
+
+
+def _quote(name: str) -> str:
     if _SIMPLE_IDENT.match(name) and name not in _RESERVED:
         return name
     return '"' + name.replace('"', '""') + '"'
+
+
+_quoted = lru_cache(maxsize=4096)(_quote)
 
 
 def string_value(node: Node) -> str:

@@ -54,20 +54,23 @@ _CATALOG_TYPES = {
 
 def type_sql(type_node: Node) -> str:
     """A column type as SQL that PostgreSQL parses back to the same type: "varchar(20)", "\"Role\"[]"."""
-    parts = [string_value(n) for n in type_node.get("names", [])]
+    parts = [string_value(n) for n in type_node.get("names", ())]
     if len(parts) == 2 and parts[0] == "pg_catalog":
         base = _CATALOG_TYPES.get(parts[1], parts[1])
+    elif len(parts) == 1:  # most types: a plain name, `text` or an enum's
+        base = quote_ident(parts[0])
     else:
         base = ".".join(quote_ident(p) for p in parts)
-    modifiers: list[str] = []
-    for typmod in type_node.get("typmods", []):
-        value = unwrap(typmod)[1].get("ival")
-        if not isinstance(value, dict):
-            modifiers = []  # something other than plain numbers (interval fields): leave them out
-            break
-        modifiers.append(str(value.get("ival", 0)))
-    if modifiers and base != "interval" and base != "double precision":
-        base += f"({', '.join(modifiers)})"
-    return base + "[]" * len(type_node.get("arrayBounds", []))
-
-
+    typmods = type_node.get("typmods")
+    if typmods:
+        modifiers: list[str] = []
+        for typmod in typmods:
+            value = unwrap(typmod)[1].get("ival")
+            if not isinstance(value, dict):
+                modifiers = []  # something other than plain numbers (interval fields): leave them out
+                break
+            modifiers.append(str(value.get("ival", 0)))
+        if modifiers and base != "interval" and base != "double precision":
+            base += f"({', '.join(modifiers)})"
+    bounds = type_node.get("arrayBounds")
+    return base + "[]" * len(bounds) if bounds else base
