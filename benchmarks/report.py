@@ -246,7 +246,7 @@ def gaps(r: Results) -> list[str]:
         per_byte = extra_kb * 1024 / (seeds[16]["bytes"] - seeds[4]["bytes"])
         lines.append(f"  In this run migralint's peak memory grows by {per_byte:.0f} bytes per byte of seed data "
                      f"(4x to 16x); at that slope a 20 MB migration would need about "
-                     f"{per_byte * 20e6 / 2**30:.1f} GiB more than the start-up (an extrapolation, not a "
+                     f"{per_byte * 20e6 / 2**20:,.0f} MiB more than the start-up (an extrapolation, not a "
                      "measurement; issue 13 asks for under 300 MiB).")
     return lines
 
