@@ -20,7 +20,8 @@ import stat
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator
-from itertools import accumulate
+from itertools import accumulate, count
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,11 @@ class DeferredTexts(dict[str, str]):
         return dict.items(self)
 
 
+# Up to this many characters, a file's lines are found through one list of them (its size again
+# for a moment): most migrations are a few kilobytes.
+_SPLIT_LINES = 1_000_000
+
+
 class LineIndex:
     """Maps character offsets to 1-based (line, column) pairs, and bytes to characters."""
 
@@ -202,12 +208,21 @@ class LineIndex:
         self.text = text
         # Arrays, not lists: a list held an int object of 32 bytes for each line start past
         # 256, 0.45 MiB per MB of DDL for the whole lint; an array holds 8 bytes.
-        starts = array("q", (0,))
-        find = text.find
-        pos = find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = find("\n", pos + 1)
+        if len(text) <= _SPLIT_LINES:
+            # Line k starts after the lengths of the k lines before it and their k newlines: all
+            # in C, where a find() and an append() a line cost a Python loop as long as the file.
+            lines = text.split("\n")
+            lines.pop()
+            starts = array("q", map(add, accumulate(map(len, lines), initial=0), count()))
+            del lines
+        else:
+            # Larger text, a line at a time: the list of every line would double its memory.
+            starts = array("q", (0,))
+            find = text.find
+            pos = find("\n")
+            while pos != -1:
+                starts.append(pos + 1)
+                pos = find("\n", pos + 1)
         self._line_starts = starts
         # For pure-ASCII text a byte offset is a character offset: no table at all. Otherwise
         # the byte offset of each line start, and a character table per line built only for

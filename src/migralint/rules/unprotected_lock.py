@@ -126,7 +126,8 @@ _WRITES: int = ir.Blocks.WRITES.value
 def _blocks_writes(statement: ir.Statement, ctx: ModelContext) -> bool:
     """Whether _strongest_blocking_lock would find a lock, without putting it into words."""
     for lock in statement.locks:
-        if lock.blocks._value_ & _WRITES and _STRENGTH.index(lock.name) >= 0:  # index(): a name it does not know raises, as there
+        # index(): a lock name it does not know raises here as it does there.
+        if lock.blocks._value_ & _WRITES and _STRENGTH.index(lock.name) >= 0:
             if ctx.rows(lock.table).kind is not RowsKind.NEW:
                 return True
     for event in statement.events:
