@@ -208,6 +208,7 @@ class LineIndex:
         self.text = text
         # Arrays, not lists: a list held an int object of 32 bytes for each line start past
         # 256, 0.45 MiB per MB of DDL for the whole lint; an array holds 8 bytes.
+        starts: array[int]
         if len(text) <= _SPLIT_LINES:
             # Line k starts after the lengths of the k lines before it and their k newlines: all
             # in C, where a find() and an append() a line cost a Python loop as long as the file.
