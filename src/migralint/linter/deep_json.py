@@ -16,7 +16,8 @@ from typing import Any
 
 _fast_loads: Callable[[str], Any] | None
 try:
-    # orjson (the `fast` extra) decodes libpg_query's trees in a third of the C json module's time;
+    # orjson (the `fast` extra) decodes libpg_query's trees in half the C json module's time (the
+    # Prisma corpus's 2,576 trees, 6.7 MB of JSON: 39 ms against 77 ms of CPU, 2026-12-07);
     # the JSON it reads is the same, and what it refuses (nesting past 1,024 levels, a lone
     # surrogate) goes to the paths below, as before. (It reads an integer past 64 bits as a
     # float; libpg_query writes none: its integers are C ints, larger constants strings.)
