@@ -1,5 +1,6 @@
-"""deep_json.loads reads libpg_query's trees through orjson when the `fast` extra is installed,
-and through the json module otherwise or where orjson refuses: the trees are the same."""
+"""deep_json.loads reads libpg_query's trees through orjson where it is installed (a dependency
+where PyPI has its wheels), and through the json module otherwise or where orjson refuses: the
+trees are the same."""
 
 from __future__ import annotations
 

@@ -16,13 +16,13 @@ from typing import Any
 
 _fast_loads: Callable[[str], Any] | None
 try:
-    # orjson (the `fast` extra) decodes libpg_query's trees in half the C json module's time (the
+    # orjson (a dependency where PyPI has its wheels) decodes libpg_query's trees in half the C json module's time (the
     # Prisma corpus's 2,576 trees, 6.7 MB of JSON: 39 ms against 77 ms of CPU, 2026-12-07);
     # the JSON it reads is the same, and what it refuses (nesting past 1,024 levels, a lone
     # surrogate) goes to the paths below, as before. (It reads an integer past 64 bits as a
     # float; libpg_query writes none: its integers are C ints, larger constants strings.)
     from orjson import JSONDecodeError as _FastError, loads as _fast_loads
-except ImportError:  # pragma: no cover - the extra not installed
+except ImportError:  # pragma: no cover - a platform without orjson's wheels
     _fast_loads = None
 
 
