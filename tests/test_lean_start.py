@@ -114,6 +114,14 @@ def test_a_run_whose_files_are_all_cache_hits_parses_nothing_and_loads_no_parser
     assert loaded(warm_modules, ("pglast", "sqlglot")) == []
 
 
+def test_a_run_that_writes_the_cache_loads_no_tempfile(tmp_path: Path) -> None:
+    # The cold run writes its packs, catalog and answer through answers.create_temporary:
+    # tempfile would load random and shutil (zlib, bz2, lzma), about 4.5 ms of every such run.
+    cold_modules, _ = cold_then_warm(tmp_path)
+    assert [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name != "CACHEDIR.TAG"]  # it wrote
+    assert loaded(cold_modules, ("tempfile", "shutil", "random", "bz2", "lzma")) == []
+
+
 def test_a_lint_that_parses_runs_none_of_pglasts_enums_and_ast_classes(tmp_path: Path) -> None:
     # 45-110 ms of every cold start: the parser extension imports them, migralint reads none.
     cold_modules, _ = cold_then_warm(tmp_path)

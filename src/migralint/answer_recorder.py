@@ -26,8 +26,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from migralint.answers import (RACY_NS, Stamp, answer_path, changed_at, code_folders, drop_least_recent, encode,
-                               stamp)
+from migralint.answers import (RACY_NS, Stamp, answer_path, changed_at, code_folders, create_temporary, drop_least_recent,
+                               encode, stamp)
 
 _WRITES = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 # Importing one of these means a worker process (it may read what the parent did not) or a database.
@@ -224,11 +224,9 @@ class Recorder:
                 os.write(2, f"migralint: answer not stored: {why}\n".encode(errors="replace"))
             return
         assert isinstance(code, int)
-        import tempfile
-
         path = answer_path(self.guessed_dir, self.key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".answer")
+        fd, temporary = create_temporary(os.path.dirname(path), ".answer")
         try:
             merged = _merged(self.chunks)
             self.chunks.clear()  # the run's output held once, not twice, while it is stored

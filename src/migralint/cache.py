@@ -42,7 +42,7 @@ from migralint.answers import CACHE_DIR_NAME as CACHE_DIR_NAME
 from migralint.answers import ENV_VAR as ENV_VAR
 from migralint.answers import RACY_NS as RACY_NS
 from migralint.answers import digest as digest
-from migralint.answers import drop_least_recent
+from migralint.answers import create_temporary, drop_least_recent
 from migralint.answers import code_version as _code_version
 from migralint.config import Settings
 
@@ -241,12 +241,10 @@ class Store:
         whole on top of the catalog; and one pickle of it remembers every object it wrote (its
         memo, which also keeps alive the list of fields it made for each object) until the end:
         as much again as the catalog (docs/robustness.md). A part's memo goes with the part."""
-        import tempfile  # only a run that writes: a warm one reads (tempfile imports random, shutil...)
-
         try:
             self._prepare()
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+            fd, temporary = create_temporary(str(path.parent), path.suffix)
             try:
                 with os.fdopen(fd, "wb") as stream:
                     stream.write(_HEADER)

@@ -108,6 +108,9 @@ def walk(top: str, skip: Callable[[str], bool], unreadable: Callable[[str, OSErr
 def find_folders(top: Path) -> list[Path]:
     """Every migrations folder under `top`, in path order; virtual environments are skipped."""
     roots: set[Path] = set()
+    # Each root judged once: a Prisma folder names its root once per migration (hundreds of
+    # times), and `top in root.parents` makes a Path per parent each time it is asked.
+    judged: dict[PurePath, bool] = {}
     for listed in walk(str(top), is_skipped):
         if any(entry.name == "pyvenv.cfg" for entry in listed.files):
             listed.folders.clear()  # a virtual environment: its packages may ship migrations
@@ -116,8 +119,13 @@ def find_folders(top: Path) -> list[Path]:
         for entry in listed.files:
             if entry.name.lower().endswith(".sql"):  # only .sql names can be migrations
                 root = migration_root(here / entry.name)
-                if root is not None and _within(root, top):
-                    roots.add(Path(root))
+                if root is None:
+                    continue
+                inside = judged.get(root)
+                if inside is None:
+                    inside = judged[root] = _within(root, top)
+                    if inside:
+                        roots.add(Path(root))
     return sorted(roots, key=lambda p: p.as_posix())
 
 

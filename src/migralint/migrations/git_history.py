@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from migralint.frozen import Value, set_field
-from migralint.migrations.git_repository import GitError as GitError, GitRepository
+from migralint.migrations.git_repository import GitError as GitError, GitRepository, stop
 from migralint.migrations.layouts import RunnerMode
 from migralint.migrations.history import AppliedState, HistoryEvent, HistoryProblem, Runner
 from migralint.migrations.layouts import Layout, MigrationFile, classify
@@ -64,13 +64,21 @@ class GitSource(Value):
         else:
             commit, against = repo.commit(self.ref or "HEAD"), self.ref or "HEAD"
         mine = {_relative(m.path, root): m for m in migrations}
-        tree = repo.tree(commit) if commit else {}
-        layouts = {m.layout for m in migrations} or _layouts_in(root, tree)
-        at_ref = _migrations_in(tree, layouts)
-        # What the folder holds now: the index with --staged, the working tree otherwise.
+        # What the folder holds now: the index with --staged (its git process runs while
+        # ls-tree's does), the working tree otherwise.
+        started = repo.start_index() if self.staged else None
+        try:
+            tree = repo.tree(commit) if commit else {}
+            layouts = {m.layout for m in migrations} or _layouts_in(root, tree)
+            at_ref = _migrations_in(tree, layouts)
+            staged = repo.index(started) if started is not None else None
+        except BaseException:
+            if started is not None and started.returncode is None:
+                stop(started)  # ls-tree failed (or Ctrl-C): no git process is left behind
+            raise
         index = None
-        if self.staged:
-            index = {p: oid for p, oid in repo.index().items() if p in mine or _could_be_migration(p, layouts)}
+        if staged is not None:
+            index = {p: oid for p, oid in staged.items() if p in mine or _could_be_migration(p, layouts)}
         changed: dict[str, str] = {}  # path -> object id now, for files whose content differs by hash
         gone: list[str] = []
         for path, oid in at_ref.items():

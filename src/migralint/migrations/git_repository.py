@@ -199,9 +199,21 @@ class GitRepository(Value):
                 files[path[len(self.prefix):]] = oid
         return files
 
-    def index(self) -> dict[str, str]:
-        """path -> blob id of the files under the folder in the index (what is staged)."""
-        done = self._run(["ls-files", "-s", "-z", "--full-name", *self._pathspec()], check=True)
+    def start_index(self) -> subprocess.Popen[bytes]:
+        """`git ls-files` for `index`, started now: the hook asks for the tree at the upstream
+        and for the index, which do not depend on each other, so the two git processes run side
+        by side (one process less of waiting: 2-5 ms of the hook's wall time)."""
+        return _start(["ls-files", "-s", "-z", "--full-name", *self._pathspec()], self.top, self.option)
+
+    def index(self, started: subprocess.Popen[bytes] | None = None) -> dict[str, str]:
+        """path -> blob id of the files under the folder in the index (what is staged); `started`:
+        the process start_index began."""
+        args = ["ls-files", "-s", "-z", "--full-name", *self._pathspec()]
+        if started is None:
+            done = self._run(args, check=True)
+        else:
+            out, err = started.communicate()
+            done = self._checked(args, subprocess.CompletedProcess(started.args, started.returncode, out, err), True)
         files: dict[str, str] = {}
         for record in _records(done.stdout):
             info, _, path = record.partition("\t")
@@ -234,7 +246,11 @@ class GitRepository(Value):
     def _run(
         self, args: list[str], *, input: bytes | None = None, check: bool = False
     ) -> subprocess.CompletedProcess[bytes]:
-        done = _git(args, self.top, self.option, input=input)
+        return self._checked(args, _git(args, self.top, self.option, input=input), check)
+
+    def _checked(
+        self, args: list[str], done: subprocess.CompletedProcess[bytes], check: bool
+    ) -> subprocess.CompletedProcess[bytes]:
         if check and done.returncode != 0:
             error = done.stderr.decode(errors="replace").strip().splitlines()
             raise GitError(f"{self.option}: git {args[0]} failed: {error[0] if error else 'no reason given'}")
@@ -250,6 +266,23 @@ def _git(args: list[str], cwd: Path, option: str, *, input: bytes | None = None)
         raise GitError(f"{option} needs git, and no git command was found on PATH") from None
     except NotADirectoryError:
         raise GitError(f"{option}: {cwd} is not a folder") from None
+
+
+def _start(args: list[str], cwd: Path, option: str) -> subprocess.Popen[bytes]:
+    """_git's process, not waited for: the caller reads it with communicate()."""
+    command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args]
+    try:
+        return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except FileNotFoundError:
+        raise GitError(f"{option} needs git, and no git command was found on PATH") from None
+    except NotADirectoryError:
+        raise GitError(f"{option}: {cwd} is not a folder") from None
+
+
+def stop(started: subprocess.Popen[bytes]) -> None:
+    """A started process no longer wanted (an error, Ctrl-C): killed and reaped, its pipes closed."""
+    started.kill()
+    started.communicate()
 
 
 def _is_object_id(text: str) -> bool:
