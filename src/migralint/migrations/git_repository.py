@@ -258,21 +258,23 @@ class GitRepository(Value):
 
 
 def _git(args: list[str], cwd: Path, option: str, *, input: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    started = _start(args, cwd, option, stdin=input is not None)
+    try:
+        out, err = started.communicate(input)
+    except BaseException:  # Ctrl-C while git runs: it is not left behind
+        stop(started)
+        raise
+    return subprocess.CompletedProcess(started.args, started.returncode, out, err)
+
+
+def _start(args: list[str], cwd: Path, option: str, *, stdin: bool = False) -> subprocess.Popen[bytes]:
+    """git's process, not waited for: _git waits for it, and `lint --staged` starts one before
+    it needs its answer (start_index)."""
     # Literal pathspecs: a folder name with [ or * in it means itself.
     command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args]
     try:
-        return subprocess.run(command, cwd=cwd, input=input, capture_output=True, check=False)
-    except FileNotFoundError:
-        raise GitError(f"{option} needs git, and no git command was found on PATH") from None
-    except NotADirectoryError:
-        raise GitError(f"{option}: {cwd} is not a folder") from None
-
-
-def _start(args: list[str], cwd: Path, option: str) -> subprocess.Popen[bytes]:
-    """_git's process, not waited for: the caller reads it with communicate()."""
-    command = ["git", "--literal-pathspecs", "-c", "core.quotepath=off", *args]
-    try:
-        return subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        return subprocess.Popen(command, cwd=cwd, stdin=subprocess.PIPE if stdin else None,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except FileNotFoundError:
         raise GitError(f"{option} needs git, and no git command was found on PATH") from None
     except NotADirectoryError:
