@@ -18,7 +18,7 @@ from migralint.sql.ir_table_events import (
     SetNotNull, ValidateConstraint,
 )
 from migralint.sql.ir_terms import Kind, LockTaken, TableName
-from migralint.frozen import Value, set_field
+from migralint.frozen import Value, set_field, slot_setters
 
 if TYPE_CHECKING:
     # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
@@ -133,20 +133,20 @@ class Statement(Value):
         event_spans: Sequence[tuple[int, int]] = (), tx: Tx | None = None, implicit_commit: bool = False,
         understood: bool = True, node_type: str = "", raw: object = None, setting: Setting | None = None,
     ) -> None:
-        set_field(self, "index", index)
-        set_field(self, "kind", kind)
-        set_field(self, "start", start)
-        set_field(self, "end", end)
-        set_field(self, "tables", tables)
-        set_field(self, "locks", locks)
-        set_field(self, "events", events)
-        set_field(self, "event_spans", event_spans)
-        set_field(self, "tx", tx)
-        set_field(self, "implicit_commit", implicit_commit)
-        set_field(self, "understood", understood)
-        set_field(self, "node_type", node_type)
-        set_field(self, "raw", raw)
-        set_field(self, "setting", setting)
+        _statement_index(self, index)
+        _statement_kind(self, kind)
+        _statement_start(self, start)
+        _statement_end(self, end)
+        _statement_tables(self, tables)
+        _statement_locks(self, locks)
+        _statement_events(self, events)
+        _statement_event_spans(self, event_spans)
+        _statement_tx(self, tx)
+        _statement_implicit_commit(self, implicit_commit)
+        _statement_understood(self, understood)
+        _statement_node_type(self, node_type)
+        _statement_raw(self, raw)
+        _statement_setting(self, setting)
 
     def span_of(self, event: Event) -> tuple[int, int]:
         """Where `event` is written, or the whole statement."""
@@ -154,6 +154,15 @@ class Statement(Value):
             if candidate is event:
                 return span
         return (self.start, self.end)
+
+
+# What Statement.__init__ sets each field through (frozen.slot_setters).
+(
+    _statement_index, _statement_kind, _statement_start, _statement_end, _statement_tables,
+    _statement_locks, _statement_events, _statement_event_spans, _statement_tx,
+    _statement_implicit_commit, _statement_understood, _statement_node_type, _statement_raw,
+    _statement_setting,
+) = slot_setters(Statement)
 
 
 class Comment(NamedTuple):
