@@ -54,7 +54,7 @@ class Setting(NamedTuple):
 class LazySpans(Sequence[tuple[int, int]]):
     """Event spans found the first time they are read. Only a finding reads where an event is
     written, and finding the subcommands of every ALTER TABLE up front cost the cold lint of
-    the corpus 2.5% of its instructions (issue 13). They are the tuple they stand for: equal to
+    the corpus 1.5% of its instructions (issue 13). They are the tuple they stand for: equal to
     it, hashed as it, shown as it, and pickled as it (the result cache keeps plain tuples)."""
 
     __slots__ = ("_make", "_spans")
