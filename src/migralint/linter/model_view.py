@@ -15,8 +15,9 @@ of DDL, which no rule asked `earlier` of (docs/robustness.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import fields, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from migralint.findings import Finding, Fix, InternalError, RuleInfo, Severity
@@ -26,6 +27,7 @@ from migralint.linter.context import Context
 from migralint.linter.internal import contained
 from migralint.linter.index_tables import index_table_at
 from migralint.linter.model_context import IndexOwner, Rows, RowsKind, SqlText
+from migralint.linter.parse import subcommand_spans
 from migralint.linter.objects import enum_unused
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
@@ -329,11 +331,10 @@ class ModelView:
     def _build(self, position: int) -> ir.Statement:
         ctx = self._ctx
         statement = ctx.statements[position]
-        spans: list[tuple[int, int]] = []
+        # Found when a finding first asks where an event is written (ir.LazySpans).
+        spans: Callable[[], list[tuple[int, int]]] | tuple[()] = ()
         if statement.kind == "AlterTableStmt" and statement.node.get("cmds"):
-            ctx.at(position)
-            spans = [ctx.subcommand_span(k) for k in range(len(statement.node["cmds"]))]
-            ctx.at(self._position)
+            spans = partial(subcommand_spans, ctx.parsed, statement, len(statement.node["cmds"]))
 
         # Whether each ALTER COLUMN TYPE rewrites its table, as first answered: from the catalog
         # as the file had left it then. Built again for `earlier`, once the catalog holds the new

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from migralint.sql.ir_terms import Column, ConstraintKind, Default, TableName
-from migralint.frozen import Value, set_field
+from migralint.frozen import Value, set_field, slot_setters
 
 if TYPE_CHECKING:
     # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
@@ -37,13 +37,21 @@ class CreateTable(Value):
         if_not_exists: bool = False, partitioned: bool = False, partition_of: TableName | None = None,
         constraints: tuple[AddConstraint, ...] = (),
     ) -> None:
-        set_field(self, "table", table)
-        set_field(self, "columns", columns)
-        set_field(self, "from_query", from_query)
-        set_field(self, "if_not_exists", if_not_exists)
-        set_field(self, "partitioned", partitioned)
-        set_field(self, "partition_of", partition_of)
-        set_field(self, "constraints", constraints)
+        _create_table_table(self, table)
+        _create_table_columns(self, columns)
+        _create_table_from_query(self, from_query)
+        _create_table_if_not_exists(self, if_not_exists)
+        _create_table_partitioned(self, partitioned)
+        _create_table_partition_of(self, partition_of)
+        _create_table_constraints(self, constraints)
+
+
+# What CreateTable.__init__ sets each field through (frozen.slot_setters).
+(
+    _create_table_table, _create_table_columns, _create_table_from_query,
+    _create_table_if_not_exists, _create_table_partitioned, _create_table_partition_of,
+    _create_table_constraints,
+) = slot_setters(CreateTable)
 
 
 @frozen_value(frozen=True)
@@ -76,9 +84,15 @@ class AddColumn(Value):
     if_not_exists: bool  # IF NOT EXISTS: nothing happens (its constraints neither) if it exists
 
     def __init__(self, table: TableName, column: Column, if_not_exists: bool = False) -> None:
-        set_field(self, "table", table)
-        set_field(self, "column", column)
-        set_field(self, "if_not_exists", if_not_exists)
+        _add_column_table(self, table)
+        _add_column_column(self, column)
+        _add_column_if_not_exists(self, if_not_exists)
+
+
+# What AddColumn.__init__ sets each field through (frozen.slot_setters).
+(
+    _add_column_table, _add_column_column, _add_column_if_not_exists,
+) = slot_setters(AddColumn)
 
 
 @frozen_value(frozen=True)
@@ -184,17 +198,26 @@ class AddConstraint(Value):
         referenced_columns: tuple[str, ...] = (), default_name: str = "", makes_index: bool = False,
         raw_expression: object = None,
     ) -> None:
-        set_field(self, "table", table)
-        set_field(self, "kind", kind)
-        set_field(self, "name", name)
-        set_field(self, "columns", columns)
-        set_field(self, "validated", validated)
-        set_field(self, "references", references)
-        set_field(self, "on_delete", on_delete)
-        set_field(self, "referenced_columns", referenced_columns)
-        set_field(self, "default_name", default_name)
-        set_field(self, "makes_index", makes_index)
-        set_field(self, "raw_expression", raw_expression)
+        _add_constraint_table(self, table)
+        _add_constraint_kind(self, kind)
+        _add_constraint_name(self, name)
+        _add_constraint_columns(self, columns)
+        _add_constraint_validated(self, validated)
+        _add_constraint_references(self, references)
+        _add_constraint_on_delete(self, on_delete)
+        _add_constraint_referenced_columns(self, referenced_columns)
+        _add_constraint_default_name(self, default_name)
+        _add_constraint_makes_index(self, makes_index)
+        _add_constraint_raw_expression(self, raw_expression)
+
+
+# What AddConstraint.__init__ sets each field through (frozen.slot_setters).
+(
+    _add_constraint_table, _add_constraint_kind, _add_constraint_name, _add_constraint_columns,
+    _add_constraint_validated, _add_constraint_references, _add_constraint_on_delete,
+    _add_constraint_referenced_columns, _add_constraint_default_name, _add_constraint_makes_index,
+    _add_constraint_raw_expression,
+) = slot_setters(AddConstraint)
 
 
 @frozen_value(frozen=True)
@@ -271,14 +294,22 @@ class CreateIndex(Value):
         self, table: TableName, name: str | None, columns: tuple[str, ...] = (), unique: bool = False,
         online: bool = False, default_name: str = "", if_not_exists: bool = False, partial: bool = False,
     ) -> None:
-        set_field(self, "table", table)
-        set_field(self, "name", name)
-        set_field(self, "columns", columns)
-        set_field(self, "unique", unique)
-        set_field(self, "online", online)
-        set_field(self, "default_name", default_name)
-        set_field(self, "if_not_exists", if_not_exists)
-        set_field(self, "partial", partial)
+        _create_index_table(self, table)
+        _create_index_name(self, name)
+        _create_index_columns(self, columns)
+        _create_index_unique(self, unique)
+        _create_index_online(self, online)
+        _create_index_default_name(self, default_name)
+        _create_index_if_not_exists(self, if_not_exists)
+        _create_index_partial(self, partial)
+
+
+# What CreateIndex.__init__ sets each field through (frozen.slot_setters).
+(
+    _create_index_table, _create_index_name, _create_index_columns, _create_index_unique,
+    _create_index_online, _create_index_default_name, _create_index_if_not_exists,
+    _create_index_partial,
+) = slot_setters(CreateIndex)
 
 
 @frozen_value(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum, Flag, auto
 from typing import TYPE_CHECKING, NamedTuple
 
-from migralint.frozen import Value, set_field
+from migralint.frozen import Value, set_field, slot_setters
 
 if TYPE_CHECKING:
     # mypy checks these classes as the frozen dataclasses they behave as (see migralint/frozen.py).
@@ -113,16 +113,23 @@ class Column(Value):
         generated_stored: bool = False, primary_key: bool = False, generated: bool = False,
         identity: bool = False, raw_type: object = None, raw_default: object = None,
     ) -> None:
-        set_field(self, "name", name)
-        set_field(self, "type", type)
-        set_field(self, "not_null", not_null)
-        set_field(self, "default", default)
-        set_field(self, "generated_stored", generated_stored)
-        set_field(self, "primary_key", primary_key)
-        set_field(self, "generated", generated)
-        set_field(self, "identity", identity)
-        set_field(self, "raw_type", raw_type)
-        set_field(self, "raw_default", raw_default)
+        _column_name(self, name)
+        _column_type(self, type)
+        _column_not_null(self, not_null)
+        _column_default(self, default)
+        _column_generated_stored(self, generated_stored)
+        _column_primary_key(self, primary_key)
+        _column_generated(self, generated)
+        _column_identity(self, identity)
+        _column_raw_type(self, raw_type)
+        _column_raw_default(self, raw_default)
+
+
+# What Column.__init__ sets each field through (frozen.slot_setters).
+(
+    _column_name, _column_type, _column_not_null, _column_default, _column_generated_stored,
+    _column_primary_key, _column_generated, _column_identity, _column_raw_type, _column_raw_default,
+) = slot_setters(Column)
 
 
 class ConstraintKind(str, Enum):

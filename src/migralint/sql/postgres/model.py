@@ -13,6 +13,7 @@ from typing import Any
 
 from migralint.sql import ir
 from migralint.sql.ir import Default, Kind, TableName, Tx
+from migralint.sql.ir_statement import LazySpans
 from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
@@ -70,13 +71,14 @@ def build_statement(
     start: int,
     end: int,
     *,
-    command_spans: Sequence[tuple[int, int]] = (),
+    command_spans: Sequence[tuple[int, int]] | Callable[[], Sequence[tuple[int, int]]] = (),
     type_rewrites: TypeRewrites | None = None,
     is_volatile: IsVolatile | None = None,
     pg_version: int = 15,
     pg_lock_list: Sequence[pg_locks.LockTaken] | None = None,
 ) -> ir.Statement:
-    """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans and
+    """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans (or
+    what finds them, asked when a reader first wants an event's span: see ir.LazySpans) and
     `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
     facts = _Facts(type_rewrites or _rewrites_always, is_volatile or _calls_a_function)
     events, commands = _events(kind, node, facts)
@@ -86,13 +88,26 @@ def build_statement(
     locked = [lock.table for lock in locks if lock.table not in tables]
     if locked:
         tables += tuple(dict.fromkeys(locked))
-    spans: tuple[tuple[int, int], ...] = ()
-    if commands and len(command_spans) == len(alter_table_commands(node)):
-        spans = tuple(command_spans[number] for number in commands)
-    elif commands:
-        spans = ((start, end),) * len(events)
+    spans: Sequence[tuple[int, int]] = ()
+    if commands:
+        count = len(alter_table_commands(node))
+        if callable(command_spans):
+            written = command_spans
+            spans = LazySpans(lambda: _event_spans(written(), count, commands, start, end))
+        else:
+            spans = _event_spans(command_spans, count, commands, start, end)
     tx = _TX.get(node.get("kind", "")) if kind == "TransactionStmt" else None
     return ir.Statement(index, kind_of(kind, node), start, end, tables, locks, events, spans, tx, False, True, kind, node)
+
+
+def _event_spans(
+    written: Sequence[tuple[int, int]], count: int, commands: list[int], start: int, end: int
+) -> tuple[tuple[int, int], ...]:
+    """Each event's span: its subcommand's, or the whole statement's when the subcommands' are
+    not all known."""
+    if len(written) == count:
+        return tuple(written[number] for number in commands)
+    return ((start, end),) * len(commands)
 
 
 def statement_events(kind: str, node: Node) -> tuple[ir.Event, ...]:
