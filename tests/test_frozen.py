@@ -56,3 +56,21 @@ def test_settings_replace_compare_and_travel_to_a_worker() -> None:
     assert [f.name for f in dataclasses.fields(Settings)][:3] == ["pg_version", "strict", "select"]
     with pytest.raises(dataclasses.FrozenInstanceError):
         settings.strict = True  # type: ignore[misc]
+
+
+def test_slot_setters_set_each_named_field_and_refuse_another_order() -> None:
+    from migralint.frozen import slot_setters
+    from migralint.sql.ir_table_events import AddColumn
+
+    table_of, column_of, if_not_exists_of = slot_setters(AddColumn, "table column if_not_exists")
+    made = AddColumn.__new__(AddColumn)
+    table_of(made, "t")
+    column_of(made, "c")
+    if_not_exists_of(made, True)
+    assert (made.table, made.column, made.if_not_exists) == ("t", "c", True)
+    # The names written beside the unpacking must be the slots, in order: a field moved, added or
+    # dropped fails at import instead of setting one field's value in another.
+    with pytest.raises(TypeError, match="AddColumn"):
+        slot_setters(AddColumn, "column table if_not_exists")
+    with pytest.raises(TypeError, match="AddColumn"):
+        slot_setters(AddColumn, "table column")

@@ -162,7 +162,11 @@ class Statement(Value):
     _statement_locks, _statement_events, _statement_event_spans, _statement_tx,
     _statement_implicit_commit, _statement_understood, _statement_node_type, _statement_raw,
     _statement_setting,
-) = slot_setters(Statement)
+) = slot_setters(
+    Statement,
+    "index kind start end tables locks events event_spans tx implicit_commit "
+    "understood node_type raw setting",
+)
 
 
 class Comment(NamedTuple):

@@ -51,7 +51,7 @@ class CreateTable(Value):
     _create_table_table, _create_table_columns, _create_table_from_query,
     _create_table_if_not_exists, _create_table_partitioned, _create_table_partition_of,
     _create_table_constraints,
-) = slot_setters(CreateTable)
+) = slot_setters(CreateTable, "table columns from_query if_not_exists partitioned partition_of constraints")
 
 
 @frozen_value(frozen=True)
@@ -92,7 +92,7 @@ class AddColumn(Value):
 # What AddColumn.__init__ sets each field through (frozen.slot_setters).
 (
     _add_column_table, _add_column_column, _add_column_if_not_exists,
-) = slot_setters(AddColumn)
+) = slot_setters(AddColumn, "table column if_not_exists")
 
 
 @frozen_value(frozen=True)
@@ -217,7 +217,11 @@ class AddConstraint(Value):
     _add_constraint_validated, _add_constraint_references, _add_constraint_on_delete,
     _add_constraint_referenced_columns, _add_constraint_default_name, _add_constraint_makes_index,
     _add_constraint_raw_expression,
-) = slot_setters(AddConstraint)
+) = slot_setters(
+    AddConstraint,
+    "table kind name columns validated references on_delete referenced_columns "
+    "default_name makes_index raw_expression",
+)
 
 
 @frozen_value(frozen=True)
@@ -309,7 +313,7 @@ class CreateIndex(Value):
     _create_index_table, _create_index_name, _create_index_columns, _create_index_unique,
     _create_index_online, _create_index_default_name, _create_index_if_not_exists,
     _create_index_partial,
-) = slot_setters(CreateIndex)
+) = slot_setters(CreateIndex, "table name columns unique online default_name if_not_exists partial")
 
 
 @frozen_value(frozen=True)

@@ -129,7 +129,11 @@ class Column(Value):
 (
     _column_name, _column_type, _column_not_null, _column_default, _column_generated_stored,
     _column_primary_key, _column_generated, _column_identity, _column_raw_type, _column_raw_default,
-) = slot_setters(Column)
+) = slot_setters(
+    Column,
+    "name type not_null default generated_stored primary_key generated identity "
+    "raw_type raw_default",
+)
 
 
 class ConstraintKind(str, Enum):
