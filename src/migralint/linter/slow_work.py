@@ -21,8 +21,7 @@ from migralint.linter.parse import Statement
 from migralint.linter.type_changes import alter_type_rewrites
 from migralint.linter.volatility import (
     is_null_constant,
-    non_volatile_functions,
-    volatile_function,
+    volatile_function_here,
 )
 
 if TYPE_CHECKING:
@@ -109,11 +108,7 @@ def _column_work(ctx: Context, column_def: Node, table: TableName) -> str | None
             expression = constraint["raw_expr"]
             if ctx.pg_version < 11 and not is_null_constant(expression):
                 return rewrite
-            # The functions the file made STABLE or IMMUTABLE only narrow what is volatile:
-            # gathered from every earlier statement only for a default that calls one.
-            if ctx.pg_version >= 11 and volatile_function(expression) is not None and volatile_function(
-                expression, non_volatile_functions(ctx.earlier)
-            ):
+            if ctx.pg_version >= 11 and volatile_function_here(expression, ctx):
                 return rewrite
         work = _constraint_work(constraint, table)
         if work is not None:

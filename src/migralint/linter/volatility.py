@@ -11,9 +11,13 @@ was created STABLE or IMMUTABLE earlier in the same file.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from migralint.sql.postgres.nodes import Node, string_value, unwrap, walk
 from migralint.linter.parse import Statement
+
+if TYPE_CHECKING:
+    from migralint.linter.context import Context
 
 # Built-in functions that are volatile, so that a message can say "is volatile" outright.
 KNOWN_VOLATILE = frozenset(
@@ -82,6 +86,19 @@ def volatile_function(expression: Node, trusted: frozenset[str] = frozenset()) -
         if name in KNOWN_VOLATILE or (name not in KNOWN_NON_VOLATILE and name not in trusted):
             return name
     return None
+
+
+def volatile_function_here(expression: Node, ctx: Context) -> str | None:
+    """volatile_function, trusting the functions the file created STABLE or IMMUTABLE before
+    the current statement. Those are gathered from every earlier statement only when the
+    expression calls a function known neither way: gathered for every default, the search was
+    quadratic in a file's statements. The answer is the same: a function on KNOWN_VOLATILE is
+    returned whatever is trusted, and the functions before it in the expression are trusted
+    both times."""
+    function = volatile_function(expression)
+    if function is None or function in KNOWN_VOLATILE:
+        return function
+    return volatile_function(expression, non_volatile_functions(ctx.earlier))
 
 
 def is_null_constant(expression: Node) -> bool:

@@ -21,8 +21,7 @@ from migralint.linter.table_rows import emptied_before
 from migralint.linter.volatility import (
     KNOWN_VOLATILE,
     is_null_constant,
-    non_volatile_functions,
-    volatile_function,
+    volatile_function_here,
 )
 from migralint.rules.base import Rule
 
@@ -82,9 +81,7 @@ class AddingFieldWithDefault(Rule):
             rewrite = f'ADD COLUMN "{column}" rewrites "{table}" under {_LOCK.sql_name}'
             wait = "reads and writes wait until every row is rewritten"
             if ctx.pg_version >= 11:
-                function = volatile_function(default["raw_expr"])
-                if function is not None and function not in KNOWN_VOLATILE:
-                    function = volatile_function(default["raw_expr"], non_volatile_functions(ctx.earlier))
+                function = volatile_function_here(default["raw_expr"], ctx)
                 if function is None:
                     continue
                 kind = "volatile" if function in KNOWN_VOLATILE else "not known to be stable or immutable"

@@ -20,8 +20,7 @@ from migralint.linter.parse import Statement
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.volatility import (
     is_null_constant,
-    non_volatile_functions,
-    volatile_function,
+    volatile_function_here,
 )
 from migralint.rules.base import Rule
 
@@ -115,11 +114,7 @@ def _column_message(ctx: Context, table: TableName, column_def: Node) -> str | N
     default = constraints.get("CONSTR_DEFAULT", {}).get("raw_expr")
     if not primary or default is None or "CONSTR_GENERATED" in constraints or is_null_constant(default):
         return None  # no default: adding-required-field; generated: adding-stored-generated-column
-    # The file's own STABLE or IMMUTABLE functions only narrow what is volatile: gathered from
-    # every earlier statement only for a default that calls a function not known to be either.
-    if ctx.pg_version < 11 or (
-        volatile_function(default) is not None and volatile_function(default, non_volatile_functions(ctx.earlier))
-    ):
+    if ctx.pg_version < 11 or volatile_function_here(default, ctx):
         return None  # adding-field-with-default, whose help builds the key too
     return (
         f'ADD COLUMN {column} ... PRIMARY KEY gives every existing row of "{table}" the same default, so it fails '
