@@ -22,7 +22,7 @@ from migralint.linter.history_context import HistoryContext
 from migralint.linter.internal import contained, internal_finding
 from migralint.linter.table_sizes import StatsReader, with_table_sizes
 from migralint.cache import code_version, run_key
-from migralint.folder_lint import FileOutcome, FolderJob, add_outcome
+from migralint.folder_lint import FileOutcome, FolderJob, add_outcome, read_blanks
 from migralint.migrations.discover import Planned, discover, folders_of, with_history
 from migralint.migrations.history import (
     AppliedState,
@@ -214,27 +214,26 @@ def _lint_planned(
         root = jobs[k].root
         if root not in folders:
             return None
-        folder_blank: dict[Path, bool] = {}
-        for item, outcome in zip(jobs[k].items, folder_outcomes):
-            if outcome.input_error is None and outcome.failed is None and outcome.blank is not None:
-                folder_blank[item.migration.path] = outcome.blank  # as add_outcome sets it
         errors: list[InternalError] = []
-        return check_history({root: folders[root]}, states, settings, rules, blank=folder_blank, errors=errors), errors
+        blank = read_blanks(jobs[k].items, folder_outcomes)
+        return check_history({root: folders[root]}, states, settings, rules, blank=blank, errors=errors), errors
 
     outcomes: list[FileOutcome | None] = [None] * len(planned)
     by_folder, histories = run_folders(jobs, workers, folder_history)
     for indices, folder_outcomes in zip(by_root.values(), by_folder):
         for k, outcome in zip(indices, folder_outcomes):
             outcomes[k] = outcome
-    blank: dict[Path, bool] = {}  # for each file read: parsed cleanly and holds no statement
     result = LintResult(sources=DeferredTexts())  # a cache hit's text is read only if a report shows it
+    linted: list[FileOutcome] = []
     for item, found in zip(planned, outcomes):
         assert found is not None
-        add_outcome(result, blank, item, found)
+        add_outcome(result, item, found)
+        linted.append(found)
         if found.shown:
             shown.known.setdefault(item.migration.path, found.shown)
     done = {jobs[k].root: found for k, found in histories.items()}
-    history = check_history(folders, states, settings, rules, blank=blank, errors=result.internal_errors, done=done)
+    history = check_history(folders, states, settings, rules, blank=read_blanks(planned, linted),
+                            errors=result.internal_errors, done=done)
     result.findings.extend(_about(history, asked, folders, shown) if asked is not None else history)
     result.findings = with_table_sizes(result.findings, states.values(), settings, rules, read_stats)
     return result

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -330,7 +330,7 @@ def _lint_one(job: FolderJob, item: Planned, text: str, catalog: Catalog) -> Fil
     return FileOutcome(shown, report, text if report.findings or report.ignored else None, report.blank)
 
 
-def add_outcome(result: LintResult, blank: dict[Path, bool], item: Planned, outcome: FileOutcome) -> None:
+def add_outcome(result: LintResult, item: Planned, outcome: FileOutcome) -> None:
     """Add one file's outcome to the run's result, in the planned order."""
     if outcome.input_error is not None:
         result.input_errors.append(outcome.input_error)
@@ -350,8 +350,17 @@ def add_outcome(result: LintResult, blank: dict[Path, bool], item: Planned, outc
                 result.sources.defer(outcome.report.path, outcome.source)
             else:
                 result.sources[outcome.report.path] = _read(outcome.source)[0] or ""
-    if outcome.blank is not None:
-        blank[item.migration.path] = outcome.blank
+
+
+def read_blanks(items: Iterable[Planned], outcomes: Iterable[FileOutcome]) -> dict[Path, bool]:
+    """For each file read without failing, whether it parsed cleanly and holds no statement:
+    what the history rules are told of the files (api.check_history's `blank`), for the whole
+    run or for one folder in the child that linted it."""
+    return {
+        item.migration.path: outcome.blank
+        for item, outcome in zip(items, outcomes)
+        if outcome.input_error is None and outcome.failed is None and outcome.blank is not None
+    }
 
 
 def same_release(migration: MigrationFile, folder: tuple[MigrationFile, ...] | list[MigrationFile]) -> frozenset[str]:
