@@ -168,21 +168,23 @@ class Catalog:
         # instead, which escapes every quote inside a string. The shared tree is always decoded
         # from that JSON text.
         key: object = _plain_type_key(tree)
+        json_text: str | None = None
         if key is None:
             text = repr(tree)
             if '"' in text:
-                try:
-                    key = _LOCATION.sub('"location": 0', json.dumps(tree))
-                except (TypeError, ValueError):  # not libpg_query's JSON (another front end's tree): kept as it is
+                json_text = _json_text(tree)
+                if json_text is None:  # not libpg_query's JSON (another front end's tree): kept as it is
                     return tree
+                key = json_text
             else:
                 key = _REPR_LOCATION.sub("'location': 0", text)
         shared = self._types.get(key)
         if shared is None:
-            try:
-                shared = self._types[key] = json.loads(_LOCATION.sub('"location": 0', json.dumps(tree)))
-            except (TypeError, ValueError):
-                return tree
+            if json_text is None:
+                json_text = _json_text(tree)
+                if json_text is None:
+                    return tree
+            shared = self._types[key] = json.loads(json_text)
         return shared
 
     def _shared_names(self, names: tuple[str, ...]) -> tuple[str, ...]:
@@ -234,6 +236,14 @@ class Catalog:
         for index in table.index_names if table else ():
             self.indexes.pop(index, None)
 
+def _json_text(tree: Node) -> str | None:
+    """The tree as JSON with its locations 0 (-1 stays -1); None when it is not JSON."""
+    try:
+        return _LOCATION.sub('"location": 0', json.dumps(tree))
+    except (TypeError, ValueError):
+        return None
+
+
 # The fields of a plain TypeName (`text`, `pg_catalog.int4`, `varchar(255)`, `timestamp(3)`).
 _PLAIN_TYPE = frozenset({"names", "typemod", "location"})
 _PLAIN_TYPE_MODS = frozenset({"names", "typmods", "typemod", "location"})
@@ -257,10 +267,10 @@ def _plain_type_key(tree: Node) -> tuple[object, ...] | None:
             return None
         parts.append(text)
     parts.append(typemod)  # an int: never taken for a name
-    typmods = tree.get("typmods", [None])
-    if type(typmods) is not list or not typmods:
+    typmods = tree.get("typmods")
+    if typmods is not None and (type(typmods) is not list or not typmods):
         return None  # an empty list is not the same tree as none: libpg_query writes neither
-    for typmod in tree.get("typmods", ()):
+    for typmod in typmods or ():
         constant = typmod.get("A_Const") if type(typmod) is dict and len(typmod) == 1 else None
         if type(constant) is not dict or constant.keys() != _CONSTANT:
             return None
