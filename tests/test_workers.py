@@ -24,9 +24,11 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from click.testing import CliRunner
 
-from migralint import api, forked, workers
+import migralint.cache
+from migralint import api, folder_lint, forked, workers
 from migralint.api import LintRequest
 from migralint.cli import main
+from migralint.cache import Store, pack_stamps
 from migralint.config import Settings
 from migralint.rules.registry import ALL_RULES, build_rule_set
 from migralint.findings import Finding
@@ -385,3 +387,24 @@ def test_the_history_of_a_folder_a_child_lints_whole_is_checked_there_with_the_o
     assert sum(f.rule == "migration-name" for f in alone.findings) == 48
     # Forked children check the history of the folders they lint whole; spawned workers do not.
     assert forked_children == (forked.run.__name__ == "counted")
+
+
+def test_a_cold_run_with_a_pool_leaves_every_files_result_in_the_cache(
+    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settled files (as a real project's are) get stamps: the parent, which learned them too,
+    must not write its own pack of stamps alone over the one the worker wrote with the results,
+    or the next run would lint everything again."""
+    monkeypatch.setattr(migralint.cache, "RACY_NS", -10**18)
+    args = ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "c", "."]
+    first = CliRunner().invoke(main, args)
+    store = Store(tree / "c")
+    packs = [store.load_pack(path) for path in (tree / "c").rglob("*.pack")]
+    assert len(packs) == 4
+    # 12 results each, and the stamps (a spawned worker does not see this test's RACY_NS: none there).
+    assert [len(pack) - bool(pack_stamps(pack)) for pack in packs] == [12] * 4
+    assert any(len(pack_stamps(pack)) == 12 for pack in packs) == (forked.run.__name__ == "counted")
+    linted: list[str] = []
+    monkeypatch.setattr(folder_lint, "_lint_one", lambda job, item, *rest: linted.append(item.migration.name))
+    again = CliRunner().invoke(main, args)
+    assert linted == [] and (again.exit_code, again.stdout) == (first.exit_code, first.stdout)

@@ -138,10 +138,15 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     for k in sorted({part.folder for part in parts}):
         outcomes: list[FileOutcome] = []
         new: dict[str, Any] = {}
-        for part in sorted((p for p in parts if p.folder == k), key=lambda p: p.start):
+        stretches = sorted((p for p in parts if p.folder == k), key=lambda p: p.start)
+        for part in stretches:
             outcomes += done[part][0]
             new.update(done[part][1])
-        save_pack(jobs[k], probes[k], store, new)  # a folder linted in parts; a whole one wrote its own
+        if len(stretches) > 1:
+            # A folder linted in parts: its one pack is written here. A whole one wrote its own in
+            # the worker, results and stamps; the parent's probe learned the same stamps, and
+            # writing them here would put a pack of stamps alone over the worker's results.
+            save_pack(jobs[k], probes[k], store, new)
         results[k] = outcomes
     if store is not None:
         store.wrote = True  # the workers wrote: the parent prunes
