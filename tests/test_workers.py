@@ -28,7 +28,7 @@ import migralint.cache
 from migralint import api, folder_lint, forked, workers
 from migralint.api import LintRequest
 from migralint.cli import main
-from migralint.cache import Store, pack_stamps
+from migralint.cache import STAMPS_KEY, Store, pack_stamps
 from migralint.config import Settings
 from migralint.rules.registry import ALL_RULES, build_rule_set
 from migralint.findings import Finding
@@ -408,3 +408,35 @@ def test_a_cold_run_with_a_pool_leaves_every_files_result_in_the_cache(
     monkeypatch.setattr(folder_lint, "_lint_one", lambda job, item, *rest: linted.append(item.migration.name))
     again = CliRunner().invoke(main, args)
     assert linted == [] and (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+
+
+def test_a_cold_run_reads_the_files_in_the_children_not_before_the_fork(
+    tree: Path, always_a_pool: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a cache that knows none of the folders, the parent has nothing to look up: it reads
+    no migration (the children read, key and lint their folders), and the cache ends up as one
+    process leaves it."""
+    monkeypatch.setattr(migralint.cache, "RACY_NS", -10**18)
+    one = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "1", "--cache-dir", "one", "."])
+    parent, read_here = os.getpid(), []
+    read_raw = folder_lint._read_raw
+
+    def recorded(path: Any) -> Any:
+        if os.getpid() == parent:
+            read_here.append(path)
+        return read_raw(path)
+
+    monkeypatch.setattr(folder_lint, "_read_raw", recorded)
+    pooled = CliRunner().invoke(main, ["lint", "--format", "json", "--jobs", "2", "--cache-dir", "two", "."])
+    assert (pooled.exit_code, pooled.stdout, pooled.stderr) == (one.exit_code, one.stdout, one.stderr)
+    if forked.run.__name__ == "counted":
+        assert read_here == []
+
+    def results(cache: str) -> list[tuple[Any, ...]]:
+        """Each pack's results in order, and its stamps (a spawned worker has no stamps here)."""
+        store = Store(tree / cache)
+        packs = [store.load_pack(path) for path in (tree / cache).rglob("*.pack")]
+        return sorted((sorted(pack_stamps(pack)), [v for k, v in pack.items() if k != STAMPS_KEY]) for pack in packs)
+
+    if forked.run.__name__ == "counted":
+        assert results("two") == results("one") and len(results("one")) == 4

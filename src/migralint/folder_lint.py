@@ -81,6 +81,9 @@ class Probe:
     # The folder's stamps for the pack, when this run learned one it did not have.
     stamps: dict[str, tuple[Stamp, str]] | None = None
     sizes: list[int] = field(default_factory=list)  # each file's size in bytes (0: unreadable)
+    # False: the cache knew nothing of the folder, and its files are keyed where they are linted
+    # (keyed()); until then `texts`, `chains` and `keys` hold nothing and `sizes` are stat()'s.
+    keyed: bool = True
 
     def text(self, k: int) -> str:
         """File k's text, read now if its stamp spared the probe reading it."""
@@ -131,8 +134,49 @@ def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
     workers' shares (`planned` False: one process lints everything, no share is planned)."""
     if store is None or not job.run_key:
         return _unread(job, planned)
+    pack = store.load_pack(store.pack_path(job.run_key, job.root))
+    if not pack:
+        # The cache knows nothing of the folder (a cold run, other settings): no result to look
+        # up, no stamp to trust. The files are read and keyed where they are linted (keyed()), in
+        # the forked child that takes the folder: reading, decoding and hashing the corpus's
+        # 2,576 files was the largest serial work in the parent before the first fork.
+        found = _unread(job, planned)
+        found.keyed = False
+        return found
     found = Probe()
-    found.pack = store.load_pack(store.pack_path(job.run_key, job.root))
+    found.pack = pack
+    shown_paths = _key(job, found)
+    cost = 0.0
+    first_miss = None
+    sizes = found.sizes
+    for k, key in enumerate(found.keys):
+        if k in found.outcomes:
+            continue
+        entry = found.pack.get(key)
+        if entry is not None:
+            found.outcomes[k] = _from_entry(entry, found.texts[k], found.unread.get(k), shown_paths[k])
+            continue
+        first_miss = k if first_miss is None else first_miss
+        cost += _cost(sizes[k])
+    if first_miss is not None:  # the replay of the hits before it
+        cost += REPLAY_SHARE * sum(_cost(sizes[j]) for j in range(first_miss) if j not in found.outcomes)
+    found.cost = cost
+    return found
+
+
+def keyed(job: FolderJob, found: Probe) -> None:
+    """Reads and keys the folder's files the probe left unread because the cache knew nothing of
+    them, as the probe would have: every key a miss, the unreadable files said, the stamps learned."""
+    if found.keyed:
+        return
+    found.texts, found.sizes, found.unread, found.outcomes = [], [], {}, {}
+    found.chains, found.keys = [], []
+    _key(job, found)
+    found.keyed = True
+
+
+def _key(job: FolderJob, found: Probe) -> list[str]:
+    """Each file's text (unless its stamp is trusted), chain and key, into `found`; the paths shown."""
     known = pack_stamps(found.pack)
     learned = dict(known)  # what the pack will hold: stamps of other runs' files are kept
     # Whether a file had settled is judged at the time its stamp was taken (or before).
@@ -181,21 +225,7 @@ def probe(job: FolderJob, store: Store | None, planned: bool = True) -> Probe:
             ours = {str(item.migration.path) for item in job.items}
             learned = {path: value for path, value in learned.items() if path in ours}
         found.stamps = learned
-    cost = 0.0
-    first_miss = None
-    for k, key in enumerate(found.keys):
-        if k in found.outcomes:
-            continue
-        entry = found.pack.get(key)
-        if entry is not None:
-            found.outcomes[k] = _from_entry(entry, found.texts[k], found.unread.get(k), shown_paths[k])
-            continue
-        first_miss = k if first_miss is None else first_miss
-        cost += _cost(sizes[k])
-    if first_miss is not None:  # the replay of the hits before it
-        cost += REPLAY_SHARE * sum(_cost(sizes[j]) for j in range(first_miss) if j not in found.outcomes)
-    found.cost = cost
-    return found
+    return shown_paths
 
 
 def _unread(job: FolderJob, planned: bool) -> Probe:
@@ -232,6 +262,7 @@ def save_pack(job: FolderJob, found: Probe, store: Store | None, new: dict[str, 
 def _finish(
     job: FolderJob, found: Probe, store: Store | None, start: int, stop: int
 ) -> tuple[list[FileOutcome], dict[str, Any]]:
+    keyed(job, found)
     outcomes: list[FileOutcome] = []
     new: dict[str, Any] = {}
     catalog: Catalog | None = None

@@ -24,7 +24,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from migralint.cache import Store
-from migralint.folder_lint import FileOutcome, FolderJob, Probe, file_costs, finish, lint_part, probe, save_pack
+from migralint.folder_lint import (FileOutcome, FolderJob, Probe, file_costs, finish, keyed, lint_part, probe,
+                                   save_pack)
 from migralint.folder_parts import Part, plan_parts
 
 # What the caller wants known of a folder linted whole in a forked child, computed there from
@@ -108,6 +109,8 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
     if not pool_worth_it([part.cost for part in parts], workers):
         return {}
+    for k in {part.folder for part in parts if part.start > 0 or part.stop < len(jobs[part.folder].items)}:
+        keyed(jobs[k], probes[k])  # a folder in stretches: its one pack is written here, with the stamps
     from migralint import forked  # with signal and selectors: only when a pool pays, like multiprocessing
 
     if forked.usable():
