@@ -252,3 +252,38 @@ def test_a_run_that_reads_a_database_is_never_answered(tmp_path: Path, database:
         assert b"count as applied" in run.stderr  # the note: the database was read
         assert not run.answered and not run.stored
         assert any("database" in line for line in run.trace)
+
+
+_WATCHING = """
+import os, sys
+from migralint import answer_recorder
+from migralint.answer_recorder import Recorder
+recorder = Recorder("key", sys.argv[1])
+recorder.start()
+seen = [os.lstat(sys.argv[2]).st_ino]
+with open(sys.argv[3], "rb"):
+    pass
+answer_recorder.refuse("reads a database")
+os.lstat(sys.argv[4])
+with open(sys.argv[5], "rb"):
+    pass
+os.write(1, repr(sorted(recorder.inputs.items())).encode())
+"""
+
+
+def test_inputs_are_stamped_as_they_are_touched_until_the_run_is_refused(tmp_path: Path) -> None:
+    """A file looked at with lstat is stamped from what that lstat said (one call, not two); once
+    a run is refused (a database, a forked worker) nothing of it is stored, and nothing more is
+    stamped, in the parent or in a forked child."""
+    import subprocess
+    import sys
+
+    from migralint.answers import stamp
+
+    paths = [tmp_path / name for name in ("looked", "read", "looked-after", "read-after")]
+    for path in paths:
+        path.write_text(path.name)
+    done = subprocess.run([sys.executable, "-c", _WATCHING, str(tmp_path / "cache"), *map(str, paths)],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout == repr([(str(paths[0]), (False, stamp(str(paths[0]), False))),
+                                (str(paths[1]), (True, stamp(str(paths[1]))))])

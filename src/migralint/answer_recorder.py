@@ -100,7 +100,9 @@ class Recorder:
         self._git_cwds: set[str] = set()
         self._real: dict[str, Callable[..., Any]] = {}
         # Not inputs: the cache (derived from the inputs, never a source of truth) and the code (keyed).
-        self._skipped = (os.path.abspath(guessed_dir), *code_folders())
+        skipped = (os.path.abspath(guessed_dir), *code_folders())
+        self._skipped = frozenset(skipped)
+        self._skipped_under = tuple(folder.rstrip(os.sep) + os.sep for folder in skipped)  # as _within has it
 
     # -- watching ------------------------------------------------------------------------------
 
@@ -121,19 +123,40 @@ class Recorder:
         for name in ("stat", "lstat", "access"):
             real = getattr(os, name)
             self._real[name] = real
-            setattr(os, name, self._watched(real))
+            setattr(os, name, self._watched_lstat(real) if name == "lstat" else self._watched(real))
         RECORDER = self
         sys.addaudithook(self._audit)  # for good (hooks cannot be removed): it checks RECORDER
 
+    # Once refused (a fork, a database...), nothing of the run is stored: watching the rest of it,
+    # in the parent and in forked children alike, would be work for nothing.
+
     def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
-            if RECORDER is self and kwargs.get("dir_fd") is None:
+            if RECORDER is self and self.refused is None and kwargs.get("dir_fd") is None:
                 self._note(path, whole=False)
             return real(path, *args, **kwargs)
 
         return watched
 
-    def _note(self, path: Any, *, whole: bool = True) -> None:
+    def _watched_lstat(self, real: Callable[..., Any]) -> Callable[..., Any]:
+        """os.lstat, watched: what it returns is the path's stamp (answers.stamp lstat()s it too),
+        so a file named on the command line costs one lstat, not two."""
+        generic = self._watched(real)
+
+        def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
+            if args or kwargs or RECORDER is not self or self.refused is not None:
+                return generic(path, *args, **kwargs)
+            try:
+                found = real(path)
+            except BaseException:
+                self._note(path, whole=False)  # absent, or not to be looked at: stamped as stamp() says
+                raise
+            self._note(path, whole=False, found=found)
+            return found
+
+        return watched
+
+    def _note(self, path: Any, *, whole: bool = True, found: os.stat_result | None = None) -> None:
         if isinstance(path, int):
             return  # an open file: it was stamped when it was opened
         try:
@@ -143,14 +166,14 @@ class Recorder:
             return
         known = self.inputs.get(text)
         if (known is not None and (known[0] or not whole)) or text.startswith(_NOT_INPUTS) \
-                or any(_within(text, folder) for folder in self._skipped):
+                or text in self._skipped or text.startswith(self._skipped_under):
             return
         if known is not None and stamp(text, False) != known[1]:
             self.refused = f"{text} changed during the run"  # looked at, then changed, then read
-        self.inputs[text] = (whole, stamp(text, whole))
+        self.inputs[text] = (whole, stamp(text, whole, found))
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if RECORDER is not self:
+        if RECORDER is not self or self.refused is not None:
             return
         if event in _FILE_EVENTS and sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
             return  # the import system reading code, writing its .pyc: the code is in the key

@@ -228,17 +228,18 @@ def answer_path(directory: str, key: str) -> str:
     return os.path.join(directory, ANSWERS, key[:40] + ".answer")
 
 
-def stamp(path: str, whole: bool = True) -> Stamp | None:
+def stamp(path: str, whole: bool = True, found: os.stat_result | None = None) -> Stamp | None:
     """The path's metadata, not following a final symlink, and its target's too when it is one;
     None when there is nothing there ("absent" is a stamp too).
 
     `whole` False: a folder only looked at, not listed (a config file looked for beside it, a path
     resolved through it): its type, identity and owner, not its times, which change whenever any
-    entry in it does (a home folder's shell history)."""
-    try:
-        found = _lstat(path)
-    except (OSError, ValueError):
-        return None
+    entry in it does (a home folder's shell history). `found`: what lstat() said of it just now."""
+    if found is None:
+        try:
+            found = _lstat(path)
+        except (OSError, ValueError):
+            return None
     own = _of(found, whole)
     if not stat.S_ISLNK(found.st_mode):
         return own
