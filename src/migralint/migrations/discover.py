@@ -107,7 +107,7 @@ def discover(
 
 
 def _order(migration: MigrationFile) -> tuple[str, tuple[object, ...], str]:
-    return (str(migration.root), migration.sort_key, str(migration.path))
+    return migration.order  # (str(migration.root), migration.sort_key, str(migration.path))
 
 
 class Planned(NamedTuple):

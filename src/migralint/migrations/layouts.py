@@ -68,10 +68,26 @@ class MigrationFile:
     # discovery and the api ask for it tens of thousands of times over a corpus, and each
     # `path.parent.parent` built new Path objects (a few percent of a whole-corpus run).
     root: Path = field(init=False, repr=False, compare=False)
+    # Where it sorts among all the files discovered (discover._order): the folder, its place in
+    # it, its path. Worked out once: discovery, folders_of and with_history each sort every file.
+    order: tuple[str, tuple[int, tuple[object, ...]], str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        root = self.path.parent.parent if self.layout in (Layout.PRISMA, Layout.DIESEL) else self.path.parent
+        # One Path per folder, shared by its files: the folder's text, once the path's str() has
+        # normalised it, names it (as Path would have it, "" for "."), and a shared root is hashed
+        # once and found by identity, where each file's own root was built, hashed and compared
+        # part by part in every dict keyed by folder (discovery, ordering, the api: 18,000
+        # comparisons over the corpus).
+        folder = os.path.dirname(str(self.path))
+        up = self.layout in (Layout.PRISMA, Layout.DIESEL)
+        text = os.path.dirname(folder) if up else folder
+        root = _ROOTS.get(text)
+        if root is None:
+            if len(_ROOTS) >= _ROOTS_KEPT:
+                _ROOTS.clear()
+            root = _ROOTS[text] = self.path.parent.parent if up else self.path.parent
         object.__setattr__(self, "root", root)
+        object.__setattr__(self, "order", (str(root), (_LAYOUT_RANK[self.layout], self.key), str(self.path)))
 
     @property
     def sort_key(self) -> tuple[int, tuple[object, ...]]:
@@ -88,6 +104,8 @@ class MigrationFile:
 
 
 _CONFIG_BYTES = 1024 * 1024  # a runner's per-migration settings file: a few lines
+_ROOTS: dict[str, Path] = {}  # MigrationFile.root by the folder's text
+_ROOTS_KEPT = 4096
 _LAYOUT_RANK = {layout: rank for rank, layout in enumerate(Layout)}
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
@@ -131,7 +149,7 @@ _POPX_DIALECTS = {
 
 def _classify(path: Path, text_head: str, assume_in_transaction: bool) -> MigrationFile:
     name = path.name
-    parent = path.parent.name
+    parent = os.path.basename(os.path.dirname(str(path)))  # path.parent.name, without a Path for the parent
     if name == "migration.sql":  # Prisma accepts any folder name and sorts them as strings
         return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
     if name in ("up.sql", "down.sql") and os.path.exists(path.parent / "up.sql"):  # never raises
