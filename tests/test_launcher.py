@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -95,3 +96,45 @@ def test_a_commit_with_a_migration_runs_few_git_processes(repo: Path, tmp_path_f
     calls = log.read_text().splitlines()
     assert sum("diff --cached" in call for call in calls) == 1, calls
     assert len(calls) <= 7, calls
+
+
+_EXITING = """
+import atexit, sys
+from migralint.launcher import main
+
+
+class Freed:
+    def __del__(self) -> None:
+        print("freed in the teardown", file=sys.stderr)
+
+
+kept = Freed()  # a module global: freed only by the interpreter's teardown
+atexit.register(lambda: print("exit handler ran", file=sys.stderr))
+sys.argv = ["migralint", *sys.argv[1:]]
+main()
+"""
+
+
+@pytest.mark.parametrize("threads", [False, True])
+def test_the_command_ends_without_the_interpreters_teardown_and_with_its_exit(tmp_path: Path, threads: bool) -> None:
+    """Python's teardown frees every object of the run one at a time; the command skips it (the
+    report is written, the exit handlers run, the exit code is Python's), unless another thread
+    still runs, which Python's exit handles as before."""
+    folder = tmp_path / "prisma" / "migrations"
+    for k in range(8):
+        path = folder / f"{k:04d}_m" / "migration.sql"
+        path.parent.mkdir(parents=True)
+        path.write_text(f'CREATE TABLE "T{k}" ("id" INT);\nCREATE INDEX "i{k}" ON "T{k}"("id");\n')
+    script = _EXITING
+    if threads:
+        # A thread that is still there at the end (a daemon, so that Python's exit does not wait for it).
+        script = script.replace("main()\n", "import threading\n"
+                                "threading.Thread(target=threading.Event().wait, daemon=True).start()\nmain()\n")
+    args = [sys.executable, "-c", script, "lint", "--no-cache", "--format", "json", str(folder)]
+    done = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+    command = subprocess.run([str(Path(sys.executable).parent / "migralint"), *args[3:]], capture_output=True,
+                             text=True, cwd=tmp_path)
+    assert done.returncode == command.returncode == 0  # warnings only
+    assert done.stdout == command.stdout and len(json.loads(done.stdout)["findings"]) >= 8  # each name, at least
+    assert done.stderr.endswith("exit handler ran\n" + ("freed in the teardown\n" if threads else ""))
+    assert done.stderr.removesuffix("freed in the teardown\n").removesuffix("exit handler ran\n") == command.stderr

@@ -1,6 +1,6 @@
 """What `migralint` imports for a command: a module loaded for nothing is start-up time on every commit.
 
-Each case runs the installed entry point (migralint.launcher.main) in a fresh interpreter and
+Each case runs the entry point's work (migralint.launcher.command) in a fresh interpreter and
 lists sys.modules after it: a regression that pulls the linter into `--version`, or rich or
 psycopg into a JSON lint on a pipe, fails here instead of quietly costing tens of milliseconds.
 """
@@ -20,9 +20,9 @@ from migralint import __version__
 _PROBE = """
 import json, sys
 sys.argv = ["migralint", *json.loads(sys.argv[1])]
-from migralint.launcher import main
+from migralint.launcher import command  # what main runs: main then ends the process, and this probe goes on
 try:
-    main()
+    command()
 except SystemExit as exc:
     code = exc.code
 else:

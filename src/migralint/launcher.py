@@ -28,6 +28,45 @@ _VALUE_OPTIONS = frozenset({
 
 
 def main() -> None:
+    """The `migralint` command (the console script, `python -m migralint`): `command`, then the
+    process ends (_leave)."""
+    try:
+        command()
+    except SystemExit as exc:
+        _leave(exc.code)
+        raise
+
+
+def _leave(code: object) -> None:
+    """Ends the process as Python's exit would, less its teardown. At the end of a large run the
+    interpreter frees every object the run made, one at a time (the findings, the outcomes, the
+    modules): 40-75 ms of a cold run over the corpus on this 2-core machine, serial, after the
+    report is written (measured against os._exit, 4 pairs under load, 2026-12-07). The exit
+    handlers run and the streams are flushed, so the output and the exit code are the ones
+    Python's exit gives; a code Python would print (a message), another thread still running, a
+    database driver (its connections say goodbye when they are freed), or a stream that cannot be
+    flushed (a closed pipe) leave it to Python, as before."""
+    code = 0 if code is None else code
+    if not isinstance(code, int) or not 0 <= code <= 255 or "psycopg" in sys.modules:
+        return
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+            if stream is not None:
+                stream.flush()
+    except BaseException:
+        return
+    os._exit(code)
+
+
+def command() -> None:
+    """What the command does with sys.argv, ending in SystemExit as click's commands do, for a
+    caller that goes on after it (the tests look at what it imported)."""
     if sys.argv[1:] == ["--version"]:
         # Answered before click loads (click alone costs 20-60 ms here): tools and people ask
         # for the version in scripts and bug reports; cli's --version prints the same line.
