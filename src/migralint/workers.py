@@ -2,8 +2,8 @@
 
 A folder's files share one catalog and run in order, so the unit of work is the folder
 (folder_lint.FolderJob). The parent probes every folder first (reads its files, looks them
-up in the cache): only folders with work left go to the workers, so a warm run never starts
-a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
+up in the cache; a folder the cache knows nothing of is read where it is linted): only folders
+with work left go to the workers, so a warm run never starts a pool. A pool starts only when the work left is worth a worker's start-up (a fresh
 interpreter importing migralint and pglast: WORTH_A_POOL_MS, measured in docs/cache.md).
 A folder that alone would keep one worker busy while the others idle is cut into stretches
 (folder_parts.py): each worker replays the files before its stretch and lints its own, and
