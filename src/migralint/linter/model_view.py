@@ -83,7 +83,7 @@ def check_model_rules(
     interested = rules.kind_rules(kind)  # loaded at the first statement of its kind
     if not interested:
         return
-    view = ModelView(ctx, position)
+    view = ModelView(ctx, position, kind)
     ctx.at(position)  # once: rules never move it, and the view's methods point it at this same statement
     try:
         model: ir.Statement | None = view.statement
@@ -181,15 +181,23 @@ def finish_model_rules(
 class ModelView:
     """The ModelContext of one statement of a PostgreSQL file section."""
 
+    # One is made for every statement a model rule checks: slots, and the help SQL made when a
+    # rule first writes help, as few do.
+    __slots__ = ("_ctx", "_position", "_kind", "path", "settings", "_current")
     dialect = Dialect.POSTGRESQL
 
-    def __init__(self, ctx: Context, position: int) -> None:
+    def __init__(self, ctx: Context, position: int, kind: ir.Kind | None = None) -> None:
+        """`kind`: the statement's model Kind, when the caller has it already."""
         self._ctx = ctx
-        self.sql: SqlText = _FileSqlText(ctx)
         self._position = position
+        self._kind = kind
         self.path = ctx.path
         self.settings: Settings = ctx.settings
         self._current: ir.Statement | None = None
+
+    @property
+    def sql(self) -> SqlText:
+        return _FileSqlText(self._ctx)
 
     @property
     def is_prisma(self) -> bool:
@@ -202,7 +210,7 @@ class ModelView:
             models = self._models()
             kept = models[self._position]
             if kept is None:  # built with its tree; kept without it in a large file
-                current = self._build(self._position)
+                current = self._build(self._position, self._kind)
                 models[self._position] = self._kept(self._position, current)
             elif kept.raw is None:  # kept without its tree
                 current = replace(kept, raw=self._ctx.statements[self._position].node)
@@ -328,7 +336,7 @@ class ModelView:
     def _kept(self, position: int, model: ir.Statement) -> ir.Statement:
         return model if self._ctx.statements[position].tree_held else replace(model, raw=None)
 
-    def _build(self, position: int) -> ir.Statement:
+    def _build(self, position: int, kind: ir.Kind | None = None) -> ir.Statement:
         ctx = self._ctx
         statement = ctx.statements[position]
         # Found when a finding first asks where an event is written (ir.LazySpans).
@@ -357,12 +365,17 @@ class ModelView:
             return answer
 
         def is_volatile(expression: Node) -> bool:
+            # Most defaults call no function (a constant, CURRENT_TIMESTAMP): a FuncCall's key is
+            # in the tree's repr, made in C, and without one nothing in it is volatile, whatever
+            # the file's functions are. A string that spells it only costs the full search.
+            if "FuncCall" not in repr(expression):
+                return False
             return volatile_function(expression, self._trusted_functions(position)) is not None
 
         return build_statement(
             statement.index, statement.kind, statement.node, statement.start, statement.end,
             command_spans=spans, type_rewrites=type_rewrites, is_volatile=is_volatile,
-            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement),
+            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement), model_kind=kind,
         )
 
     def _trusted_functions(self, position: int) -> frozenset[str]:

@@ -76,10 +76,12 @@ def build_statement(
     is_volatile: IsVolatile | None = None,
     pg_version: int = 15,
     pg_lock_list: Sequence[pg_locks.LockTaken] | None = None,
+    model_kind: Kind | None = None,
 ) -> ir.Statement:
     """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans (or
-    what finds them, asked when a reader first wants an event's span: see ir.LazySpans) and
-    `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
+    what finds them, asked when a reader first wants an event's span: see ir.LazySpans),
+    `pg_lock_list` its locks and `model_kind` its kind_of when the caller has them already
+    (linter.context caches the locks; the model rules are chosen by the kind)."""
     facts = _Facts(type_rewrites or _rewrites_always, is_volatile or _calls_a_function)
     events, commands = _events(kind, node, facts)
     tables = _tables(node, events)
@@ -97,7 +99,9 @@ def build_statement(
         else:
             spans = _event_spans(command_spans, count, commands, start, end)
     tx = _TX.get(node.get("kind", "")) if kind == "TransactionStmt" else None
-    return ir.Statement(index, kind_of(kind, node), start, end, tables, locks, events, spans, tx, False, True, kind, node)
+    if model_kind is None:
+        model_kind = kind_of(kind, node)
+    return ir.Statement(index, model_kind, start, end, tables, locks, events, spans, tx, False, True, kind, node)
 
 
 def _event_spans(
