@@ -71,13 +71,14 @@ class Catalog:
         return (v for v in self.views.values() if table in v.tables)
 
     def foreign_keys_to(self, table: TableName) -> Iterator[Constraint]:
-        return (
+        # Every constraint of the history is looked at (for each history note): in one list
+        # comprehension, its `references` first, which most constraints answer with None.
+        return iter([
             c
             for owner in self.tables.values()
-            if owner.name != table
             for c in owner.constraints.values()
-            if c.kind == "foreign" and c.references == table
-        )
+            if c.references == table and c.kind == "foreign" and owner.name != table
+        ])
 
     def still_using(self, table: TableName, column: str | None = None, *, since: str = "") -> list[str]:
         """What later migrations made that still uses `table` (or its `column`): indexes,
