@@ -210,10 +210,12 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
     references = _name(event.references) if event.references is not None else None
     expression = event.raw_expression if isinstance(event.raw_expression, dict) else None
     columns = catalog._shared_names(event.columns)
-    table.constraints[name] = Constraint(
+    constraint = table.constraints[name] = Constraint(
         table.name, name, kind, event.validated, columns, expression, references,
         catalog._shared_names(event.referenced_columns), origin, event.on_delete,
     )
+    if references is not None:
+        catalog._note_foreign_key(table, constraint)
     if event.makes_index:
         index = Index(_shared(table.name.schema, name), table.name, True, False, True, columns, origin, True)
         catalog._add_index(index)
