@@ -188,7 +188,7 @@ class Catalog:
         # "'location': 1" in it would read as a location: such a tree is keyed by its JSON text
         # instead, which escapes every quote inside a string. The shared tree is always decoded
         # from that JSON text.
-        key: object = _plain_type_key(tree)
+        key: object = _constant_key(tree) if len(tree) == 1 else _plain_type_key(tree)
         json_text: str | None = None
         if key is None:
             text = repr(tree)
@@ -308,6 +308,40 @@ def _plain_type_key(tree: Node) -> tuple[object, ...] | None:
             parts.append(None)
         elif len(value) == 1 and type(number := value.get("ival")) is int:
             parts.append((number,))
+        else:
+            return None
+    return tuple(parts)
+
+
+_CONSTANTS = frozenset({"A_Const", "SQLValueFunction"})
+
+
+def _constant_key(tree: Node) -> tuple[object, ...] | None:
+    """A key for the commonest defaults, a constant or CURRENT_TIMESTAMP and the like: nodes of
+    plain values (and of one-level dicts of them, `{"ival": {"ival": 0}}`) beside their location.
+    As exact as their text with the locations 0 (-1 kept): each value with its type, in the
+    order written; "\0" first, which no type name holds (_plain_type_key's keys). The repr of
+    such a tree cost more than the whole rest of replaying its column. None for any other tree."""
+    ((kind, body),) = tree.items()
+    if kind not in _CONSTANTS or type(body) is not dict:
+        return None
+    parts: list[object] = ["\0", kind]
+    for name, value in body.items():
+        kind_of_value = type(value)
+        if name == "location":
+            if kind_of_value is not int:
+                return None
+            parts.append("location" if value >= 0 else ("location", value))
+        elif kind_of_value is str or kind_of_value is int or kind_of_value is bool:
+            parts.append((name, kind_of_value, value))
+        elif kind_of_value is dict:
+            inner: list[object] = [name]
+            for inner_name, inner_value in value.items():
+                kind_of_inner = type(inner_value)
+                if inner_name == "location" or (kind_of_inner is not str and kind_of_inner is not int and kind_of_inner is not bool):
+                    return None
+                inner.append((inner_name, kind_of_inner, inner_value))
+            parts.append(tuple(inner))
         else:
             return None
     return tuple(parts)
