@@ -238,3 +238,23 @@ def test_columns_share_a_tree_only_when_it_is_the_same_but_for_locations() -> No
     assert b["z"].default is not None and "'location': 2" in str(b["z"].default)
     assert c["z"].default is not b["z"].default
     assert a["x"].type_name is not None and a["x"].type_name["location"] == 0  # locations become 0
+
+
+def test_constant_defaults_share_a_tree_only_when_the_same_value_of_the_same_type() -> None:
+    # A_Const and SQLValueFunction defaults are keyed by their values (catalog._constant_key).
+    catalog = replay(
+        "CREATE TABLE a (n INT DEFAULT 1, b BOOLEAN DEFAULT true, t TIMESTAMP DEFAULT CURRENT_TIMESTAMP, "
+        "s TEXT DEFAULT '1', f BOOLEAN DEFAULT false, d DATE DEFAULT CURRENT_DATE, z TEXT DEFAULT NULL);",
+        "CREATE TABLE b (n INT   DEFAULT 1, b BOOLEAN   DEFAULT true, t TIMESTAMP   DEFAULT CURRENT_TIMESTAMP, "
+        "s TEXT   DEFAULT '1', f BOOLEAN   DEFAULT false, d DATE   DEFAULT CURRENT_DATE, z TEXT   DEFAULT NULL);",
+        "CREATE TABLE c (n INT DEFAULT 2, b INT DEFAULT 1, t TIMESTAMP DEFAULT CURRENT_TIMESTAMP(3), s TEXT DEFAULT '2');",
+    )
+    a, b, c = (catalog.tables[TableName("public", name)].columns for name in "abc")
+    for column in ("n", "b", "t", "s", "f", "d", "z"):
+        assert a[column].default is not None and a[column].default is b[column].default, column  # other locations
+        assert "'location': 0" in str(a[column].default)
+    assert len({id(a[column].default) for column in ("n", "b", "t", "s", "f", "d", "z")}) == 7
+    assert c["n"].default is not a["n"].default and c["s"].default is not a["s"].default
+    assert c["b"].default is a["n"].default  # the same constant 1 on another column
+    assert c["t"].default is not a["t"].default  # CURRENT_TIMESTAMP(3): another typmod
+    assert a["b"].default == {"A_Const": {"boolval": {"boolval": True}, "location": 0}}

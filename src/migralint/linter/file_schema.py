@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from migralint.sql import ir
 from migralint.sql.postgres.created import CREATING, CreatedEvent, created_events
-from migralint.sql.postgres.nodes import TableName, shared_name
+from migralint.sql.postgres.nodes import Node, TableName, alter_table_commands, shared_name, unwrap
 from migralint.linter.parse import Statement
 
 # Objects that exist before the first statement (the forward migration of a rollback).
@@ -34,7 +34,15 @@ class FileSchema:
 
     @classmethod
     def of(cls, statements: tuple[Statement, ...], inherited: FileSchema | None = None) -> FileSchema:
-        return cls.of_events(((s.index, schema_entries(s)) for s in statements), inherited)
+        schema = cls.of_events((), inherited)
+        for statement in statements:
+            if statement.kind not in CREATING:
+                continue
+            if statement.tree_held:
+                schema._record_tree(statement.index, statement.kind, statement.node)
+            else:  # its tree let go: what it creates was kept as a fact (schema_entries)
+                schema._record(statement.index, statement.fact(_created))
+        return schema
 
     @classmethod
     def of_events(
@@ -81,6 +89,43 @@ class FileSchema:
                     self.columns.setdefault((table, _interned(event.column.name)), index)
             elif isinstance(event, ir.RenameTable) and _name(event.table) in self.tables:
                 self.tables.setdefault(_name(event.new), index)  # a table the file created, renamed
+
+
+    def _record_tree(self, index: int, kind: str, node: Node) -> None:
+        """What `_record` makes of created_events(kind, node), read from the tree without the
+        events: every statement of a file is asked, before its first is checked, and the events
+        (a CreateTable, an AddColumn and its Column...) were made for this index alone.
+        tests/linter/test_file_schema_of_trees.py checks both on the fixtures and the corpus."""
+        if kind == "CreateStmt":
+            if "relation" in node:
+                self.tables.setdefault(TableName.from_range_var(node["relation"]), index)
+        elif kind == "IndexStmt":
+            name = node.get("idxname")
+            if name and "relation" in node:  # an unnamed index cannot be named by a later DROP INDEX
+                table = TableName.from_range_var(node["relation"])
+                self.indexes.setdefault(shared_name(table.schema, name), (table, index))
+        elif kind == "AlterTableStmt":
+            if node.get("objtype") in ("OBJECT_TABLE", None) and "relation" in node:
+                table = None
+                for cmd in alter_table_commands(node):
+                    if cmd.get("subtype") == "AT_AddColumn" and cmd.get("def"):
+                        definition_kind, body = unwrap(cmd["def"])
+                        if definition_kind != "ColumnDef":
+                            continue
+                        if table is None:
+                            table = TableName.from_range_var(node["relation"])
+                        created = self.tables.get(table)
+                        if created is None or created > index:  # see _record
+                            self.columns.setdefault((table, _interned(str(body.get("colname", "")))), index)
+        elif kind == "RenameStmt":
+            if node.get("renameType") == "OBJECT_TABLE" and "relation" in node:
+                table = TableName.from_range_var(node["relation"])
+                if table in self.tables:
+                    self.tables.setdefault(shared_name(table.schema, str(node.get("newname", ""))), index)
+        elif kind == "CreateTableAsStmt":
+            relation = node.get("into", {}).get("rel")
+            if relation and node.get("objtype") in ("OBJECT_TABLE", None, "OBJECT_MATVIEW"):
+                self.tables.setdefault(TableName.from_range_var(relation), index)
 
 
 def _name(table: ir.TableName) -> TableName:

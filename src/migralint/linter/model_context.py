@@ -91,7 +91,11 @@ class ModelContext(Protocol):
     path: str
     settings: Settings
     dialect: Dialect
-    sql: SqlText
+
+    @property
+    def sql(self) -> SqlText:
+        """The dialect's help SQL."""
+        ...
 
     @property
     def is_prisma(self) -> bool: ...

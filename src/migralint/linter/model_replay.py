@@ -13,8 +13,8 @@ an unknown index) is skipped or remembered with origin "": replay never fails.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from migralint.linter.schema_objects import Column, Constraint, EnumType, Index, Table, View
 from migralint.sql import ir
@@ -86,6 +86,12 @@ def apply_events(catalog: Catalog, events: Iterable[ir.Event], origin: str) -> N
 
 
 def apply_event(catalog: Catalog, event: ir.Event, origin: str) -> None:
+    # The commonest events by their class, before the chain below: it asked a CREATE INDEX
+    # eleven isinstance questions.
+    handler = _BY_CLASS.get(type(event))
+    if handler is not None:
+        handler(catalog, event, origin)
+        return
     if isinstance(event, ir.CreateTable):
         _create_table(catalog, event, origin)
     elif isinstance(event, ir.DropTable):
@@ -124,6 +130,10 @@ def apply_event(catalog: Catalog, event: ir.Event, origin: str) -> None:
         _drop_object(catalog, event)
     else:
         _schema_object(catalog, event, origin)
+
+
+def _add_table_constraint(catalog: Catalog, event: ir.AddConstraint, origin: str) -> None:
+    _add_constraint(catalog, _table(catalog, event.table), event, origin)
 
 
 def _create_table(catalog: Catalog, event: ir.CreateTable, origin: str) -> None:
@@ -200,10 +210,12 @@ def _add_constraint(catalog: Catalog, table: Table, event: ir.AddConstraint, ori
     references = _name(event.references) if event.references is not None else None
     expression = event.raw_expression if isinstance(event.raw_expression, dict) else None
     columns = catalog._shared_names(event.columns)
-    table.constraints[name] = Constraint(
+    constraint = table.constraints[name] = Constraint(
         table.name, name, kind, event.validated, columns, expression, references,
         catalog._shared_names(event.referenced_columns), origin, event.on_delete,
     )
+    if references is not None:
+        catalog._note_foreign_key(table, constraint)
     if event.makes_index:
         index = Index(_shared(table.name.schema, name), table.name, True, False, True, columns, origin, True)
         catalog._add_index(index)
@@ -315,10 +327,16 @@ def _table(catalog: Catalog, name: ir.TableName) -> Table:
 
 
 def _column(catalog: Catalog, column: ir.Column, origin: str) -> Column:
-    default = catalog._shared_tree(column.raw_default) if isinstance(column.raw_default, dict) else None
+    # Asked for every column the history adds: _interned and _type written out.
+    raw = column.raw_default
+    default = catalog._shared_tree(raw) if isinstance(raw, dict) else None
+    raw = column.raw_type
+    type_name = catalog._shared_tree(raw) if isinstance(raw, dict) else {"ModelType": {"name": column.type}}
     # One string per column name: decoded from each statement, every table's "id" was its own.
-    name = _interned(column.name)
-    return _column_value(catalog, name, _type(catalog, column.raw_type, column.type), column.not_null or column.identity, default, origin)
+    name = column.name
+    if type(name) is str:
+        name = sys.intern(name)
+    return _column_value(catalog, name, type_name, column.not_null or column.identity, default, origin)
 
 
 def _column_value(catalog: Catalog, name: str, type_name: Node | None, not_null: bool, default: Node | None, origin: str) -> Column:
@@ -353,7 +371,10 @@ def _type(catalog: Catalog, raw_type: object, model: str) -> Node:
 
 
 def _name(table: ir.TableName) -> TableName:
-    return _shared(table.schema, table.name)
+    schema, name = table
+    if type(schema) is str and type(name) is str:  # _shared, written out: asked of every event
+        return shared_name(schema, name)
+    return TableName(schema, name)
 
 
 def _shared(schema: str, name: str) -> TableName:
@@ -362,3 +383,12 @@ def _shared(schema: str, name: str) -> TableName:
     if type(schema) is str and type(name) is str:
         return shared_name(schema, name)
     return TableName(schema, name)
+
+
+# What apply_event does with an event of exactly these classes (the chain's answer for each).
+_BY_CLASS: dict[type, Callable[[Catalog, Any, str], object]] = {
+    ir.CreateTable: _create_table,
+    ir.AddColumn: _add_column,
+    ir.AddConstraint: _add_table_constraint,
+    ir.CreateIndex: _create_index,
+}

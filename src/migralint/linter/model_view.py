@@ -36,7 +36,9 @@ from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.model import build_statement, kind_of
 from migralint.sql.postgres.nodes import Node, unwrap
-from migralint.sql.postgres.nodes import TableName as PgTableName
+# The model's table name as PostgreSQL's, from nodes.shared_name's cache: PgTableName(*name)
+# was a Python call for every question (`rows` is asked of almost every statement).
+from migralint.sql.postgres.nodes import shared_name as _pg_name
 from migralint.sql.postgres.sqltext import PostgresSqlText, type_sql
 
 if TYPE_CHECKING:
@@ -83,7 +85,7 @@ def check_model_rules(
     interested = rules.kind_rules(kind)  # loaded at the first statement of its kind
     if not interested:
         return
-    view = ModelView(ctx, position)
+    view = ModelView(ctx, position, kind)
     ctx.at(position)  # once: rules never move it, and the view's methods point it at this same statement
     try:
         model: ir.Statement | None = view.statement
@@ -181,15 +183,23 @@ def finish_model_rules(
 class ModelView:
     """The ModelContext of one statement of a PostgreSQL file section."""
 
+    # One is made for every statement a model rule checks: slots, and the help SQL made when a
+    # rule first writes help, as few do.
+    __slots__ = ("_ctx", "_position", "_kind", "path", "settings", "_current")
     dialect = Dialect.POSTGRESQL
 
-    def __init__(self, ctx: Context, position: int) -> None:
+    def __init__(self, ctx: Context, position: int, kind: ir.Kind | None = None) -> None:
+        """`kind`: the statement's model Kind, when the caller has it already."""
         self._ctx = ctx
-        self.sql: SqlText = _FileSqlText(ctx)
         self._position = position
+        self._kind = kind
         self.path = ctx.path
         self.settings: Settings = ctx.settings
         self._current: ir.Statement | None = None
+
+    @property
+    def sql(self) -> SqlText:
+        return _FileSqlText(self._ctx)
 
     @property
     def is_prisma(self) -> bool:
@@ -202,7 +212,7 @@ class ModelView:
             models = self._models()
             kept = models[self._position]
             if kept is None:  # built with its tree; kept without it in a large file
-                current = self._build(self._position)
+                current = self._build(self._position, self._kind)
                 models[self._position] = self._kept(self._position, current)
             elif kept.raw is None:  # kept without its tree
                 current = replace(kept, raw=self._ctx.statements[self._position].node)
@@ -234,7 +244,7 @@ class ModelView:
     def rows(self, table: ir.TableName) -> Rows:
         ctx = self._ctx
         ctx.at(self._position)
-        pg_table = PgTableName(*table)
+        pg_table = _pg_name(*table)
         if ctx.is_new_table(pg_table):
             if ctx.schema.table_is_new(pg_table, ctx.statement.index):
                 return Rows(RowsKind.NEW, "created earlier in this file")
@@ -246,31 +256,31 @@ class ModelView:
 
     def is_new_column(self, table: ir.TableName, column: str) -> bool:
         self._ctx.at(self._position)
-        return self._ctx.is_new_column(PgTableName(*table), column)
+        return self._ctx.is_new_column(_pg_name(*table), column)
 
     def column(self, table: ir.TableName, column: str) -> ir.Column | None:
-        known = self._ctx.catalog.column(PgTableName(*table), column)
+        known = self._ctx.catalog.column(_pg_name(*table), column)
         if known is None:
             return None
         default = ir.Default.CONSTANT if known.default is not None else ir.Default.NONE
         return ir.Column(column, type_sql(known.type_name) if known.type_name else "", known.not_null, default)
 
     def not_null_checks(self, table: ir.TableName, column: str) -> dict[str, bool]:
-        return not_null_checks(self._ctx.catalog, PgTableName(*table), column)
+        return not_null_checks(self._ctx.catalog, _pg_name(*table), column)
 
     def column_type(self, table: ir.TableName, column: str) -> str | None:
-        known = self._ctx.catalog.column(PgTableName(*table), column)
+        known = self._ctx.catalog.column(_pg_name(*table), column)
         return type_sql(known.type_name) if known is not None and known.type_name else None
 
     def history_note(self, table: ir.TableName, column: str | None = None) -> str:
-        return self._ctx.history_note(PgTableName(*table), column)
+        return self._ctx.history_note(_pg_name(*table), column)
 
     def state(self, kind: type[T], owner: str = "") -> T:
         return self._ctx.state(kind, owner)
 
     def index_owner(self, index: ir.TableName) -> IndexOwner:
         ctx = self._ctx
-        found = index_table_at(ctx.schema, PgTableName(*index), ctx.statements[self._position].index)
+        found = index_table_at(ctx.schema, _pg_name(*index), ctx.statements[self._position].index)
         table = ir.TableName(*found.table) if found.table is not None else None
         return IndexOwner(table, found.from_later_create)
 
@@ -286,7 +296,7 @@ class ModelView:
         return enum_unused(self._ctx.catalog, name)
 
     def trigger_function(self, name: ir.TableName) -> bool:
-        return PgTableName(*name) in self._ctx.catalog.trigger_functions
+        return _pg_name(*name) in self._ctx.catalog.trigger_functions
 
     def finding(
         self,
@@ -304,7 +314,7 @@ class ModelView:
         ctx.at(self._position)
         return ctx.finding(
             rule, message, help=help, span=span, fix=fix, severity=severity,
-            table=PgTableName(*table) if table is not None else None,
+            table=_pg_name(*table) if table is not None else None,
             covers=[ctx.statements[s.index - ctx.statements[0].index] for s in covers],
         )
 
@@ -328,7 +338,7 @@ class ModelView:
     def _kept(self, position: int, model: ir.Statement) -> ir.Statement:
         return model if self._ctx.statements[position].tree_held else replace(model, raw=None)
 
-    def _build(self, position: int) -> ir.Statement:
+    def _build(self, position: int, kind: ir.Kind | None = None) -> ir.Statement:
         ctx = self._ctx
         statement = ctx.statements[position]
         # Found when a finding first asks where an event is written (ir.LazySpans).
@@ -350,19 +360,23 @@ class ModelView:
             if asked < len(answers):
                 answer = answers[asked]
             else:
-                known = ctx.catalog.column(PgTableName(*table), str(cmd.get("name", "")))
+                known = ctx.catalog.column(_pg_name(*table), str(cmd.get("name", "")))
                 answer = alter_type_rewrites(known.type_name if known is not None else None, cmd)
                 answers.append(answer)
             asked += 1
             return answer
 
         def is_volatile(expression: Node) -> bool:
+            # Nineteen defaults in twenty are a constant or CURRENT_TIMESTAMP and the like: nodes
+            # that hold no other node, so no function call, whatever the file's functions are.
+            if len(expression) == 1 and ("A_Const" in expression or "SQLValueFunction" in expression):
+                return False
             return volatile_function(expression, self._trusted_functions(position)) is not None
 
         return build_statement(
             statement.index, statement.kind, statement.node, statement.start, statement.end,
             command_spans=spans, type_rewrites=type_rewrites, is_volatile=is_volatile,
-            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement),
+            pg_version=ctx.settings.pg_version, pg_lock_list=ctx.locks(statement), model_kind=kind,
         )
 
     def _trusted_functions(self, position: int) -> frozenset[str]:

@@ -17,10 +17,11 @@ from migralint.sql.ir_statement import LazySpans
 from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
+    SERIAL_TYPES,
     alter_table_commands,
     column_constraints,
-    is_serial_type,
     reindex_is_concurrent,
+    string_value,
     unwrap,
     walk,
 )
@@ -36,7 +37,7 @@ from migralint.sql.postgres.object_names import dropped, dropped_database, named
 from migralint.sql.postgres.schema_events import OBJECT_BUILDERS as _OBJECT_BUILDERS
 from migralint.sql.postgres.schema_events import rename_events as _rename_events
 from migralint.sql.postgres.settings import setting_events
-from migralint.sql.postgres.sqltext import type_sql
+from migralint.sql.postgres.sqltext import type_sql, type_sql_of
 
 # (table, ALTER TABLE subcommand) -> does the type change rewrite the table
 TypeRewrites = Callable[[TableName, Node], bool]
@@ -76,10 +77,12 @@ def build_statement(
     is_volatile: IsVolatile | None = None,
     pg_version: int = 15,
     pg_lock_list: Sequence[pg_locks.LockTaken] | None = None,
+    model_kind: Kind | None = None,
 ) -> ir.Statement:
     """The model of one statement; `command_spans` are its ALTER TABLE subcommands' spans (or
-    what finds them, asked when a reader first wants an event's span: see ir.LazySpans) and
-    `pg_lock_list` its locks when the caller has them already (linter.context caches them)."""
+    what finds them, asked when a reader first wants an event's span: see ir.LazySpans),
+    `pg_lock_list` its locks and `model_kind` its kind_of when the caller has them already
+    (linter.context caches the locks; the model rules are chosen by the kind)."""
     facts = _Facts(type_rewrites or _rewrites_always, is_volatile or _calls_a_function)
     events, commands = _events(kind, node, facts)
     tables = _tables(node, events)
@@ -97,7 +100,9 @@ def build_statement(
         else:
             spans = _event_spans(command_spans, count, commands, start, end)
     tx = _TX.get(node.get("kind", "")) if kind == "TransactionStmt" else None
-    return ir.Statement(index, kind_of(kind, node), start, end, tables, locks, events, spans, tx, False, True, kind, node)
+    if model_kind is None:
+        model_kind = kind_of(kind, node)
+    return ir.Statement(index, model_kind, start, end, tables, locks, events, spans, tx, False, True, kind, node)
 
 
 def _event_spans(
@@ -207,9 +212,14 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
 
 def _column(column_def: Node, facts: _Facts, constraints: list[Node] | None = None) -> ir.Column:
     """`constraints`: the column's Constraint nodes, unwrapped, where the caller has them."""
-    contypes = {c.get("contype"): c for c in (column_constraints(column_def) if constraints is None else constraints)}
+    # A loop, not a dict comprehension (a function of its own to call): asked for every column.
+    contypes: dict[Any, Node] = {}
+    for c in column_constraints(column_def) if constraints is None else constraints:
+        contypes[c.get("contype")] = c
     type_node = column_def.get("typeName", {})
-    if "CONSTR_IDENTITY" in contypes or is_serial_type(type_node):
+    # The type's names, read once for its text and for is_serial_type's question.
+    names = [string_value(n) for n in type_node.get("names", ())]
+    if "CONSTR_IDENTITY" in contypes or (names and names[-1].lower() in SERIAL_TYPES):
         default = Default.SEQUENCE
     elif "CONSTR_DEFAULT" in contypes:
         default = _default(contypes["CONSTR_DEFAULT"].get("raw_expr"), facts)
@@ -219,7 +229,7 @@ def _column(column_def: Node, facts: _Facts, constraints: list[Node] | None = No
     written_default = contypes.get("CONSTR_DEFAULT")
     return ir.Column(
         str(column_def.get("colname", "")),
-        type_sql(type_node),
+        type_sql_of(type_node, names),
         "CONSTR_NOTNULL" in contypes or "CONSTR_PRIMARY" in contypes,
         default,
         generated is not None and generated.get("generated_kind") != "v",
@@ -293,7 +303,8 @@ def _create_table(node: Node, facts: _Facts) -> ir.CreateTable:
     for element in node.get("tableElts", ()):
         for kind, body in element.items():  # the element's one (type, fields) pair
             if kind == "ColumnDef":
-                written = [c for wrapped in body.get("constraints", ()) for c in wrapped.values()]
+                wrapped_all = body.get("constraints")
+                written = [c for wrapped in wrapped_all for c in wrapped.values()] if wrapped_all else []
                 column = _column(body, facts, written)
                 columns.append(column)
                 if written:
@@ -342,7 +353,8 @@ def _tables(node: Node, events: tuple[ir.Event, ...]) -> tuple[TableName, ...]:
     if isinstance(relation, dict) and "relname" in relation:
         found[table_of(relation)] = None
     for event in events:
-        for attribute in _table_fields(type(event)):
+        attributes = _TABLE_FIELDS.get(type(event))
+        for attribute in attributes if attributes is not None else _table_fields(type(event)):
             table = getattr(event, attribute)
             if isinstance(table, TableName):
                 found[table] = None

@@ -172,11 +172,11 @@ def added_columns(statement_node: Node) -> Iterator[tuple[int, Node, Node]]:
         yield number, cmd, column_def
 
 
-_SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", "serial2"})
+SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", "serial2"})
 
 
 def is_serial_type(type_node: Node) -> bool:
-    return type_name(type_node) in _SERIAL_TYPES
+    return type_name(type_node) in SERIAL_TYPES
 
 
 def option_is_on(options: list[Node], name: str) -> bool:

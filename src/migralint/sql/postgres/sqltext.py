@@ -54,7 +54,11 @@ _CATALOG_TYPES = {
 
 def type_sql(type_node: Node) -> str:
     """A column type as SQL that PostgreSQL parses back to the same type: "varchar(20)", "\"Role\"[]"."""
-    parts = [string_value(n) for n in type_node.get("names", ())]
+    return type_sql_of(type_node, [string_value(n) for n in type_node.get("names", ())])
+
+
+def type_sql_of(type_node: Node, parts: list[str]) -> str:
+    """type_sql, for a caller that has read the type's names (`parts`, each one's text) already."""
     if len(parts) == 2 and parts[0] == "pg_catalog":
         base = _CATALOG_TYPES.get(parts[1], parts[1])
     elif len(parts) == 1:  # most types: a plain name, `text` or an enum's
