@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -76,11 +76,11 @@ class StatementsAfterAccessExclusive(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         held_by_block = ctx.state(_Blocks).held
         block = ctx.block
         if block is None:
-            return iter(())
+            return ()
         position = statement.index - ctx.statements[0].index
         held = held_by_block.get(block.id)
         if held is not None:
@@ -96,10 +96,15 @@ class StatementsAfterAccessExclusive(Rule):
                 if held is None:
                     held = held_by_block[block.id] = _Held(position, taken.table, taken.table)
                 held.tables.add(taken.table)
-        return iter(())
+        return ()
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
         held_by_block = ctx.state(_Blocks).held
+        if not held_by_block:
+            return ()
+        return self._findings(ctx, held_by_block)
+
+    def _findings(self, ctx: Context, held_by_block: dict[int, _Held]) -> Iterator[Finding]:
         for held in held_by_block.values():
             if held.slow:
                 yield self._finding(ctx, held)

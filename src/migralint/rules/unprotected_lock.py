@@ -10,7 +10,7 @@ are the verdicts: the rules run on PostgreSQL only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
@@ -73,23 +73,23 @@ class UnprotectedLockRule(Rule):
         """The message and help for the first unprotected statement."""
         raise NotImplementedError
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
         if not self.runner_sets_it(ctx.settings):
             self._follow(statement, ctx, ctx.state(_Walk, self.name))
-        return iter(())
+        return ()
 
-    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+    def finish_section(self, ctx: ModelContext) -> Iterable[Finding]:
         walk = ctx.state(_Walk, self.name)
         first = walk.first
         if first is None:
-            return
+            return ()
         more = len(walk.found) - 1
         others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
         message, help = self.words(first, model_verb(first.statement), others)
-        yield ctx.finding(
+        return (ctx.finding(
             self, message, help=help, span=(first.statement.start, first.statement.end), table=first.table,
             covers=walk.found,  # an ignore on any of them covers the finding
-        )
+        ),)
 
     def _follow(self, statement: ir.Statement, ctx: ModelContext, walk: _Walk) -> None:
         changes = [e for e in statement.events if isinstance(e, ir.SetSetting) and e.name in (self.setting, "")]
