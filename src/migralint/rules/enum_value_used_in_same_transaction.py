@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
@@ -113,16 +112,19 @@ class _Added(NamedTuple):
     value: str
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Gathered:
     """What the section did so far, as the rule walks it."""
 
-    created: set[tuple[int, TableName]] = field(default_factory=set)  # (block id, enum) created in that block
-    # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
-    # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
-    unused: dict[str, list[_Added]] = field(default_factory=dict)
-    block: int | None = None  # the transaction block `unused` belongs to
-    added: int = 0  # ADD VALUEs seen so far
+    __slots__ = ("created", "unused", "block", "added")
+
+    def __init__(self) -> None:
+        self.created: set[tuple[int, TableName]] = set()  # (block id, enum) created in that block
+        # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
+        # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
+        self.unused: dict[str, list[_Added]] = {}
+        self.block: int | None = None  # the transaction block `unused` belongs to
+        self.added = 0  # ADD VALUEs seen so far
 
 
 def _string_constants(statement: Statement) -> set[str]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -18,21 +17,26 @@ if TYPE_CHECKING:
 _LOCK = Lock.ACCESS_EXCLUSIVE
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Held:
-    position: int  # the statement that took the first ACCESS EXCLUSIVE of the block
-    table: TableName
-    current: TableName  # its name now, when a later statement renamed it
-    tables: set[TableName] = field(default_factory=set)  # every table the block holds it on
-    slow: list[tuple[int, str]] = field(default_factory=list)  # (position, what it does)
+    __slots__ = ("position", "table", "current", "tables", "slow")
+
+    def __init__(self, position: int, table: TableName, current: TableName) -> None:
+        self.position = position  # the statement that took the first ACCESS EXCLUSIVE of the block
+        self.table = table
+        self.current = current  # its name now, when a later statement renamed it
+        self.tables: set[TableName] = set()  # every table the block holds it on
+        self.slow: list[tuple[int, str]] = []  # (position, what it does)
 
 
-@dataclass(slots=True)
 class _Blocks:
     """What the statements checked so far in this file section hold and do, gathered statement
     by statement while the catalog describes the schema as each one sees it."""
 
-    held: dict[int, _Held] = field(default_factory=dict)  # transaction block id -> its first ACCESS EXCLUSIVE
+    __slots__ = ("held",)
+
+    def __init__(self) -> None:
+        self.held: dict[int, _Held] = {}  # transaction block id -> its first ACCESS EXCLUSIVE
 
 
 class StatementsAfterAccessExclusive(Rule):

@@ -11,7 +11,6 @@ are the verdicts: the rules run on PostgreSQL only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from migralint.findings import Finding
@@ -46,15 +45,18 @@ class Unprotected(NamedTuple):
         return "INSERT, UPDATE and DELETE wait"
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Walk:
-    session_on: bool = False
-    local: tuple[ir.Statement, bool] | None = None  # the last SET LOCAL, and whether it turned it on
-    # The first unprotected statement, put into words, and every one (the first included): the
-    # finding names only the first, and the others' locks were put into words for nothing
-    # (3,300 statements of the Prisma corpus).
-    first: Unprotected | None = None
-    found: list[ir.Statement] = field(default_factory=list)
+    __slots__ = ("session_on", "local", "first", "found")
+
+    def __init__(self) -> None:
+        self.session_on = False
+        self.local: tuple[ir.Statement, bool] | None = None  # the last SET LOCAL, and whether it turned it on
+        # The first unprotected statement, put into words, and every one (the first included): the
+        # finding names only the first, and the others' locks were put into words for nothing
+        # (3,300 statements of the Prisma corpus).
+        self.first: Unprotected | None = None
+        self.found: list[ir.Statement] = []
 
 
 class UnprotectedLockRule(Rule):
