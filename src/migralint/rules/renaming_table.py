@@ -141,15 +141,15 @@ def _mysql_finding(rule: RenamingTable, ctx: ModelContext, old: ir.TableName, ne
 
 
 # The MySQL front end reads CREATE VIEW as a statement with no event: its head says which view.
-_MYSQL_VIEW = re.compile(
+# Compiled where it is used (re keeps it): a PostgreSQL run, which loads this rule too, never needs it.
+_MYSQL_VIEW = (
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
-    r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+(?P<name>(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?)",
-    re.I,
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+(?P<name>(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?)"
 )
 
 
 def _mysql_view(statement: ir.Statement) -> ir.TableName | None:
-    match = _MYSQL_VIEW.match(str(getattr(statement.raw, "text", "")))
+    match = re.match(_MYSQL_VIEW, str(getattr(statement.raw, "text", "")), re.I)
     if match is None:
         return None
     parts = [p.strip("`").replace("``", "`") for p in re.findall(r"`(?:[^`]|``)+`|[\w$]+", match["name"])]
