@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
-from migralint.frozen import Value, set_field
+from migralint.frozen import Value, slot_setters
 
 if TYPE_CHECKING:
     # mypy checks Finding as the frozen dataclass it behaves as (see migralint/frozen.py).
@@ -118,25 +118,33 @@ class Finding(Value):
         message: str, help: str = "", fix: Fix | None = None, table: str | None = None, covers: tuple[int, ...] = (),
         table_size: TableSize | None = None,
     ) -> None:
-        set_field(self, "path", path)
-        set_field(self, "line", line)
-        set_field(self, "column", column)
-        set_field(self, "end_line", end_line)
-        set_field(self, "end_column", end_column)
-        set_field(self, "rule", rule)
-        set_field(self, "severity", severity)
-        set_field(self, "message", message)
-        set_field(self, "help", help)
-        set_field(self, "fix", fix)
-        set_field(self, "table", table)
-        set_field(self, "covers", covers)
-        set_field(self, "table_size", table_size)
+        # Each slot's own setter: set_field looks each name up on the class first, and cost 6,000
+        # instructions a finding more (callgrind), for every one of the corpus's 5,800.
+        _set_path(self, path)
+        _set_line(self, line)
+        _set_column(self, column)
+        _set_end_line(self, end_line)
+        _set_end_column(self, end_column)
+        _set_rule(self, rule)
+        _set_severity(self, severity)
+        _set_message(self, message)
+        _set_help(self, help)
+        _set_fix(self, fix)
+        _set_table(self, table)
+        _set_covers(self, covers)
+        _set_table_size(self, table_size)
 
     def __reduce__(self) -> tuple[type[Finding], tuple[object, ...]]:
         # The result cache pickles every finding: rebuilt through __init__ from a tuple, a warm
         # run reads 5,800 of them in half the time a frozen dataclass's field-by-field
         # __setstate__ takes.
         return (Finding, tuple(getattr(self, name) for name in Finding.__slots__))
+
+
+(
+    _set_path, _set_line, _set_column, _set_end_line, _set_end_column, _set_rule, _set_severity, _set_message, _set_help,
+    _set_fix, _set_table, _set_covers, _set_table_size,
+) = slot_setters(Finding, "path line column end_line end_column rule severity message help fix table covers table_size")
 
 
 class IgnoredFinding(NamedTuple):

@@ -260,9 +260,18 @@ class Context:
 
         `covers`: the other statements a finding reported once for several is about."""
         if span is None:
-            start = self.node_offset(location)
-            span = (start, max(start, self.statement.end))
-        return self.finding_at(rule, message, span, help=help, fix=fix, table=table, severity=severity, covers=covers)
+            statement = self.statements[self._position]
+            if location is None or location < 0:
+                start = statement.start
+            else:
+                start = self.parsed.index.char_offset(location)
+            end = statement.end
+            span = (start, end if end > start else start)
+        # finding_at's work, without a second call of keywords: asked for every finding.
+        return finding_on_span(
+            self.parsed.index, self.path, span, rule, message, severity or self.settings.severity_for(rule), help, fix,
+            _qualified(table or self._statement_table()), [s.index for s in covers] if covers else (),
+        )
 
     def finding_at(
         self,
@@ -278,9 +287,8 @@ class Context:
     ) -> Finding:
         """`severity`: for the one finding of an error rule that is only a caution (a warning)."""
         return finding_on_span(
-            self.parsed.index, self.path, span, rule, message, severity=severity or self.settings.severity_for(rule),
-            help=help, fix=fix, table=_qualified(table or self._statement_table()),
-            covers=[s.index for s in covers] if covers else (),
+            self.parsed.index, self.path, span, rule, message, severity or self.settings.severity_for(rule), help, fix,
+            _qualified(table or self._statement_table()), [s.index for s in covers] if covers else (),
         )
 
     def _statement_table(self) -> TableName | None:
@@ -306,7 +314,6 @@ def finding_on_span(
     span: tuple[int, int],
     rule: RuleInfo,
     message: str,
-    *,
     severity: Severity,
     help: str = "",
     fix: Fix | None = None,
@@ -317,8 +324,8 @@ def finding_on_span(
     lines and columns, for the PostgreSQL engine and the model engine alike."""
     line, column = index.position(span[0])
     end_line, end_column = index.position(span[1])
+    # By position: keywords cost a finding's construction a fifth more.
     return Finding(
-        path=path, line=line, column=column, end_line=end_line, end_column=end_column, rule=rule.name,
-        severity=severity, message=message, help=help, fix=fix, table=table,
-        covers=tuple(sorted(set(covers))) if covers else (),
+        path, line, column, end_line, end_column, rule.name, severity, message, help, fix, table,
+        tuple(sorted(set(covers))) if covers else (),
     )

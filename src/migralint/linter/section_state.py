@@ -5,6 +5,11 @@ gathers as the section is checked lives here, one instance of a class the rule n
 no arguments the first time it is asked for. Keyed by the class, so mypy checks what a rule
 reads back, and by an owner name where several rules share a class but not its instance
 (require-lock-timeout and require-statement-timeout each walk the file on their own).
+
+Those classes are plain classes with `__slots__` and an `__init__` of their own, not
+`@dataclass(slots=True)`: a dataclass writes its methods as source, compiles them and rebuilds
+the class for its slots when its module loads, 1.8 million instructions a class (callgrind,
+2026-12-07) in every run that lints a statement of the rule's kind.
 """
 
 from __future__ import annotations

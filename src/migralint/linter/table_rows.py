@@ -9,7 +9,6 @@ TRUNCATE the table's files are new and empty too, so scanning or rewriting it co
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from migralint.sql.postgres.nodes import TableName, unwrap
@@ -22,10 +21,13 @@ if TYPE_CHECKING:
 _FILLING = frozenset({"InsertStmt", "CopyStmt", "MergeStmt"})
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _RowEvents:
-    # table -> the positions of the statements that change its rows, and what each leaves
-    by_table: dict[TableName, tuple[list[int], list[str | None]]] | None = None
+    __slots__ = ("by_table",)
+
+    def __init__(self) -> None:
+        # table -> the positions of the statements that change its rows, and what each leaves
+        self.by_table: dict[TableName, tuple[list[int], list[str | None]]] | None = None
 
 
 def emptied_before(ctx: Context, table: TableName) -> str | None:

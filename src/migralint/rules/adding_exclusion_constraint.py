@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -13,6 +13,7 @@ from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.sql.postgres.nodes import TableName
 
 _LOCK = Lock.ACCESS_EXCLUSIVE
 
@@ -46,10 +47,13 @@ class AddingExclusionConstraint(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-DESC-ADD-TABLE-CONSTRAINT",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None or emptied_before(ctx, table) == "TRUNCATE":
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
         for added in added_constraints(statement.node, frozenset({"CONSTR_EXCLUSION"})):
             name = added.constraint.get("conname")
             what = f'ADD CONSTRAINT "{name}" EXCLUDE' if name else "ADD EXCLUDE"

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.column_sql import (
@@ -27,6 +27,7 @@ from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.sql.postgres.nodes import TableName
 
 _LOCK = Lock.ACCESS_EXCLUSIVE
 # Serial, identity and generated columns rewrite the table too, but are other rules' business.
@@ -62,11 +63,14 @@ class AddingFieldWithDefault(Rule):
         "https://www.postgresql.org/docs/current/xfunc-volatility.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None:
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
+        node = statement.node
         for number, cmd, column_def in added_columns(node):
             constraints = column_constraints(column_def)
             default = next((c for c in constraints if c.get("contype") == "CONSTR_DEFAULT"), None)

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.constraint_sql import (
@@ -91,11 +91,14 @@ class AddingForeignKeyConstraint(Rule):
             from migralint.rules.mysql.foreign_key import foreign_key_findings  # here: only this dialect's lint imports it
             yield from foreign_key_findings(self, statement, ctx)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None:
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
+        node = statement.node
         for added in added_constraints(node, _FOREIGN):
             if added.constraint.get("skip_validation") or _new_column_of_nulls(added):
                 continue

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Example, Rule
+from migralint.rules.base import Example, Rule, has_event
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.locks import Lock
@@ -83,7 +83,12 @@ class AddingRequiredField(Rule):
         ),
     }
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
+        if not has_event(statement, ir.AddColumn):
+            return ()
+        return self._findings(statement, ctx)
+
+    def _findings(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         for event in statement.events:
             if not isinstance(event, ir.AddColumn):
                 continue

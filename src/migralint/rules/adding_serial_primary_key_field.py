@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -65,10 +65,13 @@ class AddingSerialPrimaryKeyField(Rule):
         "https://www.postgresql.org/docs/current/datatype-numeric.html#DATATYPE-SERIAL",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None or emptied_before(ctx, table) == "TRUNCATE":
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
         node = statement.node
         for added in added_constraints(node, frozenset({"CONSTR_PRIMARY"})):
             if added.column is None and not added.constraint.get("indexname"):

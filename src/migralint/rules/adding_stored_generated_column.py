@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter import lazy_parser as pg_parser
@@ -59,10 +59,13 @@ class AddingStoredGeneratedColumn(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None or emptied_before(ctx, table) == "TRUNCATE":
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
         for number, cmd, column_def in added_columns(statement.node):
             generated = next(
                 (c for c in column_constraints(column_def) if c.get("contype") == "CONSTR_GENERATED"), None

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -44,22 +44,22 @@ class BanConcurrentIndexCreationInTransaction(Rule):
         "https://www.postgresql.org/docs/current/sql-reindex.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         block = ctx.block
         if block is None:
-            return
+            return ()
         found = _concurrent_operation(statement)
         if found is None:
-            return
+            return ()
         operation, command = found
         span = ctx.subcommand_span(command) if command is not None else None
-        yield ctx.finding(
+        return (ctx.finding(
             self,
             f"{operation} cannot run inside a transaction block, and this statement runs inside "
             f"{_origin(ctx, block.origin)}: PostgreSQL refuses it and the migration fails.",
             help=_help(ctx, statement, block.origin),
             span=span,
-        )
+        ),)
 
 
 def _concurrent_operation(statement: Statement) -> tuple[str, int | None] | None:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Example, Rule
+from migralint.rules.base import Example, Rule, has_event
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -57,7 +57,12 @@ class BanDropNotNull(Rule):
         ),
     }
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
+        if not has_event(statement, ir.SetNotNull):
+            return ()
+        return self._findings(statement, ctx)
+
+    def _findings(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
             return  # a rollback undoes its forward migration: old code expects the old shape
         for event in statement.events:

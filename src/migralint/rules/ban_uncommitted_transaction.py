@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -28,9 +28,12 @@ class BanUncommittedTransaction(Rule):
     good = 'BEGIN;\nALTER TABLE "User" ADD COLUMN "nickname" TEXT;\nCOMMIT;'
     references = ("https://www.postgresql.org/docs/current/sql-begin.html",)
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
-        if ctx.runner is RunnerMode.TRANSACTION:
-            return
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
+        if ctx.runner is RunnerMode.TRANSACTION or not ctx.transaction_events:
+            return ()
+        return self._findings(ctx)
+
+    def _findings(self, ctx: Context) -> Iterator[Finding]:
         first = ctx.statements[0].index
         for event in ctx.transaction_events:
             if event.kind != "uncommitted-begin":

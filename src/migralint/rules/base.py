@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from migralint.config import DEFAULT_PG_VERSION
@@ -83,27 +83,43 @@ class Rule:
         if cls.name != cls.name.lower() or " " in cls.name:
             raise TypeError(f"rule name {cls.name!r} must be lower-case-with-dashes")
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    # The hooks return any iterable of findings. The engines call them well over 100,000 times
+    # over the Prisma corpus, and almost every call finds nothing: a hook that sees that first
+    # returns () and only then hands the rest to a generator (or returns the findings). A
+    # generator made and run to its end for nothing cost 1,600 instructions a call more than a
+    # plain call returning (), iter(()) 950 more (callgrind, 2026-12-07).
+
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         """Findings for one statement of a type listed in `nodes`."""
-        return iter(())
+        return ()
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
         """Findings for one statement of a kind listed in `kinds`, read from the model only."""
-        return iter(())
+        return ()
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
         """Findings that need the whole file; called once after every statement was checked."""
-        return iter(())
+        return ()
 
-    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+    def finish_section(self, ctx: ModelContext) -> Iterable[Finding]:
         """For a rule with `kinds`: findings on what it gathered (ctx.state) over a whole file
         section, once its last statement was checked (ctx is at that statement)."""
-        return iter(())
+        return ()
 
     # Reports what a source of truth says went wrong with an applied migration (edited, deleted,
     # failed, missing): a deploy stops on those whichever file is linted, so linting one file of a
     # folder keeps them (api._about).
     about_applied: ClassVar[bool] = False
+
+
+def has_event(statement: ir.Statement, kind: type) -> bool:
+    """Whether the model of `statement` has an event of `kind`: a model rule about one kind of
+    change asks first, and finds none in most ALTER TABLEs (a generator set up for nothing cost
+    more than the question)."""
+    for event in statement.events:
+        if isinstance(event, kind):
+            return True
+    return False
 
 
 class HistoryRule(Rule):

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, ClassVar
 
 from migralint.findings import Finding, Severity
@@ -52,9 +52,12 @@ class ConcurrentIndexOnAffectedVersion(Rule):
         "https://www.postgresql.org/docs/current/amcheck.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         if ctx.pg_version != _AFFECTED:
-            return
+            return ()
+        return self._on_affected_version(statement, ctx)
+
+    def _on_affected_version(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         node = statement.node
         check_sql: list[str] = []
         if statement.kind == "IndexStmt":

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migralint.linter import lazy_parser as pg_parser
@@ -46,15 +46,15 @@ class ConcurrentlyOnPartitionedTable(Rule):
         "https://www.postgresql.org/docs/current/ddl-partitioning.html#DDL-PARTITIONING-DECLARATIVE-MAINTENANCE",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         node = statement.node
         if not node.get("concurrent"):
-            return
+            return ()
         parent = ctx.table(node["relation"])
         known = ctx.catalog.table(parent)
         if known is None or not known.partitioned:
-            return
-        yield ctx.finding(
+            return ()
+        return (ctx.finding(
             self,
             f'CREATE INDEX CONCURRENTLY on "{parent}" fails: it is a partitioned table, and PostgreSQL cannot '
             "build an index concurrently on one.",
@@ -65,7 +65,7 @@ class ConcurrentlyOnPartitionedTable(Rule):
                     *_steps(ctx, statement, parent),
                 ]
             ),
-        )
+        ),)
 
 
 def _steps(ctx: Context, statement: Statement, parent: TableName) -> list[str]:

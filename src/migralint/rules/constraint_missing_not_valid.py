@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.linter.constraint_sql import (
@@ -57,11 +57,14 @@ class ConstraintMissingNotValid(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html#SQL-ALTERTABLE-NOTES",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None:
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
+        node = statement.node
         for added in added_constraints(node, _CHECK):
             if added.constraint.get("skip_validation"):
                 continue

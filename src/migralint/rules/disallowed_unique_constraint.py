@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -11,6 +11,7 @@ from migralint.rules.base import Rule
 
 if TYPE_CHECKING:
     from migralint.linter.context import Context
+    from migralint.sql.postgres.nodes import TableName
 
 
 # PRIMARY KEY builds its index the same way, but adding-serial-primary-key-field reports it
@@ -45,11 +46,14 @@ class DisallowedUniqueConstraint(Rule):
         "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
-        node = statement.node
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         table = ctx.altered_existing_table(statement)
         if table is None:
-            return
+            return ()
+        return self._on_existing(statement, ctx, table)
+
+    def _on_existing(self, statement: Statement, ctx: Context, table: TableName) -> Iterator[Finding]:
+        node = statement.node
         for added in added_constraints(node, _UNIQUE):
             if added.constraint.get("indexname"):
                 continue

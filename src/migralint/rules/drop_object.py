@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
 from migralint.findings import Finding
@@ -30,12 +29,15 @@ def _created(statement: ir.Statement) -> Iterator[Created]:
             yield created(event)
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Created:
     """What the earlier statements of the section surely created, shared by the drop rules."""
 
-    certain: list[ObjectName] = field(default_factory=list)
-    seen: int = 0  # how many earlier statements `certain` has read
+    __slots__ = ("certain", "seen")
+
+    def __init__(self) -> None:
+        self.certain: list[ObjectName] = []
+        self.seen = 0  # how many earlier statements `certain` has read
 
 
 class DropObjectRule(Rule):

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
@@ -53,10 +52,10 @@ class EnumValueUsedInSameTransaction(Rule):
         "https://www.postgresql.org/docs/current/sql-altertype.html#SQL-ALTERTYPE-NOTES",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         block = ctx.block
         if block is None:
-            return
+            return ()
         # What the file did so far, gathered statement by statement so that the rule stays
         # linear in the number of statements (a file of thousands of ADD VALUEs and UPDATEs).
         state = ctx.state(_Gathered)
@@ -67,16 +66,16 @@ class EnumValueUsedInSameTransaction(Rule):
             state.block = block.id
         if statement.kind == "CreateEnumStmt":
             created.add((block.id, TableName.from_names(statement.node.get("typeName", []))))
-            return
+            return ()
         if statement.kind == "AlterEnumStmt":
             added = _added_value(statement)
             if added is None or (block.id, added[0]) in created:
-                return
+                return ()
             state.added += 1
             unused.setdefault(added[1], []).append(_Added(statement, state.added, *added))
             if ctx.pg_version < 12:
                 sql = ctx.parsed.text[statement.start : statement.end]
-                yield ctx.finding(
+                return (ctx.finding(
                     self,
                     "ALTER TYPE ... ADD VALUE cannot run inside a transaction block before PostgreSQL 12, and "
                     "this one runs in one: the migration fails.",
@@ -84,10 +83,13 @@ class EnumValueUsedInSameTransaction(Rule):
                         "Add the value in a migration of its own, outside a transaction.\n"
                         f"{own_migration_note(ctx.runner)}\n{sql};"
                     ),
-                )
-            return
+                ),)
+            return ()
         if not unused:
-            return
+            return ()
+        return self._uses(statement, ctx, unused)
+
+    def _uses(self, statement: Statement, ctx: Context, unused: dict[str, list[_Added]]) -> Iterator[Finding]:
         constants = _string_constants(statement)
         candidates = sorted((a for value in constants if value in unused for a in unused[value]), key=lambda a: a.order)
         for candidate in candidates:
@@ -110,16 +112,19 @@ class _Added(NamedTuple):
     value: str
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Gathered:
     """What the section did so far, as the rule walks it."""
 
-    created: set[tuple[int, TableName]] = field(default_factory=set)  # (block id, enum) created in that block
-    # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
-    # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
-    unused: dict[str, list[_Added]] = field(default_factory=dict)
-    block: int | None = None  # the transaction block `unused` belongs to
-    added: int = 0  # ADD VALUEs seen so far
+    __slots__ = ("created", "unused", "block", "added")
+
+    def __init__(self) -> None:
+        self.created: set[tuple[int, TableName]] = set()  # (block id, enum) created in that block
+        # value -> the ADD VALUEs of it not used yet, by value: a statement looks up its own
+        # string constants, not every value added so far (8,000 ADD VALUEs made it quadratic).
+        self.unused: dict[str, list[_Added]] = {}
+        self.block: int | None = None  # the transaction block `unused` belongs to
+        self.added = 0  # ADD VALUEs seen so far
 
 
 def _string_constants(statement: Statement) -> set[str]:

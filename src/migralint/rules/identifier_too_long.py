@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -80,10 +80,13 @@ class IdentifierTooLong(Rule):
     )
     references = ("https://www.postgresql.org/docs/current/sql-syntax-lexical.html#SQL-SYNTAX-IDENTIFIERS",)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         sql = ctx.parsed.text[statement.start : statement.end]
         if not _may_hold_long_name(sql, statement.kind):
-            return
+            return ()
+        return self._long_names(statement, ctx)
+
+    def _long_names(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         defined = {name: what for what, name in defined_names(statement.kind, statement.node) if name}
         long_names = {name: what for name, what in defined.items() if byte_length(name) >= _CLIPPED_AT_LEAST}
         labels = {label for label in enum_labels(statement.kind, statement.node) if byte_length(label) > MAX_NAME_BYTES}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
 from migralint.findings import Finding, Severity
@@ -59,9 +59,9 @@ class MixingSchemaAndDataChanges(Rule):
     # a large file's trees are let go once checked (linter/pieces.py).
     nodes = (*_SCHEMA_VERBS, "DropStmt", *_DATA_VERBS)
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         if statement.tree_held:
-            return iter(())  # a file parsed whole: check_file reads the trees, when it needs them
+            return ()  # a file parsed whole: check_file reads the trees, when it needs them
         if statement.kind not in _DATA_VERBS:
             statement.fact(schema_targets)
         elif statement.kind == "InsertStmt":
@@ -73,11 +73,14 @@ class MixingSchemaAndDataChanges(Rule):
         else:
             statement.fact(data_target)
         ctx.locks(statement)
-        return iter(())
+        return ()
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
         if not any(statement.kind in _DATA_VERBS for statement in ctx.statements):
-            return  # most migrations change no rows: no statement to ask about locks
+            return ()  # most migrations change no rows: no statement to ask about locks
+        return self._findings(ctx)
+
+    def _findings(self, ctx: Context) -> Iterator[Finding]:
         schema_changes: list[_SchemaChange] = []
         data_changes: list[tuple[int, TableName]] = []
         for position, statement in enumerate(ctx.statements):

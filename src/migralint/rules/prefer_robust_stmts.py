@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -40,9 +40,12 @@ class PreferRobustStmts(Rule):
         "https://www.postgresql.org/docs/current/sql-createtable.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         if ctx.block is not None:
-            return
+            return ()
+        return self._outside_transaction(statement, ctx)
+
+    def _outside_transaction(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
         sql = ctx.parsed.text[statement.start : statement.end]
         if statement.kind == "IndexStmt" and statement.node.get("concurrent"):
             yield from self._concurrent_index(ctx, statement, sql)

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
 from migralint.linter.model_context import RowsKind
-from migralint.rules.base import Example, Rule
+from migralint.rules.base import Example, Rule, has_event
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 
@@ -76,7 +76,12 @@ class RenamingTable(Rule):
         ),
     }
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
+        if not has_event(statement, ir.RenameTable):
+            return ()
+        return self._findings(statement, ctx)
+
+    def _findings(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
         if ctx.rollback:
             return  # a rollback undoes its forward migration: old code expects the old shape
         for event in statement.events:
@@ -136,15 +141,15 @@ def _mysql_finding(rule: RenamingTable, ctx: ModelContext, old: ir.TableName, ne
 
 
 # The MySQL front end reads CREATE VIEW as a statement with no event: its head says which view.
-_MYSQL_VIEW = re.compile(
+# Compiled where it is used (re keeps it): a PostgreSQL run, which loads this rule too, never needs it.
+_MYSQL_VIEW = (
     r"\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:ALGORITHM\s*=\s*\w+\s+)?(?:DEFINER\s*=\s*\S+\s+)?"
-    r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+(?P<name>(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?)",
-    re.I,
+    r"(?:SQL\s+SECURITY\s+\w+\s+)?VIEW\s+(?P<name>(?:`(?:[^`]|``)+`|[\w$]+)(?:\.(?:`(?:[^`]|``)+`|[\w$]+))?)"
 )
 
 
 def _mysql_view(statement: ir.Statement) -> ir.TableName | None:
-    match = _MYSQL_VIEW.match(str(getattr(statement.raw, "text", "")))
+    match = re.match(_MYSQL_VIEW, str(getattr(statement.raw, "text", "")), re.I)
     if match is None:
         return None
     parts = [p.strip("`").replace("``", "`") for p in re.findall(r"`(?:[^`]|``)+`|[\w$]+", match["name"])]

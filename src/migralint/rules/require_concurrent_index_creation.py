@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -37,13 +37,13 @@ class RequireConcurrentIndexCreation(Rule):
         "https://www.postgresql.org/docs/current/sql-createindex.html#SQL-CREATEINDEX-CONCURRENTLY",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         node = statement.node
         if node.get("concurrent") or ctx.is_new_table(node["relation"]):
-            return
+            return ()
         table = ctx.table(node["relation"])
         concurrent, fix = with_concurrently(ctx.parsed.text, statement, fixable=not ctx.in_transaction)
-        yield ctx.finding(
+        return (ctx.finding(
             self,
             f'CREATE INDEX takes SHARE on "{table}": INSERT, UPDATE and DELETE wait until the index is built.',
             help=(
@@ -54,4 +54,4 @@ class RequireConcurrentIndexCreation(Rule):
                 + f"{concurrent};"
             ),
             fix=fix,
-        )
+        ),)

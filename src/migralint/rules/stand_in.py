@@ -9,7 +9,7 @@ finding, as the base class's would, without importing anything.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -63,27 +63,27 @@ class StandIn:
             rule = self._rule = self.entry.load()()
         return rule
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         return self._hook("check", statement, ctx)
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
         return self._hook("check_statement", statement, ctx)
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
         return self._hook("check_file", ctx)
 
-    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+    def finish_section(self, ctx: ModelContext) -> Iterable[Finding]:
         return self._hook("finish_section", ctx)
 
-    def check_history(self, ctx: HistoryContext) -> Iterator[Finding]:
+    def check_history(self, ctx: HistoryContext) -> Iterable[Finding]:
         return self._hook("check_history", ctx)
 
-    def _hook(self, hook: str, *args: Any) -> Iterator[Finding]:
+    def _hook(self, hook: str, *args: Any) -> Iterable[Finding]:
         """The rule's `hook` called, its module loaded first; no finding, and nothing imported,
         for a hook its class does not override (the base class's finds nothing)."""
         if hook not in self.hooks:
-            return iter(())
-        found: Iterator[Finding] = getattr(self.loaded(), hook)(*args)
+            return ()
+        found: Iterable[Finding] = getattr(self.loaded(), hook)(*args)
         return found
 
     def __reduce__(self) -> tuple[Any, tuple[RuleEntry]]:

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from migralint.findings import Finding, Severity
@@ -18,21 +17,26 @@ if TYPE_CHECKING:
 _LOCK = Lock.ACCESS_EXCLUSIVE
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Held:
-    position: int  # the statement that took the first ACCESS EXCLUSIVE of the block
-    table: TableName
-    current: TableName  # its name now, when a later statement renamed it
-    tables: set[TableName] = field(default_factory=set)  # every table the block holds it on
-    slow: list[tuple[int, str]] = field(default_factory=list)  # (position, what it does)
+    __slots__ = ("position", "table", "current", "tables", "slow")
+
+    def __init__(self, position: int, table: TableName, current: TableName) -> None:
+        self.position = position  # the statement that took the first ACCESS EXCLUSIVE of the block
+        self.table = table
+        self.current = current  # its name now, when a later statement renamed it
+        self.tables: set[TableName] = set()  # every table the block holds it on
+        self.slow: list[tuple[int, str]] = []  # (position, what it does)
 
 
-@dataclass(slots=True)
 class _Blocks:
     """What the statements checked so far in this file section hold and do, gathered statement
     by statement while the catalog describes the schema as each one sees it."""
 
-    held: dict[int, _Held] = field(default_factory=dict)  # transaction block id -> its first ACCESS EXCLUSIVE
+    __slots__ = ("held",)
+
+    def __init__(self) -> None:
+        self.held: dict[int, _Held] = {}  # transaction block id -> its first ACCESS EXCLUSIVE
 
 
 class StatementsAfterAccessExclusive(Rule):
@@ -76,11 +80,11 @@ class StatementsAfterAccessExclusive(Rule):
         "https://www.postgresql.org/docs/current/sql-altertable.html",
     )
 
-    def check(self, statement: Statement, ctx: Context) -> Iterator[Finding]:
+    def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
         held_by_block = ctx.state(_Blocks).held
         block = ctx.block
         if block is None:
-            return iter(())
+            return ()
         position = statement.index - ctx.statements[0].index
         held = held_by_block.get(block.id)
         if held is not None:
@@ -96,10 +100,15 @@ class StatementsAfterAccessExclusive(Rule):
                 if held is None:
                     held = held_by_block[block.id] = _Held(position, taken.table, taken.table)
                 held.tables.add(taken.table)
-        return iter(())
+        return ()
 
-    def check_file(self, ctx: Context) -> Iterator[Finding]:
+    def check_file(self, ctx: Context) -> Iterable[Finding]:
         held_by_block = ctx.state(_Blocks).held
+        if not held_by_block:
+            return ()
+        return self._findings(ctx, held_by_block)
+
+    def _findings(self, ctx: Context, held_by_block: dict[int, _Held]) -> Iterator[Finding]:
         for held in held_by_block.values():
             if held.slow:
                 yield self._finding(ctx, held)

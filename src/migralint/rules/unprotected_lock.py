@@ -10,8 +10,7 @@ are the verdicts: the rules run on PostgreSQL only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from migralint.findings import Finding
@@ -46,15 +45,18 @@ class Unprotected(NamedTuple):
         return "INSERT, UPDATE and DELETE wait"
 
 
-@dataclass(slots=True)
+# A plain class, not a dataclass: see section_state.py.
 class _Walk:
-    session_on: bool = False
-    local: tuple[ir.Statement, bool] | None = None  # the last SET LOCAL, and whether it turned it on
-    # The first unprotected statement, put into words, and every one (the first included): the
-    # finding names only the first, and the others' locks were put into words for nothing
-    # (3,300 statements of the Prisma corpus).
-    first: Unprotected | None = None
-    found: list[ir.Statement] = field(default_factory=list)
+    __slots__ = ("session_on", "local", "first", "found")
+
+    def __init__(self) -> None:
+        self.session_on = False
+        self.local: tuple[ir.Statement, bool] | None = None  # the last SET LOCAL, and whether it turned it on
+        # The first unprotected statement, put into words, and every one (the first included): the
+        # finding names only the first, and the others' locks were put into words for nothing
+        # (3,300 statements of the Prisma corpus).
+        self.first: Unprotected | None = None
+        self.found: list[ir.Statement] = []
 
 
 class UnprotectedLockRule(Rule):
@@ -73,23 +75,23 @@ class UnprotectedLockRule(Rule):
         """The message and help for the first unprotected statement."""
         raise NotImplementedError
 
-    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterator[Finding]:
+    def check_statement(self, statement: ir.Statement, ctx: ModelContext) -> Iterable[Finding]:
         if not self.runner_sets_it(ctx.settings):
             self._follow(statement, ctx, ctx.state(_Walk, self.name))
-        return iter(())
+        return ()
 
-    def finish_section(self, ctx: ModelContext) -> Iterator[Finding]:
+    def finish_section(self, ctx: ModelContext) -> Iterable[Finding]:
         walk = ctx.state(_Walk, self.name)
         first = walk.first
         if first is None:
-            return
+            return ()
         more = len(walk.found) - 1
         others = f" {more} more statement{'s do' if more > 1 else ' does'} the same in this file." if more else ""
         message, help = self.words(first, model_verb(first.statement), others)
-        yield ctx.finding(
+        return (ctx.finding(
             self, message, help=help, span=(first.statement.start, first.statement.end), table=first.table,
             covers=walk.found,  # an ignore on any of them covers the finding
-        )
+        ),)
 
     def _follow(self, statement: ir.Statement, ctx: ModelContext, walk: _Walk) -> None:
         changes = [e for e in statement.events if isinstance(e, ir.SetSetting) and e.name in (self.setting, "")]
