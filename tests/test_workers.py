@@ -440,3 +440,21 @@ def test_a_cold_run_reads_the_files_in_the_children_not_before_the_fork(
 
     if forked.run.__name__ == "counted":
         assert results("two") == results("one") and len(results("one")) == 4
+
+
+def test_a_task_runnable_at_one_look_only_takes_no_worker() -> None:
+    readings = iter(["0.90 0.50 0.40 2/130 7", "0.90 0.50 0.40 1/130 7", "0.90 0.50 0.40 3/130 7"])
+    asked: list[str] = []
+
+    def read() -> str:
+        asked.append("read")
+        return next(readings)
+
+    assert workers.least_runnable(read, 3, 0.0) == 0
+    assert len(asked) == 2  # a look that finds none is the last
+
+
+def test_a_task_runnable_at_every_look_keeps_its_core() -> None:
+    readings = iter(["0.90 0.50 0.40 3/130 7", "0.90 0.50 0.40 2/130 7", "0.90 0.50 0.40 4/130 7"])
+    assert workers.least_runnable(lambda: next(readings), 3, 0.0) == 1
+    assert workers.least_runnable(lambda: "unreadable", 3, 0.0) is None
