@@ -17,9 +17,9 @@ from migralint.sql.ir_statement import LazySpans
 from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
-    SERIAL_TYPES,
     alter_table_commands,
     column_constraints,
+    is_serial_name,
     reindex_is_concurrent,
     string_value,
     unwrap,
@@ -219,7 +219,7 @@ def _column(column_def: Node, facts: _Facts, constraints: list[Node] | None = No
     type_node = column_def.get("typeName", {})
     # The type's names, read once for its text and for is_serial_type's question.
     names = [string_value(n) for n in type_node.get("names", ())]
-    if "CONSTR_IDENTITY" in contypes or (names and names[-1].lower() in SERIAL_TYPES):
+    if "CONSTR_IDENTITY" in contypes or (names and is_serial_name(names[-1])):
         default = Default.SEQUENCE
     elif "CONSTR_DEFAULT" in contypes:
         default = _default(contypes["CONSTR_DEFAULT"].get("raw_expr"), facts)

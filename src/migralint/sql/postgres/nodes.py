@@ -172,11 +172,16 @@ def added_columns(statement_node: Node) -> Iterator[tuple[int, Node, Node]]:
         yield number, cmd, column_def
 
 
-SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", "serial2"})
+_SERIAL_TYPES = frozenset({"serial", "serial4", "serial8", "bigserial", "smallserial", "serial2"})
 
 
 def is_serial_type(type_node: Node) -> bool:
-    return type_name(type_node) in SERIAL_TYPES
+    return is_serial_name(type_name(type_node))
+
+
+def is_serial_name(name: str) -> bool:
+    """Whether a type's base name (the last of its names, in any case) is a serial pseudo-type."""
+    return name.lower() in _SERIAL_TYPES
 
 
 def option_is_on(options: list[Node], name: str) -> bool:
