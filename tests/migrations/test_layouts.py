@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,25 @@ def test_authelia_down_files_are_rollbacks_neither_linted_nor_replayed(tmp_path:
     assert ("V0002.Prefs_Note.mysql.up.sql", "ban-drop-column") in found
     assert not [name for name, _ in found if ".down." in name]
     assert "migration-name" not in {rule for _, rule in found}  # CamelCase is authelia's own convention
+
+
+@pytest.mark.parametrize("text", [
+    "", ".", "..", "/", "//", "///x", "x", "x/", "/x", "//x", "a/b/migration.sql", "/a/b/", "a//b", "./a", "../a/b",
+    "prisma/migrations/20240101000000_init/migration.sql", "C:\\x\\y.sql",
+])
+def test_split_text_is_os_path_split(text: str) -> None:
+    # The remembered split is os.path.split's, asked once or again, and after the memory is emptied.
+    from migralint.migrations import layouts
+
+    assert layouts.split_text(text) == os.path.split(text)
+    assert layouts.split_text(text) == os.path.split(text)
+    layouts._SPLITS.clear()
+    assert layouts.split_text(text) == os.path.split(text)
+
+
+def test_split_text_keeps_a_bounded_memory() -> None:
+    from migralint.migrations import layouts
+
+    for k in range(3 * layouts._SPLITS_KEPT):
+        assert layouts.split_text(f"a/{k}/migration.sql") == ("a/" + str(k), "migration.sql")
+    assert len(layouts._SPLITS) <= layouts._SPLITS_KEPT

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from migralint.errors import InputError, UserError
 from migralint.migrations.folders import find_folders, walk
-from migralint.migrations.layouts import Layout, MigrationFile, classify
+from migralint.migrations.layouts import Layout, MigrationFile, classify, split_text
 from migralint.migrations.named_paths import expand
 from migralint.migrations.prisma_schema import datasource_providers, normalized_provider, schema_files
 from migralint.source import is_file, read_head, read_text
@@ -245,7 +245,7 @@ def _real_path(
     every path (seven per file in a typical tree), which was most of discovery's system calls.
     `is_link`: whether `path` is a link, when the caller knows already; `links`: what _is_link
     learned of the folders so far."""
-    folder, name = os.path.split(path)
+    folder, name = split_text(path)
     if not name or name in (".", "..") or (os.path.islink(path) if is_link is None else is_link):
         return os.path.realpath(path)
     return os.path.join(_real_folder(folder, real_folders, links), name)
@@ -254,7 +254,7 @@ def _real_path(
 def _real_folder(folder: str, real_folders: dict[str, str], links: dict[str, frozenset[str] | int] | None = None) -> str:
     real = real_folders.get(folder)
     if real is None:
-        parent, name = os.path.split(folder)
+        parent, name = split_text(folder)
         if not name or name in (".", "..") or parent == folder or _is_link(folder, parent, name, links):
             real = os.path.realpath(folder)  # a link, "..", the root or "": realpath decides
         else:

@@ -83,8 +83,8 @@ class MigrationFile:
         layout = self.layout
         up = layout is Layout.PRISMA or layout is Layout.DIESEL
         path = str(self.path)
-        folder = os.path.dirname(path)
-        text = os.path.dirname(folder) if up else folder
+        folder = split_text(path)[0]
+        text = split_text(folder)[0] if up else folder
         root = _ROOTS.get(text)
         if root is None:
             if len(_ROOTS) >= _ROOTS_KEPT:
@@ -114,6 +114,8 @@ _set_order = MigrationFile.__dict__["order"].__set__
 _CONFIG_BYTES = 1024 * 1024  # a runner's per-migration settings file: a few lines
 _ROOTS: dict[str, Path] = {}  # MigrationFile.root by the folder's text
 _ROOTS_KEPT = 4096
+_SPLITS: dict[str, tuple[str, str]] = {}  # os.path.split by the path's text: see split_text
+_SPLITS_KEPT = 1024
 _LAYOUT_RANK = {layout: rank for rank, layout in enumerate(Layout)}
 _DBMATE_UP = re.compile(r"^--\s*migrate:up\b(?P<options>[^\n]*)", re.M)
 _DBMATE_DOWN = re.compile(r"^--\s*migrate:down\b", re.M)
@@ -124,6 +126,21 @@ _NUMBER = re.compile(r"\d+")
 _AUTHELIA = re.compile(
     r"^V(?P<version>\d{4})\.(?P<name>[^.]+)\.(?:(?:all|sqlite|postgres|mysql)\.)?(?P<direction>up|down)\.sql$"
 )
+
+
+def split_text(path: str) -> tuple[str, str]:
+    """`os.path.split(path)`, remembered. Discovery splits each file's path three times (for its
+    layout, its root and its real path: discover._real_path) and its folder twice, each
+    os.path.split or dirname about 5,000 instructions; remembered, discover() over the 2,576
+    corpus files took 365M instructions instead of 391M (callgrind). The repeats come from the
+    same file's steps, moments apart: a few hundred entries kept would do, and the memory stays
+    small."""
+    found = _SPLITS.get(path)
+    if found is None:
+        if len(_SPLITS) >= _SPLITS_KEPT:
+            _SPLITS.clear()
+        found = _SPLITS[path] = os.path.split(path)
+    return found
 
 
 def _version_key(version: str) -> tuple[int, ...]:
@@ -157,7 +174,7 @@ _POPX_DIALECTS = {
 
 def _classify(path: Path, text_head: str, assume_in_transaction: bool) -> MigrationFile:
     name = path.name
-    parent = os.path.basename(os.path.dirname(str(path)))  # path.parent.name, without a Path for the parent
+    parent = split_text(split_text(str(path))[0])[1]  # path.parent.name, without a Path for the parent
     if name == "migration.sql":  # Prisma accepts any folder name and sorts them as strings
         return MigrationFile(path, Layout.PRISMA, parent, (parent,), RunnerMode.SINGLE_QUERY)
     if name in ("up.sql", "down.sql") and os.path.exists(path.parent / "up.sql"):  # never raises
