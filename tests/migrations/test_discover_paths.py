@@ -69,3 +69,12 @@ def test_named_paths_and_links_as_path_exists_and_is_dir_see_them(tree: Path) ->
     # A glob lists a broken link: it is kept, and reading it later says why it fails.
     assert [str(m.path) for m in discover(["b*.sql"])] == ["broken.sql"]
     assert [str(m.path) for m in discover(["file-*.sql", "real/migrations/*/migration.sql"])] == ["file-link.sql"]
+
+
+@pytest.mark.parametrize("text", ["", "a", "a/b.sql", "*.sql", "a/**/b", "x?", "[ab].sql", "a]b", "{a,b}", "a\\*", "é*"])
+def test_has_magic_is_globs(text: str) -> None:
+    import glob
+
+    from migralint.migrations.named_paths import has_magic
+
+    assert has_magic(text) is glob.has_magic(text)

