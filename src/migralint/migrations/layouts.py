@@ -94,8 +94,8 @@ class MigrationFile:
         # once and found by identity, where each file's own root was built, hashed and compared
         # part by part in every dict keyed by folder (discovery, ordering, the api: 18,000
         # comparisons over the corpus).
-        # `is`, not `in (PRISMA, DIESEL)`: a tuple's `in` compares a str enum by value, which was
-        # a seventh of this part's time over a corpus's 2,576 files (timeit).
+        # By identity: a Layout is always one of its members (and `in` a tuple compares the str
+        # enum by value, a little dearer: 50 ns against 30, timeit).
         up = layout is Layout.PRISMA or layout is Layout.DIESEL
         text = str(path)
         folder = split_text(text)[0]
