@@ -100,8 +100,11 @@ class RuleSet:
     def statement_rules(self, statement: Statement) -> list[CheckingRule]:
         """The rules whose `check` takes `statement`, loaded: of an ALTER TABLE, those that take
         one of its subcommands' types (a rule's `subcommands`; none listed: every ALTER TABLE)."""
-        if statement.kind != "AlterTableStmt":
-            return self.node_rules(statement.kind)
+        kind = statement.kind
+        if kind != "AlterTableStmt":
+            # node_rules' lookup, without its call for each statement once the type's rules are loaded.
+            loaded = self.loaded_by_node.get(kind)
+            return loaded if loaded is not None else self.node_rules(kind)
         present = frozenset(_subcommand_types(statement.node))
         found = self._by_subcommands.get(present)
         if found is None:
