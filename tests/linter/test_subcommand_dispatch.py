@@ -85,7 +85,8 @@ def test_every_alter_table_form_finds_what_calling_every_rule_finds(runner: Runn
     # The forms reach the rules that have a subcommand list (otherwise this compares nothing).
     reached = {rule for rule, *_ in found}
     assert {"adding-field-with-default", "adding-foreign-key-constraint", "changing-column-type",
-            "disallowed-unique-constraint", "adding-exclusion-constraint", "identifier-too-long"} <= reached
+            "disallowed-unique-constraint", "adding-exclusion-constraint", "identifier-too-long",
+            "adding-serial-primary-key-field", "constraint-missing-not-valid"} <= reached
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.stem)
@@ -109,6 +110,21 @@ def test_an_alter_table_reaches_only_the_rules_of_its_subcommands() -> None:
     assert "changing-column-type" not in add and "changing-column-type" in both
     assert "statements-after-access-exclusive" in drop  # a rule without a list takes every ALTER TABLE
     assert add < both
+
+
+def test_an_add_constraint_reaches_only_the_rules_of_its_constraint_type() -> None:
+    rules = build_rule_set(Settings(select=("ALL",)))
+    foreign = _names(rules, 'ALTER TABLE "User" ADD CONSTRAINT "f" FOREIGN KEY ("t") REFERENCES "Team"("id");')
+    primary = _names(rules, 'ALTER TABLE "User" ADD CONSTRAINT "User_pkey" PRIMARY KEY ("id");')
+    column = _names(rules, 'ALTER TABLE "User" ADD COLUMN "a" INTEGER;')
+    assert "adding-foreign-key-constraint" in foreign and "adding-foreign-key-constraint" not in primary
+    assert "adding-serial-primary-key-field" in primary and "adding-serial-primary-key-field" not in foreign
+    assert not {"adding-exclusion-constraint", "disallowed-unique-constraint", "constraint-missing-not-valid"} & foreign
+    # A rule that lists the subcommand type alone takes every ADD CONSTRAINT; an ADD COLUMN, whose
+    # own constraints it may add, reaches every rule about one kind of constraint.
+    assert "identifier-too-long" in foreign and "identifier-too-long" in primary
+    assert {"adding-foreign-key-constraint", "adding-serial-primary-key-field", "adding-exclusion-constraint",
+            "disallowed-unique-constraint", "constraint-missing-not-valid"} <= column
 
 
 def test_only_alter_table_rules_list_subcommands_and_the_index_says_them() -> None:

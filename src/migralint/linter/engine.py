@@ -197,7 +197,11 @@ def _check_section(
             pass
         for rule in rules.statement_rules(statement):  # loaded at the first statement of its type
             try:
-                collected.extend(rule.check(statement, ctx))
+                # Almost every hook finds nothing and returns () (rules/base.py): extend only
+                # what may hold findings (a generator is true).
+                found = rule.check(statement, ctx)
+                if found:
+                    collected.extend(found)
             except Exception as exc:
                 errors.append((contained(path, exc, f"rule {rule.name}"), statement))
         if model_rules:

@@ -14,9 +14,15 @@ the class for its slots when its module loads, 1.8 million instructions a class 
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 T = TypeVar("T")
+
+
+class StateOf(Protocol):
+    """SectionState.of, as a context hands it to the rules (Context.state)."""
+
+    def __call__(self, kind: type[T], owner: str = "") -> T: ...
 
 
 class SectionState:

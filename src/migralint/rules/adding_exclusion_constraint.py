@@ -23,7 +23,7 @@ class AddingExclusionConstraint(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
-    subcommands = ("AT_AddConstraint", "AT_AddColumn")
+    subcommands = ("AT_AddConstraint:CONSTR_EXCLUSION", "AT_AddColumn")
     summary = "ADD CONSTRAINT ... EXCLUDE builds an index and checks every row while every query on the table waits."
     why = (
         "Adding an exclusion constraint to a table that holds rows builds its index (usually GiST) and "

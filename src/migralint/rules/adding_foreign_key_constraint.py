@@ -31,7 +31,7 @@ class AddingForeignKeyConstraint(Rule):
     severity = Severity.ERROR
     lock = Lock.SHARE_ROW_EXCLUSIVE
     nodes = ("AlterTableStmt",)
-    subcommands = ("AT_AddConstraint", "AT_AddColumn")
+    subcommands = ("AT_AddConstraint:CONSTR_FOREIGN", "AT_AddColumn")
     kinds = (ir.Kind.ALTER_TABLE,)  # MySQL's ADD FOREIGN KEY, read from the model (check_statement)
     summary = (
         "A foreign key added without NOT VALID blocks writes to both tables while every row is checked; on "

@@ -38,7 +38,7 @@ class AddingSerialPrimaryKeyField(Rule):
     severity = Severity.ERROR
     lock = _LOCK
     nodes = ("AlterTableStmt",)
-    subcommands = ("AT_AddConstraint", "AT_AddColumn")
+    subcommands = ("AT_AddConstraint:CONSTR_PRIMARY", "AT_AddColumn")
     summary = (
         "ADD PRIMARY KEY without USING INDEX, or a serial or identity column added to a table, blocks every "
         "query on the table while it builds the index or rewrites the table."

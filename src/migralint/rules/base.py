@@ -48,7 +48,9 @@ class Rule:
     nodes: ClassVar[tuple[str, ...]] = ()  # statement types the engine hands to `check`
     # With "AlterTableStmt" in `nodes`: the subcommand types ("AT_AddColumn") whose ALTER TABLEs
     # the engine hands to `check`; () for every ALTER TABLE. Most ALTER TABLEs add one column or
-    # one constraint, and a rule about another subcommand was called on each for nothing.
+    # one constraint, and a rule about another subcommand was called on each for nothing. An
+    # ADD CONSTRAINT of one constraint type only: "AT_AddConstraint:CONSTR_PRIMARY" (a column's
+    # own constraints come with its "AT_AddColumn").
     subcommands: ClassVar[tuple[str, ...]] = ()
     # A rule that reads the statement model: the kinds the engine hands to `check_statement`,
     # on the dialects it has verdicts for. A rule with `nodes` too gives its PostgreSQL verdicts

@@ -33,7 +33,7 @@ class ConstraintMissingNotValid(Rule):
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
     nodes = ("AlterTableStmt",)
-    subcommands = ("AT_AddConstraint", "AT_AddColumn", "AT_ValidateConstraint")
+    subcommands = ("AT_AddConstraint:CONSTR_CHECK", "AT_AddColumn", "AT_ValidateConstraint")
     summary = "A CHECK constraint added without NOT VALID, or validated in the transaction that added it, locks the table while every row is checked."
     why = (
         "Adding a CHECK constraint to a table that holds rows takes ACCESS EXCLUSIVE and scans "

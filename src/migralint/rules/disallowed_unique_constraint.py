@@ -24,7 +24,7 @@ class DisallowedUniqueConstraint(Rule):
     severity = Severity.ERROR
     lock = Lock.ACCESS_EXCLUSIVE
     nodes = ("AlterTableStmt",)
-    subcommands = ("AT_AddConstraint", "AT_AddColumn")
+    subcommands = ("AT_AddConstraint:CONSTR_UNIQUE", "AT_AddColumn")
     summary = "A UNIQUE constraint added to a table builds its index while every query on the table waits."
     why = (
         "Adding a UNIQUE constraint to a table that holds rows builds a unique index "

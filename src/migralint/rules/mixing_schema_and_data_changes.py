@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 
 _SCHEMA_VERBS = {"AlterTableStmt": "ALTER TABLE", "RenameStmt": "ALTER TABLE ... RENAME", "IndexStmt": "CREATE INDEX"}
 _DATA_VERBS = {"UpdateStmt": "UPDATE", "DeleteStmt": "DELETE", "InsertStmt": "INSERT ... SELECT", "MergeStmt": "MERGE"}
+# The statement types _schema_change and _data_change_table answer for; None for the others.
+_ASKED = frozenset({*_SCHEMA_VERBS, "DropStmt", *_DATA_VERBS})
 
 
 class _SchemaChange(NamedTuple):
@@ -84,6 +86,8 @@ class MixingSchemaAndDataChanges(Rule):
         schema_changes: list[_SchemaChange] = []
         data_changes: list[tuple[int, TableName]] = []
         for position, statement in enumerate(ctx.statements):
+            if statement.kind not in _ASKED:
+                continue  # neither a schema change nor a data change: no view of it made for nothing
             here = ctx.on(statement)
             change = _schema_change(here, statement, position)
             if change is not None:

@@ -81,21 +81,23 @@ class StatementsAfterAccessExclusive(Rule):
     )
 
     def check(self, statement: Statement, ctx: Context) -> Iterable[Finding]:
-        held_by_block = ctx.state(_Blocks).held
         block = ctx.block
         if block is None:
             return ()
+        held_by_block = ctx.state(_Blocks).held
         position = statement.index - ctx.statements[0].index
         held = held_by_block.get(block.id)
+        locks = ctx.locks(statement)
         if held is not None:
             # A wait for a lock on another table is not counted: lock_timeout bounds it, and
-            # require-lock-timeout asks for one.
+            # require-lock-timeout asks for one. Under its own ACCESS EXCLUSIVE, the earlier
+            # lock adds nothing (asked only of slow work: most statements do none).
             work = slow_work(ctx, statement)
-            own = any(t.lock is _LOCK and t.table in held.tables for t in ctx.locks(statement))
-            if work is not None and not own:  # under its own ACCESS EXCLUSIVE, the earlier lock adds nothing
+            if work is not None and not any(t.lock is _LOCK and t.table in held.tables for t in locks):
                 held.slow.append((position, work))
-            _follow_rename(statement, held)
-        for taken in ctx.locks(statement):
+            if statement.kind == "RenameStmt":
+                _follow_rename(statement, held)
+        for taken in locks:
             if taken.lock is _LOCK and not ctx.is_new_table(taken.table):
                 if held is None:
                     held = held_by_block[block.id] = _Held(position, taken.table, taken.table)
@@ -140,9 +142,9 @@ class StatementsAfterAccessExclusive(Rule):
 
 
 def _follow_rename(statement: Statement, held: _Held) -> None:
-    """A renamed table is the same table under its new name."""
+    """A renamed table is the same table under its new name (`statement`: a RenameStmt)."""
     node = statement.node
-    if statement.kind == "RenameStmt" and node.get("renameType") == "OBJECT_TABLE" and "relation" in node:
+    if node.get("renameType") == "OBJECT_TABLE" and "relation" in node:
         old = TableName.from_range_var(node["relation"])
         if old in held.tables:
             new = TableName(old.schema, str(node.get("newname", "")))

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 _STRENGTH = ("SHARE", "SHARE ROW EXCLUSIVE", "EXCLUSIVE", "ACCESS EXCLUSIVE")
 _INDEX_DROP = ("ACCESS EXCLUSIVE", ir.Blocks.READS | ir.Blocks.WRITES | ir.Blocks.DDL)
 _INDEX_REBUILD = ("SHARE", ir.Blocks.WRITES | ir.Blocks.DDL)
+# The events that lock an index's table without naming it: one isinstance for the events of
+# every statement, most of which are neither.
+_INDEX_EVENTS = (ir.DropIndex, ir.RebuildIndex)
 
 
 class Unprotected(NamedTuple):
@@ -94,8 +97,13 @@ class UnprotectedLockRule(Rule):
         ),)
 
     def _follow(self, statement: ir.Statement, ctx: ModelContext, walk: _Walk) -> None:
-        changes = [e for e in statement.events if isinstance(e, ir.SetSetting) and e.name in (self.setting, "")]
-        for change in changes:
+        # One loop, no list of the changes: asked of almost every statement, and almost none
+        # changes a setting.
+        changed = False
+        for change in statement.events:
+            if not isinstance(change, ir.SetSetting) or change.name not in (self.setting, ""):
+                continue
+            changed = True
             on = is_nonzero_duration(change.value)
             if change.value is None and not change.local:
                 walk.local = None  # RESET / RESET ALL also undo SET LOCAL
@@ -106,7 +114,7 @@ class UnprotectedLockRule(Rule):
                 walk.session_on = on
                 if walk.local is not None and ctx.in_transaction and ctx.same_transaction(walk.local[0]):
                     walk.local = None
-        if changes:
+        if changed:
             return
         protected = walk.session_on
         if walk.local is not None and ctx.in_transaction and ctx.same_transaction(walk.local[0]):
@@ -133,7 +141,7 @@ def _blocks_writes(statement: ir.Statement, ctx: ModelContext) -> bool:
             if ctx.rows(lock.table).kind is not RowsKind.NEW:
                 return True
     for event in statement.events:
-        if (isinstance(event, ir.DropIndex) or isinstance(event, ir.RebuildIndex)) and not event.online:
+        if isinstance(event, _INDEX_EVENTS) and not event.online:
             owner = ctx.index_owner(event.name)
             if owner.table is None or ctx.rows(owner.table).kind is not RowsKind.NEW:
                 return True
@@ -154,12 +162,9 @@ def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unpr
     if strongest is not None:
         found = Unprotected(statement, strongest.name, strongest.blocks, f'"{ctx.sql.name(strongest.table)}"', strongest.table)
     for event in statement.events:
-        if isinstance(event, ir.DropIndex) and not event.online:
-            name, blocks = _INDEX_DROP
-        elif isinstance(event, ir.RebuildIndex) and not event.online:
-            name, blocks = _INDEX_REBUILD
-        else:
+        if not isinstance(event, _INDEX_EVENTS) or event.online:
             continue
+        name, blocks = _INDEX_DROP if isinstance(event, ir.DropIndex) else _INDEX_REBUILD
         if _STRENGTH.index(name) <= rank:
             continue
         owner = ctx.index_owner(event.name)
