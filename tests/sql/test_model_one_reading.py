@@ -9,6 +9,7 @@ import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -222,10 +223,11 @@ def test_a_shared_tree_is_what_its_json_text_decodes_to() -> None:
         copied = _zeroed(tree)
         assert copied is not None and repr(copied) == _json_decoding(tree)
     # What JSON would not give back as it is goes through the JSON text.
-    for odd in [
+    odd_trees: list[Any] = [
         {"A_Const": {"fval": 1.5, "location": 2}}, {"x": (1, 2)}, {1: "a"}, {'a"location': 4},
         {"names": [{"String": {"sval": Name("Id")}}]},
-    ]:
+    ]
+    for odd in odd_trees:
         assert _zeroed(odd) is None
 
 
@@ -243,3 +245,23 @@ def test_shared_trees_agree_with_their_json_texts_on_every_corpus_column() -> No
                             assert repr(_zeroed(tree)) == _json_decoding(tree)
                             seen += 1
     assert seen > 1000
+
+
+def test_a_new_shared_tree_is_copied_without_its_json_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migralint.linter import catalog as catalog_module
+
+    written: list[Node] = []
+    real_json_text = catalog_module._json_text
+
+    def json_text(tree: Node) -> str | None:
+        written.append(tree)
+        return real_json_text(tree)
+
+    monkeypatch.setattr(catalog_module, "_json_text", json_text)
+    catalog = Catalog()
+    plain = _type("pg_catalog", "varchar", typmods=[_int(255, 40)], location=30)
+    default = {"FuncCall": {"funcname": [{"String": {"sval": "now"}}], "location": 44}}
+    assert catalog._shared_tree(plain)["location"] == 0 and catalog._shared_tree(default)["FuncCall"]["location"] == 0
+    assert written == []  # copied, not written as JSON and decoded
+    odd = {"A_Const": {"fval": 1.5, "location": 2}}
+    assert catalog._shared_tree(odd) == {"A_Const": {"fval": 1.5, "location": 0}} and written == [odd]
