@@ -5,13 +5,15 @@ exactly what the reading it replaced said."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from migralint.linter.catalog import _REPR_LOCATION, Catalog, _plain_type_key
+from migralint.linter.catalog import _REPR_LOCATION, Catalog, _json_text, _plain_type_key, _zeroed
 from migralint.linter.constraint_sql import added_constraints
 from migralint.linter.parse import parse_source
 from migralint.sql import ir
@@ -198,3 +200,68 @@ def test_quote_ident_caches_plain_names_only() -> None:
     assert quote_ident(Name("users")) == "users"
     assert quote_ident(Name("Users")) == '"Users"'  # equal to "users", but not its answer
     assert re.fullmatch(r'"Order"', quote_ident("Order"))
+
+
+def _json_decoding(tree: Node) -> str:
+    text = _json_text(tree)
+    assert text is not None
+    return repr(json.loads(text))  # repr: True is not 1, and the keys' order counts
+
+
+def test_a_shared_tree_is_what_its_json_text_decodes_to() -> None:
+    # The copy the catalog keeps of a new type or default (_zeroed) stands for the decoding of
+    # its JSON text with the locations 0: the same values, types and order, -1 kept.
+    trees: list[Node] = [
+        _type("pg_catalog", "varchar", typmods=[_int(255, 40)], location=30),
+        _type("text", location=-1),
+        {"TypeCast": {"arg": {"A_Const": {"sval": {"sval": "'location': 7"}, "location": 5}}, "typeName": _type("Role")}},
+        {"A_Const": {"boolval": {"boolval": True}, "isnull": False, "location": 12}},
+        {"FuncCall": {"funcname": [{"String": {"sval": "now"}}], "location": 0, "args": [], "x": None}},
+        {"A_Const": {"sval": {"sval": '"location": 9'}, "location": 3}},
+    ]
+    for tree in trees:
+        copied = _zeroed(tree)
+        assert copied is not None and repr(copied) == _json_decoding(tree)
+    # What JSON would not give back as it is goes through the JSON text.
+    odd_trees: list[Any] = [
+        {"A_Const": {"fval": 1.5, "location": 2}}, {"x": (1, 2)}, {1: "a"}, {'a"location': 4},
+        {"names": [{"String": {"sval": Name("Id")}}]},
+    ]
+    for odd in odd_trees:
+        assert _zeroed(odd) is None
+
+
+@needs_corpus
+def test_shared_trees_agree_with_their_json_texts_on_every_corpus_column() -> None:
+    seen = 0
+    for path in sorted((CORPUS / "prisma").rglob("*.sql"))[:800]:
+        for s in parse_source(path.read_text(encoding="utf-8", errors="replace")).statements:
+            for event in statement_events(s.kind, s.node):
+                columns = event.columns if isinstance(event, ir.CreateTable) else (
+                    (event.column,) if isinstance(event, ir.AddColumn) else ())
+                for column in columns:
+                    for tree in (column.raw_type, column.raw_default):
+                        if isinstance(tree, dict):
+                            assert repr(_zeroed(tree)) == _json_decoding(tree)
+                            seen += 1
+    assert seen > 1000
+
+
+def test_a_new_shared_tree_is_copied_without_its_json_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from migralint.linter import catalog as catalog_module
+
+    written: list[Node] = []
+    real_json_text = catalog_module._json_text
+
+    def json_text(tree: Node) -> str | None:
+        written.append(tree)
+        return real_json_text(tree)
+
+    monkeypatch.setattr(catalog_module, "_json_text", json_text)
+    catalog = Catalog()
+    plain = _type("pg_catalog", "varchar", typmods=[_int(255, 40)], location=30)
+    default = {"FuncCall": {"funcname": [{"String": {"sval": "now"}}], "location": 44}}
+    assert catalog._shared_tree(plain)["location"] == 0 and catalog._shared_tree(default)["FuncCall"]["location"] == 0
+    assert written == []  # copied, not written as JSON and decoded
+    odd = {"A_Const": {"fval": 1.5, "location": 2}}
+    assert catalog._shared_tree(odd) == {"A_Const": {"fval": 1.5, "location": 0}} and written == [odd]

@@ -18,7 +18,6 @@ from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
     alter_table_commands,
-    column_constraints,
     is_serial_name,
     reindex_is_concurrent,
     string_value,
@@ -187,8 +186,12 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     name = str(cmd.get("name", ""))
     kind, definition = unwrap(cmd["def"]) if cmd.get("def") else ("", {})
     if subtype == "AT_AddColumn" and kind == "ColumnDef":
-        column = _column(definition, facts)
-        return [ir.AddColumn(table, column, bool(cmd.get("missing_ok"))), *_column_constraints(table, definition)]
+        # Its constraints read once, for the column and for the events, as _create_table does.
+        wrapped_all = definition.get("constraints")
+        written = [c for wrapped in wrapped_all for c in wrapped.values()] if wrapped_all else []
+        column = _column(definition, facts, written)
+        added: ir.Event = ir.AddColumn(table, column, bool(cmd.get("missing_ok")))
+        return [added, *_column_constraint_events(table, column.name, written)] if written else [added]
     if subtype == "AT_DropColumn":
         return [ir.DropColumn(table, name, cascade=cmd.get("behavior") == "DROP_CASCADE")]
     if subtype == "AT_AlterColumnType":
@@ -210,11 +213,12 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     return [ir.OtherTableChange(table, subtype.removeprefix("AT_"))]
 
 
-def _column(column_def: Node, facts: _Facts, constraints: list[Node] | None = None) -> ir.Column:
-    """`constraints`: the column's Constraint nodes, unwrapped, where the caller has them."""
+def _column(column_def: Node, facts: _Facts, constraints: list[Node]) -> ir.Column:
+    """`constraints`: the column's Constraint nodes, unwrapped (its callers read them for
+    their events too)."""
     # A loop, not a dict comprehension (a function of its own to call): asked for every column.
     contypes: dict[Any, Node] = {}
-    for c in column_constraints(column_def) if constraints is None else constraints:
+    for c in constraints:
         contypes[c.get("contype")] = c
     type_node = column_def.get("typeName", {})
     # The type's names, read once for its text and for is_serial_type's question.
@@ -249,15 +253,6 @@ def _default(expression: Node | None, facts: _Facts) -> Default:
 
 def _calls_a_function(expression: Node) -> bool:
     return any(kind == "FuncCall" for kind, _ in walk(expression))
-
-
-def _column_constraints(table: TableName, column_def: Node) -> list[ir.Event]:
-    column = (str(column_def.get("colname", "")),)
-    return [
-        _constraint(table, constraint, column)
-        for constraint in column_constraints(column_def)
-        if constraint.get("contype") in _CONSTRAINTS
-    ]
 
 
 def _statement_events(kind: str, node: Node, facts: _Facts) -> list[ir.Event]:
