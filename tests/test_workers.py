@@ -231,6 +231,29 @@ def test_the_default_is_the_idle_cores() -> None:
     assert 1 <= jobs <= cores
 
 
+def test_the_default_says_how_it_was_reached_when_asked() -> None:
+    said: list[str] = []
+    jobs = workers.default_jobs(said.append)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    assert len(said) == 1 and said[0].startswith(f"--jobs {jobs} by default: {cores} cores, ")
+    assert "busy (" in said[0]
+
+
+def test_migralint_debug_prints_the_default_jobs_and_an_explicit_count_is_not_explained(tmp_path: Path) -> None:
+    folder = tmp_path / "prisma" / "migrations" / "20240101000000_init"
+    folder.mkdir(parents=True)
+    (folder / "migration.sql").write_text('CREATE TABLE "a" ("id" INT);\n', encoding="utf-8")
+    target = str(tmp_path / "prisma" / "migrations")
+    debug = CliRunner().invoke(main, ["lint", "--no-cache", target], env={"MIGRALINT_DEBUG": "1"})
+    lines = [line for line in debug.stderr.splitlines() if line.startswith("migralint: debug: ")]
+    assert len(lines) == 1 and lines[0].startswith("migralint: debug: --jobs ") and " by default: " in lines[0]
+    quiet = CliRunner().invoke(main, ["lint", "--no-cache", target], env={"MIGRALINT_DEBUG": ""})
+    assert "debug" not in quiet.stderr
+    given_count = CliRunner().invoke(main, ["lint", "--no-cache", "--jobs", "2", target], env={"MIGRALINT_DEBUG": "1"})
+    assert "debug" not in given_count.stderr
+    assert debug.exit_code == quiet.exit_code == given_count.exit_code
+
+
 def test_runnable_others_reads_the_fourth_field_of_proc_loadavg() -> None:
     assert workers.runnable_others("0.41 0.66 0.80 3/129 21782\n") == 2  # the reader is one of the 3
     assert workers.runnable_others("0.00 0.00 0.00 1/80 5") == 0

@@ -42,19 +42,26 @@ FolderExtra = Callable[[int, list[FileOutcome]], Any]
 WORTH_A_POOL_MS = 1000.0
 
 
-def default_jobs() -> int:
+def default_jobs(explain: Callable[[str], None] | None = None) -> int:
     """The cores this process may use, less the ones other processes keep busy now, at least 1.
     On a saturated machine a pool only adds its workers' start-up (measured in docs/cache.md:
     --jobs 2 took 1.4x the wall time of --jobs 1 at a load of 6 on 2 cores); an explicit
-    --jobs N is taken as given."""
+    --jobs N is taken as given. `explain` is told how the count was reached (MIGRALINT_DEBUG):
+    a run that went as one process on an idle-looking machine can then be told from a pool
+    declined for another reason."""
     try:
         cores = len(os.sched_getaffinity(0))  # a container's or a taskset's share
     except (AttributeError, OSError):  # pragma: no cover - macOS, Windows
         cores = os.cpu_count() or 1
-    return max(1, min(cores, round(cores - _busy_cores())))
+    busy, source = _busy_cores()
+    jobs = max(1, min(cores, round(cores - busy)))
+    if explain is not None:
+        explain(f"--jobs {jobs} by default: {cores} cores, {busy:g} busy ({source})")
+    return jobs
 
 
-def _busy_cores() -> float:
+def _busy_cores() -> tuple[float, str]:
+    """How many cores other processes keep busy, and where that was read."""
     # Linux says how many tasks are runnable at this instant (/proc/loadavg's fourth field,
     # "runnable/total", proc(5)); this process is one of them. The 1-minute load average is the
     # fallback only: it lags a minute behind, so it counts the previous lint or test run of the
@@ -63,13 +70,13 @@ def _busy_cores() -> float:
     try:
         runnable = least_runnable(_read_loadavg, _LOOKS, _LOOK_APART_S)
         if runnable is not None:
-            return runnable
+            return runnable, "tasks runnable besides this one, /proc/loadavg"
     except OSError:
         pass
     try:
-        return os.getloadavg()[0]
+        return os.getloadavg()[0], "the 1-minute load average"
     except (AttributeError, OSError):  # pragma: no cover - Windows
-        return 0.0
+        return 0.0, "no load known"
 
 
 # An instant's count also holds tasks runnable for that instant only (a short-lived process, a

@@ -201,9 +201,13 @@ def _lint(
         pending_described=git.added if git is not None else "is pending in the database" if database is not None else None,
         on_note=lambda note: click.echo(f"migralint: {note}", err=True),  # as they come: a lint can be long
         cache_dir=cache_dir,
-        jobs=jobs if jobs is not None else default_jobs(),
+        jobs=jobs if jobs is not None else default_jobs(_debug_line if os.environ.get("MIGRALINT_DEBUG") else None),
     )
     return api.lint(request).result
+
+
+def _debug_line(text: str) -> None:
+    click.echo(f"migralint: debug: {text}", err=True)
 
 
 def _cache_dir(option: Path | None, settings: Settings) -> Path | None:
