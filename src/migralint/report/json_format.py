@@ -46,7 +46,8 @@ def findings_json(findings: Sequence[Finding]) -> list[dict[str, Any]] | Records
         return [finding_dict(f) for f in findings]
     # Read as attributes in bytecode, not through attrgetter: the interpreter's specialized slot
     # reads cost a fraction of the generic lookup attrgetter makes from C.
-    rows = [(f.path, f.line, f.column, f.end_line, f.end_column, f.rule, f.severity, f.message, f.help) for f in findings]
+    rows = [(f.path, f.line, f.column, f.end_line, f.end_column, f.rule, f.severity, f.message, f.help)
+            for f in findings]
     columns: list[Sequence[Any]] = list(zip(*rows)) or [() for _ in _KEYS]
     paths = columns[0]
     if not "".join(paths).isascii():  # shown() changes only non-ASCII paths
