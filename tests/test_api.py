@@ -115,3 +115,31 @@ def test_notes_reach_on_note_as_they_come(tmp_path: Path, monkeypatch: pytest.Mo
     assert [note for note, _ in seen] == outcome.notes
     assert seen[0] == ("linting prisma/migrations (Prisma Migrate)", False)
     assert ("fixed 1 finding(s) in prisma/migrations/2_index/migration.sql", True) in seen
+
+
+def test_table_sizes_are_asked_for_only_when_a_size_can_be_known(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No database and no size known: with_table_sizes would change nothing, and is not called."""
+    import migralint.api as api
+    from migralint.migrations.history import TableStats
+
+    monkeypatch.chdir(tmp_path)
+    _project(tmp_path)
+    calls: list[int] = []
+    real = api.with_table_sizes
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(api, "with_table_sizes", counted)
+    settings = Settings(select=("require-concurrent-index-creation",))
+    unsized = lint(LintRequest(paths=["prisma/migrations"], settings=settings)).result.findings
+    assert calls == [] and [f.rule for f in unsized] == ["require-concurrent-index-creation"]
+    sized = KnownSource(AppliedState(True, {"1_init"}, sources=["the test"],
+                                     table_stats={"public.User": TableStats(rows=5, bytes=8192)}))
+    lint(LintRequest(paths=["prisma/migrations"], settings=settings, history=[sized]))
+    assert calls == [1]
+    lint(LintRequest(paths=["prisma/migrations"], settings=settings, read_stats=lambda tables: {}))
+    assert calls == [1, 1]

@@ -106,3 +106,27 @@ def test_the_queue_holds_every_part_or_none() -> None:
     finally:
         os.close(tasks)
     assert forked._queue(list(range(100_000))) is None  # 400 KB: more than a pipe holds (64 KiB on Linux)
+
+
+@pytest.mark.parametrize("collecting", [True, False])
+def test_the_collector_is_paused_while_the_results_are_decoded_and_left_as_it_was(
+    monkeypatch: pytest.MonkeyPatch, collecting: bool
+) -> None:
+    import gc
+
+    seen: list[bool] = []
+    decode = forked._decode
+
+    def watched(data: bytes) -> dict[int, object] | None:
+        seen.append(gc.isenabled())
+        return decode(data)
+
+    monkeypatch.setattr(forked, "_decode", watched)
+    was = gc.isenabled()
+    (gc.enable if collecting else gc.disable)()
+    try:
+        assert forked.run(lambda i: [i] * 3, [1.0, 1.0, 1.0], 2) == [[0] * 3, [1] * 3, [2] * 3]
+        assert gc.isenabled() is collecting
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)

@@ -481,3 +481,27 @@ def test_a_task_runnable_at_every_look_keeps_its_core() -> None:
     readings = iter(["0.90 0.50 0.40 3/130 7", "0.90 0.50 0.40 2/130 7", "0.90 0.50 0.40 4/130 7"])
     assert workers.least_runnable(lambda: next(readings), 3, 0.0) == 1
     assert workers.least_runnable(lambda: "unreadable", 3, 0.0) is None
+
+
+def test_outcomes_travel_from_a_forked_child_as_plain_tuples_and_come_back_as_they_were() -> None:
+    import pickle
+
+    from migralint.findings import Finding, InternalError, Severity
+    from migralint.folder_lint import FileOutcome, packed, unpacked
+    from migralint.linter.rule_set import FileReport
+
+    finding = Finding("a.sql", 1, 1, 1, 5, "r", Severity.ERROR, "m", "h")
+    error = InternalError("a.sql", "boom", "trace")
+    outcomes = [
+        FileOutcome("a.sql", FileReport("a.sql", (finding,), (), False, (error,)), "SELECT 1;", False),
+        FileOutcome("b.sql", FileReport("b.sql", ()), None, True, source="/x/b.sql"),
+        FileOutcome("c.sql", input_error="c.sql: cannot read"),
+        FileOutcome("d.sql", errors=(error,), blank=False),
+        FileOutcome("e.sql", failed=error),
+    ]
+    sent = pickle.dumps(packed(outcomes))
+    assert b"FileOutcome" not in sent and b"FileReport" not in sent  # no named tuple's Python-level __new__
+    back = unpacked(pickle.loads(sent))
+    assert back == outcomes
+    assert all(type(o) is FileOutcome for o in back)
+    assert [type(o.report) for o in back] == [FileReport, FileReport, type(None), type(None), type(None)]

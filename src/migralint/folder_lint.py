@@ -16,10 +16,11 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from migralint.cache import Stamp, Store, digest, file_stamp, joined_digest, pack_stamps, settled, stamp_of
 from migralint.config import Settings
@@ -46,6 +47,25 @@ class FileOutcome(NamedTuple):
     # A cache hit whose file was not read (its stamp was trusted): the report reads it from here
     # if it needs the text (snippets), through DeferredTexts.
     source: str | None = None
+
+
+# A FileOutcome and its FileReport as a forked child sends them: plain tuples of their fields.
+# Pickle writes a named tuple through its Python-level __getnewargs__ and reads it back through
+# its Python-level __new__: as plain tuples, one child's outcomes over the corpus pickled in
+# 38 M instructions instead of 65 M, and were unpickled and rebuilt in 61 M instead of 67 M
+# (callgrind).
+PackedOutcome = tuple[Any, ...]
+_outcome = cast("Callable[[Iterable[Any]], FileOutcome]", partial(tuple.__new__, FileOutcome))
+_report = cast("Callable[[Iterable[Any]], FileReport]", partial(tuple.__new__, FileReport))
+
+
+def packed(outcomes: Iterable[FileOutcome]) -> list[PackedOutcome]:
+    return [(o[0], None if o[1] is None else tuple(o[1]), *o[2:]) for o in outcomes]
+
+
+def unpacked(outcomes: Iterable[PackedOutcome]) -> list[FileOutcome]:
+    """The outcomes `packed` gave, as they were (built from C, without the named tuples' __new__)."""
+    return [_outcome((o[0], None if o[1] is None else _report(o[1]), *o[2:])) for o in outcomes]
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,8 +25,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from migralint.cache import Store
-from migralint.folder_lint import (FileOutcome, FolderJob, Probe, file_costs, finish, keyed, lint_part, probe,
-                                   save_pack)
+from migralint.folder_lint import (FileOutcome, FolderJob, PackedOutcome, Probe, file_costs, finish, keyed, lint_part,
+                                   packed, probe, save_pack, unpacked)
 from migralint.folder_parts import Part, plan_parts
 
 # What the caller wants known of a folder linted whole in a forked child, computed there from
@@ -155,21 +155,21 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     if forked.usable():
         # The children have the probes already: they neither read the files again nor look
         # them up in the cache again, as a spawned worker must.
-        def work(i: int) -> tuple[list[FileOutcome], dict[str, Any], Any]:
+        def work(i: int) -> tuple[list[PackedOutcome], dict[str, Any], Any]:
             part = parts[i]
             job = jobs[part.folder]
             outcomes, new = lint_part(job, part.start, part.stop, probes[part.folder])
             if extra is not None and part.start == 0 and part.stop == len(job.items):
                 # Serial work the parent would do after the join (the parent's serial work was
                 # about a third of a 2-core run's wall time), done while the other child lints.
-                return outcomes, new, extra(part.folder, outcomes)
-            return outcomes, new, None
+                return packed(outcomes), new, extra(part.folder, outcomes)
+            return packed(outcomes), new, None
 
         try:
             sent = forked.run(work, [part.cost for part in parts], min(workers, len(parts)))
         except forked.CannotFork:
             return {}  # every folder is finished here, in one process, as with --jobs 1
-        done = {part: (outcomes, new) for part, (outcomes, new, _) in zip(parts, sent)}
+        done = {part: (unpacked(outcomes), new) for part, (outcomes, new, _) in zip(parts, sent)}
         if extras is not None:
             extras.update((part.folder, found) for part, (_, _, found) in zip(parts, sent) if found is not None)
     else:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -98,3 +99,36 @@ def test_long_lists_of_findings_across_batches_and_the_writer() -> None:
         out = io.StringIO()
         write_indented_json(document, out)
         assert out.getvalue() == expected + "\n"
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_records_give_the_text_of_their_objects(seed: int) -> None:
+    """Records (a list of flat objects as columns) write what the list of dicts writes, whatever
+    the columns hold: strings only, ints only, or any scalars; and across batches."""
+    from migralint.report.indented_json import Records
+
+    rng = random.Random(seed)
+    strings = [s for s in SCALARS if isinstance(s, str) and type(s) is str]
+    kinds: list[Callable[[], Any]] = [lambda: rng.choice(strings), lambda: rng.randrange(-3, 10**6),
+                                      lambda: rng.choice(SCALARS)]
+    for count in (0, 1, 2, 255, 256, 257, 600):
+        keys = rng.sample(["a", "ç", 'k"\n', "{x}", "line", "path"], rng.randrange(1, 6))
+        columns = [[kind() for _ in range(count)] for kind in (rng.choice(kinds) for _ in keys)]
+        records = Records(keys, columns)
+        objects = records.objects()
+        document = {"version": "1", "findings": records, "runs": [{"results": records}]}
+        expected = json.dumps({"version": "1", "findings": objects, "runs": [{"results": objects}]},
+                              indent=2, ensure_ascii=False)
+        assert indented_json(document) == expected
+        assert indented_json(records) == json.dumps(objects, indent=2, ensure_ascii=False)
+
+
+def test_records_refuse_what_is_not_a_column_of_scalars() -> None:
+    from migralint.report.indented_json import Records
+
+    with pytest.raises(ValueError):
+        Records(["a", "b"], [[1]])
+    with pytest.raises(ValueError):
+        Records(["a", "b"], [[1], [1, 2]])
+    with pytest.raises(TypeError):
+        indented_json(Records(["a"], [[1, [2]]]))
