@@ -130,3 +130,24 @@ def test_the_collector_is_paused_while_the_results_are_decoded_and_left_as_it_wa
     finally:
         (gc.enable if was else gc.disable)()
     assert seen and not any(seen)
+
+
+class _SaysIfCollecting:
+    """Pickled as whether the collector ran at that moment (in the child that pickles it)."""
+
+    def __reduce__(self) -> tuple[type[bool], tuple[bool]]:
+        import gc
+
+        return (bool, (gc.isenabled(),))
+
+
+def test_a_child_pickles_its_results_with_the_collector_off_but_lints_with_it_as_it_was() -> None:
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        results = forked.run(lambda i: (gc.isenabled(), _SaysIfCollecting()), [1.0, 1.0], 2)
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert results == [(True, False), (True, False)]

@@ -171,7 +171,14 @@ def _child(work: Callable[[int], Any], parts: Iterable[int], write_end: int) -> 
     buffered output, which are the parent's to flush."""
     code = 1
     try:
-        payload = pickle.dumps({part: work(part) for part in parts}, protocol=pickle.HIGHEST_PROTOCOL)
+        results = {part: work(part) for part in parts}
+        # The child exits once this is sent: nothing is left for the collector to free, yet
+        # pickling the results allocates enough (the pickler's memo, the packed outcomes) to run
+        # it, a few passes over some 20,000 objects. Over the corpus on 2 cores, from the last
+        # part's end to its payload's decoding in the parent: a median 28 ms with the collector
+        # off here, 36.5 with it on (6 interleaved runs each, 2026-12-07).
+        gc.disable()
+        payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(payload)
         code = 0
