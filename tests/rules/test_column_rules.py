@@ -13,7 +13,7 @@ from pglast import parser
 from migralint.config import Settings
 from migralint.migrations.layouts import RunnerMode
 from migralint.linter.type_changes import is_plain_using, type_change
-from migralint.linter.volatility import volatile_function
+from migralint.linter.volatility import volatile_function, volatile_function_trusting
 from tests.helpers import lint_sql
 
 COLUMN_RULES = ("adding-required-field", "adding-not-nullable-field", "adding-field-with-default", "changing-column-type")
@@ -130,3 +130,30 @@ def test_squawk_case(case: dict[str, Any]) -> None:
     found = any(f.rule == case["rule"] for f in lint_sql(case["sql"], runner=runner, settings=settings).findings)
     expected = SQUAWK_DIFFERENCES.get(case["id"], case["expect"])
     assert ("violation" if found else "ok") == expected
+
+
+@pytest.mark.parametrize(
+    ("expression", "asked", "volatile"),
+    [
+        ("CURRENT_TIMESTAMP", False, None),
+        ("42", False, None),
+        ("now()", False, None),
+        ("gen_random_uuid()", False, "gen_random_uuid"),
+        ("my_stable()", True, None),  # trusted: created STABLE earlier in the file
+        ("my_other()", True, "my_other"),
+        ("upper(my_stable())", True, None),
+    ],
+)
+def test_the_trusted_functions_are_gathered_only_for_a_function_known_neither_way(
+    expression: str, asked: bool, volatile: str | None
+) -> None:
+    tree = json.loads(parser.parse_sql_json(f"SELECT {expression}"))
+    target = tree["stmts"][0]["stmt"]["SelectStmt"]["targetList"][0]["ResTarget"]["val"]
+    gathered: list[bool] = []
+
+    def trusted() -> frozenset[str]:
+        gathered.append(True)
+        return frozenset({"my_stable"})
+
+    assert volatile_function_trusting(target, trusted) == volatile
+    assert bool(gathered) is asked

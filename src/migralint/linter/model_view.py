@@ -31,7 +31,7 @@ from migralint.linter.parse import subcommand_spans
 from migralint.linter.objects import enum_unused
 from migralint.linter.table_rows import emptied_before
 from migralint.linter.type_changes import alter_type_rewrites
-from migralint.linter.volatility import non_volatile_functions, volatile_function
+from migralint.linter.volatility import non_volatile_functions, volatile_function_trusting
 from migralint.sql import ir
 from migralint.sql.dialect import Dialect
 from migralint.sql.postgres.model import build_statement, kind_of
@@ -367,11 +367,7 @@ class ModelView:
             return answer
 
         def is_volatile(expression: Node) -> bool:
-            # Nineteen defaults in twenty are a constant or CURRENT_TIMESTAMP and the like: nodes
-            # that hold no other node, so no function call, whatever the file's functions are.
-            if len(expression) == 1 and ("A_Const" in expression or "SQLValueFunction" in expression):
-                return False
-            return volatile_function(expression, self._trusted_functions(position)) is not None
+            return volatile_function_trusting(expression, lambda: self._trusted_functions(position)) is not None
 
         return build_statement(
             statement.index, statement.kind, statement.node, statement.start, statement.end,
