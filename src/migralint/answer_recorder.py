@@ -102,7 +102,7 @@ class Recorder:
         # Not inputs: the cache (derived from the inputs, never a source of truth) and the code (keyed).
         skipped = (os.path.abspath(guessed_dir), *code_folders())
         self._skipped = frozenset(skipped)
-        self._skipped_under = tuple(folder.rstrip(os.sep) + os.sep for folder in skipped)  # as _within has it
+        self._skipped_under = tuple(_under(folder) for folder in skipped)  # _within, asked of them all at once
 
     # -- watching ------------------------------------------------------------------------------
 
@@ -288,7 +288,12 @@ class Recorder:
 
 
 def _within(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+    return path == folder or path.startswith(_under(folder))
+
+
+def _under(folder: str) -> str:
+    """What every path inside `folder` starts with."""
+    return folder.rstrip(os.sep) + os.sep
 
 
 def _writes(args: tuple[Any, ...]) -> bool:
