@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 from migralint.config import Settings
 from migralint.linter.engine import lint_text
 from migralint.linter.rule_set import FileReport
@@ -37,3 +39,11 @@ def lint_sql(
 
 def rules_found(sql: str, **kwargs: object) -> list[str]:
     return [f.rule for f in lint_sql(sql, **kwargs).findings]  # type: ignore[arg-type]
+
+
+def sigint_as_a_terminal_gives_it() -> None:
+    """A subprocess's preexec_fn for the tests that press Ctrl-C: SIGINT back to its default in the
+    child. A process inherits an ignored SIGINT, and a shell script's background job (`pytest &`,
+    `nohup pytest &`) starts with it ignored; Python then installs no KeyboardInterrupt handler, and
+    the command under test would never see the Ctrl-C that a terminal delivers to its foreground job."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

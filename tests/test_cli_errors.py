@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from migralint import ISSUES_URL
 from migralint.cli import Commands, main
+from tests.helpers import sigint_as_a_terminal_gives_it
 
 MIGRATION = 'CREATE TABLE "User" ("id" TEXT NOT NULL);\n'
 
@@ -88,7 +89,7 @@ def _interrupted(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]
         env = {**os.environ, "MIGRALINT_DEBUG": ""}
         command = [sys.executable, "-m", "migralint", *args, "--database-url", f"postgresql://u@127.0.0.1:{port}/db"]
         process = subprocess.Popen(command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, text=True)
+                                   stderr=subprocess.PIPE, text=True, preexec_fn=sigint_as_a_terminal_gives_it)
         try:
             connection, _ = server.accept()
         except TimeoutError:

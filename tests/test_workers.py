@@ -36,6 +36,7 @@ from migralint.folder_parts import Part, cut, plan_parts
 from migralint.linter.context import Context
 from migralint.linter.parse import Statement
 from tests.broken_rule import BrokenOnApp1, BrokenOnPost
+from tests.helpers import sigint_as_a_terminal_gives_it
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "prisma"
 
@@ -295,6 +296,7 @@ def test_ctrl_c_stops_the_pool_cleanly(tmp_path: Path) -> None:
     run = subprocess.Popen(
         [str(Path(sys.executable).parent / "migralint"), "lint", "--no-cache", "--jobs", "2", "."],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True, cwd=tmp_path,
+        preexec_fn=sigint_as_a_terminal_gives_it,
     )
     deadline = time.monotonic() + 60
     while len(_children(run.pid)) < 2 and time.monotonic() < deadline and run.poll() is None:
