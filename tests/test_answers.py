@@ -287,3 +287,54 @@ def test_inputs_are_stamped_as_they_are_touched_until_the_run_is_refused(tmp_pat
                           capture_output=True, text=True, check=True)
     assert done.stdout == repr([(str(paths[0]), (False, stamp(str(paths[0]), False))),
                                 (str(paths[1]), (True, stamp(str(paths[1]))))])
+
+
+_STAT_WATCHED = """
+import json, os, sys
+from migralint.answer_recorder import Recorder
+real = {name: getattr(os, name) for name in ("stat", "lstat", "access")}
+def said(call, path):
+    try:
+        found = call(path)
+    except OSError as error:
+        return type(error).__name__
+    return [found.st_mode, found.st_ino, found.st_size]
+paths = sys.argv[2:]
+before = [said(os.stat, path) for path in paths]
+recorder = Recorder("key", sys.argv[1])
+recorder.start()
+watched = [said(os.stat, path) for path in paths]
+wrapped = all(getattr(os, name) is not real[name] for name in real)
+noted = sorted(recorder.inputs)
+print("kept before the refusal")
+recorder.refused = "workers forked"
+print("not kept after it")
+sys.stdout.flush()
+unwrapped = all(getattr(os, name) is real[name] for name in real)
+os.write(2, json.dumps([before, watched, wrapped, unwrapped, noted, recorder.refused,
+                        [chunk.decode() for _, chunk in recorder.chunks]]).encode())
+"""
+
+
+def test_stat_under_watch_says_what_stat_says_and_a_refused_run_is_no_longer_watched(tmp_path: Path) -> None:
+    """The watched os.stat answers from one lstat() unless the path is a symlink: a file, a link to
+    one, a dangling link and a missing path give what the real stat gives, and each is noted. Once
+    the run is refused, the real os functions are back and its output is no longer kept."""
+    import json
+    import subprocess
+    import sys
+
+    (tmp_path / "file").write_text("x" * 7)
+    (tmp_path / "other").write_text("y" * 3)
+    (tmp_path / "link").symlink_to(tmp_path / "other")
+    (tmp_path / "dangling").symlink_to(tmp_path / "gone")
+    paths = [str(tmp_path / name) for name in ("file", "link", "dangling", "missing")]
+    done = subprocess.run([sys.executable, "-c", _STAT_WATCHED, str(tmp_path / "cache"), *paths],
+                          capture_output=True, text=True, check=True)
+    before, watched, wrapped, unwrapped, noted, refused, kept = json.loads(done.stderr)
+    assert watched == before
+    assert before[1][2] == 3 and before[2] == before[3] == "FileNotFoundError"  # the link's target; the errors
+    assert wrapped and unwrapped
+    assert noted == sorted(paths)
+    assert refused == "workers forked"
+    assert kept == [] and done.stdout == "kept before the refusal\nnot kept after it\n"

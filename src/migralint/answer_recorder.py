@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import os
+import stat
 import sys
 import time
 from collections.abc import Callable
@@ -61,12 +62,13 @@ def cache_dir_used(directory: str | None) -> None:
 
 
 class _TeeRaw(io.RawIOBase):
-    """A raw output stream on `fd` that also notes what it writes, in order with the other one."""
+    """A raw output stream on `fd` that also notes what it writes, in order with the other one,
+    until the recorder lets it go (`chunks` None: it only writes)."""
 
     def __init__(self, fd: int, chunks: list[tuple[int, bytes]]) -> None:
         super().__init__()
         self._fd = fd
-        self._chunks = chunks
+        self.chunks: list[tuple[int, bytes]] | None = chunks
 
     def writable(self) -> bool:
         return True
@@ -79,12 +81,13 @@ class _TeeRaw(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         written = os.write(self._fd, data)
-        self._chunks.append((self._fd, bytes(memoryview(data)[:written])))
+        if self.chunks is not None:
+            self.chunks.append((self._fd, bytes(memoryview(data)[:written])))
         return written
 
 
-def _teed(stream: Any, fd: int, chunks: list[tuple[int, bytes]]) -> io.TextIOWrapper:
-    return io.TextIOWrapper(io.BufferedWriter(_TeeRaw(fd, chunks)), encoding=stream.encoding, errors=stream.errors,
+def _teed(stream: Any, raw: _TeeRaw) -> io.TextIOWrapper:
+    return io.TextIOWrapper(io.BufferedWriter(raw), encoding=stream.encoding, errors=stream.errors,
                             line_buffering=stream.line_buffering, write_through=stream.write_through)
 
 
@@ -93,7 +96,8 @@ class Recorder:
         self.key = key
         self.guessed_dir = os.path.abspath(guessed_dir)
         self.resolved_dir: str | None = None
-        self.refused: str | None = None
+        self._refused: str | None = None
+        self._tees: list[_TeeRaw] = []
         self.started_ns = time.time_ns()
         self.inputs: dict[str, tuple[bool, Stamp | None]] = {}  # path -> (listed or read, stamp)
         self.chunks: list[tuple[int, bytes]] = []
@@ -116,43 +120,69 @@ class Recorder:
                 return
             stdout.flush()
             stderr.flush()
-            teed = _teed(stdout, 1, self.chunks), _teed(stderr, 2, self.chunks)
+            self._tees = [_TeeRaw(1, self.chunks), _TeeRaw(2, self.chunks)]
+            teed = _teed(stdout, self._tees[0]), _teed(stderr, self._tees[1])
         except Exception:
             return
         sys.stdout, sys.stderr = teed
-        for name in ("stat", "lstat", "access"):
+        for name in ("lstat", "stat", "access"):  # lstat first: the watched stat calls the real one
             real = getattr(os, name)
             self._real[name] = real
-            setattr(os, name, self._watched_lstat(real) if name == "lstat" else self._watched(real))
+            setattr(os, name, self._watched_lstat(real, name == "stat") if name != "access" else self._watched(real))
         RECORDER = self
         sys.addaudithook(self._audit)  # for good (hooks cannot be removed): it checks RECORDER
 
-    # Once refused (a fork, a database...), nothing of the run is stored: watching the rest of it,
-    # in the parent and in forked children alike, would be work for nothing.
+    @property
+    def refused(self) -> str | None:
+        """Why this run's answer will not be stored (the first reason), or None."""
+        return self._refused
+
+    @refused.setter
+    def refused(self, why: str | None) -> None:
+        if self._refused is not None or why is None:
+            return
+        self._refused = why
+        self._unwatch()
+
+    def _unwatch(self) -> None:
+        """Once refused (workers forked, a database...), nothing of the run is stored: watching and
+        keeping the rest of it would be work for nothing, in the parent and in the children forked
+        after. The real os functions go back, the output is no longer kept (the corpus's report is 6
+        MB), and the audit hook, which cannot be removed, returns at its first test. A corpus run
+        forks its workers after discovery: until this, the children inherited the wrapped os.stat."""
+        for name, real in self._real.items():
+            setattr(os, name, real)
+        for tee in self._tees:
+            tee.chunks = None
+        self.chunks.clear()
+
 
     def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
-            if RECORDER is self and self.refused is None and kwargs.get("dir_fd") is None:
+            if RECORDER is self and self._refused is None and kwargs.get("dir_fd") is None:
                 self._note(path, whole=False)
             return real(path, *args, **kwargs)
 
         return watched
 
-    def _watched_lstat(self, real: Callable[..., Any]) -> Callable[..., Any]:
-        """os.lstat, watched: what it returns is the path's stamp (answers.stamp lstat()s it too),
-        so a file named on the command line costs one lstat, not two."""
+    def _watched_lstat(self, real: Callable[..., Any], follows: bool) -> Callable[..., Any]:
+        """os.lstat or (`follows`) os.stat, watched, on one lstat(): what it says is the path's
+        stamp (answers.stamp lstat()s it too), and, unless the path is a symlink, what stat() would
+        say (both follow the links before the last name). Discovery stat()s every file named on the
+        command line: one system call each, not two."""
         generic = self._watched(real)
+        lstat = self._real["lstat"] if follows else real
 
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
-            if args or kwargs or RECORDER is not self or self.refused is not None:
+            if args or kwargs or RECORDER is not self or self._refused is not None or isinstance(path, int):
                 return generic(path, *args, **kwargs)
             try:
-                found = real(path)
+                found = lstat(path)
             except BaseException:
                 self._note(path, whole=False)  # absent, or not to be looked at: stamped as stamp() says
                 raise
             self._note(path, whole=False, found=found)
-            return found
+            return real(path) if follows and stat.S_ISLNK(found.st_mode) else found
 
         return watched
 
@@ -160,7 +190,9 @@ class Recorder:
         if isinstance(path, int):
             return  # an open file: it was stamped when it was opened
         try:
-            text = os.path.abspath(os.fsdecode(path))
+            # abspath of an absolute str is its normpath, asked without abspath's own tests
+            text = os.path.normpath(path) if type(path) is str and path.startswith(os.sep) \
+                else os.path.abspath(os.fsdecode(path))
         except (TypeError, ValueError):
             self.refused = f"an input named by {type(path).__name__}"
             return
@@ -173,11 +205,16 @@ class Recorder:
         self.inputs[text] = (whole, stamp(text, whole, found))
 
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
-        if RECORDER is not self or self.refused is not None:
+        if RECORDER is not self or self._refused is not None:
             return
+        if event == "os.scandir":  # discovery lists every folder so; the import system never does (it lists with os.listdir)
+            self._note(args[0] if args[0] is not None else ".")
+            return
+        # The frame is asked only here: sys._getframe and f_code raise audit events of their own,
+        # each a call of this hook again.
         if event in _FILE_EVENTS and sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
             return  # the import system reading code, writing its .pyc: the code is in the key
-        if event == "open" or event == "os.listdir" or event == "os.scandir":
+        if event == "open" or event == "os.listdir":
             path = args[0] if args[0] is not None else "."
             if event == "open" and _writes(args) and not isinstance(path, int):
                 where = os.path.abspath(os.fsdecode(path))
