@@ -117,7 +117,7 @@ def test_the_collector_is_paused_while_the_results_are_decoded_and_left_as_it_wa
     seen: list[bool] = []
     decode = forked._decode
 
-    def watched(data: bytes) -> dict[int, object] | None:
+    def watched(data: bytes) -> tuple[int, object] | None:
         seen.append(gc.isenabled())
         return decode(data)
 
@@ -151,3 +151,27 @@ def test_a_child_pickles_its_results_with_the_collector_off_but_lints_with_it_as
     finally:
         (gc.enable if was else gc.disable)()
     assert results == [(True, False), (True, False)]
+
+
+def test_each_part_comes_back_as_soon_as_it_is_done(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
+    # Part 1 waits, in the child, for the parent to have decoded part 0: with the results sent only
+    # when the child is done, it would wait out its 20 s and say so.
+    from pathlib import Path
+
+    decoded = Path(str(tmp_path)) / "part 0 decoded"
+    decode = forked._decode
+
+    def watched(data: bytes) -> tuple[int, object] | None:
+        found = decode(data)
+        if found is not None and found[0] == 0:
+            decoded.touch()
+        return found
+
+    def work(i: int) -> bool:
+        deadline = time.monotonic() + 20
+        while i == 1 and not decoded.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return decoded.exists()
+
+    monkeypatch.setattr(forked, "_decode", watched)
+    assert forked.run(work, [2.0, 1.0], 1) == [False, True]

@@ -10,10 +10,10 @@ work starts, and the children take the parts, largest first, one at a time from 
 parent filled before forking: a child that is done with a part takes the next. The parts'
 costs are only estimates (a fit of ms per file and per KiB): over the corpus, shares fixed up
 front by them would have left the two children's CPU times a median 106 ms apart, the queue
-52 ms (4 runs, 2026-12-07, docs/cache.md). The results come
-back pickled through one pipe per child. A part whose result does not come back (its child
-failed, or sent what cannot be read) is run again in the parent, so the outcome is always the
-one process's.
+52 ms (4 runs, 2026-12-07, docs/cache.md). Each part's result comes
+back pickled through the child's pipe as soon as it is done. A part whose result does not come
+back (its child failed, or sent what cannot be read) is run again in the parent, so the outcome
+is always the one process's.
 """
 
 from __future__ import annotations
@@ -166,32 +166,45 @@ def _taken(tasks: int) -> Iterator[int]:  # pragma: no cover - in the child
         yield int.from_bytes(record, "little")
 
 
+_LENGTH = 8  # bytes of the length in front of each part's pickled result
+
+
 def _child(work: Callable[[int], Any], parts: Iterable[int], write_end: int) -> None:  # pragma: no cover
-    """Runs in the child: never returns. os._exit skips the parent's atexit handlers and
+    """Runs in the child: never returns. Each part's result is sent as soon as it is done, so
+    that the parent decodes it while the children go on: sent all at once at the end, the last
+    child's payload (2.4 MB over the corpus) was pickled, sent and unpickled after every part
+    was done, 25-30 ms in front of the report. os._exit skips the parent's atexit handlers and
     buffered output, which are the parent's to flush."""
     code = 1
     try:
-        results = {part: work(part) for part in parts}
-        # The child exits once this is sent: nothing is left for the collector to free, yet
-        # pickling the results allocates enough (the pickler's memo, the packed outcomes) to run
-        # it, a few passes over some 20,000 objects. Over the corpus on 2 cores, from the last
-        # part's end to its payload's decoding in the parent: a median 28 ms with the collector
-        # off here, 36.5 with it on (6 interleaved runs each, 2026-12-07).
-        gc.disable()
-        payload = pickle.dumps(results, protocol=pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
+            for part in parts:
+                result = work(part)
+                # Pickling allocates enough (the pickler's memo) to run the collector, a few
+                # passes over the objects the part made, which pickling neither frees nor makes
+                # cyclic: off while it pickles (from the last part's end to its payload's
+                # decoding, over the corpus on 2 cores: a median 28 ms with it off, 36.5 on,
+                # 6 interleaved runs each, 2026-12-07, when the results went at the end).
+                collecting = gc.isenabled()
+                gc.disable()
+                payload = pickle.dumps((part, result), protocol=pickle.HIGHEST_PROTOCOL)
+                if collecting:
+                    gc.enable()
+                pipe.write(len(payload).to_bytes(_LENGTH, "little"))
+                pipe.write(payload)
+                pipe.flush()  # now, not when the buffer fills: the parent decodes it while this child goes on
         code = 0
     finally:
         os._exit(code)
 
 
 def _read_all(ends: list[int]) -> dict[int, dict[int, Any] | None]:
-    """What each child sent, read side by side (a child blocked on a full pipe would otherwise
-    wait for the parent to finish reading another), and unpickled as soon as its pipe ends: the
-    first child's results are decoded while the others still work, not after the last is done."""
-    chunks: dict[int, list[bytes]] = {end: [] for end in ends}
-    sent: dict[int, dict[int, Any] | None] = {}
+    """What each child sent, part by part: read side by side (a child blocked on a full pipe
+    would otherwise wait for the parent to finish reading another), each part's result
+    unpickled as soon as it has come, while the children go on. None for a child that sent what
+    cannot be read (its parts are run again)."""
+    pending: dict[int, bytearray] = {end: bytearray() for end in ends}
+    sent: dict[int, dict[int, Any] | None] = {end: {} for end in ends}
     with selectors.DefaultSelector() as selector:
         for end in ends:
             selector.register(end, selectors.EVENT_READ)
@@ -200,21 +213,35 @@ def _read_all(ends: list[int]) -> dict[int, dict[int, Any] | None]:
             for key, _ in selector.select():
                 end = key.fd
                 chunk = os.read(end, 1 << 20)
-                if chunk:
-                    chunks[end].append(chunk)
-                else:
+                if not chunk:
                     selector.unregister(end)
                     open_ends -= 1
-                    sent[end] = _decode(b"".join(chunks.pop(end)))
+                    if pending.pop(end):  # a part cut short: the child died while sending it
+                        sent[end] = None
+                    continue
+                buffer = pending[end]
+                buffer += chunk
+                while len(buffer) >= _LENGTH:
+                    size = int.from_bytes(buffer[:_LENGTH], "little")
+                    if len(buffer) < _LENGTH + size:
+                        break
+                    decoded = _decode(bytes(buffer[_LENGTH:_LENGTH + size]))
+                    del buffer[:_LENGTH + size]
+                    results = sent[end]
+                    if decoded is None or results is None:
+                        sent[end] = None
+                    else:
+                        results[decoded[0]] = decoded[1]
     return sent
 
 
-def _decode(data: bytes) -> dict[int, Any] | None:
+def _decode(data: bytes) -> tuple[int, Any] | None:
+    """One part's (index, result), or None for what cannot be read."""
     try:
         sent = pickle.loads(data)
     except Exception:
         return None
-    return sent if isinstance(sent, dict) else None
+    return sent if isinstance(sent, tuple) and len(sent) == 2 and isinstance(sent[0], int) else None
 
 
 def _stop(running: list[_Child]) -> None:
