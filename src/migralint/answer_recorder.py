@@ -128,7 +128,7 @@ class Recorder:
         for name in ("lstat", "stat", "access"):  # lstat first: the watched stat calls the real one
             real = getattr(os, name)
             self._real[name] = real
-            setattr(os, name, self._watched_lstat(real, name == "stat") if name != "access" else self._watched(real))
+            setattr(os, name, self._watched_on_lstat(real, name == "stat") if name != "access" else self._watched(real))
         RECORDER = self
         sys.addaudithook(self._audit)  # for good (hooks cannot be removed): it checks RECORDER
 
@@ -156,7 +156,6 @@ class Recorder:
             tee.chunks = None
         self.chunks.clear()
 
-
     def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
             if RECORDER is self and self._refused is None and kwargs.get("dir_fd") is None:
@@ -165,7 +164,7 @@ class Recorder:
 
         return watched
 
-    def _watched_lstat(self, real: Callable[..., Any], follows: bool) -> Callable[..., Any]:
+    def _watched_on_lstat(self, real: Callable[..., Any], follows: bool) -> Callable[..., Any]:
         """os.lstat or (`follows`) os.stat, watched, on one lstat(): what it says is the path's
         stamp (answers.stamp lstat()s it too), and, unless the path is a symlink, what stat() would
         say (both follow the links before the last name). Discovery stat()s every file named on the
@@ -207,11 +206,12 @@ class Recorder:
     def _audit(self, event: str, args: tuple[Any, ...]) -> None:
         if RECORDER is not self or self._refused is not None:
             return
-        if event == "os.scandir":  # discovery lists every folder so; the import system never does (it lists with os.listdir)
+        if event == "os.scandir":
+            # Discovery lists every folder so, and the import system never does (it lists with
+            # os.listdir): noted without asking who listed it (sys._getframe and f_code raise
+            # audit events of their own, each a call of this hook again).
             self._note(args[0] if args[0] is not None else ".")
             return
-        # The frame is asked only here: sys._getframe and f_code raise audit events of their own,
-        # each a call of this hook again.
         if event in _FILE_EVENTS and sys._getframe(1).f_code.co_filename.startswith("<frozen importlib"):
             return  # the import system reading code, writing its .pyc: the code is in the key
         if event == "open" or event == "os.listdir":

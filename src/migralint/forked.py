@@ -173,18 +173,18 @@ def _child(work: Callable[[int], Any], parts: Iterable[int], write_end: int) -> 
     """Runs in the child: never returns. Each part's result is sent as soon as it is done, so
     that the parent decodes it while the children go on: sent all at once at the end, the last
     child's payload (2.4 MB over the corpus) was pickled, sent and unpickled after every part
-    was done, 25-30 ms in front of the report. os._exit skips the parent's atexit handlers and
-    buffered output, which are the parent's to flush."""
+    was done, in front of the report (docs/cache.md has the measurements). os._exit skips the
+    parent's atexit handlers and buffered output, which are the parent's to flush."""
     code = 1
     try:
         with os.fdopen(write_end, "wb") as pipe:
             for part in parts:
                 result = work(part)
-                # Pickling allocates enough (the pickler's memo) to run the collector, a few
-                # passes over the objects the part made, which pickling neither frees nor makes
-                # cyclic: off while it pickles (from the last part's end to its payload's
-                # decoding, over the corpus on 2 cores: a median 28 ms with it off, 36.5 on,
-                # 6 interleaved runs each, 2026-12-07, when the results went at the end).
+                # Pickling allocates enough (the pickler's memo) to run the collector, passes
+                # over the objects the part made, which pickling neither frees nor makes
+                # cyclic: it is off while a result is pickled. (With every result pickled at the
+                # end, from the last part's end to the decoding in the parent: a median 28 ms with
+                # it off, 36.5 on, 6 interleaved runs each over the corpus, 2026-12-07.)
                 collecting = gc.isenabled()
                 gc.disable()
                 payload = pickle.dumps((part, result), protocol=pickle.HIGHEST_PROTOCOL)
@@ -225,7 +225,7 @@ def _read_all(ends: list[int]) -> dict[int, dict[int, Any] | None]:
                     size = int.from_bytes(buffer[:_LENGTH], "little")
                     if len(buffer) < _LENGTH + size:
                         break
-                    decoded = _decode(bytes(buffer[_LENGTH:_LENGTH + size]))
+                    decoded = _decode(buffer[_LENGTH:_LENGTH + size])
                     del buffer[:_LENGTH + size]
                     results = sent[end]
                     if decoded is None or results is None:
@@ -235,7 +235,7 @@ def _read_all(ends: list[int]) -> dict[int, dict[int, Any] | None]:
     return sent
 
 
-def _decode(data: bytes) -> tuple[int, Any] | None:
+def _decode(data: bytes | bytearray) -> tuple[int, Any] | None:
     """One part's (index, result), or None for what cannot be read."""
     try:
         sent = pickle.loads(data)
