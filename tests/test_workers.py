@@ -247,11 +247,12 @@ def test_migralint_debug_prints_the_default_jobs_and_an_explicit_count_is_not_ex
     target = str(tmp_path / "prisma" / "migrations")
     debug = CliRunner().invoke(main, ["lint", "--no-cache", target], env={"MIGRALINT_DEBUG": "1"})
     lines = [line for line in debug.stderr.splitlines() if line.startswith("migralint: debug: ")]
-    assert len(lines) == 1 and lines[0].startswith("migralint: debug: --jobs ") and " by default: " in lines[0]
+    assert lines[0].startswith("migralint: debug: --jobs ") and " by default: " in lines[0]
+    assert all(" by default: " not in line for line in lines[1:])  # the rest: how the folders were shared
     quiet = CliRunner().invoke(main, ["lint", "--no-cache", target], env={"MIGRALINT_DEBUG": ""})
     assert "debug" not in quiet.stderr
     given_count = CliRunner().invoke(main, ["lint", "--no-cache", "--jobs", "2", target], env={"MIGRALINT_DEBUG": "1"})
-    assert "debug" not in given_count.stderr
+    assert " by default: " not in given_count.stderr
     assert debug.exit_code == quiet.exit_code == given_count.exit_code
 
 
@@ -507,3 +508,33 @@ def test_outcomes_travel_from_a_forked_child_as_plain_tuples_and_come_back_as_th
     assert back == outcomes
     assert all(type(o) is FileOutcome for o in back)
     assert [type(o.report) for o in back] == [FileReport, FileReport, type(None), type(None), type(None)]
+
+
+def test_migralint_debug_says_how_the_folders_were_shared_or_why_not(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that went as one process on an idle machine can be told from a pool declined, and why.
+    monkeypatch.setenv("MIGRALINT_DEBUG", "1")
+
+    def said(*args: str) -> list[str]:
+        result = CliRunner().invoke(main, ["lint", "--format", "json", *args, "."])
+        assert result.exit_code in (0, 1), result.output
+        return [line for line in result.stderr.splitlines() if line.startswith("migralint: debug: ")]
+
+    assert said("--no-cache", "--jobs", "1") == []  # one process asked for: nothing was declined
+    small = said("--no-cache", "--jobs", "2")
+    assert len(small) == 1 and small[0].startswith("migralint: debug: one process: the work left is estimated at ")
+    assert small[0].endswith(" ms, under the 1000 ms that pays for a pool")
+    said("--cache-dir", "cache", "--jobs", "2")
+    assert said("--cache-dir", "cache", "--jobs", "2") == ["migralint: debug: one process: the cache answered every file"]
+    monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
+    pooled = said("--no-cache", "--jobs", "2")
+    kind = "forked" if forked.usable() else "spawned"
+    assert len(pooled) == 1 and pooled[0].startswith(f"migralint: debug: 2 {kind} workers took 4 parts, an estimated ")
+    if forked.usable():
+        def no_fork() -> int:
+            raise BlockingIOError(11, "Resource temporarily unavailable")
+
+        monkeypatch.setattr(os, "fork", no_fork)
+        assert said("--no-cache", "--jobs", "2") == [
+            "migralint: debug: one process: no worker could be forked ([Errno 11] Resource temporarily unavailable)"]

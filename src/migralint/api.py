@@ -78,6 +78,8 @@ class LintRequest:
     cache_dir: Path | None = None
     # Processes that lint folders side by side (workers.py); 1: this process only.
     jobs: int = 1
+    # Told how the folders were shared between processes, or why they were not (MIGRALINT_DEBUG).
+    explain: Callable[[str], None] | None = None
 
 
 @dataclass(slots=True)
@@ -136,7 +138,7 @@ def lint(request: LintRequest) -> LintOutcome:
     planned = with_history(files, assume_in_transaction=assume, folders=folders)
     cache_dir = None if request.fix else request.cache_dir
     result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, cache_dir, request.jobs,
-                           (stats, stats_ns), shown_paths)
+                           (stats, stats_ns), shown_paths, request.explain)
     result.input_errors[:0] = problems
     if request.fix:
         from migralint.linter.fixing import apply_fixes  # only --fix: a lint need not load it
@@ -147,7 +149,7 @@ def lint(request: LintRequest) -> LintOutcome:
         if outcome.files:
             say(f"fixed {outcome.fixed} finding(s) in {', '.join(outcome.files)}")
             result = _lint_planned(planned, settings, rules, folders, states, request.read_stats, asked, None, request.jobs,
-                                   shown=shown_paths)
+                                   shown=shown_paths, explain=request.explain)
             result.input_errors[:0] = problems
     if not sources:
         say(*(f"note: {note}" for note in applied_hints(result.findings, folders, shown_paths)))
@@ -182,6 +184,7 @@ def _lint_planned(
     workers: int = 1,
     stats: tuple[dict[str, os.stat_result], int] = ({}, 0),
     shown: _ShownPaths | None = None,
+    explain: Callable[[str], None] | None = None,
 ) -> LintResult:
     """Lint migrations in order; history-only ones (Planned.lint False) are replayed, not linted.
 
@@ -219,7 +222,7 @@ def _lint_planned(
         return check_history({root: folders[root]}, states, settings, rules, blank=blank, errors=errors), errors
 
     outcomes: list[FileOutcome | None] = [None] * len(planned)
-    by_folder, histories = run_folders(jobs, workers, folder_history)
+    by_folder, histories = run_folders(jobs, workers, folder_history, explain)
     for indices, folder_outcomes in zip(by_root.values(), by_folder):
         for k, outcome in zip(indices, folder_outcomes):
             outcomes[k] = outcome

@@ -120,18 +120,24 @@ def runnable_others(loadavg: str) -> int | None:
     return max(0, int(runnable) - 1) if runnable.isdigit() else None
 
 
-def run_folders(jobs: Sequence[FolderJob], workers: int, extra: FolderExtra | None = None
-                ) -> tuple[list[list[FileOutcome]], dict[int, Any]]:
+def run_folders(jobs: Sequence[FolderJob], workers: int, extra: FolderExtra | None = None,
+                explain: Callable[[str], None] | None = None) -> tuple[list[list[FileOutcome]], dict[int, Any]]:
     """Each job's outcomes, in the order of `jobs`, as one process would give them; and `extra`
-    of the folders a forked child linted whole, by job (the caller works out the others)."""
+    of the folders a forked child linted whole, by job (the caller works out the others).
+    `explain` is told how the work was shared, or why it was not (MIGRALINT_DEBUG)."""
     store = Store(jobs[0].cache_dir) if jobs and jobs[0].cache_dir is not None else None
     probes = [probe(job, store, planned=workers > 1) for job in jobs]
     results: dict[int, list[FileOutcome]] = {}
     extras: dict[int, Any] = {}
     # Planned only when there is work and a second worker to share it with: a warm run (every
     # file a cache hit) and --jobs 1 cost nothing here.
-    if workers > 1 and any(found.cost > 0 for found in probes) and _picklable(jobs[0]):
-        results = _shared(jobs, probes, workers, store, extra, extras)
+    if workers > 1 and jobs:
+        if not any(found.cost > 0 for found in probes):
+            _say(explain, "one process: the cache answered every file")
+        elif not _picklable(jobs[0]):
+            _say(explain, "one process: a rule defined in a script or a test cannot go to a worker")
+        else:
+            results = _shared(jobs, probes, workers, store, extra, extras, explain)
     for k, job in enumerate(jobs):
         if k not in results:
             results[k] = finish(job, probes[k], store)
@@ -140,13 +146,23 @@ def run_folders(jobs: Sequence[FolderJob], workers: int, extra: FolderExtra | No
     return [results[k] for k in range(len(jobs))], extras
 
 
+def _say(explain: Callable[[str], None] | None, text: str) -> None:
+    if explain is not None:
+        explain(text)
+
+
 def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store: Store | None,
-            extra: FolderExtra | None = None, extras: dict[int, Any] | None = None) -> dict[int, list[FileOutcome]]:
+            extra: FolderExtra | None = None, extras: dict[int, Any] | None = None,
+            explain: Callable[[str], None] | None = None) -> dict[int, list[FileOutcome]]:
     """The outcomes of the folders a pool lints (none when a pool would not pay), by job; a
     forked child also works out `extra` of each folder it lints whole, into `extras`."""
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
+    estimate = sum(part.cost for part in parts)
     if not pool_worth_it([part.cost for part in parts], workers):
+        _say(explain, f"one process: the work left is estimated at {estimate:.0f} ms, under the "
+                      f"{WORTH_A_POOL_MS:.0f} ms that pays for a pool" if estimate < WORTH_A_POOL_MS
+             else "one process: the work left is one part")
         return {}
     for k in {part.folder for part in parts if part.start > 0 or part.stop < len(jobs[part.folder].items)}:
         keyed(jobs[k], probes[k])  # a folder in stretches: its one pack is written here, with the stamps
@@ -165,10 +181,13 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
                 return packed(outcomes), new, extra(part.folder, outcomes)
             return packed(outcomes), new, None
 
+        children = min(workers, len(parts))
         try:
-            sent = forked.run(work, [part.cost for part in parts], min(workers, len(parts)))
-        except forked.CannotFork:
+            sent = forked.run(work, [part.cost for part in parts], children)
+        except forked.CannotFork as exc:
+            _say(explain, f"one process: no worker could be forked ({exc})")
             return {}  # every folder is finished here, in one process, as with --jobs 1
+        _say(explain, f"{children} forked workers took {len(parts)} parts, an estimated {estimate:.0f} ms of work")
         done = {part: (unpacked(outcomes), new) for part, (outcomes, new, _) in zip(parts, sent)}
         if extras is not None:
             extras.update((part.folder, found) for part, (_, _, found) in zip(parts, sent) if found is not None)
@@ -176,6 +195,8 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
         # Largest first, so that the longest part does not start last (LPT scheduling).
         order = sorted(parts, key=lambda part: -part.cost)
         done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
+        _say(explain, f"{min(workers, len(order))} spawned workers took {len(parts)} parts, an estimated "
+                      f"{estimate:.0f} ms of work")
     results: dict[int, list[FileOutcome]] = {}
     for k in sorted({part.folder for part in parts}):
         outcomes: list[FileOutcome] = []

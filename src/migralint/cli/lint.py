@@ -202,6 +202,7 @@ def _lint(
         on_note=lambda note: click.echo(f"migralint: {note}", err=True),  # as they come: a lint can be long
         cache_dir=cache_dir,
         jobs=jobs if jobs is not None else default_jobs(_debug_line if os.environ.get("MIGRALINT_DEBUG") else None),
+        explain=_debug_line if os.environ.get("MIGRALINT_DEBUG") else None,
     )
     return api.lint(request).result
 
