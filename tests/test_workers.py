@@ -526,7 +526,7 @@ def test_migralint_debug_says_how_the_folders_were_shared_or_why_not(
     assert len(small) == 1 and small[0].startswith("migralint: debug: one process: the work left is estimated at ")
     assert small[0].endswith(" ms, under the 1000 ms that pays for a pool")
     said("--cache-dir", "cache", "--jobs", "2")
-    assert said("--cache-dir", "cache", "--jobs", "2") == ["migralint: debug: one process: the cache answered every file"]
+    assert said("--cache-dir", "cache", "--jobs", "2") == ["migralint: debug: one process: the cache left nothing to lint"]
     monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
     pooled = said("--no-cache", "--jobs", "2")
     kind = "forked" if forked.usable() else "spawned"

@@ -133,7 +133,7 @@ def run_folders(jobs: Sequence[FolderJob], workers: int, extra: FolderExtra | No
     # file a cache hit) and --jobs 1 cost nothing here.
     if workers > 1 and jobs:
         if not any(found.cost > 0 for found in probes):
-            _say(explain, "one process: the cache answered every file")
+            _say(explain, "one process: the cache left nothing to lint")
         elif not _picklable(jobs[0]):
             _say(explain, "one process: a rule defined in a script or a test cannot go to a worker")
         else:
