@@ -41,3 +41,21 @@ def test_import_figures_split_a_real_lint_by_part(tmp_path: Path) -> None:
     assert imports.part_of("migralint.sql.postgres.model") == "the front ends (sql/)"
     assert imports.part_of("inspect") == imports.STANDARD_LIBRARY
     assert imports.interpreter_of(str(one)) is None  # not a script
+
+
+def test_timeline_times_the_phases_of_a_real_lint(capsys: object) -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        import timeline
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    demo = str(ROOT / "migrations")
+    assert timeline.main(["--runs", "1", "--src", str(ROOT / "src"), demo]) == 0
+    out = capsys.readouterr().out.splitlines()  # type: ignore[attr-defined]
+    assert out[0].split()[:2] == ["medians,", "ms"] and out[1].startswith(str(ROOT / "src"))
+    cells = out[1].split()[1:]
+    assert len(cells) == len(timeline.PHASES)
+    # The demo is too small for workers: no fork, so only the report and the whole run are timed.
+    assert cells[:4] == ["-", "-", "-", "-"] and 0 < float(cells[4]) < float(cells[5])
+    phases = timeline.one_run(str(ROOT / "src"), ["--format", "json", demo], demo)
+    assert set(phases) == {"report", "whole run"}
