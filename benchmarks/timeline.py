@@ -1,7 +1,7 @@
 """Where the wall time of a cold lint goes, phase by phase, for one checkout or two side by side.
 
-A whole run's wall time swings 15-30% on a shared machine; the phases of one run move together,
-so the length of each says more than a total does. Each run of `migralint lint` (a fresh cache
+A whole run's wall time swings 15-30% on a shared machine; a phase timed inside each run shows
+a change of a few tens of ms that the whole run's median hides. Each run of `migralint lint` (a fresh cache
 folder each time, from an empty working directory) is timed from its start, with marks written
 by hooks installed before the command starts:
 
