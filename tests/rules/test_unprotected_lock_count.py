@@ -4,11 +4,22 @@ the others: the count and the statements an ignore may sit on are what the rule'
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from migralint import api
 from migralint.config import Settings
 from migralint.linter.catalog import Catalog
 from migralint.linter.engine import lint_text, replay_text
 from migralint.migrations.layouts import RunnerMode, Section
+from migralint.rules import unprotected_lock
 from tests.helpers import rule_set
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "rules" / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus" / "prisma"
 
 HISTORY = 'CREATE TABLE "User" ("id" INT PRIMARY KEY, "name" TEXT);\nCREATE INDEX "User_name_idx" ON "User"("name");\n'
 
@@ -48,3 +59,35 @@ def test_an_ignore_on_a_counted_statement_covers_the_finding() -> None:
     # On a statement the rule does not count, it covers nothing.
     not_counted = "".join(lines[:6]) + "-- migralint: ignore require-lock-timeout -- new table\n" + "".join(lines[6:])
     assert [line for line, _ in _findings(not_counted)] == [3]
+
+
+def _both_readings(paths: list[str], monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bool]]:
+    """For every statement the walk looks at (the fixtures', a corpus's), what each reading says:
+    whether _blocks_writes finds a lock, and whether _strongest_blocking_lock does."""
+    seen: list[tuple[bool, bool]] = []
+    follow = unprotected_lock.UnprotectedLockRule._follow
+
+    def both(self: Any, statement: Any, ctx: Any, walk: Any) -> None:
+        seen.append((unprotected_lock._blocks_writes(statement, ctx),
+                     unprotected_lock._strongest_blocking_lock(statement, ctx) is not None))
+        follow(self, statement, ctx, walk)
+
+    monkeypatch.setattr(unprotected_lock.UnprotectedLockRule, "_follow", both)
+    settings = Settings(select=("require-lock-timeout",))
+    api.lint(api.LintRequest(paths=paths, settings=settings, rules=rule_set(settings), jobs=1))
+    return seen
+
+
+def test_the_two_readings_agree_on_every_statement_of_the_fixtures(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The first unprotected statement is put into words, the rest only tested: the test (one
+    # function) must find a lock exactly where the words (the other) do.
+    seen = _both_readings([str(p) for p in sorted(FIXTURES.glob("*.sql"))], monkeypatch)
+    assert {True, False} <= {found for found, _ in seen}
+    assert [found for found, _ in seen] == [worded for _, worded in seen]
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus/prisma")
+def test_the_two_readings_agree_on_every_statement_of_a_corpus_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _both_readings([str(CORPUS / "documenso__documenso")], monkeypatch)
+    assert len(seen) > 500 and {True, False} <= {found for found, _ in seen}
+    assert [found for found, _ in seen] == [worded for _, worded in seen]

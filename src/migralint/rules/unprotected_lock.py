@@ -151,7 +151,9 @@ def _blocks_writes(statement: ir.Statement, ctx: ModelContext) -> bool:
 def _strongest_blocking_lock(statement: ir.Statement, ctx: ModelContext) -> Unprotected | None:
     """The strongest SHARE-or-stronger lock `statement` takes on a table that may hold rows (the
     first of the strongest). Asked of almost every statement: only that one lock is put into words.
-    _blocks_writes answers whether this finds one without the words: the two change together."""
+    _blocks_writes answers whether this finds one without the words: the two change together
+    (tests/rules/test_unprotected_lock_count.py holds them to it on every statement of the
+    fixtures and of a corpus project)."""
     strongest: ir.LockTaken | None = None
     rank = -1
     for lock in statement.locks:
