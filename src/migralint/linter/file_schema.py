@@ -90,7 +90,6 @@ class FileSchema:
             elif isinstance(event, ir.RenameTable) and _name(event.table) in self.tables:
                 self.tables.setdefault(_name(event.new), index)  # a table the file created, renamed
 
-
     def _record_tree(self, index: int, kind: str, node: Node) -> None:
         """What `_record` makes of created_events(kind, node), read from the tree without the
         events: every statement of a file is asked, before its first is checked, and the events
