@@ -175,3 +175,19 @@ def test_each_part_comes_back_as_soon_as_it_is_done(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(forked, "_decode", watched)
     assert forked.run(work, [2.0, 1.0], 1) == [False, True]
+
+
+def test_a_child_that_dies_after_sending_some_parts_has_all_of_them_run_in_the_parent() -> None:
+    # One child takes the parts in order; part 0's result is sent before part 1 kills it. The
+    # outcome must still be one process's: every part of that child is run again here.
+    parent = os.getpid()
+
+    def work(i: int) -> tuple[int, int]:
+        if i == 1 and os.getpid() != parent:
+            os._exit(9)
+        return i * 10, os.getpid()
+
+    results = forked.run(work, [2.0, 1.0, 0.5], 1)
+    assert [value for value, _ in results] == [0, 10, 20]
+    assert {pid for _, pid in results} == {parent}
+    assert not _unreaped_child()
