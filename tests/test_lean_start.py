@@ -183,3 +183,20 @@ def test_the_pre_commit_hook_with_a_new_migration_loads_no_diff_and_no_pglast_cl
     assert code == 1 and "20240103000000_index/migration.sql:1:1: error[require-concurrent-index-creation]" in stdout
     assert "migralint.migrations.git_history" in modules and "pglast.parser" in modules
     assert loaded(modules, ("difflib", "pglast.ast", "pglast.enums", "migralint.migrations.changes")) == []
+
+
+def test_every_dataclass_has_a_docstring() -> None:
+    # dataclass gives a class without one a docstring made from inspect.signature, at every start:
+    # 12 such classes cost a pre-commit run about 2 ms (2026-12-07). And a class says what it is.
+    import ast
+
+    missing = []
+    for path in sorted((Path(__file__).resolve().parents[1] / "src" / "migralint").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            decorators = [d.func if isinstance(d, ast.Call) else d for d in node.decorator_list]
+            named = {d.id if isinstance(d, ast.Name) else d.attr if isinstance(d, ast.Attribute) else "" for d in decorators}
+            if named & {"dataclass"} and ast.get_docstring(node) is None:
+                missing.append(f"{path.name}:{node.lineno} {node.name}")
+    assert missing == []

@@ -84,6 +84,8 @@ class LintRequest:
 
 @dataclass(slots=True)
 class LintOutcome:
+    """A lint's result, and the notes the CLI prints on stderr."""
+
     result: LintResult
     # What the CLI says on stderr after "migralint: " ("note: ...", "linting prisma/migrations (prisma)").
     notes: list[str] = field(default_factory=list)

@@ -190,6 +190,9 @@ class FileFindings(Protocol):
 
 @dataclass(slots=True)
 class LintResult:
+    """What a lint found: the files checked, their findings and accepted (ignored) ones, the files
+    it could not read, its own errors, and the texts the reports quote."""
+
     files_checked: int = 0
     files: list[str] = field(default_factory=list)  # the paths checked, as shown
     findings: list[Finding] = field(default_factory=list)

@@ -90,6 +90,9 @@ class FolderJob:
 
 @dataclass(slots=True)
 class Probe:
+    """What the cache already knows of a folder before it is linted: each file's text, chain and
+    key, the outcomes it answers, and the work left."""
+
     texts: list[str | None] = field(default_factory=list)  # None: unreadable (its outcome is in `outcomes`)
     chains: list[str] = field(default_factory=list)  # the catalog chain after each file
     keys: list[str] = field(default_factory=list)  # each file's result key

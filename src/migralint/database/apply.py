@@ -68,6 +68,9 @@ CONNECTION_CHECK = "1s"
 
 @dataclass(frozen=True, slots=True)
 class ApplyOptions:
+    """How apply runs the migrations: its timeouts, how long it waits for the migration lock,
+    lock_timeout retries, progress lines, and whether it only plans (--dry-run)."""
+
     lock_timeout_ms: int = 5_000
     statement_timeout_ms: int = 0
     wait_for_lock_ms: int = 10_000
@@ -138,6 +141,9 @@ class Verdict(str, Enum):
 
 @dataclass(slots=True)
 class Plan:
+    """What apply found before running anything: the folder, the database and its history table,
+    what is applied and pending, and what stops it."""
+
     folder: Folder
     database: str  # redacted URL
     server_version: int
@@ -177,6 +183,8 @@ class Plan:
 
 @dataclass(slots=True)
 class ApplyOutcome:
+    """How an apply ended (its verdict), its plan, and the migrations it applied."""
+
     verdict: Verdict
     plan: Plan
     applied: list[str] = field(default_factory=list)

@@ -49,6 +49,9 @@ _BUILDING = "AND NOT EXISTS (SELECT FROM pg_stat_progress_create_index AS p WHER
 
 @dataclass(frozen=True, slots=True)
 class InvalidIndex:
+    """An index left invalid by a failed CREATE INDEX CONCURRENTLY, and the pending migration that
+    would create it again, if any."""
+
     index: str
     table: str
     oid: int = field(default=0, compare=False)

@@ -40,6 +40,9 @@ NEEDS_ATTENTION = frozenset({"failed", "edited", "missing", "out of order"})
 
 @dataclass(frozen=True, slots=True)
 class MigrationState:
+    """One migration as `migralint status` shows it: applied, pending, failed, edited..., with its
+    times."""
+
     name: str
     state: str  # applied, pending, out of order, failed, running, edited, missing
     started_at: datetime | None = None
@@ -57,6 +60,8 @@ class MigrationState:
 
 @dataclass(slots=True)
 class FolderStatus:
+    """What `migralint status` says of one migrations folder and its database."""
+
     folder: str
     layout: str
     database: str

@@ -49,6 +49,9 @@ MIN_SCRUBBED = 3
 
 @dataclass(frozen=True)
 class ParsedUrl:
+    """A database URL read as Prisma reads it: libpq's parameters, the URL as it may be shown, and
+    Prisma's own options."""
+
     parameters: dict[str, str]  # for libpq
     shown: str  # the URL with every secret replaced by ***
     schema: str | None = None  # Prisma's ?schema=

@@ -61,6 +61,9 @@ class Step:
 
 @dataclass(frozen=True, slots=True)
 class FilePlan:
+    """How apply runs one migration file: its bytes (for the checksum), its steps, and in one
+    transaction or statement by statement."""
+
     migration: MigrationFile
     data: bytes  # the file's bytes: their SHA-256 is the checksum recorded
     index: LineIndex  # the file's text, for lines of error positions

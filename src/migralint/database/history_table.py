@@ -63,6 +63,9 @@ class LockHolder(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class HistoryTable:
+    """The table a runner records applied migrations in, and the advisory lock apply takes beside
+    it."""
+
     name: str
     lock_key: int
     query: Query

@@ -28,6 +28,8 @@ BEFORE_FILE = -1
 
 @dataclass(slots=True)
 class FileSchema:
+    """Where in a file section each table, index and added column was created (module docstring)."""
+
     tables: dict[TableName, int] = field(default_factory=dict)  # table -> statement that created it
     indexes: dict[TableName, tuple[TableName, int]] = field(default_factory=dict)  # index -> (table, statement)
     columns: dict[tuple[TableName, str], int] = field(default_factory=dict)  # added column -> statement

@@ -16,6 +16,9 @@ _BOM = "\ufeff".encode()
 
 @dataclass(slots=True)
 class FixOutcome:
+    """What --fix did: the fixes written, the files changed, and the applied migrations it left
+    alone."""
+
     fixed: int = 0
     files: list[str] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)  # applied migrations left as they are

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class IndexTable:
+    """The table an index is on, as a file section says at a statement, and how the file says it."""
+
     index: TableName
     table: TableName | None  # None: the file does not say
     created_earlier: bool  # created before the statement, in this file or the migration a rollback undoes

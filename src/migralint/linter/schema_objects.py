@@ -15,6 +15,9 @@ from migralint.sql.postgres.nodes import Node, TableName
 
 @dataclass(slots=True, eq=False, repr=False)
 class Column:
+    """A column of a table in the catalog: its type and default trees, NOT NULL, and the migration
+    that made it."""
+
     name: str
     type_name: Node | None  # libpg_query's TypeName; None when the history never said
     not_null: bool = False
@@ -24,6 +27,9 @@ class Column:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Constraint:
+    """A table's constraint in the catalog: its kind, columns, CHECK expression or referenced table,
+    and whether it is validated."""
+
     table: TableName
     name: str
     kind: str  # "check", "foreign", "unique", "primary", "exclusion", "not_null"
@@ -40,6 +46,9 @@ class Constraint:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Index:
+    """An index in the catalog: its table and columns, unique, partial, valid, and whether a
+    constraint owns it."""
+
     name: TableName  # schema and index name
     table: TableName
     unique: bool = False
@@ -52,6 +61,8 @@ class Index:
 
 @dataclass(slots=True, eq=False, repr=False)
 class Table:
+    """A table in the catalog: its columns, constraints, index names, and its partitioning."""
+
     name: TableName
     columns: dict[str, Column] = field(default_factory=dict)
     constraints: dict[str, Constraint] = field(default_factory=dict)  # by name
@@ -65,6 +76,8 @@ class Table:
 
 @dataclass(slots=True, eq=False, repr=False)
 class View:
+    """A view or materialized view in the catalog: the tables and column names its query reads."""
+
     name: TableName
     materialized: bool
     tables: frozenset[TableName] = frozenset()  # the tables its query reads
@@ -74,6 +87,8 @@ class View:
 
 @dataclass(slots=True, eq=False, repr=False)
 class EnumType:
+    """An enum type in the catalog and its values, in order."""
+
     name: TableName
     values: list[str] = field(default_factory=list)
     origin: str = ""

@@ -55,6 +55,9 @@ class Layout(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class MigrationFile:
+    """One migration file as its runner sees it: its layout, its name and place in the order, how it
+    is run, and which database it is written for."""
+
     path: Path
     layout: Layout
     name: str  # the migration's identity: Prisma's folder name, Flyway's script name...

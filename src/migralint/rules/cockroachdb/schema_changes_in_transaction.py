@@ -18,6 +18,8 @@ from migralint.sql import ir
 
 @dataclass(slots=True)
 class _Reported:
+    """The transactions of a file section this rule has already reported."""
+
     transactions: set[int] = field(default_factory=set)  # the first statement of each reported one
 
 

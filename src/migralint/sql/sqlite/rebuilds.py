@@ -85,6 +85,9 @@ def replay(files: Iterable[Sequence[ir.Statement]], schema: Schema | None = None
 
 @dataclass(frozen=True)
 class Rebuild:
+    """SQLite's table rebuild as a file writes it (create the new table, copy the rows, drop the old
+    one, rename), and what it loses."""
+
     table: ir.TableName  # X, the table rebuilt
     new: ir.TableName  # the other name: new_X, or X_old when the old table is renamed first
     renames_old_first: bool
