@@ -306,20 +306,25 @@ recorder.start()
 watched = [said(os.stat, path) for path in paths]
 wrapped = all(getattr(os, name) is not real[name] for name in real)
 noted = sorted(recorder.inputs)
+from migralint.answers import stamp
+stamps_as_at_the_end = all(recorder.inputs[os.path.normpath(path)] == (False, stamp(os.path.normpath(path), False))
+                           for path in paths)
 print("kept before the refusal")
 recorder.refused = "workers forked"
 print("not kept after it")
 sys.stdout.flush()
 unwrapped = all(getattr(os, name) is real[name] for name in real)
 os.write(2, json.dumps([before, watched, wrapped, unwrapped, noted, recorder.refused,
-                        [chunk.decode() for _, chunk in recorder.chunks]]).encode())
+                        [chunk.decode() for _, chunk in recorder.chunks], stamps_as_at_the_end]).encode())
 """
 
 
 def test_stat_under_watch_says_what_stat_says_and_a_refused_run_is_no_longer_watched(tmp_path: Path) -> None:
     """The watched os.stat answers from one lstat() unless the path is a symlink: a file, a link to
-    one, a dangling link and a missing path give what the real stat gives, and each is noted. Once
-    the run is refused, the real os functions are back and its output is no longer kept."""
+    one, a dangling link, a missing path and a link to a folder named with a final "/" (looked up
+    through the link) give what the real stat gives, and each is noted with the stamp the end of
+    the run will take again. Once the run is refused, the real os functions are back and its
+    output is no longer kept."""
     import json
     import subprocess
     import sys
@@ -328,13 +333,17 @@ def test_stat_under_watch_says_what_stat_says_and_a_refused_run_is_no_longer_wat
     (tmp_path / "other").write_text("y" * 3)
     (tmp_path / "link").symlink_to(tmp_path / "other")
     (tmp_path / "dangling").symlink_to(tmp_path / "gone")
-    paths = [str(tmp_path / name) for name in ("file", "link", "dangling", "missing")]
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "to-folder").symlink_to(tmp_path / "folder")
+    # str + "/", not tmp_path / "to-folder/": pathlib drops a final "/".
+    paths = [*(str(tmp_path / name) for name in ("file", "link", "dangling", "missing")), f"{tmp_path / 'to-folder'}/"]
     done = subprocess.run([sys.executable, "-c", _STAT_WATCHED, str(tmp_path / "cache"), *paths],
                           capture_output=True, text=True, check=True)
-    before, watched, wrapped, unwrapped, noted, refused, kept = json.loads(done.stderr)
+    before, watched, wrapped, unwrapped, noted, refused, kept, stamps_as_at_the_end = json.loads(done.stderr)
     assert watched == before
     assert before[1][2] == 3 and before[2] == before[3] == "FileNotFoundError"  # the link's target; the errors
+    assert before[4][1] == (tmp_path / "folder").stat().st_ino  # "to-folder/": the folder, through the link
     assert wrapped and unwrapped
-    assert noted == sorted(paths)
+    assert noted == sorted(path.rstrip("/") for path in paths) and stamps_as_at_the_end
     assert refused == "workers forked"
     assert kept == [] and done.stdout == "kept before the refusal\nnot kept after it\n"

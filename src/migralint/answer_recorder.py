@@ -46,6 +46,8 @@ _FILE_EVENTS = _CHANGES | {"open", "os.listdir", "os.scandir"}
 _NOT_INPUTS = ("/proc/", "/dev/")
 
 RECORDER: Recorder | None = None
+_POSIX = os.sep == "/"
+_SEPARATORS = (os.sep,) if os.altsep is None else (os.sep, os.altsep)
 
 
 def refuse(why: str) -> None:
@@ -176,6 +178,13 @@ class Recorder:
             if args or kwargs or RECORDER is not self or self._refused is not None or isinstance(path, int):
                 return generic(path, *args, **kwargs)
             try:
+                spelled = os.fspath(path)
+            except TypeError:
+                return generic(path, *args, **kwargs)  # refused there, as any input it cannot name
+            if not isinstance(spelled, str) or spelled.endswith(_SEPARATORS):
+                # "link/" is looked up through the link, and the stamp is of "link": the two calls.
+                return generic(path, *args, **kwargs)
+            try:
                 found = lstat(path)
             except BaseException:
                 self._note(path, whole=False)  # absent, or not to be looked at: stamped as stamp() says
@@ -189,8 +198,9 @@ class Recorder:
         if isinstance(path, int):
             return  # an open file: it was stamped when it was opened
         try:
-            # abspath of an absolute str is its normpath, asked without abspath's own tests
-            text = os.path.normpath(path) if type(path) is str and path.startswith(os.sep) \
+            # On POSIX, abspath of a path from the root is its normpath, asked without abspath's
+            # own tests (on Windows "\\x" is not absolute: abspath puts the drive in front).
+            text = os.path.normpath(path) if _POSIX and type(path) is str and path.startswith("/") \
                 else os.path.abspath(os.fsdecode(path))
         except (TypeError, ValueError):
             self.refused = f"an input named by {type(path).__name__}"
