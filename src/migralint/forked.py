@@ -28,6 +28,8 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
+from migralint.linter import collector
+
 T = TypeVar("T")
 
 
@@ -110,15 +112,12 @@ def run(work: Callable[[int], T], costs: Sequence[float], children: int) -> list
         # runs on a loaded 2-core machine, 2026-12-07), the last child's on the critical path.
         # It is paused while they are decoded, and they go to the oldest generation unscanned
         # (freeze then unfreeze: what a full collection would find there, it still finds).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
-            received = _read_all([child.read_end for child in running])
-        finally:
-            gc.freeze()
-            gc.unfreeze()
-            if collecting:
-                gc.enable()
+        with collector.paused():
+            try:
+                received = _read_all([child.read_end for child in running])
+            finally:
+                gc.freeze()
+                gc.unfreeze()
         for child in running:
             child.status = os.waitpid(child.pid, 0)[1]
     except BaseException:
@@ -185,11 +184,8 @@ def _child(work: Callable[[int], Any], parts: Iterable[int], write_end: int) -> 
                 # cyclic: it is off while a result is pickled. (With every result pickled at the
                 # end, from the last part's end to the decoding in the parent: a median 28 ms with
                 # it off, 36.5 on, 6 interleaved runs each over the corpus, 2026-12-07.)
-                collecting = gc.isenabled()
-                gc.disable()
-                payload = pickle.dumps((part, result), protocol=pickle.HIGHEST_PROTOCOL)
-                if collecting:
-                    gc.enable()
+                with collector.paused():
+                    payload = pickle.dumps((part, result), protocol=pickle.HIGHEST_PROTOCOL)
                 pipe.write(len(payload).to_bytes(_LENGTH, "little"))
                 pipe.write(payload)
                 pipe.flush()  # now, not when the buffer fills: the parent decodes it while this child goes on

@@ -3,7 +3,8 @@
 Parse trees are many small dicts and lists that hold no cycles: reference counting frees them
 as the lint moves on. The cyclic collector only walks them for nothing, more often the more
 objects are alive, so a lint asks it to run less often (`relaxed`, for a folder) or not at all
-(`paused`, while a large file is linted or a parse tree decoded). Each gives the caller's
+(`paused`, while a large file is linted, a parse tree decoded, or a forked worker's results
+pickled and decoded: forked.py). Each gives the caller's
 settings back as they were.
 """
 
