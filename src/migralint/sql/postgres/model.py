@@ -18,6 +18,7 @@ from migralint.sql.postgres import locks as pg_locks
 from migralint.sql.postgres.nodes import (
     Node,
     alter_table_commands,
+    column_constraints,
     is_serial_name,
     reindex_is_concurrent,
     string_value,
@@ -187,7 +188,7 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     kind, definition = unwrap(cmd["def"]) if cmd.get("def") else ("", {})
     if subtype == "AT_AddColumn" and kind == "ColumnDef":
         # Its constraints read once, for the column and for the events, as _create_table does.
-        written = _written_constraints(definition)
+        written = column_constraints(definition)
         column = _column(definition, facts, written)
         added: ir.Event = ir.AddColumn(table, column, bool(cmd.get("missing_ok")))
         return [added, *_column_constraint_events(table, column.name, written)] if written else [added]
@@ -210,12 +211,6 @@ def _command_events(table: TableName, cmd: Node, facts: _Facts) -> list[ir.Event
     if subtype == "AT_ValidateConstraint":
         return [ir.ValidateConstraint(table, name)]
     return [ir.OtherTableChange(table, subtype.removeprefix("AT_"))]
-
-
-def _written_constraints(column_def: Node) -> list[Node]:
-    """A column's Constraint nodes, unwrapped, in the order written (most columns have none)."""
-    wrapped_all = column_def.get("constraints")
-    return [c for wrapped in wrapped_all for c in wrapped.values()] if wrapped_all else []
 
 
 def _column(column_def: Node, facts: _Facts, constraints: list[Node]) -> ir.Column:
@@ -303,7 +298,7 @@ def _create_table(node: Node, facts: _Facts) -> ir.CreateTable:
     for element in node.get("tableElts", ()):
         for kind, body in element.items():  # the element's one (type, fields) pair
             if kind == "ColumnDef":
-                written = _written_constraints(body)
+                written = column_constraints(body)
                 column = _column(body, facts, written)
                 columns.append(column)
                 if written:

@@ -127,7 +127,10 @@ def type_name(type_node: Node) -> str:
 
 
 def column_constraints(column_def: Node) -> list[Node]:
-    return [unwrap(c)[1] for c in column_def.get("constraints", [])]
+    """A column's Constraint nodes, unwrapped, in the order written. Most columns have none:
+    the statement model asks it of every column, and those get an empty list without a loop."""
+    wrapped_all = column_def.get("constraints")
+    return [unwrap(c)[1] for c in wrapped_all] if wrapped_all else []
 
 
 def has_constraint(column_def: Node, contype: str) -> bool:
