@@ -152,11 +152,15 @@ class Recorder:
         after. The real os functions go back, the output is no longer kept (the corpus's report is 6
         MB), and the audit hook, which cannot be removed, returns at its first test. A corpus run
         forks its workers after discovery: until this, the children inherited the wrapped os.stat."""
-        for name, real in self._real.items():
-            setattr(os, name, real)
+        self._real_os_back()
         for tee in self._tees:
             tee.chunks = None
         self.chunks.clear()
+
+    def _real_os_back(self) -> None:
+        """os.stat, os.lstat and os.access as they were before start()."""
+        for name, real in self._real.items():
+            setattr(os, name, real)
 
     def _watched(self, real: Callable[..., Any]) -> Callable[..., Any]:
         def watched(path: Any, *args: Any, **kwargs: Any) -> Any:
@@ -272,8 +276,7 @@ class Recorder:
         if RECORDER is not self:
             return  # never started
         RECORDER = None
-        for name, real in self._real.items():
-            setattr(os, name, real)
+        self._real_os_back()
         try:
             sys.stdout.flush()
             sys.stderr.flush()
