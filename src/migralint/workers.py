@@ -158,8 +158,9 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     forked child also works out `extra` of each folder it lints whole, into `extras`."""
     costs = [file_costs(job, found) if found.cost > 0 else ((), ()) for job, found in zip(jobs, probes)]
     parts = plan_parts(costs, workers, WORTH_A_POOL_MS)
-    estimate = sum(part.cost for part in parts)
-    if not pool_worth_it([part.cost for part in parts], workers):
+    part_costs = [part.cost for part in parts]
+    estimate = sum(part_costs)
+    if not pool_worth_it(part_costs, workers):
         _say(explain, f"one process: the work left is estimated at {estimate:.0f} ms, under the "
                       f"{WORTH_A_POOL_MS:.0f} ms that pays for a pool" if estimate < WORTH_A_POOL_MS
              else "one process: the work left is one part")
@@ -168,6 +169,7 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
         keyed(jobs[k], probes[k])  # a folder in stretches: its one pack is written here, with the stamps
     from migralint import forked  # with signal and selectors: only when a pool pays, like multiprocessing
 
+    children = min(workers, len(parts))
     if forked.usable():
         # The children have the probes already: they neither read the files again nor look
         # them up in the cache again, as a spawned worker must.
@@ -181,9 +183,8 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
                 return packed(outcomes), new, extra(part.folder, outcomes)
             return packed(outcomes), new, None
 
-        children = min(workers, len(parts))
         try:
-            sent = forked.run(work, [part.cost for part in parts], children)
+            sent = forked.run(work, part_costs, children)
         except forked.CannotFork as exc:
             _say(explain, f"one process: no worker could be forked ({exc})")
             return {}  # every folder is finished here, in one process, as with --jobs 1
@@ -194,9 +195,8 @@ def _shared(jobs: Sequence[FolderJob], probes: list[Probe], workers: int, store:
     else:
         # Largest first, so that the longest part does not start last (LPT scheduling).
         order = sorted(parts, key=lambda part: -part.cost)
-        done = dict(zip(order, _in_pool(jobs, order, min(workers, len(order)))))
-        _say(explain, f"{min(workers, len(order))} spawned workers took {len(parts)} parts, an estimated "
-                      f"{estimate:.0f} ms of work")
+        done = dict(zip(order, _in_pool(jobs, order, children)))
+        _say(explain, f"{children} spawned workers took {len(parts)} parts, an estimated {estimate:.0f} ms of work")
     results: dict[int, list[FileOutcome]] = {}
     for k in sorted({part.folder for part in parts}):
         outcomes: list[FileOutcome] = []
