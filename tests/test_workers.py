@@ -86,6 +86,10 @@ def _counting(run: Any) -> Any:
     return counted
 
 
+def _no_fork() -> int:
+    raise BlockingIOError(11, "Resource temporarily unavailable")  # what the process limit gives
+
+
 def _cli(*args: str) -> tuple[int, str]:
     result = CliRunner().invoke(main, ["lint", "--format", "json", "--no-cache", *args])
     assert result.exit_code in (0, 1), result.output
@@ -354,10 +358,7 @@ def test_when_no_child_can_be_forked_the_folders_are_linted_here(tree: Path, mon
     one = _cli("--jobs", "1", ".")
     monkeypatch.setattr(workers, "WORTH_A_POOL_MS", 0.0)
 
-    def no_fork() -> int:
-        raise BlockingIOError(11, "Resource temporarily unavailable")  # what the process limit gives
-
-    monkeypatch.setattr(os, "fork", no_fork)
+    monkeypatch.setattr(os, "fork", _no_fork)
     assert _cli("--jobs", "2", ".") == one
 
 
@@ -532,9 +533,6 @@ def test_migralint_debug_says_how_the_folders_were_shared_or_why_not(
     kind = "forked" if forked.usable() else "spawned"
     assert len(pooled) == 1 and pooled[0].startswith(f"migralint: debug: 2 {kind} workers took 4 parts, an estimated ")
     if forked.usable():
-        def no_fork() -> int:
-            raise BlockingIOError(11, "Resource temporarily unavailable")
-
-        monkeypatch.setattr(os, "fork", no_fork)
+        monkeypatch.setattr(os, "fork", _no_fork)
         assert said("--no-cache", "--jobs", "2") == [
             "migralint: debug: one process: no worker could be forked ([Errno 11] Resource temporarily unavailable)"]
