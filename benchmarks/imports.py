@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from spawn import CHILD_ENV
+
 # (part, module prefixes), first match wins; what matches none is the standard library.
 PARTS = (
     ("the rules (rules/: each rule module and the helpers only rules use)", ("migralint.rules",)),
@@ -48,7 +50,7 @@ def self_times(python: str, file: Path, cwd: str, repeat: int) -> dict[str, int]
     best: dict[str, int] = {}
     cmd = [python, "-X", "importtime", "-m", "migralint", "lint", "--no-cache", "--format", "json", str(file)]
     # .pyc files as a user has them (written on the first run), whatever this shell says.
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = CHILD_ENV
     subprocess.run(cmd[:1] + cmd[3:], cwd=cwd, env=env, capture_output=True, timeout=300, check=False)
     for _ in range(repeat):
         err = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=300,

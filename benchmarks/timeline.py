@@ -35,6 +35,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from spawn import CHILD_ENV
+
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus" / "prisma"
 
@@ -86,7 +88,7 @@ PHASES = ("start -> fork", "fork -> last part", "last part -> exit", "joined -> 
 
 def one_run(src: str | None, args: list[str], cwd: str) -> dict[str, float]:
     """The phases of one run, in ms (a phase whose marks are missing is left out)."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env = dict(CHILD_ENV)  # .pyc files as a user has them
     if src is not None:
         env["PYTHONPATH"] = src
     with tempfile.TemporaryDirectory(prefix="timeline-cache-") as cache:
